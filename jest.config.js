@@ -1,0 +1,29 @@
+/** Every test of the suite: units beside the code, cross-package tests under test/. */
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    {
+      displayName: 'client',
+      rootDir: '<rootDir>/shared-client',
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json', diagnostics: false }] },
+      testEnvironment: 'node'
+    },
+    {
+      displayName: 'local-server',
+      rootDir: '<rootDir>/packages/local-server',
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../../tsconfig.base.json', diagnostics: false }] },
+      testEnvironment: 'node'
+    },
+    {
+      displayName: 'suite',
+      rootDir: '<rootDir>/test',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json', diagnostics: false }] },
+      testEnvironment: 'node'
+    }
+  ]
+};

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Dependency-free bootstrap run before `npm start`, `npm test` and `npm run bench`:
+// installs what is missing (npm packages, the pinned Python virtualenv, Debian packages)
+// and builds the TypeScript packages. Every step is skipped when its stamp is current,
+// so a second run reaches the real work within seconds.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MODE = process.argv[2] ?? 'start';
+const UV_VERSION = '0.9.7';
+
+/** Debian packages each mode needs: [package, a file that proves it is installed]. */
+const SYSTEM_PACKAGES = {
+  start: [],
+  test: [['curl', '/usr/bin/curl']]
+};
+
+function log(message) {
+  process.stderr.write(`[bootstrap] ${message}\n`);
+}
+
+function run(cmd, args, options = {}) {
+  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...options });
+  if (res.error) {
+    throw new Error(`${cmd} could not start: ${res.error.message}`);
+  }
+  if (res.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${res.status ?? res.signal}`);
+  }
+}
+
+function hashFiles(...files) {
+  const h = createHash('sha256');
+  for (const f of files) {
+    h.update(existsSync(f) ? readFileSync(f) : `missing:${f}`);
+  }
+  return h.digest('hex');
+}
+
+/** Runs `step` unless `stampFile` holds `key`; records `key` after a successful run. */
+function stamped(name, stampFile, key, step) {
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === key) {
+    return;
+  }
+  const started = Date.now();
+  log(`${name}…`);
+  step();
+  mkdirSync(dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, key);
+  log(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function systemPackages() {
+  const missing = (SYSTEM_PACKAGES[MODE] ?? []).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  if (missing.length === 0) {
+    return;
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    throw new Error(
+      `missing system packages: ${missing.join(', ')}. Install them with:\n  sudo apt-get install -y ${missing.join(' ')}`
+    );
+  }
+  log(`installing Debian packages: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update'], { env });
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+}
+
+function npmPackages() {
+  const lock = join(ROOT, 'package-lock.json');
+  const key = hashFiles(lock, join(ROOT, 'package.json'));
+  stamped('installing npm packages', join(ROOT, 'node_modules', '.bootstrap-stamp'), key, () => {
+    run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  });
+}
+
+function pythonEnv() {
+  const venv = join(ROOT, '.venv');
+  const requirements = join(ROOT, 'python', 'requirements.txt');
+  const key = hashFiles(requirements) + UV_VERSION;
+  stamped('creating the Python virtualenv .venv', join(venv, '.bootstrap-stamp'), key, () => {
+    const python = process.env.PYTHON ?? 'python3';
+    if (!existsSync(join(venv, 'bin', 'python'))) {
+      run(python, ['-m', 'venv', venv]);
+    }
+    const uv = join(venv, 'bin', 'uv');
+    if (!existsSync(uv)) {
+      run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', `uv==${UV_VERSION}`]);
+    }
+    run(uv, ['pip', 'install', '--quiet', '--python', join(venv, 'bin', 'python'), '-r', requirements]);
+  });
+}
+
+function build() {
+  const started = Date.now();
+  run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+  log(`build up to date in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+try {
+  systemPackages();
+  npmPackages();
+  pythonEnv();
+  build();
+} catch (err) {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
