@@ -1,0 +1,26 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The monorepo root: the nearest ancestor whose package.json declares workspaces. */
+export function repoRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      const json = JSON.parse(fs.readFileSync(pkg, 'utf8')) as { workspaces?: unknown };
+      if (json.workspaces) {
+        return dir;
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new Error(`no workspace root above ${from}`);
+    }
+    dir = parent;
+  }
+}
+
+/** The real PrimeHub schema, kept beside the repo in shared/reference. */
+export function schemaPath(): string {
+  return path.join(repoRoot(), '..', 'shared', 'reference', 'primehub-schema.graphql');
+}

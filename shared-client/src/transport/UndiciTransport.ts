@@ -1,0 +1,151 @@
+import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, request } from 'undici';
+import { mapTransportError } from './errorMapping';
+import type { Transport, TransportRequest, TransportResponse } from './types';
+
+/** Options of the Node (undici) transport. */
+export interface UndiciTransportOptions {
+  /**
+   * A dispatcher to use instead of the transport's own Agent (tests pass a MockAgent).
+   * An injected dispatcher is never closed by the transport.
+   */
+  dispatcher?: Dispatcher;
+  /** TCP/TLS connect timeout (ms). Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Time until response headers (ms). Default 30 000. */
+  headersTimeoutMs?: number;
+  /** Idle time between body chunks (ms). Default 60 000. */
+  bodyTimeoutMs?: number;
+  /** Keep-alive for idle sockets (ms). Default 4 000. */
+  keepAliveTimeoutMs?: number;
+  /** Extra CA certificates (PEM) for self-signed clusters. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Set false to accept any certificate (self-signed test clusters only). Default true. */
+  rejectUnauthorized?: boolean;
+  /**
+   * Proxy: `'env'` (default) honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY, a URL forces that proxy,
+   * `false` disables proxies.
+   */
+  proxy?: 'env' | string | false;
+  /** Sent as `user-agent`. */
+  userAgent?: string;
+}
+
+const DEFAULT_USER_AGENT = 'primehub-suite-client/0.1.0';
+
+function envProxyConfigured(): boolean {
+  const env = process.env;
+  return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+}
+
+/**
+ * Node transport over undici. Owns one Agent (or proxy agent) passed per request as
+ * `dispatcher`; the process-wide global dispatcher is never touched.
+ */
+export class UndiciTransport implements Transport {
+  private readonly dispatcher: Dispatcher;
+  private readonly owned: boolean;
+  private readonly userAgent: string;
+  private closed = false;
+
+  constructor(options: UndiciTransportOptions = {}) {
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    if (options.dispatcher) {
+      this.dispatcher = options.dispatcher;
+      this.owned = false;
+      return;
+    }
+    const tls = {
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {})
+    };
+    const agentOptions = {
+      connect: { timeout: options.connectTimeoutMs ?? 10_000, ...tls },
+      headersTimeout: options.headersTimeoutMs ?? 30_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 60_000,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+      keepAliveMaxTimeout: Math.max(options.keepAliveTimeoutMs ?? 4_000, 10_000)
+    };
+    const proxy = options.proxy ?? 'env';
+    if (proxy === 'env' && envProxyConfigured()) {
+      this.dispatcher = new EnvHttpProxyAgent({ ...agentOptions, requestTls: tls });
+    } else if (typeof proxy === 'string' && proxy !== 'env') {
+      this.dispatcher = new ProxyAgent({ ...agentOptions, uri: proxy, requestTls: tls });
+    } else {
+      this.dispatcher = new Agent(agentOptions);
+    }
+    this.owned = true;
+  }
+
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    let body: Dispatcher.DispatchOptions['body'];
+    if (typeof Blob !== 'undefined' && req.body instanceof Blob) {
+      body = req.body.stream() as unknown as AsyncIterable<Uint8Array>;
+    } else {
+      body = req.body as Dispatcher.DispatchOptions['body'];
+    }
+    const what = `${req.method} request`;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(req.url, {
+        method: req.method,
+        headers: { 'user-agent': this.userAgent, ...req.headers },
+        body,
+        signal: req.signal,
+        dispatcher: this.dispatcher,
+        ...(req.headersTimeoutMs !== undefined ? { headersTimeout: req.headersTimeoutMs } : {}),
+        ...(req.bodyTimeoutMs !== undefined ? { bodyTimeout: req.bodyTimeoutMs } : {})
+      });
+    } catch (err) {
+      throw mapTransportError(err, req.signal, what);
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined) {
+        headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      }
+    }
+    const raw = res.body;
+    const signal = req.signal;
+    async function* stream(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of raw) {
+          yield chunk as Uint8Array;
+        }
+      } catch (err) {
+        throw mapTransportError(err, signal, 'reading the response');
+      } finally {
+        // an early `break` must still free the socket
+        if (!raw.destroyed && !raw.readableEnded) {
+          raw.destroy();
+        }
+      }
+    }
+    return {
+      status: res.statusCode,
+      headers,
+      body: stream(),
+      text: async () => {
+        try {
+          return await raw.text();
+        } catch (err) {
+          throw mapTransportError(err, signal, 'reading the response');
+        }
+      },
+      dump: async () => {
+        try {
+          await raw.dump();
+        } catch {
+          // nothing to free if the body already failed
+        }
+      }
+    };
+  }
+
+  /** Closes the owned dispatcher; injected dispatchers are left to their owner. */
+  async close(): Promise<void> {
+    if (this.owned && !this.closed) {
+      this.closed = true;
+      await this.dispatcher.close();
+    }
+  }
+}
