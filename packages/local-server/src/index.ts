@@ -1,1 +1,4 @@
-export {};
+export { LocalServer, type LocalServerOptions } from './LocalServer';
+export { DataDir, resolveDataDir, toGroupPath } from './DataDir';
+export { SCHEMA_FILE } from './graphql/schema';
+export { createLogger, type Logger } from './logger';

@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** `--data-dir`, else `$PRIMEHUB_LOCAL_HOME`, else `~/.primehub-local`. */
+export function resolveDataDir(explicit?: string): string {
+  return resolve(explicit ?? process.env.PRIMEHUB_LOCAL_HOME ?? join(homedir(), '.primehub-local'));
+}
+
+/** Where PrimeHub Local keeps each kind of data under its data directory. */
+export class DataDir {
+  constructor(readonly root: string) {}
+
+  get database(): string {
+    return join(this.root, 'primehub.db');
+  }
+
+  /** The SDK-format config for the default user (`endpoint`, `api-token`, `group`). */
+  get userConfig(): string {
+    return join(this.root, 'config.json');
+  }
+
+  get phfs(): string {
+    return join(this.root, 'phfs', 'groups');
+  }
+
+  /** Uploads and artifact copies are staged here, on the same filesystem as PHFS, then renamed in. */
+  get staging(): string {
+    return join(this.root, 'phfs', '.staging');
+  }
+
+  /** The PHFS root of one group, keyed by its storage path (see {@link toGroupPath}). */
+  groupPhfs(groupName: string): string {
+    return join(this.phfs, toGroupPath(groupName));
+  }
+
+  /** The group volume (`/project/<group>` on PrimeHub). */
+  groupVolume(groupName: string): string {
+    return join(this.root, 'volumes', groupName);
+  }
+
+  jobDir(jobId: string): string {
+    return join(this.root, 'jobs', jobId);
+  }
+
+  jobLog(jobId: string): string {
+    return join(this.jobDir(jobId), 'job.log');
+  }
+
+  jobHome(jobId: string): string {
+    return join(this.jobDir(jobId), 'home');
+  }
+
+  create(): void {
+    for (const dir of [this.root, this.phfs, this.staging, join(this.root, 'volumes'), join(this.root, 'jobs')]) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
+  }
+}
+
+/** PrimeHub's storage path of a group: `name.replace(/_/g, '-').toLowerCase()`. */
+export function toGroupPath(name: string): string {
+  return name.replace(/_/g, '-').toLowerCase();
+}

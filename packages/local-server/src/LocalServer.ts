@@ -1,0 +1,165 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { DataDir } from './DataDir';
+import { openDatabase, type Db } from './db/Database';
+import { IdentityStore } from './db/IdentityStore';
+import { JobStore } from './db/JobStore';
+import { ScheduleStore } from './db/ScheduleStore';
+import type { Services } from './graphql/context';
+import { createSchema } from './graphql/schema';
+import { createHttpServer } from './http/HttpServer';
+import { DEFAULT_ARTIFACT_LIMITS, removeExpiredArtifacts, type ArtifactLimits } from './jobs/artifacts';
+import { JobRunner } from './jobs/JobRunner';
+import { JobService } from './jobs/JobService';
+import { createLogger, type Logger } from './logger';
+import { Phfs } from './phfs/Phfs';
+import { Scheduler } from './schedules/Scheduler';
+import { DEFAULT_GROUP, DEFAULT_USER, seedDefaults } from './seed';
+import { readSdkConfig, writeSdkConfig } from './userConfig';
+
+export interface LocalServerOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The base URL clients use, when it differs from `http://host:port`. */
+  publicUrl?: string;
+  cpus?: number;
+  memoryGb?: number;
+  artifactLimits?: Partial<ArtifactLimits>;
+  maxUploadBytes?: number;
+  killGraceMs?: number;
+  /** The virtualenv whose `bin` jobs get first on PATH; defaults to the repository's `.venv`. */
+  pythonEnv?: string;
+  logger?: Logger;
+}
+
+const HOUR = 3600_000;
+
+/** The repository's virtualenv, when PrimeHub Local runs from a checkout. */
+function defaultPythonEnv(): string | undefined {
+  const venv = join(__dirname, '..', '..', '..', '.venv');
+  return existsSync(join(venv, 'bin', 'python')) ? venv : undefined;
+}
+
+/**
+ * PrimeHub Local: one process serving PrimeHub's GraphQL and REST API over its own data
+ * directory, running jobs and recurring jobs for real.
+ */
+export class LocalServer {
+  readonly dirs: DataDir;
+  private db?: Db;
+  private http?: Server;
+  private runner?: JobRunner;
+  private scheduler?: Scheduler;
+  private cleanup?: NodeJS.Timeout;
+  private readonly log: Logger;
+  private url = '';
+
+  constructor(private readonly opts: LocalServerOptions) {
+    this.dirs = new DataDir(opts.dataDir);
+    this.log = opts.logger ?? createLogger();
+  }
+
+  /** GraphQL endpoint, once started. */
+  get endpoint(): string {
+    return `${this.url}/api/graphql`;
+  }
+
+  async start(): Promise<void> {
+    this.dirs.create();
+    await rm(this.dirs.staging, { recursive: true, force: true });
+    this.dirs.create();
+    const db = (this.db = openDatabase(this.dirs.database));
+    const identity = new IdentityStore(db);
+    const firstStart = identity.isEmpty();
+    if (firstStart) {
+      seedDefaults(identity);
+    }
+    const jobs = new JobStore(db);
+    const schedules = new ScheduleStore(db);
+    const phfs = new Phfs(this.dirs);
+    const pythonEnv = this.opts.pythonEnv ?? defaultPythonEnv();
+    const runner = (this.runner = new JobRunner(
+      this.dirs,
+      jobs,
+      identity,
+      {
+        cpus: this.opts.cpus ?? availableParallelism(),
+        memoryGb: this.opts.memoryGb ?? totalmem() / 1024 ** 3,
+        artifactLimits: { ...DEFAULT_ARTIFACT_LIMITS, ...this.opts.artifactLimits },
+        defaultDeadlineSeconds: 86400,
+        killGraceMs: this.opts.killGraceMs ?? 3000,
+        pythonBin: pythonEnv ? join(pythonEnv, 'bin') : undefined
+      },
+      this.log
+    ));
+    const jobService = new JobService(identity, jobs, () => runner.kick());
+    const scheduler = (this.scheduler = new Scheduler(schedules, jobs, identity, jobService, this.log));
+    const services: Services = {
+      dirs: this.dirs,
+      identity,
+      jobs,
+      schedules,
+      jobService,
+      runner,
+      scheduler,
+      phfs,
+      publicUrl: () => this.url
+    };
+    await runner.recover();
+    const http = (this.http = createHttpServer(services, createSchema(), { maxUploadBytes: this.opts.maxUploadBytes ?? 64 * 1024 ** 3 }, this.log));
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(this.opts.port ?? 8321, this.opts.host ?? '127.0.0.1', () => resolve());
+    });
+    const addr = http.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
+    this.url = (this.opts.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/$/, '');
+    this.writeUserConfig(identity, firstStart);
+    scheduler.start();
+    const sweep = () => removeExpiredArtifacts(this.dirs.phfs).catch(err => this.log.warn(`artifact cleanup: ${err}`));
+    void sweep();
+    this.cleanup = setInterval(sweep, HOUR);
+    this.cleanup.unref();
+  }
+
+  /** Graceful stop: no new requests, running jobs stopped and recorded, database closed. */
+  async stop(): Promise<void> {
+    clearInterval(this.cleanup);
+    this.scheduler?.stop();
+    const closed = this.http ? new Promise<void>(resolve => this.http!.close(() => resolve())) : Promise.resolve();
+    this.http?.closeAllConnections();
+    await this.runner?.stop();
+    await closed;
+    this.db?.close();
+  }
+
+  /**
+   * The default user's SDK config: created with a fresh token on first start; afterwards only
+   * the endpoint is updated (the token is never stored in plain text, so it is kept as it is).
+   */
+  private writeUserConfig(identity: IdentityStore, firstStart: boolean): void {
+    const file = this.dirs.userConfig;
+    const existing = readSdkConfig(file);
+    if (existing && !firstStart) {
+      if (existing.endpoint !== this.endpoint) {
+        writeSdkConfig(file, { ...existing, endpoint: this.endpoint });
+      }
+      return;
+    }
+    const group = identity.groupByName(DEFAULT_GROUP);
+    if (!group || !identity.userByName(DEFAULT_USER)) {
+      return;
+    }
+    writeSdkConfig(file, {
+      endpoint: this.endpoint,
+      'api-token': identity.issueToken(DEFAULT_USER),
+      group: { id: group.id, name: group.name, displayName: group.display_name ?? group.name }
+    });
+  }
+}

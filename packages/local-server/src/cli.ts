@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DataDir, resolveDataDir } from './DataDir';
+import { openDatabase } from './db/Database';
+import { IdentityStore } from './db/IdentityStore';
+import { ApiError } from './errors';
+import { LocalServer } from './LocalServer';
+import { createLogger, type LogLevel } from './logger';
+import { DEFAULT_GROUP, seedDefaults } from './seed';
+
+const USAGE = `Usage: primehub-local <command> [options]
+
+Commands:
+  start [--host 127.0.0.1] [--port 8321]      run the server in the foreground
+  group add NAME [--display-name X] [--cpu-quota N] [--memory-quota GB] [--gpu-quota N]
+                 [--user-cpu-quota N] [--user-memory-quota GB] [--user-gpu-quota N]
+  user add NAME --group G [--group G2 ...] [--admin]
+  token --user NAME [--expires-in SECONDS]    print a new API token for NAME
+
+Every command takes --data-dir DIR (default $PRIMEHUB_LOCAL_HOME or ~/.primehub-local).
+start also takes --cpus N, --memory-gb N, --public-url URL, --artifact-limit-mb N,
+--artifact-limit-files N, --artifact-retention-seconds N, --log-level debug|info|warn|error.`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'public-url': { type: 'string' },
+  cpus: { type: 'string' },
+  'memory-gb': { type: 'string' },
+  'artifact-limit-mb': { type: 'string' },
+  'artifact-limit-files': { type: 'string' },
+  'artifact-retention-seconds': { type: 'string' },
+  'log-level': { type: 'string' },
+  'display-name': { type: 'string' },
+  'cpu-quota': { type: 'string' },
+  'memory-quota': { type: 'string' },
+  'gpu-quota': { type: 'string' },
+  'user-cpu-quota': { type: 'string' },
+  'user-memory-quota': { type: 'string' },
+  'user-gpu-quota': { type: 'string' },
+  group: { type: 'string', multiple: true },
+  admin: { type: 'boolean' },
+  user: { type: 'string' },
+  'expires-in': { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const;
+
+class UsageError extends Error {}
+
+function num(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new UsageError(`--${flag} must be a non-negative number (got "${value}")`);
+  }
+  return n;
+}
+
+/** Opens the data directory's database for the admin commands (safe while the server runs: WAL). */
+function openIdentity(dataDir: string): IdentityStore {
+  const dirs = new DataDir(dataDir);
+  dirs.create();
+  const identity = new IdentityStore(openDatabase(dirs.database));
+  if (identity.isEmpty()) {
+    seedDefaults(identity);
+  }
+  return identity;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help || positionals.length === 0) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const dataDir = resolveDataDir(values['data-dir']);
+  const [command, sub, name] = positionals;
+  switch (command) {
+    case 'start':
+      return start(dataDir, values);
+    case 'group': {
+      if (sub !== 'add' || !name) {
+        throw new UsageError('usage: primehub-local group add NAME [options]');
+      }
+      const g = openIdentity(dataDir).addGroup({
+        name,
+        displayName: values['display-name'],
+        cpuQuota: num(values['cpu-quota'], 'cpu-quota'),
+        memoryQuota: num(values['memory-quota'], 'memory-quota'),
+        gpuQuota: num(values['gpu-quota'], 'gpu-quota'),
+        userCpuQuota: num(values['user-cpu-quota'], 'user-cpu-quota'),
+        userMemoryQuota: num(values['user-memory-quota'], 'user-memory-quota'),
+        userGpuQuota: num(values['user-gpu-quota'], 'user-gpu-quota')
+      });
+      console.log(`group ${g.name} added (id ${g.id})`);
+      return 0;
+    }
+    case 'user': {
+      if (sub !== 'add' || !name) {
+        throw new UsageError('usage: primehub-local user add NAME --group G [--admin]');
+      }
+      const groups = values.group ?? [];
+      if (groups.length === 0) {
+        throw new UsageError('user add needs at least one --group');
+      }
+      const u = openIdentity(dataDir).addUser(name, groups, values.admin ?? false);
+      console.log(`user ${u.username} added to ${groups.join(', ')}${values.admin ? ' as admin' : ''}`);
+      return 0;
+    }
+    case 'token': {
+      if (!values.user) {
+        throw new UsageError('usage: primehub-local token --user NAME');
+      }
+      console.log(openIdentity(dataDir).issueToken(values.user, num(values['expires-in'], 'expires-in')));
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+async function start(dataDir: string, values: Record<string, unknown>): Promise<number> {
+  const v = values as Record<string, string | undefined>;
+  const log = createLogger((v['log-level'] as LogLevel | undefined) ?? 'info');
+  const limitMb = num(v['artifact-limit-mb'], 'artifact-limit-mb');
+  const server = new LocalServer({
+    dataDir,
+    host: v.host ?? '127.0.0.1',
+    port: num(v.port, 'port') ?? 8321,
+    publicUrl: v['public-url'],
+    cpus: num(v.cpus, 'cpus'),
+    memoryGb: num(v['memory-gb'], 'memory-gb'),
+    artifactLimits: {
+      maxBytes: limitMb === undefined ? undefined : limitMb * 1024 * 1024,
+      maxFiles: num(v['artifact-limit-files'], 'artifact-limit-files'),
+      retentionSeconds: num(v['artifact-retention-seconds'], 'artifact-retention-seconds')
+    },
+    logger: log
+  });
+  await server.start();
+  console.log(`PrimeHub Local is running`);
+  console.log(`  GraphQL endpoint: ${server.endpoint}`);
+  console.log(`  API token (user phuser, group ${DEFAULT_GROUP}): ${server.dirs.userConfig}`);
+  console.log(`  data directory: ${dataDir}`);
+  console.log(`  stop with Ctrl+C`);
+  await new Promise<void>(resolve => {
+    const stop = (signal: string) => {
+      log.info(`${signal}: stopping`);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.stop();
+  log.info('stopped');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  code => process.exit(code),
+  err => {
+    if (err instanceof UsageError || err instanceof ApiError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`primehub-local: ${(err as Error).message}`);
+      process.exit(2);
+    }
+    console.error(`primehub-local: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  }
+);

@@ -1,0 +1,124 @@
+import BetterSqlite3 from 'better-sqlite3';
+
+/** Schema migrations, applied in order; the index is the schema version. */
+const MIGRATIONS = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    email TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    display_name TEXT,
+    quota_cpu REAL,
+    quota_gpu INTEGER,
+    quota_memory REAL,
+    project_quota_cpu REAL,
+    project_quota_gpu INTEGER,
+    project_quota_memory REAL,
+    job_default_active_deadline_seconds INTEGER
+  );
+  CREATE TABLE memberships (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    group_id TEXT NOT NULL REFERENCES groups(id),
+    PRIMARY KEY (user_id, group_id)
+  );
+  CREATE TABLE instance_types (
+    name TEXT PRIMARY KEY,
+    display_name TEXT,
+    description TEXT,
+    cpu_limit REAL NOT NULL,
+    memory_limit REAL NOT NULL,
+    gpu_limit INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE images (
+    name TEXT PRIMARY KEY,
+    display_name TEXT,
+    description TEXT,
+    type TEXT NOT NULL,
+    url TEXT
+  );
+  CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT
+  );
+  CREATE TABLE jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    instance_type TEXT NOT NULL,
+    image TEXT NOT NULL,
+    command TEXT NOT NULL,
+    active_deadline_seconds INTEGER,
+    schedule_id TEXT,
+    cancel INTEGER NOT NULL DEFAULT 0,
+    phase TEXT NOT NULL,
+    reason TEXT,
+    message TEXT,
+    create_time TEXT NOT NULL,
+    start_time TEXT,
+    finish_time TEXT,
+    pid INTEGER,
+    exit_code INTEGER,
+    artifacts TEXT
+  );
+  CREATE INDEX jobs_create_time ON jobs (create_time, seq);
+  CREATE INDEX jobs_group ON jobs (group_id, create_time, seq);
+  CREATE INDEX jobs_phase ON jobs (phase);
+  CREATE TABLE schedules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    group_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    instance_type TEXT NOT NULL,
+    image TEXT NOT NULL,
+    command TEXT NOT NULL,
+    active_deadline_seconds INTEGER,
+    recurrence_type TEXT NOT NULL,
+    cron TEXT NOT NULL DEFAULT '',
+    create_time TEXT NOT NULL,
+    update_time TEXT NOT NULL,
+    last_fire_time TEXT,
+    next_run_time TEXT,
+    invalid INTEGER NOT NULL DEFAULT 0,
+    message TEXT,
+    last_scheduled_job_id TEXT
+  );
+  CREATE INDEX schedules_update_time ON schedules (update_time, seq);
+  `
+];
+
+/** Opens the metadata database in WAL mode and brings its schema up to date. */
+export function openDatabase(file: string): BetterSqlite3.Database {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  // FULL makes every committed transaction durable across a power loss or kill -9.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}
+
+export type Db = BetterSqlite3.Database;

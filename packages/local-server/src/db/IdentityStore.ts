@@ -1,0 +1,217 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from './Database';
+import { invalidInput } from '../errors';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  is_admin: number;
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  display_name: string | null;
+  quota_cpu: number | null;
+  quota_gpu: number | null;
+  quota_memory: number | null;
+  project_quota_cpu: number | null;
+  project_quota_gpu: number | null;
+  project_quota_memory: number | null;
+  job_default_active_deadline_seconds: number | null;
+}
+
+export interface InstanceTypeRow {
+  name: string;
+  display_name: string | null;
+  description: string | null;
+  cpu_limit: number;
+  memory_limit: number;
+  gpu_limit: number;
+}
+
+export interface ImageRow {
+  name: string;
+  display_name: string | null;
+  description: string | null;
+  type: string;
+  url: string | null;
+}
+
+export interface GroupInput {
+  name: string;
+  displayName?: string;
+  cpuQuota?: number;
+  gpuQuota?: number;
+  memoryQuota?: number;
+  userCpuQuota?: number;
+  userGpuQuota?: number;
+  userMemoryQuota?: number;
+}
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+/** A token's stored form: only its SHA-256 is kept, so the database never holds a usable token. */
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Users, groups, memberships, instance types, images and API tokens. */
+export class IdentityStore {
+  constructor(private readonly db: Db) {}
+
+  addGroup(input: GroupInput): GroupRow {
+    if (!NAME.test(input.name)) {
+      throw invalidInput(`invalid group name "${input.name}": use letters, digits, '-', '_' or '.'`);
+    }
+    if (this.groupByName(input.name)) {
+      throw invalidInput(`group "${input.name}" already exists`);
+    }
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO groups (id, name, display_name, project_quota_cpu, project_quota_gpu, project_quota_memory,
+          quota_cpu, quota_gpu, quota_memory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      )
+      .run(
+        id,
+        input.name,
+        input.displayName ?? input.name,
+        input.cpuQuota ?? null,
+        input.gpuQuota ?? null,
+        input.memoryQuota ?? null,
+        input.userCpuQuota ?? null,
+        input.userGpuQuota ?? null,
+        input.userMemoryQuota ?? null
+      );
+    return this.groupById(id)!;
+  }
+
+  addUser(username: string, groupNames: string[], isAdmin = false): UserRow {
+    if (!NAME.test(username)) {
+      throw invalidInput(`invalid user name "${username}"`);
+    }
+    if (this.userByName(username)) {
+      throw invalidInput(`user "${username}" already exists`);
+    }
+    const groups = groupNames.map(g => {
+      const row = this.groupByName(g);
+      if (!row) {
+        throw invalidInput(`group "${g}" does not exist`);
+      }
+      return row;
+    });
+    const id = randomUUID();
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO users (id, username, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(id, username, `${username}@primehub.local`, isAdmin ? 1 : 0, new Date().toISOString());
+      const add = this.db.prepare('INSERT INTO memberships (user_id, group_id) VALUES (?, ?)');
+      for (const g of groups) {
+        add.run(id, g.id);
+      }
+    })();
+    return this.userById(id)!;
+  }
+
+  addInstanceType(row: InstanceTypeRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO instance_types (name, display_name, description, cpu_limit, memory_limit, gpu_limit)
+         VALUES (@name, @display_name, @description, @cpu_limit, @memory_limit, @gpu_limit)`
+      )
+      .run(row);
+  }
+
+  addImage(row: ImageRow): void {
+    this.db
+      .prepare('INSERT INTO images (name, display_name, description, type, url) VALUES (@name, @display_name, @description, @type, @url)')
+      .run(row);
+  }
+
+  /** Creates an API token for `username`; only its hash is stored. */
+  issueToken(username: string, expiresInSeconds?: number): string {
+    const user = this.userByName(username);
+    if (!user) {
+      throw invalidInput(`user "${username}" does not exist`);
+    }
+    const token = `phl_${randomBytes(32).toString('base64url')}`;
+    const expires = expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000).toISOString();
+    this.db
+      .prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(hashToken(token), user.id, new Date().toISOString(), expires);
+    return token;
+  }
+
+  /** The user a token belongs to, or undefined for an unknown or expired token. */
+  userByToken(token: string): UserRow | undefined {
+    const row = this.db.prepare('SELECT user_id, expires_at FROM tokens WHERE hash = ?').get(hashToken(token)) as
+      | { user_id: string; expires_at: string | null }
+      | undefined;
+    if (!row || (row.expires_at !== null && Date.parse(row.expires_at) <= Date.now())) {
+      return undefined;
+    }
+    return this.userById(row.user_id);
+  }
+
+  tokenCount(userId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM tokens WHERE user_id = ?').get(userId) as { n: number }).n;
+  }
+
+  userById(id: string): UserRow | undefined {
+    return this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  }
+
+  userByName(username: string): UserRow | undefined {
+    return this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  }
+
+  groupById(id: string): GroupRow | undefined {
+    return this.db.prepare('SELECT * FROM groups WHERE id = ?').get(id) as GroupRow | undefined;
+  }
+
+  groupByName(name: string): GroupRow | undefined {
+    return this.db.prepare('SELECT * FROM groups WHERE name = ?').get(name) as GroupRow | undefined;
+  }
+
+  allGroups(): GroupRow[] {
+    return this.db.prepare('SELECT * FROM groups ORDER BY name').all() as GroupRow[];
+  }
+
+  groupsOfUser(userId: string): GroupRow[] {
+    return this.db
+      .prepare('SELECT g.* FROM groups g JOIN memberships m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.name')
+      .all(userId) as GroupRow[];
+  }
+
+  membersOf(groupId: string): UserRow[] {
+    return this.db
+      .prepare('SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.username')
+      .all(groupId) as UserRow[];
+  }
+
+  isMember(userId: string, groupId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM memberships WHERE user_id = ? AND group_id = ?').get(userId, groupId) !== undefined;
+  }
+
+  instanceTypes(): InstanceTypeRow[] {
+    return this.db.prepare('SELECT * FROM instance_types ORDER BY name').all() as InstanceTypeRow[];
+  }
+
+  instanceType(name: string): InstanceTypeRow | undefined {
+    return this.db.prepare('SELECT * FROM instance_types WHERE name = ?').get(name) as InstanceTypeRow | undefined;
+  }
+
+  images(): ImageRow[] {
+    return this.db.prepare('SELECT * FROM images ORDER BY name').all() as ImageRow[];
+  }
+
+  image(name: string): ImageRow | undefined {
+    return this.db.prepare('SELECT * FROM images WHERE name = ?').get(name) as ImageRow | undefined;
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM users LIMIT 1').get() === undefined;
+  }
+}

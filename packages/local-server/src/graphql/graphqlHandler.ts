@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { execute, GraphQLError, type GraphQLSchema, parse, validate, type DocumentNode } from 'graphql';
+import { ApiError } from '../errors';
+import type { Logger } from '../logger';
+import type { Services } from './context';
+import { authenticate } from '../http/auth';
+import { readBody, sendJson } from '../http/httpUtil';
+
+/** Largest GraphQL request body accepted. */
+const MAX_BODY = 1024 * 1024;
+
+interface GraphqlRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+/** PrimeHub's error shape: `{message, extensions: {code}}`, nothing else. */
+function formatError(err: GraphQLError, log: Logger): { message: string; extensions: { code: string } } {
+  const original = err.originalError;
+  if (original instanceof ApiError) {
+    return { message: original.message, extensions: { code: original.code } };
+  }
+  if (original && !(original instanceof GraphQLError)) {
+    log.error(`resolver failed at ${err.path?.join('.')}: ${original.stack ?? original.message}`);
+  }
+  const code = typeof err.extensions?.code === 'string' ? err.extensions.code : 'INTERNAL_SERVER_ERROR';
+  return { message: err.message, extensions: { code } };
+}
+
+const failure = (status: number, message: string, code: string) => ({ status, body: { errors: [{ message, extensions: { code } }] } });
+
+/** Reads a JSON or form-urlencoded (`query`, `variables` as a JSON string) GraphQL request. */
+async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
+  const raw = (await readBody(req, MAX_BODY)).toString('utf8');
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  let body: Record<string, unknown>;
+  if (type === 'application/json') {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new ApiError('request body is not valid JSON', 'REQUEST_BODY_INVALID', 400);
+    }
+  } else if (type === 'application/x-www-form-urlencoded') {
+    body = Object.fromEntries(new URLSearchParams(raw));
+    if (typeof body.variables === 'string' && body.variables !== '') {
+      try {
+        body.variables = JSON.parse(body.variables);
+      } catch {
+        throw new ApiError('variables is not valid JSON', 'REQUEST_BODY_INVALID', 400);
+      }
+    }
+  } else {
+    throw new ApiError('send GraphQL requests as application/json or application/x-www-form-urlencoded', 'REQUEST_BODY_INVALID', 400);
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string' || body.query === '') {
+    throw new ApiError('POST body missing a "query"', 'REQUEST_BODY_INVALID', 400);
+  }
+  const variables = body.variables ?? undefined;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    throw new ApiError('variables must be an object', 'REQUEST_BODY_INVALID', 400);
+  }
+  return {
+    query: body.query,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    operationName: typeof body.operationName === 'string' ? body.operationName : undefined
+  };
+}
+
+/** `POST /api/graphql`, with the status codes and error shapes of PrimeHub's Apollo server. */
+export async function handleGraphql(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: GraphQLSchema,
+  services: Services,
+  log: Logger
+): Promise<void> {
+  const { status, body } = await respond(req, schema, services, log);
+  sendJson(res, status, body);
+}
+
+async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Services, log: Logger) {
+  let request: GraphqlRequest;
+  try {
+    request = await readRequest(req);
+  } catch (err) {
+    if (err instanceof ApiError) {
+      return failure(err.status, err.message, err.code);
+    }
+    throw err;
+  }
+  // As on PrimeHub, the context (the caller) is built first: a bad token fails every request with 500.
+  const auth = authenticate(req.headers.authorization, services.identity);
+  if ('error' in auth) {
+    return failure(500, `Context creation failed: ${auth.error}`, 'INTERNAL_SERVER_ERROR');
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(request.query);
+  } catch (err) {
+    return failure(400, (err as GraphQLError).message, 'GRAPHQL_PARSE_FAILED');
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length) {
+    return { status: 400, body: { errors: invalid.map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+  }
+  const result = await execute({
+    schema,
+    document,
+    variableValues: request.variables,
+    operationName: request.operationName,
+    contextValue: { user: auth.user, services }
+  });
+  if (!('data' in result) || result.data === undefined) {
+    // Variable coercion and operation selection fail before execution: a bad request.
+    return { status: 400, body: { errors: (result.errors ?? []).map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+  }
+  const out: Record<string, unknown> = {};
+  if (result.errors?.length) {
+    out.errors = result.errors.map(e => formatError(e, log));
+  }
+  out.data = result.data;
+  return { status: 200, body: out };
+}

@@ -1,0 +1,78 @@
+import type { JobRow } from '../db/JobStore';
+import type { ListArgs } from '../db/paginate';
+import type { JobInput } from '../jobs/JobService';
+import type { Context, Services } from './context';
+import { instanceTypeByName } from './identityResolvers';
+
+/** The URL a job's log streams from, absolute as on PrimeHub. */
+export function logEndpoint(services: Services, jobId: string): string {
+  return `${services.publicUrl()}/api/logs/namespaces/hub/phjobs/${jobId}`;
+}
+
+export function jobObject(j: JobRow, services: Services) {
+  return {
+    id: j.id,
+    displayName: j.display_name,
+    cancel: j.cancel === 1,
+    command: j.command,
+    groupId: j.group_id,
+    groupName: j.group_name,
+    image: j.image,
+    instanceType: () => instanceTypeByName(services, j.instance_type),
+    userId: j.user_id,
+    userName: j.user_name,
+    phase: j.phase,
+    reason: j.reason,
+    message: j.message,
+    schedule: j.schedule_id,
+    createTime: j.create_time,
+    startTime: j.start_time,
+    finishTime: j.finish_time,
+    logEndpoint: logEndpoint(services, j.id),
+    activeDeadlineSeconds: j.active_deadline_seconds,
+    artifact: async () => {
+      const prefix = `jobArtifacts/${j.id}`;
+      const listing = await services.phfs.list(j.group_name, `/${prefix}/`, { recursive: true, limit: 100_000 });
+      return {
+        prefix: services.phfs.objectPrefix(j.group_name, `/${prefix}`),
+        items: listing.items
+          .filter(i => !i.name.startsWith('.metadata/'))
+          .map(i => ({ name: i.name, size: i.size, lastModified: i.lastModified }))
+      };
+    }
+  };
+}
+
+/** The caller's groups: list queries never reach beyond them (admins included, as on PrimeHub). */
+export function callerGroups(ctx: Context): string[] {
+  return ctx.services.identity.groupsOfUser(ctx.user.id).map(g => g.id);
+}
+
+type ListQueryArgs = ListArgs & { where?: Record<string, never> | null };
+
+function listJobs(args: ListQueryArgs, ctx: Context) {
+  return ctx.services.jobs.list(args.where ?? {}, callerGroups(ctx), ctx.user.id, args);
+}
+
+export const jobResolvers = {
+  Query: {
+    phJob: (_: unknown, args: { where: { id: string } }, ctx: Context) =>
+      jobObject(ctx.services.jobService.visible(ctx.user, args.where.id), ctx.services),
+    phJobs: (_: unknown, args: ListQueryArgs, ctx: Context) => listJobs(args, ctx).rows.map(j => jobObject(j, ctx.services)),
+    phJobsConnection: (_: unknown, args: ListQueryArgs, ctx: Context) => {
+      const page = listJobs(args, ctx);
+      return { pageInfo: page.pageInfo, edges: page.rows.map(j => ({ cursor: j.id, node: jobObject(j, ctx.services) })) };
+    }
+  },
+  Mutation: {
+    createPhJob: (_: unknown, args: { data: JobInput }, ctx: Context) =>
+      jobObject(ctx.services.jobService.submit(ctx.user, args.data), ctx.services),
+    rerunPhJob: (_: unknown, args: { where: { id: string } }, ctx: Context) =>
+      jobObject(ctx.services.jobService.rerun(ctx.user, args.where.id), ctx.services),
+    cancelPhJob: async (_: unknown, args: { where: { id: string } }, ctx: Context) => {
+      const job = ctx.services.jobService.visible(ctx.user, args.where.id);
+      await ctx.services.runner.cancel(job.id);
+      return { id: job.id };
+    }
+  }
+};

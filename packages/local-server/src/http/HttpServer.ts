@@ -1,0 +1,170 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { GraphQLSchema } from 'graphql';
+import { lookup } from 'mime-types';
+import { toGroupPath } from '../DataDir';
+import { ApiError } from '../errors';
+import type { Services } from '../graphql/context';
+import { handleGraphql } from '../graphql/graphqlHandler';
+import { streamLog } from '../jobs/logStream';
+import type { Logger } from '../logger';
+import { segmentsFromUrl } from '../phfs/phfsPath';
+import { authenticate } from './auth';
+import { sendError, sendJson } from './httpUtil';
+import type { UserRow } from '../db/IdentityStore';
+
+export interface HttpOptions {
+  /** Largest PHFS upload accepted, in bytes. */
+  maxUploadBytes: number;
+}
+
+const LOG_ROUTE = /^\/api\/logs\/namespaces\/[^/]+\/phjobs\/([^/]+)$/;
+const FILES_ROUTE = '/api/files/groups/';
+
+/** The REST and GraphQL routes of PrimeHub's API server, on one node:http server. */
+export function createHttpServer(services: Services, schema: GraphQLSchema, opts: HttpOptions, log: Logger): Server {
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    res.on('finish', () => log.debug(`${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
+    route(req, res).catch(err => {
+      if (err instanceof ApiError) {
+        if (!res.headersSent) {
+          // The rest of a refused upload is not read: close the connection instead.
+          res.setHeader('connection', 'close');
+          sendError(res, err);
+        } else {
+          res.destroy();
+        }
+        return;
+      }
+      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error).message === 'aborted') {
+        res.destroy();
+        return;
+      }
+      log.error(`${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error).stack ?? err}`);
+      if (!res.headersSent) {
+        sendJson(res, 500, { code: 'INTERNAL_ERROR', message: 'internal error' });
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  // Log follows can stay open for as long as a job runs.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const path = url.pathname;
+    if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if ((path === '/api' || path === '/api/') && req.method === 'GET') {
+      res.writeHead(302, { location: '/api/graphql', 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (path === '/api/graphql') {
+      if (req.method !== 'POST') {
+        throw new ApiError('GraphQL requests are POST requests', 'REQUEST_BODY_INVALID', 405);
+      }
+      return handleGraphql(req, res, schema, services, log);
+    }
+    const logMatch = LOG_ROUTE.exec(path);
+    if (logMatch && req.method === 'GET') {
+      return serveLog(req, res, decodeURIComponent(logMatch[1]), url.searchParams);
+    }
+    // The raw (undecoded) path is split so that encoded separators and dots can be refused.
+    const rawPath = (req.url ?? '').split('?')[0];
+    if (rawPath.startsWith(FILES_ROUTE)) {
+      return serveFile(req, res, rawPath.slice(FILES_ROUTE.length), url.searchParams);
+    }
+    throw new ApiError(`no route for ${req.method} ${path}`, 'RESOURCE_NOT_FOUND', 404);
+  }
+
+  function caller(req: IncomingMessage): UserRow {
+    const auth = authenticate(req.headers.authorization, services.identity);
+    if ('error' in auth) {
+      throw new ApiError(auth.error, 'INTERNAL_ERROR', 403);
+    }
+    return auth.user;
+  }
+
+  async function serveLog(req: IncomingMessage, res: ServerResponse, jobId: string, query: URLSearchParams): Promise<void> {
+    const user = caller(req);
+    const job = services.jobs.get(jobId);
+    if (!job) {
+      throw new ApiError(`job ${jobId} not found`, 'RESOURCE_NOT_FOUND', 404);
+    }
+    if (!services.identity.isMember(user.id, job.group_id)) {
+      throw new ApiError('request not authorized', 'INTERNAL_ERROR', 403);
+    }
+    const follow = query.get('follow') === 'true';
+    const tail = query.get('tailLines');
+    if (tail !== null && !/^\d+$/.test(tail)) {
+      throw new ApiError('tailLines must be a non-negative integer', 'REQUEST_BODY_INVALID', 400);
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    await streamLog(services.dirs.jobLog(jobId), res, {
+      follow,
+      tailLines: tail === null ? undefined : Number(tail),
+      isClosed: () => services.runner.isClosed(jobId),
+      onChange: listener => {
+        const forJob = (id: string) => id === jobId && listener();
+        services.runner.on('log', forJob);
+        services.runner.on('closed', forJob);
+        return () => {
+          services.runner.off('log', forJob);
+          services.runner.off('closed', forJob);
+        };
+      },
+      signal: abort.signal
+    });
+    res.end();
+  }
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse, rawRest: string, query: URLSearchParams): Promise<void> {
+    const user = caller(req);
+    const slash = rawRest.indexOf('/');
+    const groupPath = slash < 0 ? rawRest : rawRest.slice(0, slash);
+    const group = services.identity.groupsOfUser(user.id).find(g => toGroupPath(g.name) === groupPath);
+    if (!group) {
+      throw new ApiError('request not authorized', 'INTERNAL_ERROR', 403);
+    }
+    const segments = segmentsFromUrl(slash < 0 ? '' : rawRest.slice(slash + 1));
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const length = req.headers['content-length'];
+      await services.phfs.upload(group.name, segments, req, {
+        contentLength: length === undefined ? undefined : Number(length),
+        maxBytes: opts.maxUploadBytes
+      });
+      sendJson(res, 200, { success: true });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new ApiError(`${req.method} is not supported on files`, 'REQUEST_BODY_INVALID', 405);
+    }
+    const file = await services.phfs.open(group.name, segments);
+    const headers: Record<string, string | number> = {
+      'content-type': lookup(file.name) || 'application/octet-stream',
+      'content-length': file.size
+    };
+    if (query.get('download') === '1') {
+      headers['content-disposition'] = `attachment; filename="${file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`;
+    }
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') {
+      file.stream.destroy();
+      res.end();
+      return;
+    }
+    await pipeline(file.stream, res);
+  }
+
+  return server;
+}
