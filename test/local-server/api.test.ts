@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { LocalServerProcess } from '../kit/localServer';
 import { gql, gqlOk, submitJob, waitForJob } from '../kit/http';
 
@@ -22,7 +23,6 @@ describe('PrimeHub Local GraphQL API', () => {
   });
 
   test('the default user config is in the SDK format, mode 0600', () => {
-    const { statSync, readFileSync } = require('node:fs') as typeof import('node:fs');
     const file = `${server.dataDir}/config.json`;
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const config = JSON.parse(readFileSync(file, 'utf8'));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { LocalServerProcess } from '../kit/localServer';
 import { fetchText, getJob, gql, gqlOk, submitJob, waitForJob } from '../kit/http';
 
@@ -214,7 +214,6 @@ describe('PrimeHub Local jobs', () => {
 
 /** Processes (any in the job's process tree) that still carry the job's PHJOB_NAME. */
 function jobProcesses(jobId: string): number[] {
-  const { readdirSync } = require('node:fs') as typeof import('node:fs');
   return readdirSync('/proc')
     .filter(p => /^\d+$/.test(p))
     .filter(p => {
