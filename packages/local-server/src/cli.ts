@@ -19,7 +19,8 @@ Commands:
 
 Every command takes --data-dir DIR (default $PRIMEHUB_LOCAL_HOME or ~/.primehub-local).
 start also takes --cpus N, --memory-gb N, --public-url URL, --artifact-limit-mb N,
---artifact-limit-files N, --artifact-retention-seconds N, --log-level debug|info|warn|error.`;
+--artifact-limit-files N, --artifact-retention-seconds N, --max-upload-mb N (largest PHFS upload),
+--log-level debug|info|warn|error.`;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -31,6 +32,7 @@ const OPTIONS = {
   'artifact-limit-mb': { type: 'string' },
   'artifact-limit-files': { type: 'string' },
   'artifact-retention-seconds': { type: 'string' },
+  'max-upload-mb': { type: 'string' },
   'log-level': { type: 'string' },
   'display-name': { type: 'string' },
   'cpu-quota': { type: 'string' },
@@ -126,6 +128,7 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
   const v = values as Record<string, string | undefined>;
   const log = createLogger((v['log-level'] as LogLevel | undefined) ?? 'info');
   const limitMb = num(v['artifact-limit-mb'], 'artifact-limit-mb');
+  const uploadMb = num(v['max-upload-mb'], 'max-upload-mb');
   const server = new LocalServer({
     dataDir,
     host: v.host ?? '127.0.0.1',
@@ -138,6 +141,7 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
       maxFiles: num(v['artifact-limit-files'], 'artifact-limit-files'),
       retentionSeconds: num(v['artifact-retention-seconds'], 'artifact-retention-seconds')
     },
+    maxUploadBytes: uploadMb === undefined ? undefined : uploadMb * 1024 * 1024,
     logger: log
   });
   await server.start();
