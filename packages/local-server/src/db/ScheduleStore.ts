@@ -102,9 +102,11 @@ export class ScheduleStore {
           groupName: 'group_name',
           userName: 'user_name',
           nextRunTime: 'next_run_time',
-          createTime: 'create_time'
+          createTime: 'create_time',
+          updateTime: 'update_time'
         },
-        defaultSort: { field: 'createTime', dir: 'desc' }
+        // PrimeHub lists recurring jobs most recently updated first.
+        defaultSort: { field: 'updateTime', dir: 'desc' }
       },
       args
     );

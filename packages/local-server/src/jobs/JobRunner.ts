@@ -263,6 +263,8 @@ export class JobRunner extends EventEmitter {
       closeSync(fd);
     }
     run.child = child;
+    // Followers waiting for the log file to appear can attach now.
+    this.emit('log', job.id);
     child.once('error', err => void this.exited(run, null, null, ['Failed', 'StartError', `The job could not start: ${err.message}`]));
     child.once('exit', (code, signal) => void this.exited(run, code, signal));
     if (child.pid === undefined) {
