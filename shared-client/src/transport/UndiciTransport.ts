@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, request } from 'undici';
 import { mapTransportError } from './errorMapping';
 import type { Transport, TransportRequest, TransportResponse } from './types';
@@ -77,11 +78,15 @@ export class UndiciTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
-    let body: Dispatcher.DispatchOptions['body'];
+    let body: string | Uint8Array | Readable | undefined;
     if (typeof Blob !== 'undefined' && req.body instanceof Blob) {
-      body = req.body.stream() as unknown as AsyncIterable<Uint8Array>;
+      body = Readable.from(req.body.stream() as unknown as AsyncIterable<Uint8Array>);
+    } else if (typeof req.body === 'string' || req.body instanceof Uint8Array || req.body === undefined) {
+      body = req.body;
+    } else if (req.body instanceof Readable) {
+      body = req.body;
     } else {
-      body = req.body as Dispatcher.DispatchOptions['body'];
+      body = Readable.from(req.body as AsyncIterable<Uint8Array>, { objectMode: false });
     }
     const what = `${req.method} request`;
     let res: Dispatcher.ResponseData;

@@ -1,0 +1,266 @@
+import type { ClientContext } from './ClientContext';
+import { FeatureUnavailableError, NotFoundError, ValidationError } from './errors';
+import type { LocalFs } from './localFs';
+import { Logger, NOOP_LOGGER, redactingLogger } from './logger';
+import { EFFECTIVE_GROUPS, LICENSE } from './operations/identity';
+import type { Operation } from './operations/defineOperation';
+import { Requester, RestRequest, RestResult } from './Requester';
+import { DeploymentsApi } from './resources/DeploymentsApi';
+import { FilesApi } from './resources/FilesApi';
+import { GroupsApi } from './resources/GroupsApi';
+import { JobsApi } from './resources/JobsApi';
+import { MeApi } from './resources/MeApi';
+import { ModelsApi } from './resources/ModelsApi';
+import { NotebookJobsApi } from './resources/NotebookJobsApi';
+import { SchedulesApi } from './resources/SchedulesApi';
+import { RetryOptions, retryPolicy } from './retry';
+import { FetchTransport } from './transport/FetchTransport';
+import type { Transport } from './transport/types';
+import type { CallOptions, Edition, GroupRef, License } from './types';
+
+/** Options of a PrimeHubClient. */
+export interface PrimeHubClientOptions {
+  /** GraphQL endpoint, e.g. `https://primehub.example.com/api/graphql`. */
+  endpoint: string;
+  /** PrimeHub API token. */
+  token?: string;
+  /** Called before each request instead of a fixed `token` (e.g. to read a secret store). */
+  getToken?: () => string | undefined | Promise<string | undefined>;
+  /** Current group name (resolved to its id through `me.effectiveGroups`). */
+  group?: string;
+  /** HTTP transport; default: undici in the Node entry point, `fetch` in the browser one. */
+  transport?: Transport;
+  /** Per-call timeout (ms) for ordinary calls; 0 disables. Default 30 000. */
+  timeoutMs?: number;
+  /** Retry policy for idempotent reads, or `false`. Default 3 retries from 250 ms. */
+  retry?: RetryOptions | false;
+  /** Receives redacted debug/info/warn/error lines; default: discard. */
+  logger?: Partial<Logger>;
+  /** Poll interval of wait helpers (ms). Default 1 000. */
+  pollIntervalMs?: number;
+  /**
+   * Rewrites every URL before sending, e.g. to route absolute log/endpoint URLs through a
+   * same-origin proxy in JupyterLab.
+   */
+  rewriteUrl?: (url: string) => string;
+  /** Local file access for disk-based transfers (provided by the Node entry point). */
+  localFs?: LocalFs;
+}
+
+function validEndpoint(endpoint: string): string {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new ValidationError(`endpoint is not a URL: ${endpoint}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ValidationError(`endpoint must be http(s): ${endpoint}`);
+  }
+  return u.toString();
+}
+
+/**
+ * The PrimeHub API client: typed namespaces over one transport.
+ *
+ * @example
+ * const client = new PrimeHubClient({ endpoint, token, group: 'phusers' });
+ * const job = await client.jobs.submit({ displayName: 'train', instanceType: 'cpu-1', image: 'base-notebook', command: 'python train.py' });
+ * for await (const line of client.jobs.logs(job.id, { follow: true })) console.log(line);
+ */
+export class PrimeHubClient {
+  /** The GraphQL endpoint. */
+  readonly endpoint: string;
+  readonly me: MeApi;
+  readonly groups: GroupsApi;
+  readonly jobs: JobsApi;
+  readonly schedules: SchedulesApi;
+  readonly files: FilesApi;
+  readonly models: ModelsApi;
+  readonly deployments: DeploymentsApi;
+  /** Notebooks as papermill jobs (parameters, sweeps). */
+  readonly notebook: NotebookJobsApi;
+
+  /** Redacting logger used by the client. */
+  protected readonly logger: Logger;
+  protected readonly transport: Transport;
+  private readonly requester: Requester;
+  private readonly secrets = new Set<string>();
+  private groupName?: string;
+  private groupsPromise?: Promise<GroupRef[]>;
+  private editionPromise?: Promise<Edition>;
+
+  constructor(options: PrimeHubClientOptions) {
+    if (!options || typeof options.endpoint !== 'string') {
+      throw new ValidationError('endpoint is required');
+    }
+    this.endpoint = validEndpoint(options.endpoint);
+    this.groupName = options.group || undefined;
+    if (options.token) {
+      this.secrets.add(options.token);
+    }
+    const inner = { ...NOOP_LOGGER, ...(options.logger ?? {}) };
+    this.logger = redactingLogger(inner, () => [...this.secrets]);
+    this.transport = options.transport ?? this.defaultTransport();
+    const getToken = async (): Promise<string | undefined> => {
+      const t = options.getToken ? await options.getToken() : options.token;
+      if (t) {
+        this.addSecret(t);
+      }
+      return t;
+    };
+    this.requester = new Requester({
+      transport: this.transport,
+      endpoint: this.endpoint,
+      getToken,
+      secrets: () => [...this.secrets],
+      logger: this.logger,
+      retry: retryPolicy(options.retry),
+      timeoutMs: options.timeoutMs ?? 30_000,
+      rewriteUrl: options.rewriteUrl ?? (u => u)
+    });
+    const ctx: ClientContext = {
+      requester: this.requester,
+      logger: this.logger,
+      endpoint: this.endpoint,
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      localFs: options.localFs ?? this.defaultLocalFs(),
+      resolveGroup: (name, opts) => this.group({ ...opts, group: name }),
+      addSecret: s => this.addSecret(s)
+    };
+    this.me = new MeApi(ctx);
+    this.groups = new GroupsApi(ctx);
+    this.files = new FilesApi(ctx);
+    this.jobs = new JobsApi(ctx, this.files);
+    this.schedules = new SchedulesApi(ctx);
+    this.models = new ModelsApi(ctx);
+    this.deployments = new DeploymentsApi(ctx);
+    this.notebook = new NotebookJobsApi(this.jobs);
+  }
+
+  /** The transport used when none is given (overridden by the Node entry point). */
+  protected defaultTransport(): Transport {
+    return new FetchTransport();
+  }
+
+  /** Local file access when none is given (overridden by the Node entry point). */
+  protected defaultLocalFs(): LocalFs | undefined {
+    return undefined;
+  }
+
+  private addSecret(secret: string): void {
+    if (secret && this.secrets.size < 64) {
+      this.secrets.add(secret);
+    }
+  }
+
+  /** The current group name, if any. */
+  get currentGroupName(): string | undefined {
+    return this.groupName;
+  }
+
+  /** Switches the current group (resolved lazily on the next call). */
+  setGroup(name: string | undefined): void {
+    this.groupName = name || undefined;
+  }
+
+  /** The user's effective groups `{id, name, displayName}`, cached per client. */
+  async effectiveGroups(opts: CallOptions & { refresh?: boolean } = {}): Promise<GroupRef[]> {
+    if (opts.refresh || !this.groupsPromise) {
+      // shared by concurrent callers, so it is not bound to any one caller's signal
+      const p = this.requester
+        .graphql(EFFECTIVE_GROUPS, {}, { timeoutMs: opts.timeoutMs })
+        .then(d => d.me?.effectiveGroups ?? []);
+      this.groupsPromise = p;
+      p.catch(() => {
+        if (this.groupsPromise === p) {
+          this.groupsPromise = undefined;
+        }
+      });
+    }
+    return raceAbort(this.groupsPromise, opts.signal);
+  }
+
+  /** Resolves the current group (or `opts.group`) by name. */
+  async group(opts: CallOptions & { group?: string } = {}): Promise<GroupRef> {
+    const name = opts.group ?? this.groupName;
+    if (!name) {
+      throw new ValidationError('no group selected: pass `group` or set PRIMEHUB_GROUP');
+    }
+    const groups = await this.effectiveGroups(opts);
+    const found = groups.find(g => g.name === name) ?? groups.find(g => g.name.toLowerCase() === name.toLowerCase());
+    if (!found) {
+      throw new NotFoundError(
+        `group "${name}" is not among your groups (${groups.map(g => g.name).join(', ') || 'none'})`
+      );
+    }
+    return found;
+  }
+
+  /** License details; FeatureUnavailableError on a CE server. */
+  async license(opts: CallOptions = {}): Promise<License | null> {
+    const data = await this.requester.graphql(LICENSE, {}, opts);
+    return data.license;
+  }
+
+  /** `'ee'` or `'ce'`: a CE server rejects the `license` field (HTTP 400 validation). Cached. */
+  async edition(opts: CallOptions = {}): Promise<Edition> {
+    if (!this.editionPromise) {
+      const p = this.license({ timeoutMs: opts.timeoutMs }).then(
+        (): Edition => 'ee',
+        (err: unknown): Edition => {
+          if (err instanceof FeatureUnavailableError && err.serverCode === 'GRAPHQL_VALIDATION_FAILED') {
+            return 'ce';
+          }
+          throw err;
+        }
+      );
+      this.editionPromise = p;
+      p.catch(() => {
+        if (this.editionPromise === p) {
+          this.editionPromise = undefined;
+        }
+      });
+    }
+    return raceAbort(this.editionPromise, opts.signal);
+  }
+
+  /** Runs any GraphQL operation (for operations not covered by a namespace). */
+  graphql<TData, TVariables>(op: Operation<TData, TVariables>, variables: TVariables, opts: CallOptions = {}): Promise<TData> {
+    return this.requester.graphql(op, variables, opts);
+  }
+
+  /** A buffered REST call with the client's auth, timeouts, retries and error mapping. */
+  rest(req: RestRequest, opts: CallOptions = {}): Promise<RestResult> {
+    return this.requester.rest(req, opts);
+  }
+
+  /** Closes connections the client owns (an injected transport is closed too if it can be). */
+  async close(): Promise<void> {
+    await this.transport.close?.();
+  }
+}
+
+/** Resolves like `p`, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) {
+    return p;
+  }
+  if (signal.aborted) {
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      v => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      e => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      }
+    );
+  });
+}

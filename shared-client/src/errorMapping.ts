@@ -1,0 +1,114 @@
+import {
+  AuthError,
+  ConflictError,
+  FeatureUnavailableError,
+  GraphqlError,
+  GraphqlErrorEntry,
+  HttpError,
+  NotFoundError,
+  PermissionError,
+  PrimeHubError,
+  PrimeHubErrorDetails,
+  QuotaError,
+  RequestInfo,
+  ValidationError
+} from './errors';
+import type { Operation } from './operations/defineOperation';
+import { redact } from './redact';
+
+type ErrorClass = new (message: string, details?: PrimeHubErrorDetails) => PrimeHubError;
+
+/** Older servers forwarded the K8s message; the SDK detects not-found with these. */
+const K8S_NOT_FOUND = /(?:phjobs|phschedules|phdeployments|phapplications)\.primehub\.io "([^"]+)" not found/;
+
+/** Picks the error class for one GraphQL error entry (primehub-api.md §2). */
+export function classifyGraphqlError(entry: GraphqlErrorEntry, op: Pick<Operation, 'byId'>, status: number): ErrorClass {
+  const code = entry.extensions?.code;
+  const msg = entry.message ?? '';
+  if (msg.startsWith('Context creation failed:') || code === 'REFRESH_TOKEN_EXPIRED' || code === 'ACCESS_TOKEN_EXPIRED') {
+    return AuthError;
+  }
+  // Every operation validates against the full CE+EE schema, so a server-side validation
+  // failure means this server lacks the feature (an EE field on CE).
+  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'LICENSE_ERROR') {
+    return FeatureUnavailableError;
+  }
+  if (code === 'RESOURCE_NOT_FOUND' || K8S_NOT_FOUND.test(msg) || (op.byId && msg === 'HTTP request failed')) {
+    return NotFoundError;
+  }
+  if (code === 'EXCEED_QUOTA') {
+    return QuotaError;
+  }
+  if (code === 'NOT_AUTH' || msg === 'Not Authorised!') {
+    return PermissionError;
+  }
+  if (code === 'RESOURCE_CONFLICT' || code === 'GROUP_CONFLICT_NAME' || code === 'PVC_CONFLICT') {
+    return ConflictError;
+  }
+  if (
+    code === 'GRAPHQL_PARSE_FAILED' ||
+    code === 'BAD_USER_INPUT' ||
+    code === 'REQUEST_BODY_INVALID' ||
+    code === 'ILLEGAL_ENV_NAME' ||
+    (status >= 400 && status < 500)
+  ) {
+    return ValidationError;
+  }
+  if (status >= 500) {
+    return HttpError;
+  }
+  return GraphqlError;
+}
+
+/** Builds the error for a GraphQL response that carried `errors` (any HTTP status). */
+export function graphqlResponseError(
+  status: number,
+  errors: GraphqlErrorEntry[],
+  data: unknown,
+  op: Pick<Operation, 'byId' | 'name'>,
+  request: RequestInfo,
+  secrets: string[]
+): PrimeHubError {
+  const first = errors[0] ?? { message: 'unknown GraphQL error' };
+  const Cls = classifyGraphqlError(first, op, status);
+  const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';
+  const message = redact(`${op.name}: ${first.message}${more}`, secrets);
+  const safeErrors = errors.map(e => ({ ...e, message: redact(String(e.message), secrets) }));
+  return new Cls(message, {
+    status,
+    serverCode: first.extensions?.code,
+    errors: safeErrors,
+    data: data ?? undefined,
+    request
+  });
+}
+
+/** Maps a non-2xx REST response (`{code, message}` bodies, or empty/HTML) to an error. */
+export function restResponseError(status: number, bodyText: string, request: RequestInfo, secrets: string[]): PrimeHubError {
+  let serverCode: string | undefined;
+  let serverMessage: string | undefined;
+  try {
+    const json = JSON.parse(bodyText) as { code?: unknown; message?: unknown };
+    if (typeof json.code === 'string') {
+      serverCode = json.code;
+    }
+    if (typeof json.message === 'string') {
+      serverMessage = json.message;
+    }
+  } catch {
+    // not JSON: empty 404 bodies, proxy HTML pages
+  }
+  let Cls: ErrorClass = HttpError;
+  if (status === 401 || status === 403) {
+    Cls = AuthError;
+  } else if (status === 404) {
+    Cls = NotFoundError;
+  } else if (status === 409) {
+    Cls = ConflictError;
+  } else if (status === 400 || status === 422) {
+    Cls = ValidationError;
+  }
+  const text = serverMessage ?? (bodyText && bodyText.length <= 200 && !bodyText.startsWith('<') ? bodyText.trim() : '');
+  const message = redact(`${request.method} ${request.url} failed with HTTP ${status}${text ? `: ${text}` : ''}`, secrets);
+  return new Cls(message, { status, serverCode, request });
+}

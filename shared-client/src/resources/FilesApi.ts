@@ -1,0 +1,379 @@
+import type { ClientContext } from '../ClientContext';
+import { FeatureUnavailableError, ValidationError } from '../errors';
+import type { LocalFs } from '../localFs';
+import { FILES_DELETE, FILES_LIST } from '../operations/files';
+import type { TransportBody } from '../transport/types';
+import type { CallOptions, GroupCallOptions, StoreFile } from '../types';
+
+/** A PHFS entry with its full path and URI. */
+export interface FileEntry extends StoreFile {
+  /** Absolute PHFS path (leading `/`; directories end with `/`). */
+  path: string;
+  /** `phfs:///…`, usable e.g. as a deployment model URI. */
+  phfsUri: string;
+  isDirectory: boolean;
+}
+
+/** Progress of an upload or download. */
+export interface TransferProgress {
+  /** Remote PHFS path of the file in transfer. */
+  path: string;
+  /** Bytes of this file transferred so far. */
+  fileBytes: number;
+  fileTotalBytes?: number;
+  /** Bytes transferred overall (same as fileBytes for single files). */
+  bytes: number;
+  totalBytes?: number;
+  /** Files completed, and the number of files in the transfer. */
+  filesDone: number;
+  filesTotal: number;
+}
+
+/** Options of transfers. */
+export interface TransferOptions extends GroupCallOptions {
+  onProgress?: (p: TransferProgress) => void;
+}
+
+/** Options of listings. */
+export interface ListOptions extends GroupCallOptions {
+  recursive?: boolean;
+  /** Max items (server default and cap 1000). */
+  limit?: number;
+}
+
+/** A download in progress: read `body` to the end (or break out) exactly once. */
+export interface DownloadResult {
+  body: AsyncIterable<Uint8Array>;
+  /** From Content-Length, when the server sent it. */
+  size?: number;
+  contentType?: string;
+}
+
+/**
+ * Normalises a PHFS path: accepts `phfs:///a/b`, `/a/b` or `a/b`; returns `/a/b`.
+ * Refuses `..` segments and NUL bytes.
+ */
+export function normalizePhfsPath(p: string): string {
+  if (typeof p !== 'string') {
+    throw new ValidationError('path must be a string');
+  }
+  const s = p.startsWith('phfs://') ? p.slice('phfs://'.length) : p;
+  if (s.includes('\0')) {
+    throw new ValidationError('path must not contain NUL bytes');
+  }
+  const segments = s.split('/').filter(seg => seg !== '' && seg !== '.');
+  if (segments.includes('..')) {
+    throw new ValidationError(`path must not contain ".." segments: ${p}`);
+  }
+  if (segments.length === 0) {
+    return '/';
+  }
+  return `/${segments.join('/')}${s.endsWith('/') ? '/' : ''}`;
+}
+
+/** `phfs:///<path>` for a PHFS path (SDK `files list` phfsUri). */
+export function phfsUri(path: string): string {
+  return `phfs://${normalizePhfsPath(path)}`;
+}
+
+/** Storage path of a group: `name.replace(/_/g, '-').toLowerCase()` (server `toGroupPath`). */
+export function toGroupPath(groupName: string): string {
+  return groupName.replace(/_/g, '-').toLowerCase();
+}
+
+/**
+ * REST URL of a PHFS file, derived from the GraphQL endpoint as the SDK does:
+ * `<origin><prefix>/files/groups/<groupPath>/<path>` where the endpoint is `<origin><prefix>/graphql`.
+ */
+export function filesUrl(endpoint: string, groupName: string, path: string): string {
+  const u = new URL(endpoint);
+  const prefix = /\/graphql\/?$/.test(u.pathname) ? u.pathname.replace(/\/graphql\/?$/, '') : '/api';
+  const encoded = normalizePhfsPath(path)
+    .split('/')
+    .map(seg => encodeURIComponent(seg))
+    .join('/');
+  u.pathname = `${prefix}/files/groups/${encodeURIComponent(toGroupPath(groupName))}${encoded}`;
+  u.search = '';
+  u.hash = '';
+  return u.toString();
+}
+
+async function* counted(
+  source: AsyncIterable<Uint8Array>,
+  onChunk: (n: number) => void
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    onChunk(chunk.length);
+    yield chunk;
+  }
+}
+
+async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
+  const reader = blob.stream().getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function bodySize(body: TransportBody): number | undefined {
+  if (typeof body === 'string') {
+    return new TextEncoder().encode(body).length;
+  }
+  if (body instanceof Uint8Array) {
+    return body.length;
+  }
+  if (typeof Blob !== 'undefined' && body instanceof Blob) {
+    return body.size;
+  }
+  return undefined;
+}
+
+function asChunks(body: TransportBody): AsyncIterable<Uint8Array> {
+  if (typeof body === 'string') {
+    return (async function* () {
+      yield new TextEncoder().encode(body);
+    })();
+  }
+  if (body instanceof Uint8Array) {
+    return (async function* () {
+      yield body;
+    })();
+  }
+  if (typeof Blob !== 'undefined' && body instanceof Blob) {
+    return blobChunks(body);
+  }
+  return body as AsyncIterable<Uint8Array>;
+}
+
+/** PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. */
+export class FilesApi {
+  constructor(private readonly ctx: ClientContext) {}
+
+  private fs(): LocalFs {
+    if (!this.ctx.localFs) {
+      throw new FeatureUnavailableError('local file access is only available in Node (import the node entry point)');
+    }
+    return this.ctx.localFs;
+  }
+
+  /** `phfs:///<path>`. */
+  phfsUri(path: string): string {
+    return phfsUri(path);
+  }
+
+  /** REST URL of a file in the current group (or `group`). */
+  async url(path: string, opts: GroupCallOptions = {}): Promise<string> {
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    return filesUrl(this.ctx.endpoint, group.name, path);
+  }
+
+  /**
+   * Lists a folder (one level; sub-folders end with `/`) or, with `recursive`, every object
+   * under the prefix.
+   */
+  async list(path = '/', opts: ListOptions = {}): Promise<FileEntry[]> {
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    const prefix = normalizePhfsPath(path);
+    // A recursive listing is a raw prefix match: list "dir/" so "dir2/…" is not included.
+    const listed = opts.recursive && prefix !== '/' && !prefix.endsWith('/') ? `${prefix}/` : prefix;
+    const data = await this.ctx.requester.graphql(
+      FILES_LIST,
+      {
+        where: { phfsPrefix: listed, groupName: group.name },
+        options: { recursive: opts.recursive ?? false, limit: opts.limit ?? 1000 }
+      },
+      opts
+    );
+    const base = listed.endsWith('/') ? listed : `${listed}/`;
+    return (data.files?.items ?? []).map(item => {
+      const full = `${base}${item.name}`;
+      return { ...item, path: full, phfsUri: `phfs://${full}`, isDirectory: item.name.endsWith('/') };
+    });
+  }
+
+  /** Every object below `path`, at any depth. */
+  listRecursive(path = '/', opts: Omit<ListOptions, 'recursive'> = {}): Promise<FileEntry[]> {
+    return this.list(path, { ...opts, recursive: true });
+  }
+
+  /** True if `path` is a file (an exact object). */
+  async isFile(path: string, opts: GroupCallOptions = {}): Promise<boolean> {
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    const data = await this.ctx.requester.graphql(
+      FILES_LIST,
+      { where: { phfsPrefix: normalizePhfsPath(path), groupName: group.name }, options: { recursive: true, limit: 1 } },
+      opts
+    );
+    return data.files?.items?.[0]?.name === '';
+  }
+
+  /**
+   * Deletes a file, or with `recursive` everything under the folder `path`.
+   * Returns the number of objects removed.
+   */
+  async delete(path: string, opts: GroupCallOptions & { recursive?: boolean } = {}): Promise<number> {
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    // deleteFiles wants no leading slash; recursive deletion of "dir/" keeps "dir2/…".
+    let prefix = normalizePhfsPath(path).replace(/^\//, '');
+    if (opts.recursive && prefix !== '' && !prefix.endsWith('/')) {
+      prefix += '/';
+    }
+    const data = await this.ctx.requester.graphql(
+      FILES_DELETE,
+      { where: { phfsPrefix: prefix, groupName: group.name }, options: { recursive: opts.recursive ?? false } },
+      opts
+    );
+    return data.deleteFiles ?? 0;
+  }
+
+  /**
+   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried).
+   * @param body text, bytes, a Blob or an async iterable of chunks
+   */
+  async upload(
+    path: string,
+    body: TransportBody,
+    opts: TransferOptions & { size?: number } = {}
+  ): Promise<void> {
+    const remote = normalizePhfsPath(path);
+    if (remote.endsWith('/')) {
+      throw new ValidationError(`upload target must be a file path, not a folder: ${path}`);
+    }
+    const url = await this.url(remote, opts);
+    const size = opts.size ?? bodySize(body);
+    let sent = 0;
+    const stream = counted(asChunks(body), n => {
+      sent += n;
+      opts.onProgress?.({ path: remote, fileBytes: sent, fileTotalBytes: size, bytes: sent, totalBytes: size, filesDone: 0, filesTotal: 1 });
+    });
+    await this.ctx.requester.rest(
+      {
+        method: 'POST',
+        url,
+        idempotent: false,
+        headers: {
+          'content-type': 'application/octet-stream',
+          ...(size !== undefined ? { 'content-length': String(size) } : {})
+        },
+        body: stream
+      },
+      { signal: opts.signal, timeoutMs: opts.timeoutMs ?? 0 }
+    );
+    opts.onProgress?.({ path: remote, fileBytes: sent, fileTotalBytes: size, bytes: sent, totalBytes: size, filesDone: 1, filesTotal: 1 });
+  }
+
+  /** Opens a download stream of a PHFS file (NotFoundError for a missing file). */
+  async download(path: string, opts: TransferOptions = {}): Promise<DownloadResult> {
+    const remote = normalizePhfsPath(path);
+    const url = await this.url(remote, opts);
+    const res = await this.ctx.requester.stream(
+      { method: 'GET', url, headers: { accept: 'application/json, */*' } },
+      { signal: opts.signal, timeoutMs: opts.timeoutMs }
+    );
+    const len = res.headers['content-length'];
+    const size = len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+    let got = 0;
+    const body = opts.onProgress
+      ? counted(res.body, n => {
+          got += n;
+          opts.onProgress?.({ path: remote, fileBytes: got, fileTotalBytes: size, bytes: got, totalBytes: size, filesDone: 0, filesTotal: 1 });
+        })
+      : res.body;
+    return { body, size, contentType: res.headers['content-type'] };
+  }
+
+  /**
+   * Uploads a local file (Node). A `remotePath` ending with `/` receives the file's base name.
+   * Returns the PHFS path written.
+   */
+  async uploadFile(localPath: string, remotePath: string, opts: TransferOptions = {}): Promise<string> {
+    const fs = this.fs();
+    const st = await fs.stat(localPath);
+    if (!st?.isFile) {
+      throw new ValidationError(`not a file: ${localPath}`);
+    }
+    const remote = remotePath.endsWith('/') ? `${remotePath}${fs.basename(localPath)}` : remotePath;
+    await this.upload(remote, fs.read(localPath, opts.signal), { ...opts, size: st.size });
+    return normalizePhfsPath(remote);
+  }
+
+  /**
+   * Uploads a local folder tree below `remoteDir` (Node), one file at a time and streamed,
+   * keeping relative paths. Returns the PHFS paths written.
+   */
+  async uploadDirectory(localDir: string, remoteDir: string, opts: TransferOptions = {}): Promise<string[]> {
+    const fs = this.fs();
+    const st = await fs.stat(localDir);
+    if (!st?.isDirectory) {
+      throw new ValidationError(`not a directory: ${localDir}`);
+    }
+    const entries = [];
+    for await (const e of fs.walk(localDir)) {
+      entries.push(e);
+    }
+    const totalBytes = entries.reduce((a, e) => a + e.size, 0);
+    const base = normalizePhfsPath(remoteDir).replace(/\/$/, '');
+    const written: string[] = [];
+    let doneBytes = 0;
+    for (const [i, e] of entries.entries()) {
+      const remote = `${base}/${e.relativePath}`;
+      await this.upload(remote, fs.read(fs.resolveInside(localDir, e.relativePath), opts.signal), {
+        ...opts,
+        size: e.size,
+        onProgress: p =>
+          opts.onProgress?.({ ...p, bytes: doneBytes + p.fileBytes, totalBytes, filesDone: i, filesTotal: entries.length })
+      });
+      doneBytes += e.size;
+      written.push(remote);
+    }
+    opts.onProgress?.({ path: base, fileBytes: 0, bytes: doneBytes, totalBytes, filesDone: entries.length, filesTotal: entries.length });
+    return written;
+  }
+
+  /**
+   * Downloads a PHFS file to a local path (Node), writing atomically. Returns the local path.
+   */
+  async downloadFile(remotePath: string, localPath: string, opts: TransferOptions = {}): Promise<string> {
+    const fs = this.fs();
+    const st = await fs.stat(localPath);
+    const target = st?.isDirectory ? fs.resolveInside(localPath, fs.basename(remotePath)) : localPath;
+    const res = await this.download(remotePath, opts);
+    await fs.writeAtomic(target, res.body, opts.signal);
+    return target;
+  }
+
+  /**
+   * Downloads every file below a PHFS folder into `localDir` (Node), keeping relative paths.
+   * Names that would escape `localDir` are refused. Returns the local paths written.
+   */
+  async downloadDirectory(remoteDir: string, localDir: string, opts: TransferOptions = {}): Promise<string[]> {
+    const fs = this.fs();
+    const entries = (await this.list(remoteDir, { ...opts, recursive: true })).filter(e => !e.isDirectory && e.name !== '');
+    const totalBytes = entries.reduce((a, e) => a + (e.size ?? 0), 0);
+    const written: string[] = [];
+    let doneBytes = 0;
+    for (const [i, e] of entries.entries()) {
+      const target = fs.resolveInside(localDir, e.name);
+      const res = await this.download(e.path, {
+        ...opts,
+        onProgress: p =>
+          opts.onProgress?.({ ...p, bytes: doneBytes + p.fileBytes, totalBytes, filesDone: i, filesTotal: entries.length })
+      });
+      await fs.writeAtomic(target, res.body, opts.signal);
+      doneBytes += e.size ?? 0;
+      written.push(target);
+    }
+    opts.onProgress?.({ path: normalizePhfsPath(remoteDir), fileBytes: 0, bytes: doneBytes, totalBytes, filesDone: entries.length, filesTotal: entries.length });
+    return written;
+  }
+}
+
+export type { CallOptions };

@@ -1,0 +1,115 @@
+import type { ClientContext } from '../ClientContext';
+import { NotFoundError } from '../errors';
+import { DEPLOYMENT_UPDATE } from '../operations/deployments';
+import { MLFLOW_ARTIFACT, MLFLOW_RUNS, MODEL, MODEL_REGISTER, MODEL_VERSION, MODEL_VERSIONS, MODELS } from '../operations/models';
+import type { Deployment, GroupCallOptions, MLflowArtifactFile, MLflowSetting, Model, ModelVersion } from '../types';
+import { requireString } from './validate';
+
+/** A model with its versions and the group's MLflow settings. */
+export interface ModelDetail {
+  mlflow: MLflowSetting | null;
+  model: Model;
+  versions: ModelVersion[];
+}
+
+/** MLflow-backed model registry of a group (SDK `primehub models`). */
+export class ModelsApi {
+  constructor(private readonly ctx: ClientContext) {}
+
+  private async group(opts: GroupCallOptions): Promise<string> {
+    return (await this.ctx.resolveGroup(opts.group, opts)).name;
+  }
+
+  /** Registered models of the group. */
+  async list(opts: GroupCallOptions = {}): Promise<Model[]> {
+    const data = await this.ctx.requester.graphql(MODELS, { group: await this.group(opts) }, opts);
+    return data.models ?? [];
+  }
+
+  /** The group's MLflow tracking and UI URLs (null when MLflow is not configured). */
+  async mlflow(opts: GroupCallOptions = {}): Promise<MLflowSetting | null> {
+    const data = await this.ctx.requester.graphql(MODELS, { group: await this.group(opts) }, opts);
+    return data.mlflow;
+  }
+
+  /** One model with its versions. */
+  async get(name: string, opts: GroupCallOptions = {}): Promise<ModelDetail> {
+    requireString(name, 'name');
+    const data = await this.ctx.requester.graphql(MODEL, { group: await this.group(opts), name }, opts);
+    if (!data.model) {
+      throw new NotFoundError(`model "${name}" not found`);
+    }
+    return { mlflow: data.mlflow, model: data.model, versions: data.modelVersions ?? [] };
+  }
+
+  /** Versions of a model (with `source`). */
+  async versions(name: string, opts: GroupCallOptions = {}): Promise<ModelVersion[]> {
+    requireString(name, 'name');
+    const data = await this.ctx.requester.graphql(MODEL_VERSIONS, { group: await this.group(opts), name }, opts);
+    return data.modelVersions ?? [];
+  }
+
+  /** One version, with its MLflow `run` (params, metrics, tags). */
+  async version(name: string, version: string, opts: GroupCallOptions = {}): Promise<ModelVersion & { mlflow: MLflowSetting | null }> {
+    requireString(name, 'name');
+    requireString(version, 'version');
+    const data = await this.ctx.requester.graphql(
+      MODEL_VERSION,
+      { group: await this.group(opts), name, version },
+      opts
+    );
+    if (!data.modelVersion) {
+      throw new NotFoundError(`model "${name}" version ${version} not found`);
+    }
+    return { ...data.modelVersion, mlflow: data.mlflow };
+  }
+
+  /** Runs of an MLflow experiment (raw MLflow JSON). */
+  async mlflowRuns(experimentName: string, opts: GroupCallOptions = {}): Promise<unknown[]> {
+    requireString(experimentName, 'experimentName');
+    const data = await this.ctx.requester.graphql(
+      MLFLOW_RUNS,
+      { where: { group: await this.group(opts), experimentName } },
+      opts
+    );
+    return data.mlflowRuns ?? [];
+  }
+
+  /** Artifact files of a run below `path` (MLflow `files`). */
+  async mlflowArtifact(runId: string, path?: string, opts: GroupCallOptions = {}): Promise<MLflowArtifactFile[]> {
+    requireString(runId, 'runId');
+    const where = { group: await this.group(opts), runId, ...(path !== undefined ? { path } : {}) };
+    const data = await this.ctx.requester.graphql(MLFLOW_ARTIFACT, { where }, opts);
+    return data.mlflowArtifact?.files ?? [];
+  }
+
+  /** Registers the run's artifact folder `path` as a new version of model `name`. */
+  async register(
+    spec: { name: string; runId: string; path: string },
+    opts: GroupCallOptions = {}
+  ): Promise<Record<string, unknown> | null> {
+    const where = {
+      group: await this.group(opts),
+      name: requireString(spec.name, 'name'),
+      runId: requireString(spec.runId, 'runId'),
+      path: requireString(spec.path, 'path')
+    };
+    const data = await this.ctx.requester.graphql(MODEL_REGISTER, { where }, opts);
+    return data.registerModel;
+  }
+
+  /** `models:/<name>/<version>`, the URI deployments resolve against the group's MLflow. */
+  modelUri(name: string, version: string): string {
+    return `models:/${encodeURIComponent(name)}/${version}`;
+  }
+
+  /** Deploys a version to an existing deployment (SDK `models deploy`; restarts it). */
+  async deploy(name: string, version: string, deploymentId: string, opts: GroupCallOptions = {}): Promise<Deployment> {
+    const data = await this.ctx.requester.graphql(
+      DEPLOYMENT_UPDATE,
+      { where: { id: requireString(deploymentId, 'deploymentId') }, data: { modelURI: this.modelUri(name, version) } },
+      opts
+    );
+    return data.updatePhDeployment;
+  }
+}

@@ -1,0 +1,154 @@
+import type { ClientContext } from '../ClientContext';
+import { ValidationError } from '../errors';
+import {
+  PhScheduleOrderByInput,
+  PhScheduleUpdateInput,
+  RecurrenceInput,
+  SCHEDULE_CREATE,
+  SCHEDULE_DELETE,
+  SCHEDULE_GET,
+  SCHEDULE_LIST,
+  SCHEDULE_RUN,
+  SCHEDULE_UPDATE
+} from '../operations/schedules';
+import type { CallOptions, GroupCallOptions, Page, RecurrenceType, Schedule } from '../types';
+import { stripUndefined } from './JobsApi';
+import { iteratePages, toPage } from './paging';
+import { optionalInt, requireString } from './validate';
+
+/** Recurrence as users give it; `on-demand` (SDK/UI wording) means `inactive`. */
+export interface RecurrenceSpec {
+  type: RecurrenceType | 'on-demand';
+  /** Required for `custom`; presets are filled in for daily/weekly/monthly. */
+  cron?: string;
+}
+
+/** A recurring job (SDK `recurring-jobs create`). */
+export interface ScheduleSpec {
+  displayName: string;
+  instanceType: string;
+  image: string;
+  command: string;
+  recurrence: RecurrenceSpec;
+  activeDeadlineSeconds?: number;
+}
+
+/** Filters and order of schedule listings. */
+export interface ScheduleListOptions extends GroupCallOptions {
+  page?: number;
+  search?: string;
+  displayNameContains?: string;
+  mine?: boolean;
+  orderBy?: PhScheduleOrderByInput;
+}
+
+/** The web UI's presets for the named recurrence types. */
+export const RECURRENCE_PRESETS: Readonly<Record<string, string>> = {
+  inactive: '',
+  daily: '0 4 * * *',
+  weekly: '0 4 * * 1',
+  monthly: '0 4 1 * *'
+};
+
+const RECURRENCE_TYPES = new Set(['inactive', 'daily', 'weekly', 'monthly', 'custom']);
+
+/** Validates a recurrence and converts it to the server's form. */
+export function normalizeRecurrence(r: RecurrenceSpec): RecurrenceInput {
+  if (!r || typeof r.type !== 'string') {
+    throw new ValidationError('recurrence.type is required');
+  }
+  const type = r.type === 'on-demand' ? 'inactive' : r.type;
+  if (!RECURRENCE_TYPES.has(type)) {
+    throw new ValidationError(
+      `recurrence.type must be one of on-demand, inactive, daily, weekly, monthly, custom (got "${r.type}")`
+    );
+  }
+  if (type === 'custom') {
+    const cron = requireString(r.cron, 'recurrence.cron (required for custom)').trim();
+    if (cron.split(/\s+/).length !== 5) {
+      throw new ValidationError(`recurrence.cron must have 5 fields (got "${cron}")`);
+    }
+    return { type, cron };
+  }
+  return { type, cron: r.cron ?? RECURRENCE_PRESETS[type] };
+}
+
+/** Recurring jobs (SDK `primehub recurring-jobs`). */
+export class SchedulesApi {
+  constructor(private readonly ctx: ClientContext) {}
+
+  /** Creates a recurring job in the current group (or `opts.group`). */
+  async create(spec: ScheduleSpec, opts: GroupCallOptions = {}): Promise<Schedule> {
+    const data = {
+      displayName: requireString(spec.displayName, 'displayName'),
+      instanceType: requireString(spec.instanceType, 'instanceType'),
+      image: requireString(spec.image, 'image'),
+      command: requireString(spec.command, 'command'),
+      recurrence: normalizeRecurrence(spec.recurrence),
+      activeDeadlineSeconds: optionalInt(spec.activeDeadlineSeconds, 'activeDeadlineSeconds')
+    };
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    const res = await this.ctx.requester.graphql(
+      SCHEDULE_CREATE,
+      { data: { ...stripUndefined(data), groupId: group.id } },
+      opts
+    );
+    return res.createPhSchedule;
+  }
+
+  async get(id: string, opts: CallOptions = {}): Promise<Schedule> {
+    const data = await this.ctx.requester.graphql(SCHEDULE_GET, { where: { id: requireString(id, 'id') } }, opts);
+    return data.phSchedule;
+  }
+
+  /** One page of recurring jobs (10 per page). */
+  async list(opts: ScheduleListOptions = {}): Promise<Page<Schedule>> {
+    const page = opts.page ?? 1;
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    const where = stripUndefined({
+      groupId_in: [group.id],
+      search: opts.search,
+      displayName_contains: opts.displayNameContains,
+      mine: opts.mine
+    });
+    const data = await this.ctx.requester.graphql(
+      SCHEDULE_LIST,
+      { where, page, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
+      opts
+    );
+    return toPage(data.phSchedulesConnection, page);
+  }
+
+  /** Every recurring job, fetching pages lazily. */
+  iterate(opts: Omit<ScheduleListOptions, 'page'> = {}): AsyncGenerator<Schedule> {
+    return iteratePages(page => this.list({ ...opts, page }));
+  }
+
+  /** Partial update; like the SDK, the group id is always sent. */
+  async update(id: string, patch: Partial<ScheduleSpec>, opts: GroupCallOptions = {}): Promise<Schedule> {
+    requireString(id, 'id');
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    const data: PhScheduleUpdateInput = stripUndefined({
+      displayName: patch.displayName,
+      instanceType: patch.instanceType,
+      image: patch.image,
+      command: patch.command,
+      recurrence: patch.recurrence ? normalizeRecurrence(patch.recurrence) : undefined,
+      activeDeadlineSeconds: optionalInt(patch.activeDeadlineSeconds, 'activeDeadlineSeconds'),
+      groupId: group.id
+    });
+    const res = await this.ctx.requester.graphql(SCHEDULE_UPDATE, { data, where: { id } }, opts);
+    return res.updatePhSchedule;
+  }
+
+  async delete(id: string, opts: CallOptions = {}): Promise<{ id: string }> {
+    const res = await this.ctx.requester.graphql(SCHEDULE_DELETE, { where: { id: requireString(id, 'id') } }, opts);
+    return res.deletePhSchedule;
+  }
+
+  /** Runs the recurring job now; returns the id of the job it created. */
+  async run(id: string, opts: CallOptions = {}): Promise<{ jobId: string | null }> {
+    const res = await this.ctx.requester.graphql(SCHEDULE_RUN, { where: { id: requireString(id, 'id') } }, opts);
+    return { jobId: res.runPhSchedule.job?.id ?? null };
+  }
+}
