@@ -44,9 +44,13 @@ export interface LoadConfigOptions {
   group?: string;
 }
 
-/** `~/.primehub/config.json` of the current user. */
-export function defaultConfigPath(): string {
-  return path.join(os.homedir(), '.primehub', 'config.json');
+/**
+ * `~/.primehub/config.json` of the current user. Like Python's `expanduser('~')` (the SDK),
+ * HOME (USERPROFILE on Windows) wins over the account's home directory.
+ */
+export function defaultConfigPath(env: Record<string, string | undefined> = process.env): string {
+  const home = (process.platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir();
+  return path.join(home, '.primehub', 'config.json');
 }
 
 async function readConfigFile(file: string): Promise<PrimeHubConfigFile> {
@@ -77,8 +81,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** Reads the SDK config file, then PRIMEHUB_API_ENDPOINT / PRIMEHUB_API_TOKEN / PRIMEHUB_GROUP, then `options`. */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<PrimeHubConfig> {
-  const configPath = options.configPath ?? defaultConfigPath();
   const env = options.env ?? process.env;
+  const configPath = options.configPath ?? defaultConfigPath(env.HOME || env.USERPROFILE ? env : process.env);
   const file = await readConfigFile(configPath);
   const out: PrimeHubConfig = { configPath, sources: {} };
   const layers: Array<[ConfigSource, { endpoint?: string; token?: string; group?: string }]> = [
