@@ -56,6 +56,12 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
+    // The raw (undecoded) path is split so that encoded separators and dots can be refused. It is
+    // matched first: URL normalisation would turn `/api/files/groups/g/../../../graphql` into another route.
+    const rawPath = (req.url ?? '').split('?')[0];
+    if (rawPath.startsWith(FILES_ROUTE)) {
+      return serveFile(req, res, rawPath.slice(FILES_ROUTE.length), url.searchParams);
+    }
     const path = url.pathname;
     if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-length': 0 });
@@ -76,11 +82,6 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     const logMatch = LOG_ROUTE.exec(path);
     if (logMatch && req.method === 'GET') {
       return serveLog(req, res, decodeURIComponent(logMatch[1]), url.searchParams);
-    }
-    // The raw (undecoded) path is split so that encoded separators and dots can be refused.
-    const rawPath = (req.url ?? '').split('?')[0];
-    if (rawPath.startsWith(FILES_ROUTE)) {
-      return serveFile(req, res, rawPath.slice(FILES_ROUTE.length), url.searchParams);
     }
     throw new ApiError(`no route for ${req.method} ${path}`, 'RESOURCE_NOT_FOUND', 404);
   }
