@@ -1,0 +1,214 @@
+// Benchmark 2: PHFS upload and download of a 1 GiB file through PrimeHub Local's REST route,
+// by a Node client (undici, streamed from and to a file) against curl on the same server, with
+// the server's RSS sampled throughout. Baseline: curl's throughput in the same run.
+import { spawn } from 'node:child_process';
+import { closeSync, createReadStream, createWriteStream, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { setInterval } from 'node:timers';
+import { Agent, request } from 'undici';
+import { fmt, Results, section } from './lib/bench.mjs';
+import { BenchServer, removeDir, rssBytes, tempDir } from './lib/server.mjs';
+
+const MiB = 1024 * 1024;
+const SIZE = Number(process.env.BENCH_PHFS_MB ?? 1024) * MiB;
+const ROUNDS = Number(process.env.BENCH_PHFS_ROUNDS ?? 2);
+const GOAL_RATIO = 0.8;
+const GOAL_RSS_MB = 64;
+const CURL = '/usr/bin/curl';
+const OBJECT = 'bench/payload.bin';
+
+/** Writes `size` bytes of a repeated 16 MiB pseudo-random block: real data blocks, not a sparse file. */
+function makePayload(file, size) {
+  const block = randomFillSync(Buffer.alloc(Math.min(16 * MiB, size)));
+  const fd = openSync(file, 'w');
+  try {
+    for (let done = 0; done < size; ) {
+      const n = Math.min(block.length, size - done);
+      done += writeSync(fd, block, 0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Compares 1 MiB at a few offsets, so a mangled transfer is caught without hashing 1 GiB. */
+function sameSamples(a, b) {
+  const size = statSync(a).size;
+  if (statSync(b).size !== size) {
+    return false;
+  }
+  const [fa, fb] = [openSync(a, 'r'), openSync(b, 'r')];
+  try {
+    const [ba, bb] = [Buffer.alloc(MiB), Buffer.alloc(MiB)];
+    for (const frac of [0, 0.13, 0.5, 0.77, 1]) {
+      const at = Math.max(0, Math.floor((size - MiB) * frac));
+      const n = readSync(fa, ba, 0, MiB, at);
+      if (readSync(fb, bb, 0, MiB, at) !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) {
+        return false;
+      }
+    }
+    return true;
+  } finally {
+    closeSync(fa);
+    closeSync(fb);
+  }
+}
+
+/** User + system CPU seconds a process has used so far. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Samples the server's RSS every 20 ms while `fn` runs; returns fn's result with the peak and the server CPU use. */
+async function watched(server, fn) {
+  let peak = rssBytes(server.pid) ?? 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(server.pid) ?? 0);
+  }, 20);
+  const cpu0 = cpuSeconds(server.pid);
+  const t0 = performance.now();
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  peak = Math.max(peak, rssBytes(server.pid) ?? 0);
+  return { seconds, peak, serverCpu: (cpuSeconds(server.pid) - cpu0) / seconds };
+}
+
+function runCurl(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CURL, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', d => (out += d));
+    child.stderr.on('data', d => (err += d));
+    child.once('error', reject);
+    child.once('exit', code => (code === 0 ? resolve(out.trim()) : reject(new Error(`curl exited with ${code}: ${err}`))));
+  });
+}
+
+async function main() {
+  const sizeLabel = SIZE >= 1024 * MiB ? `${SIZE / 1024 / MiB} GiB` : `${SIZE / MiB} MiB`;
+  const results = new Results(`PHFS ${sizeLabel}`);
+  section(`PHFS upload/download of ${sizeLabel}: Node (undici) vs curl, best of ${ROUNDS}`);
+  const work = tempDir('phfs');
+  const server = await BenchServer.start();
+  const agent = new Agent({ connections: 1 });
+  try {
+    const payload = join(work, 'payload.bin');
+    const received = join(work, 'received.bin');
+    let t0 = performance.now();
+    makePayload(payload, SIZE);
+    console.log(`  payload written in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+
+    // PrimeHub's storage path of a group name.
+    const groupPath = server.groupName.replace(/_/g, '-').toLowerCase();
+    const url = `${server.baseUrl}/api/files/groups/${groupPath}/${OBJECT}`;
+    const auth = `authorization: Bearer ${server.token}`;
+    const stored = join(server.dataDir, 'phfs', 'groups', groupPath, ...OBJECT.split('/'));
+
+    const transfers = {
+      'curl upload': () =>
+        runCurl(['-sS', '--fail', '-o', '/dev/null', '-X', 'POST', '-T', payload, '-H', auth, '-H', 'content-type: application/octet-stream', '-H', 'expect:', url]),
+      'node upload': async () => {
+        const res = await request(url, {
+          dispatcher: agent,
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream', 'content-length': String(SIZE) },
+          body: createReadStream(payload)
+        });
+        await res.body.text();
+        if (res.statusCode !== 200) {
+          throw new Error(`upload answered ${res.statusCode}`);
+        }
+      },
+      'curl download': () => runCurl(['-sS', '--fail', '-o', received, '-H', auth, url]),
+      'node download': async () => {
+        const res = await request(url, { dispatcher: agent, headers: { authorization: `Bearer ${server.token}` } });
+        if (res.statusCode !== 200) {
+          await res.body.text();
+          throw new Error(`download answered ${res.statusCode}`);
+        }
+        await pipeline(res.body, createWriteStream(received));
+      }
+    };
+    const verify = name => {
+      const ok = name.endsWith('upload') ? sameSamples(payload, stored) : sameSamples(payload, received);
+      rmSync(received, { force: true });
+      if (!ok) {
+        throw new Error(`${name}: the transferred file differs from the payload`);
+      }
+    };
+
+    // Warm-up: both clients once each way (the first upload also creates the object), so the
+    // RSS baseline includes what the server allocates on first use.
+    for (const name of ['node upload', 'curl upload', 'node download', 'curl download']) {
+      await transfers[name]();
+      verify(name);
+    }
+    const rss0 = rssBytes(server.pid);
+    console.log(`  server RSS before the measured transfers: ${fmt(rss0 / MiB, 1)} MiB`);
+
+    const best = {};
+    let peak = rss0;
+    t0 = performance.now();
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which client goes first, so neither always meets a warmer page cache.
+      const order = round % 2 === 0 ? ['curl', 'node'] : ['node', 'curl'];
+      for (const direction of ['upload', 'download']) {
+        for (const client of order) {
+          const name = `${client} ${direction}`;
+          const w = await watched(server, transfers[name]);
+          verify(name);
+          const mbps = SIZE / 1e6 / w.seconds;
+          peak = Math.max(peak, w.peak);
+          console.log(
+            `  round ${round + 1} ${name}: ${fmt(mbps, 0)} MB/s (${fmt(w.seconds)} s, server CPU ${fmt(w.serverCpu * 100, 0)}%, server RSS peak ${fmt(w.peak / MiB, 1)} MiB)`
+          );
+          if (!best[name] || mbps > best[name].mbps) {
+            best[name] = { mbps, serverCpu: w.serverCpu };
+          }
+        }
+      }
+    }
+    console.log(`  measured transfers took ${fmt((performance.now() - t0) / 1000, 1)} s`);
+
+    for (const direction of ['upload', 'download']) {
+      const node = best[`node ${direction}`];
+      const curl = best[`curl ${direction}`];
+      const ratio = node.mbps / curl.mbps;
+      results.add({
+        metric: `node ${direction}`,
+        value: node.mbps,
+        unit: 'MB/s',
+        baseline: `curl ${fmt(curl.mbps, 0)} MB/s`,
+        ratio,
+        goal: `>= ${GOAL_RATIO}x curl`,
+        pass: ratio >= GOAL_RATIO
+      });
+    }
+    const growth = (peak - rss0) / MiB;
+    results.add({
+      metric: 'server RSS growth',
+      value: growth,
+      unit: 'MiB',
+      baseline: `RSS before ${fmt(rss0 / MiB, 1)} MiB, peak ${fmt(peak / MiB, 1)} MiB`,
+      goal: `< ${GOAL_RSS_MB} MiB`,
+      pass: growth < GOAL_RSS_MB
+    });
+  } finally {
+    await agent.close();
+    await server.dispose();
+    removeDir(work);
+  }
+  results.save();
+}
+
+await main();
