@@ -91,7 +91,11 @@ export class LocalServer {
       {
         cpus: this.opts.cpus ?? availableParallelism(),
         memoryGb: this.opts.memoryGb ?? totalmem() / 1024 ** 3,
-        artifactLimits: { ...DEFAULT_ARTIFACT_LIMITS, ...this.opts.artifactLimits },
+        // Options left undefined (flags not given) keep PrimeHub's defaults.
+        artifactLimits: {
+          ...DEFAULT_ARTIFACT_LIMITS,
+          ...Object.fromEntries(Object.entries(this.opts.artifactLimits ?? {}).filter(([, v]) => v !== undefined))
+        },
         defaultDeadlineSeconds: 86400,
         killGraceMs: this.opts.killGraceMs ?? 3000,
         pythonBin: pythonEnv ? join(pythonEnv, 'bin') : undefined
