@@ -146,11 +146,23 @@ export class UndiciTransport implements Transport {
     };
   }
 
-  /** Closes the owned dispatcher; injected dispatchers are left to their owner. */
-  async close(): Promise<void> {
+  /**
+   * Closes the owned dispatcher; injected dispatchers are left to their owner. Requests still
+   * running after `graceMs` (e.g. a forgotten log follow) are destroyed so close never hangs.
+   */
+  async close(graceMs = 2_000): Promise<void> {
     if (this.owned && !this.closed) {
       this.closed = true;
-      await this.dispatcher.close();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceful = this.dispatcher.close().then(() => true);
+      const late = new Promise<boolean>(resolve => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      });
+      const done = await Promise.race([graceful, late]);
+      clearTimeout(timer);
+      if (!done) {
+        await this.dispatcher.destroy();
+      }
     }
   }
 }
