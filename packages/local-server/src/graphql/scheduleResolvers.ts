@@ -121,7 +121,8 @@ export const scheduleResolvers = {
     },
     runPhSchedule: (_: unknown, args: { where: { id: string } }, ctx: Context) => {
       const s = visibleSchedule(ctx, args.where.id);
-      const job = ctx.services.jobService.submit(ctx.user, templateOf(s), s.id);
+      // As on PrimeHub, a manual run is a normal job: it does not carry the schedule label.
+      const job = ctx.services.jobService.submit(ctx.user, templateOf(s));
       return { job: jobObject(job, ctx.services) };
     }
   }

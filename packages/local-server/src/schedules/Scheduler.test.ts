@@ -34,7 +34,13 @@ describe('Scheduler', () => {
     submitted = 0;
     service = new JobService(identity, jobs, () => submitted++);
     logLines = [];
-    scheduler = new Scheduler(schedules, jobs, identity, service, createLogger('debug', line => logLines.push(line)));
+    scheduler = new Scheduler(
+      schedules,
+      jobs,
+      identity,
+      service,
+      createLogger('debug', line => logLines.push(line))
+    );
     user = identity.userByName(DEFAULT_USER)!;
   });
 
@@ -140,7 +146,9 @@ describe('Scheduler', () => {
       expect(after.last_scheduled_job_id).toBe(first.id);
       // The skipped run still moves the schedule on to its next time.
       expect(Date.parse(after.next_run_time!)).toBeGreaterThan(Date.now());
-      expect(logLines.some(l => l.includes(`schedule ${s.id}: skipped, previous run ${first.id} is still ${phase}`))).toBe(true);
+      expect(
+        logLines.some(l => l.includes(`schedule ${s.id}: skipped, previous run ${first.id} is still ${phase}`))
+      ).toBe(true);
     }
 
     setPhase(first.id, 'Succeeded');
@@ -164,20 +172,28 @@ describe('Scheduler', () => {
     const scheduled = jobsOf(s.id)[0];
     setPhase(scheduled.id, 'Succeeded');
 
-    // A manual run of the same schedule is still running when the next run comes due.
-    const manual = service.submit(user, templateOf(schedules.get(s.id)!), s.id);
+    // A manual run (what runPhSchedule submits: the template as a normal job) is still running
+    // when the next run comes due.
+    const manual = service.submit(user, templateOf(schedules.get(s.id)!));
+    expect(manual.schedule_id).toBeNull();
     setPhase(manual.id, 'Running');
     let after = await handled(s.id, makeDue(s.id));
-    expect(jobsOf(s.id)).toHaveLength(3);
+    expect(jobsOf(s.id)).toHaveLength(2);
     const next = after.last_scheduled_job_id!;
     expect([scheduled.id, manual.id]).not.toContain(next);
+    expect(jobsOf(s.id)[1].id).toBe(next);
 
     // The scheduled run is now the one that matters: still Pending, so the next due run is skipped,
     // even though the manual run has finished.
     setPhase(manual.id, 'Succeeded');
     after = await handled(s.id, makeDue(s.id));
-    expect(jobsOf(s.id)).toHaveLength(3);
+    expect(jobsOf(s.id)).toHaveLength(2);
     expect(after.last_scheduled_job_id).toBe(next);
+
+    // A second manual run while the scheduled one is busy does not unblock it either.
+    service.submit(user, templateOf(schedules.get(s.id)!));
+    after = await handled(s.id, makeDue(s.id));
+    expect(jobsOf(s.id)).toHaveLength(2);
   });
 
   test('only the schedule whose previous run is busy is skipped', async () => {
