@@ -39,7 +39,9 @@ function raw(
       res => {
         const chunks: Buffer[] = [];
         res.on('data', c => chunks.push(c));
-        res.on('end', () => resolvePromise({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolvePromise({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) })
+        );
         res.on('error', reject);
       }
     );
@@ -120,11 +122,21 @@ async function streamUpload(
 }
 
 /** Downloads a file, hashing it as it streams; never holds the body. */
-async function streamDownload(server: LocalServerProcess, path: string): Promise<{ status: number; bytes: number; sha256: string; headers: IncomingHttpHeaders }> {
+async function streamDownload(
+  server: LocalServerProcess,
+  path: string
+): Promise<{ status: number; bytes: number; sha256: string; headers: IncomingHttpHeaders }> {
   const { hostname, port } = new URL(server.baseUrl);
   return new Promise((resolvePromise, reject) => {
     const req = request(
-      { host: hostname, port, method: 'GET', path, agent: false, headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' } },
+      {
+        host: hostname,
+        port,
+        method: 'GET',
+        path,
+        agent: false,
+        headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' }
+      },
       res => {
         const hash = createHash('sha256');
         let bytes = 0;
@@ -132,7 +144,9 @@ async function streamDownload(server: LocalServerProcess, path: string): Promise
           bytes += c.length;
           hash.update(c);
         });
-        res.on('end', () => resolvePromise({ status: res.statusCode!, bytes, sha256: hash.digest('hex'), headers: res.headers }));
+        res.on('end', () =>
+          resolvePromise({ status: res.statusCode!, bytes, sha256: hash.digest('hex'), headers: res.headers })
+        );
         res.on('error', reject);
       }
     );
@@ -206,13 +220,18 @@ describe('PrimeHub Local PHFS files', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body.toString())).toEqual({ success: true });
   };
-  const download = (path: string, query = ''): Promise<RawResponse> => raw(server, 'GET', `${filesPath('phusers', path)}${query}`);
+  const download = (path: string, query = ''): Promise<RawResponse> =>
+    raw(server, 'GET', `${filesPath('phusers', path)}${query}`);
   const files = (phfsPrefix: string, options?: { recursive?: boolean; limit?: number }, groupName = 'phusers') =>
     gql(server.endpoint, server.token, FILES_QUERY, { where: { phfsPrefix, groupName }, options });
   const listOk = async (phfsPrefix: string, options?: { recursive?: boolean; limit?: number }) => {
     const res = await files(phfsPrefix, options);
     expect(res.body.errors).toBeUndefined();
-    return res.body.data!.files as { phfsPrefix: string; prefix: string; items: { name: string; size: number | null; lastModified: string | null }[] };
+    return res.body.data!.files as {
+      phfsPrefix: string;
+      prefix: string;
+      items: { name: string; size: number | null; lastModified: string | null }[];
+    };
   };
   const deleteFiles = (phfsPrefix: string, recursive: boolean, groupName = 'phusers') =>
     gql(server.endpoint, server.token, DELETE_FILES, { where: { phfsPrefix, groupName }, options: { recursive } });
@@ -306,16 +325,24 @@ describe('PrimeHub Local PHFS files', () => {
       const marker = `pwned-${randomBytes(4).toString('hex')}`;
       const postUrl = `${url}${path.endsWith('/') ? '' : '-'}${marker}`;
       // A body that would also pass for a GraphQL request, should the path be routed elsewhere.
-      const post = await raw(server, 'POST', postUrl, { body: JSON.stringify({ query: '{ me { id } }' }), headers: { 'content-type': 'application/json' } });
+      const post = await raw(server, 'POST', postUrl, {
+        body: JSON.stringify({ query: '{ me { id } }' }),
+        headers: { 'content-type': 'application/json' }
+      });
       expect({ postUrl, refused: [400, 403].includes(post.status) }).toEqual({ postUrl, refused: true });
       // Where a naive server would have written it.
-      const naive = resolve(groupDir, decodeURIComponent(`${path}-${marker}`.replace(/%00/g, '').replace(/%zz/g, '')).replace(/\\/g, '/'));
+      const naive = resolve(
+        groupDir,
+        decodeURIComponent(`${path}-${marker}`.replace(/%00/g, '').replace(/%zz/g, '')).replace(/\\/g, '/')
+      );
       expect(existsSync(naive)).toBe(false);
     }
     // Another group's path is refused as a whole, with 403 (as on PrimeHub).
     expect((await raw(server, 'GET', filesPath('other-team', 'secret.txt'))).status).toBe(403);
     expect((await raw(server, 'GET', filesPath('no-such-group', 'secret.txt'))).status).toBe(403);
-    expect((await raw(server, 'POST', filesPath('other-team', 'secret.txt'), { body: 'overwritten' })).status).toBe(403);
+    expect((await raw(server, 'POST', filesPath('other-team', 'secret.txt'), { body: 'overwritten' })).status).toBe(
+      403
+    );
 
     expect(snapshot(server.dataDir)).toEqual(before);
     // The other group's object is untouched and still served to its members.
@@ -343,7 +370,12 @@ describe('PrimeHub Local PHFS files', () => {
   });
 
   /** Sends headers claiming `declared` bytes, then only `sent` bytes, then cuts the connection. */
-  async function truncatedUpload(path: string, declared: number, sent: number, cut: 'reset' | 'half-close'): Promise<void> {
+  async function truncatedUpload(
+    path: string,
+    declared: number,
+    sent: number,
+    cut: 'reset' | 'half-close'
+  ): Promise<void> {
     const { hostname, port } = new URL(server.baseUrl);
     const socket = connect(Number(port), hostname);
     await once(socket, 'connect');
@@ -423,7 +455,9 @@ describe('PrimeHub Local PHFS files', () => {
     await upload('types/my%20r%C3%A9sum%C3%A9.pdf', 'pdf');
     const named = await download('types/my%20r%C3%A9sum%C3%A9.pdf', '?download=1');
     expect(named.headers['content-type']).toBe('application/pdf');
-    expect(named.headers['content-disposition']).toMatch(/^attachment; filename="my r_sum_\.pdf"; filename\*=UTF-8''my%20r%C3%A9sum%C3%A9\.pdf$/);
+    expect(named.headers['content-disposition']).toMatch(
+      /^attachment; filename="my r_sum_\.pdf"; filename\*=UTF-8''my%20r%C3%A9sum%C3%A9\.pdf$/
+    );
     // Other values of `download` do not make it an attachment.
     expect((await download('types/report.csv', '?download=0')).headers['content-disposition']).toBeUndefined();
   });
@@ -473,7 +507,14 @@ describe('PrimeHub Local PHFS files', () => {
     // No "/" is appended: `/list` also matches `/list2/...` and `/listing.txt`.
     const rawPrefix = await listOk('/list', { recursive: true });
     expect(rawPrefix.prefix).toBe('groups/phusers/list');
-    expect(rawPrefix.items.map(i => i.name).sort()).toEqual(['/a.txt', '/b.csv', '/sub/c.txt', '/sub/deeper/d.txt', '2/e.txt', 'ing.txt']);
+    expect(rawPrefix.items.map(i => i.name).sort()).toEqual([
+      '/a.txt',
+      '/b.csv',
+      '/sub/c.txt',
+      '/sub/deeper/d.txt',
+      '2/e.txt',
+      'ing.txt'
+    ]);
     // An exact file path gives one item named "" (how the SDK tells a file from a folder).
     const exact = await listOk('/list/a.txt', { recursive: true, limit: 1 });
     expect(exact.items).toEqual([{ name: '', size: 3, lastModified: expect.any(String) }]);
@@ -538,7 +579,10 @@ describe('PrimeHub Local PHFS files', () => {
     const theirs = await raw(server, 'GET', filesPath('other-team', 'secret.txt'), { token: outsiderToken });
     expect(theirs.body.toString()).toBe(secret);
     // Their own member sees it.
-    const listing = await gqlOk(server.endpoint, outsiderToken, FILES_QUERY, { where: { phfsPrefix: '/', groupName: 'other_team' }, options: { recursive: true } });
+    const listing = await gqlOk(server.endpoint, outsiderToken, FILES_QUERY, {
+      where: { phfsPrefix: '/', groupName: 'other_team' },
+      options: { recursive: true }
+    });
     expect(listing.files.prefix).toBe('groups/other-team/');
     expect(listing.files.items.map((i: { name: string }) => i.name)).toEqual(['secret.txt']);
   });
@@ -582,7 +626,9 @@ describe('PrimeHub Local PHFS files', () => {
     expect(log.text).toContain('HELLO FROM THE NOTEBOOK\n');
     expect((await download('job-io/note-copy.txt')).body.toString()).toBe(`volume note from ${writer.id}\n`);
     // The group volume lives in the data directory, outside PHFS.
-    expect(readFileSync(join(server.dataDir, 'volumes', 'phusers', 'note.txt'), 'utf8')).toBe(`volume note from ${writer.id}\n`);
+    expect(readFileSync(join(server.dataDir, 'volumes', 'phusers', 'note.txt'), 'utf8')).toBe(
+      `volume note from ${writer.id}\n`
+    );
   });
 });
 
@@ -607,14 +653,17 @@ describe('PrimeHub Local PHFS upload limit', () => {
       if (declare) {
         headers['content-length'] = String(size);
       }
-      const req = request({ host: hostname, port, method: 'POST', path: filesPath('phusers', path), agent: false, headers }, res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () => {
-          req.destroy();
-          resolvePromise({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-      });
+      const req = request(
+        { host: hostname, port, method: 'POST', path: filesPath('phusers', path), agent: false, headers },
+        res => {
+          const chunks: Buffer[] = [];
+          res.on('data', c => chunks.push(c));
+          res.on('end', () => {
+            req.destroy();
+            resolvePromise({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) });
+          });
+        }
+      );
       req.on('error', reject);
       if (declare && size > MB) {
         // The declared length alone is refused: the body is never needed.
@@ -638,14 +687,20 @@ describe('PrimeHub Local PHFS upload limit', () => {
       for (const path of ['too-big.bin', 'keep.bin']) {
         const res = await send(path, MB + 64 * 1024, declare);
         expect([declare, path, res.status]).toEqual([declare, path, 413]);
-        expect(JSON.parse(res.body.toString())).toEqual({ code: 'REQUEST_BODY_INVALID', message: `upload exceeds the limit of ${MB} bytes` });
+        expect(JSON.parse(res.body.toString())).toEqual({
+          code: 'REQUEST_BODY_INVALID',
+          message: `upload exceeds the limit of ${MB} bytes`
+        });
       }
       await waitFor('the staging area to be cleaned', () => stagingFiles().length === 0);
       expect((await raw(server, 'GET', filesPath('phusers', 'too-big.bin'))).status).toBe(404);
       const kept = await raw(server, 'GET', filesPath('phusers', 'keep.bin'));
       expect(kept.body.equals(keep)).toBe(true);
     }
-    const listing = await gqlOk(server.endpoint, server.token, FILES_QUERY, { where: { phfsPrefix: '/', groupName: 'phusers' }, options: { recursive: true } });
+    const listing = await gqlOk(server.endpoint, server.token, FILES_QUERY, {
+      where: { phfsPrefix: '/', groupName: 'phusers' },
+      options: { recursive: true }
+    });
     expect(listing.files.items.map((i: { name: string }) => i.name)).toEqual(['keep.bin']);
   });
 

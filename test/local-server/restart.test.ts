@@ -29,7 +29,11 @@ function jobProcesses(jobId: string): number[] {
   return pids;
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -85,7 +89,9 @@ describe('PrimeHub Local restart', () => {
     return res.text;
   };
   const file = async (path: string): Promise<{ status: number; body: Buffer }> => {
-    const res = await fetch(`${server.baseUrl}/api/files/groups/phusers/${path}`, { headers: { authorization: `Bearer ${server.token}` } });
+    const res = await fetch(`${server.baseUrl}/api/files/groups/phusers/${path}`, {
+      headers: { authorization: `Bearer ${server.token}` }
+    });
     return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
   };
   const artifactState = async (jobId: string) => {
@@ -121,7 +127,10 @@ describe('PrimeHub Local restart', () => {
     const fixture = await uploadFixture();
 
     // A job that finished before the crash.
-    const finished = await submit('finished-before', 'mkdir -p artifacts && echo done > artifacts/f.txt && echo finished-ok');
+    const finished = await submit(
+      'finished-before',
+      'mkdir -p artifacts && echo done > artifacts/f.txt && echo finished-ok'
+    );
     const finishedBefore = await waitForJob(server.endpoint, server.token, finished.id);
     expect(finishedBefore.phase).toBe('Succeeded');
     const finishedArtifacts = await artifactState(finished.id);
@@ -162,7 +171,9 @@ describe('PrimeHub Local restart', () => {
     expect(logAfter.startsWith(logBefore)).toBe(true);
     expect(numberedLines(logAfter)).toBeGreaterThanOrEqual(linesBefore);
     expect(logAfter.match(/^Artifacts: /gm)).toHaveLength(1);
-    expect(logAfter).toMatch(/\nPrimeHub Local restarted while the job was running; the job was stopped\nArtifacts: \(2 files \/ 0\.00 MB\) uploaded\n$/);
+    expect(logAfter).toMatch(
+      /\nPrimeHub Local restarted while the job was running; the job was stopped\nArtifacts: \(2 files \/ 0\.00 MB\) uploaded\n$/
+    );
     expect((await fetchText(`${running.logEndpoint}?follow=true`, server.token)).text).toBe(logAfter);
     expect((await fetchText(`${running.logEndpoint}?follow=false&tailLines=2`, server.token)).text).toBe(
       'PrimeHub Local restarted while the job was running; the job was stopped\nArtifacts: (2 files / 0.00 MB) uploaded\n'
@@ -181,12 +192,23 @@ describe('PrimeHub Local restart', () => {
 
     // The job that finished before the crash is as it was.
     const finishedAfter = await getJob(server.endpoint, server.token, finished.id);
-    expect(finishedAfter).toMatchObject({ phase: 'Succeeded', reason: finishedBefore.reason, message: finishedBefore.message, finishTime: finishedBefore.finishTime });
+    expect(finishedAfter).toMatchObject({
+      phase: 'Succeeded',
+      reason: finishedBefore.reason,
+      message: finishedBefore.message,
+      finishTime: finishedBefore.finishTime
+    });
     expect(await artifactState(finished.id)).toEqual(finishedArtifacts);
     expect(await log(finished)).toBe(finishedLog);
 
     // The queued job was kept and runs now that the slot is free.
-    const ran = await waitForJob(server.endpoint, server.token, pending.id, ['Succeeded', 'Failed', 'Cancelled'], 30_000);
+    const ran = await waitForJob(
+      server.endpoint,
+      server.token,
+      pending.id,
+      ['Succeeded', 'Failed', 'Cancelled'],
+      30_000
+    );
     expect(ran.phase).toBe('Succeeded');
     expect(Date.parse(ran.startTime)).toBeGreaterThanOrEqual(crashedAt);
     expect(await log(ran)).toContain('pending-ran\n');
@@ -202,8 +224,15 @@ describe('PrimeHub Local restart', () => {
     expect(await artifactState(running.id)).toEqual(runningArtifacts);
     expect(await artifactState(finished.id)).toEqual(finishedArtifacts);
     expect(await log(running)).toBe(logAfter);
-    expect(await getJob(server.endpoint, server.token, running.id)).toMatchObject({ phase: 'Failed', reason: 'ServerRestarted', finishTime: failed.finishTime });
-    expect(await getJob(server.endpoint, server.token, pending.id)).toMatchObject({ phase: 'Succeeded', finishTime: ran.finishTime });
+    expect(await getJob(server.endpoint, server.token, running.id)).toMatchObject({
+      phase: 'Failed',
+      reason: 'ServerRestarted',
+      finishTime: failed.finishTime
+    });
+    expect(await getJob(server.endpoint, server.token, pending.id)).toMatchObject({
+      phase: 'Succeeded',
+      finishTime: ran.finishTime
+    });
     expect(sha256((await file('keep/data.bin')).body)).toBe(fixture.fileSha);
   });
 
@@ -233,12 +262,20 @@ describe('PrimeHub Local restart', () => {
     const logAfter = await log(running);
     expect(logAfter.startsWith(logBefore)).toBe(true);
     numberedLines(logAfter);
-    expect(logAfter).toMatch(/\nPrimeHub Local stopped while the job was running; the job was stopped\nArtifacts: \(2 files \/ 0\.00 MB\) uploaded\n$/);
+    expect(logAfter).toMatch(
+      /\nPrimeHub Local stopped while the job was running; the job was stopped\nArtifacts: \(2 files \/ 0\.00 MB\) uploaded\n$/
+    );
     const artifacts = await artifactState(running.id);
     expect(artifacts.items.map((i: { name: string }) => i.name)).toEqual(['a.txt', 'sub/b.txt']);
 
     // The queued job survived the stop and runs after the start.
-    const ran = await waitForJob(server.endpoint, server.token, pending.id, ['Succeeded', 'Failed', 'Cancelled'], 30_000);
+    const ran = await waitForJob(
+      server.endpoint,
+      server.token,
+      pending.id,
+      ['Succeeded', 'Failed', 'Cancelled'],
+      30_000
+    );
     expect(ran.phase).toBe('Succeeded');
     expect(Date.parse(ran.startTime)).toBeGreaterThanOrEqual(stoppedAt);
 
@@ -249,6 +286,10 @@ describe('PrimeHub Local restart', () => {
     await server.launch();
     expect(await artifactState(running.id)).toEqual(artifacts);
     expect(await log(running)).toBe(logAfter);
-    expect(await getJob(server.endpoint, server.token, running.id)).toMatchObject({ phase: 'Failed', reason: 'ServerShutdown', finishTime: stopped.finishTime });
+    expect(await getJob(server.endpoint, server.token, running.id)).toMatchObject({
+      phase: 'Failed',
+      reason: 'ServerShutdown',
+      finishTime: stopped.finishTime
+    });
   });
 });

@@ -71,9 +71,12 @@ describe('segmentsFromUrl', () => {
 });
 
 describe('checkPrefix', () => {
-  test.each(['', '/', 'dir', '/dir', 'dir/', '/dir/', '/dir/sub', 'dir/sub/', '/jobArtifacts/job-1/', '/a..b/...'])('accepts %j', prefix => {
-    expect(checkPrefix(prefix)).toBe(prefix);
-  });
+  test.each(['', '/', 'dir', '/dir', 'dir/', '/dir/', '/dir/sub', 'dir/sub/', '/jobArtifacts/job-1/', '/a..b/...'])(
+    'accepts %j',
+    prefix => {
+      expect(checkPrefix(prefix)).toBe(prefix);
+    }
+  );
 
   test.each([
     '..',
