@@ -108,21 +108,6 @@ async function* counted(
   }
 }
 
-async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
-  const reader = blob.stream().getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) {
-        return;
-      }
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 function bodySize(body: TransportBody): number | undefined {
   if (typeof body === 'string') {
     return new TextEncoder().encode(body).length;
@@ -134,23 +119,6 @@ function bodySize(body: TransportBody): number | undefined {
     return body.size;
   }
   return undefined;
-}
-
-function asChunks(body: TransportBody): AsyncIterable<Uint8Array> {
-  if (typeof body === 'string') {
-    return (async function* () {
-      yield new TextEncoder().encode(body);
-    })();
-  }
-  if (body instanceof Uint8Array) {
-    return (async function* () {
-      yield body;
-    })();
-  }
-  if (typeof Blob !== 'undefined' && body instanceof Blob) {
-    return blobChunks(body);
-  }
-  return body as AsyncIterable<Uint8Array>;
 }
 
 /** PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. */
@@ -250,10 +218,16 @@ export class FilesApi {
     const url = await this.url(remote, opts);
     const size = opts.size ?? bodySize(body);
     let sent = 0;
-    const stream = counted(asChunks(body), n => {
-      sent += n;
-      opts.onProgress?.({ path: remote, fileBytes: sent, fileTotalBytes: size, bytes: sent, totalBytes: size, filesDone: 0, filesTotal: 1 });
-    });
+    const report = (filesDone: number): void =>
+      opts.onProgress?.({ path: remote, fileBytes: sent, fileTotalBytes: size, bytes: sent, totalBytes: size, filesDone, filesTotal: 1 });
+    // Buffered bodies are sent as they are: browsers stream request bodies only over HTTP/2.
+    const buffered = typeof body === 'string' || body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob);
+    const payload = buffered
+      ? body
+      : counted(body as AsyncIterable<Uint8Array>, n => {
+          sent += n;
+          report(0);
+        });
     await this.ctx.requester.rest(
       {
         method: 'POST',
@@ -263,11 +237,14 @@ export class FilesApi {
           'content-type': 'application/octet-stream',
           ...(size !== undefined ? { 'content-length': String(size) } : {})
         },
-        body: stream
+        body: payload
       },
       { signal: opts.signal, timeoutMs: opts.timeoutMs ?? 0 }
     );
-    opts.onProgress?.({ path: remote, fileBytes: sent, fileTotalBytes: size, bytes: sent, totalBytes: size, filesDone: 1, filesTotal: 1 });
+    if (buffered) {
+      sent = size ?? 0;
+    }
+    report(1);
   }
 
   /** Opens a download stream of a PHFS file (NotFoundError for a missing file). */
