@@ -64,7 +64,7 @@ export class NotebookJobsApi {
   }
 
   /** Submits one notebook job. */
-  submit(spec: NotebookJobSpec, opts: GroupCallOptions = {}): Promise<Job> {
+  async submit(spec: NotebookJobSpec, opts: GroupCallOptions = {}): Promise<Job> {
     return this.jobs.submit(
       {
         displayName: spec.displayName,
