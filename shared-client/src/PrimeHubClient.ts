@@ -226,7 +226,11 @@ export class PrimeHubClient {
   }
 
   /** Runs any GraphQL operation (for operations not covered by a namespace). */
-  graphql<TData, TVariables>(op: Operation<TData, TVariables>, variables: TVariables, opts: CallOptions = {}): Promise<TData> {
+  graphql<TData, TVariables>(
+    op: Operation<TData, TVariables>,
+    variables: TVariables,
+    opts: CallOptions = {}
+  ): Promise<TData> {
     return this.requester.graphql(op, variables, opts);
   }
 

@@ -74,9 +74,16 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
   it('HTTP 500 "Context creation failed" → AuthError, never retried', async () => {
     ph.on('Me', {
       status: 500,
-      body: { errors: [{ message: 'Context creation failed: Invalid API Token', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }
+      body: {
+        errors: [
+          { message: 'Context creation failed: Invalid API Token', extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+        ]
+      }
     });
-    const err = await ph.client().me.get().catch(e => e);
+    const err = await ph
+      .client()
+      .me.get()
+      .catch(e => e);
     expect(err).toBeInstanceOf(AuthError);
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.status).toBe(500);
@@ -91,7 +98,10 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
         data: { me: null }
       }
     });
-    const err = await ph.client().groups.list().catch(e => e);
+    const err = await ph
+      .client()
+      .groups.list()
+      .catch(e => e);
     expect(err).toBeInstanceOf(PermissionError);
     expect(err.code).toBe('PERMISSION_DENIED');
     expect(err.data).toEqual({ me: null });
@@ -123,7 +133,10 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
     ph.on('JobGet', {
       body: { errors: [{ message: 'HTTP request failed', extensions: { code: 'INTERNAL_SERVER_ERROR' } }], data: null }
     });
-    const err = await ph.client().jobs.get('bad').catch(e => e);
+    const err = await ph
+      .client()
+      .jobs.get('bad')
+      .catch(e => e);
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err.code).toBe('NOT_FOUND');
     expect(ph.calls('JobGet')).toBe(1);
@@ -133,14 +146,20 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
     ph.on('JobList', {
       body: { errors: [{ message: 'HTTP request failed', extensions: { code: 'INTERNAL_SERVER_ERROR' } }], data: null }
     });
-    const err = await ph.client().jobs.list().catch(e => e);
+    const err = await ph
+      .client()
+      .jobs.list()
+      .catch(e => e);
     expect(err).toBeInstanceOf(GraphqlError);
     expect(err).not.toBeInstanceOf(NotFoundError);
   });
 
   it.each([
     ['RESOURCE_NOT_FOUND code', { message: 'deployment not found', extensions: { code: 'RESOURCE_NOT_FOUND' } }],
-    ['K8s message', { message: 'phdeployments.primehub.io "dep-x" not found', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]
+    [
+      'K8s message',
+      { message: 'phdeployments.primehub.io "dep-x" not found', extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+    ]
   ])('%s → NotFoundError', async (_label, error) => {
     ph.on('DeploymentGet', { body: { errors: [error], data: null } });
     await expect(ph.client().deployments.get('dep-x')).rejects.toBeInstanceOf(NotFoundError);
@@ -150,7 +169,12 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
     ph.on('License', {
       status: 400,
       body: {
-        errors: [{ message: 'Cannot query field "license" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]
+        errors: [
+          {
+            message: 'Cannot query field "license" on type "Query".',
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }
+          }
+        ]
       }
     });
     const client = ph.client();
@@ -165,18 +189,33 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
 
   it('edition() is "ee" when license answers', async () => {
     ph.data('License', {
-      license: { licensedTo: 'x', licenseStatus: 'unexpired', startedAt: null, expiredAt: null, maxUser: -1, maxGroup: -1, maxNode: -1, maxModelDeploy: -1, usage: null }
+      license: {
+        licensedTo: 'x',
+        licenseStatus: 'unexpired',
+        startedAt: null,
+        expiredAt: null,
+        maxUser: -1,
+        maxGroup: -1,
+        maxNode: -1,
+        maxModelDeploy: -1,
+        usage: null
+      }
     });
     expect(await ph.client().edition()).toBe('ee');
   });
 
   it('other 400s → ValidationError', async () => {
-    ph.on('Me', { status: 400, body: { errors: [{ message: 'Syntax Error', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] } });
+    ph.on('Me', {
+      status: 400,
+      body: { errors: [{ message: 'Syntax Error', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }
+    });
     await expect(ph.client().me.get()).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('RESOURCE_CONFLICT → ConflictError', async () => {
-    ph.on('ScheduleDelete', { body: { errors: [{ message: 'conflict', extensions: { code: 'RESOURCE_CONFLICT' } }], data: null } });
+    ph.on('ScheduleDelete', {
+      body: { errors: [{ message: 'conflict', extensions: { code: 'RESOURCE_CONFLICT' } }], data: null }
+    });
     await expect(ph.client().schedules.delete('s')).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });
@@ -200,7 +239,10 @@ describe('retries', () => {
 
   it('gives up after `retries` and throws the last error', async () => {
     ph.on('JobGet', unavailable);
-    const err = await ph.client({ retry: { retries: 2, baseDelayMs: 1 } }).jobs.get('job-1').catch(e => e);
+    const err = await ph
+      .client({ retry: { retries: 2, baseDelayMs: 1 } })
+      .jobs.get('job-1')
+      .catch(e => e);
     expect(err).toBeInstanceOf(HttpError);
     expect(err.status).toBe(503);
     expect(ph.calls('JobGet')).toBe(3);
@@ -230,7 +272,13 @@ describe('retries', () => {
       .intercept({ path: '/api/graphql', method: 'POST' })
       .reply(200, { data: { phJob: JOB } }, { headers: { 'content-type': 'application/json' } });
     const log = recordingLogger();
-    const client = new PrimeHubClient({ endpoint: ENDPOINT, token: TOKEN, dispatcher: agent, logger: log, retry: { baseDelayMs: 1 } });
+    const client = new PrimeHubClient({
+      endpoint: ENDPOINT,
+      token: TOKEN,
+      dispatcher: agent,
+      logger: log,
+      retry: { baseDelayMs: 1 }
+    });
     expect((await client.jobs.get('job-1')).id).toBe('job-1');
     expect(log.lines.filter(l => l.includes('retrying GraphQL JobGet'))).toHaveLength(2);
     agent.assertNoPendingInterceptors();
@@ -272,7 +320,12 @@ describe('abort and timeouts (real sockets)', () => {
   afterEach(() => client?.close());
 
   it('a caller abort rejects with the original reason, untouched', async () => {
-    client = new PrimeHubClient({ endpoint: `${server.url}/slow/graphql`, token: TOKEN, proxy: false, retry: { baseDelayMs: 1 } });
+    client = new PrimeHubClient({
+      endpoint: `${server.url}/slow/graphql`,
+      token: TOKEN,
+      proxy: false,
+      retry: { baseDelayMs: 1 }
+    });
     const ac = new AbortController();
     const reason = new DOMException('user cancelled', 'AbortError');
     const p = client.me.get({ signal: ac.signal });
@@ -340,7 +393,10 @@ describe('redaction', () => {
       status: 502,
       body: { errors: [{ message: `upstream rejected Bearer ${TOKEN} and token=${TOKEN}`, extensions: { code: 'X' } }] }
     });
-    const err = await ph.client({ logger: log }).jobs.get('job-1').catch(e => e);
+    const err = await ph
+      .client({ logger: log })
+      .jobs.get('job-1')
+      .catch(e => e);
     expect(err).toBeInstanceOf(HttpError);
     const everything = [err.message, JSON.stringify(err.errors), String(err.stack), ...log.lines].join('\n');
     expect(everything).not.toContain(TOKEN);
@@ -349,15 +405,25 @@ describe('redaction', () => {
   });
 
   it('redacts tokens obtained from getToken too', async () => {
-    ph.on('Me', { status: 500, body: { errors: [{ message: 'Context creation failed: bad token dynamic-secret-9' }] } });
-    const err = await ph.client({ token: undefined, getToken: () => 'dynamic-secret-9' }).me.get().catch(e => e);
+    ph.on('Me', {
+      status: 500,
+      body: { errors: [{ message: 'Context creation failed: bad token dynamic-secret-9' }] }
+    });
+    const err = await ph
+      .client({ token: undefined, getToken: () => 'dynamic-secret-9' })
+      .me.get()
+      .catch(e => e);
     expect(err).toBeInstanceOf(AuthError);
     expect(err.message).not.toContain('dynamic-secret-9');
   });
 
   it('redacts deployment client tokens and Basic credentials', async () => {
-    ph.data('createPhDeploymentClient', { createPhDeploymentClient: { name: 'c1', plainTextToken: 'client-token-777' } });
-    ph.on('DeploymentGet', { body: { errors: [{ message: 'leak client-token-777 Basic YWxhZGRpbjpvcGVuc2VzYW1l' }], data: null } });
+    ph.data('createPhDeploymentClient', {
+      createPhDeploymentClient: { name: 'c1', plainTextToken: 'client-token-777' }
+    });
+    ph.on('DeploymentGet', {
+      body: { errors: [{ message: 'leak client-token-777 Basic YWxhZGRpbjpvcGVuc2VzYW1l' }], data: null }
+    });
     const client = ph.client();
     const created = await client.deployments.clients.create('dep-1', 'c1');
     expect(created.plainTextToken).toBe('client-token-777');

@@ -114,11 +114,7 @@ export class Requester {
   }
 
   /** Sends one attempt; non-2xx statuses are read, dumped and thrown as mapped errors. */
-  private async attempt(
-    req: RestRequest,
-    signal: AbortSignal,
-    checkStatus: boolean
-  ): Promise<TransportResponse> {
+  private async attempt(req: RestRequest, signal: AbortSignal, checkStatus: boolean): Promise<TransportResponse> {
     const url = this.o.rewriteUrl(req.url);
     const res = await this.o.transport.request({
       method: req.method,
@@ -267,10 +263,13 @@ export class Requester {
       throw restResponseError(status, text, info, this.o.secrets());
     }
     if (!body || typeof body !== 'object' || body.data === undefined || body.data === null) {
-      throw new HttpError(redact(`${op.name}: the server answered HTTP ${status} without GraphQL data`, this.o.secrets()), {
-        status,
-        request: info
-      });
+      throw new HttpError(
+        redact(`${op.name}: the server answered HTTP ${status} without GraphQL data`, this.o.secrets()),
+        {
+          status,
+          request: info
+        }
+      );
     }
     return body.data as TData;
   }

@@ -35,7 +35,14 @@ export type { JobListOptions, JobSpec, JobWaitOptions, JobsApi } from './resourc
 export { normalizeRecurrence, RECURRENCE_PRESETS } from './resources/SchedulesApi';
 export type { RecurrenceSpec, ScheduleListOptions, ScheduleSpec, SchedulesApi } from './resources/SchedulesApi';
 export { filesUrl, normalizePhfsPath, phfsUri, toGroupPath } from './resources/FilesApi';
-export type { DownloadResult, FileEntry, FilesApi, ListOptions, TransferOptions, TransferProgress } from './resources/FilesApi';
+export type {
+  DownloadResult,
+  FileEntry,
+  FilesApi,
+  ListOptions,
+  TransferOptions,
+  TransferProgress
+} from './resources/FilesApi';
 export type { ModelDetail, ModelsApi } from './resources/ModelsApi';
 export { generateDeploymentId, predictionBody } from './resources/DeploymentsApi';
 export type {

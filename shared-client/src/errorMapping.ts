@@ -22,10 +22,18 @@ type ErrorClass = new (message: string, details?: PrimeHubErrorDetails) => Prime
 const K8S_NOT_FOUND = /(?:phjobs|phschedules|phdeployments|phapplications)\.primehub\.io "([^"]+)" not found/;
 
 /** Picks the error class for one GraphQL error entry (primehub-api.md §2). */
-export function classifyGraphqlError(entry: GraphqlErrorEntry, op: Pick<Operation, 'byId'>, status: number): ErrorClass {
+export function classifyGraphqlError(
+  entry: GraphqlErrorEntry,
+  op: Pick<Operation, 'byId'>,
+  status: number
+): ErrorClass {
   const code = entry.extensions?.code;
   const msg = entry.message ?? '';
-  if (msg.startsWith('Context creation failed:') || code === 'REFRESH_TOKEN_EXPIRED' || code === 'ACCESS_TOKEN_EXPIRED') {
+  if (
+    msg.startsWith('Context creation failed:') ||
+    code === 'REFRESH_TOKEN_EXPIRED' ||
+    code === 'ACCESS_TOKEN_EXPIRED'
+  ) {
     return AuthError;
   }
   // Every operation validates against the full CE+EE schema, so a server-side validation
@@ -84,7 +92,12 @@ export function graphqlResponseError(
 }
 
 /** Maps a non-2xx REST response (`{code, message}` bodies, or empty/HTML) to an error. */
-export function restResponseError(status: number, bodyText: string, request: RequestInfo, secrets: string[]): PrimeHubError {
+export function restResponseError(
+  status: number,
+  bodyText: string,
+  request: RequestInfo,
+  secrets: string[]
+): PrimeHubError {
   let serverCode: string | undefined;
   let serverMessage: string | undefined;
   try {
@@ -108,7 +121,11 @@ export function restResponseError(status: number, bodyText: string, request: Req
   } else if (status === 400 || status === 422) {
     Cls = ValidationError;
   }
-  const text = serverMessage ?? (bodyText && bodyText.length <= 200 && !bodyText.startsWith('<') ? bodyText.trim() : '');
-  const message = redact(`${request.method} ${request.url} failed with HTTP ${status}${text ? `: ${text}` : ''}`, secrets);
+  const text =
+    serverMessage ?? (bodyText && bodyText.length <= 200 && !bodyText.startsWith('<') ? bodyText.trim() : '');
+  const message = redact(
+    `${request.method} ${request.url} failed with HTTP ${status}${text ? `: ${text}` : ''}`,
+    secrets
+  );
   return new Cls(message, { status, serverCode, request });
 }

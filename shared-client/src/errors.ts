@@ -141,8 +141,7 @@ export function isAbortError(e: unknown): boolean {
   return (
     typeof e === 'object' &&
     e !== null &&
-    ((e as { name?: unknown }).name === 'AbortError' ||
-      (e as { code?: unknown }).code === 'UND_ERR_ABORTED')
+    ((e as { name?: unknown }).name === 'AbortError' || (e as { code?: unknown }).code === 'UND_ERR_ABORTED')
   );
 }
 

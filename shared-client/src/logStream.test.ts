@@ -156,7 +156,9 @@ describe('job log streaming', () => {
     srv.append(...expected(1, 30));
     srv.dropPlan = [8, 6, 20];
     const done = produce(srv, 31, 90, 2, 5);
-    const lines = await collect(client.jobs.logs('job-1', { follow: true, tail: 5, reconnectDelayMs: 5, overlapLines: 4, reconnectSlack: 50 }));
+    const lines = await collect(
+      client.jobs.logs('job-1', { follow: true, tail: 5, reconnectDelayMs: 5, overlapLines: 4, reconnectSlack: 50 })
+    );
     await done;
     expect(lines).toEqual(expected(26, 90));
     expect(srv.connections[0]).toEqual({ follow: true, tail: 5 });
@@ -166,7 +168,9 @@ describe('job log streaming', () => {
   it('keeps lines that arrived beyond the slack window (partial overlap)', async () => {
     srv.append(...expected(1, 10));
     srv.dropPlan = [10];
-    const p = collect(client.jobs.logs('job-1', { follow: true, tail: 10, reconnectDelayMs: 40, overlapLines: 5, reconnectSlack: 3 }));
+    const p = collect(
+      client.jobs.logs('job-1', { follow: true, tail: 10, reconnectDelayMs: 40, overlapLines: 5, reconnectSlack: 3 })
+    );
     // while the client waits to reconnect, 6 lines arrive (> slack 3), then the job ends
     await new Promise(r => setTimeout(r, 15));
     srv.append(...expected(11, 16));

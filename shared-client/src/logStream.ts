@@ -189,9 +189,7 @@ export async function* streamLogLines(
 
 function isTransient(err: unknown): boolean {
   return (
-    err instanceof NetworkError ||
-    err instanceof TimeoutError ||
-    (err instanceof HttpError && (err.status ?? 0) >= 500)
+    err instanceof NetworkError || err instanceof TimeoutError || (err instanceof HttpError && (err.status ?? 0) >= 500)
   );
 }
 

@@ -13,16 +13,17 @@ const noop = (): void => undefined;
 /** The default logger: discards everything. */
 export const NOOP_LOGGER: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-function redactMeta(meta: Record<string, unknown> | undefined, secrets: () => string[]): Record<string, unknown> | undefined {
+function redactMeta(
+  meta: Record<string, unknown> | undefined,
+  secrets: () => string[]
+): Record<string, unknown> | undefined {
   if (!meta) {
     return undefined;
   }
   // Round-trip through JSON so nested values are redacted too; meta is small diagnostic data.
   let text: string;
   try {
-    text = JSON.stringify(meta, (_k, v: unknown) =>
-      v instanceof Error ? { name: v.name, message: v.message } : v
-    );
+    text = JSON.stringify(meta, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v));
   } catch {
     return { meta: '[unserialisable]' };
   }

@@ -8,7 +8,13 @@ export type { FromConfigOptions, NodePrimeHubClientOptions } from './node/PrimeH
 export type { PrimeHubClientOptions } from './PrimeHubClient';
 export { PrimeHubClient as BasePrimeHubClient } from './PrimeHubClient';
 export { defaultConfigPath, loadConfig, saveConfig } from './node/config';
-export type { ConfigSource, LoadConfigOptions, PrimeHubConfig, PrimeHubConfigFile, SaveConfigInput } from './node/config';
+export type {
+  ConfigSource,
+  LoadConfigOptions,
+  PrimeHubConfig,
+  PrimeHubConfigFile,
+  SaveConfigInput
+} from './node/config';
 export { createNodeLocalFs } from './node/nodeLocalFs';
 export { UndiciTransport } from './transport/UndiciTransport';
 export type { UndiciTransportOptions } from './transport/UndiciTransport';

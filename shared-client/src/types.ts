@@ -80,7 +80,12 @@ export interface License {
   maxGroup: number | null;
   maxNode: number | null;
   maxModelDeploy: number | null;
-  usage: { maxUser: number | null; maxGroup: number | null; maxNode: number | null; maxModelDeploy: number | null } | null;
+  usage: {
+    maxUser: number | null;
+    maxGroup: number | null;
+    maxNode: number | null;
+    maxModelDeploy: number | null;
+  } | null;
 }
 
 /** PrimeHub Enterprise or Community edition. */

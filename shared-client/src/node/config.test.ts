@@ -33,7 +33,11 @@ describe('SDK config (file < env < explicit)', () => {
   });
 
   it('reads the SDK file format', async () => {
-    writeFile({ endpoint: 'https://a/api/graphql', 'api-token': 'file-token', group: { id: 'g1', name: 'team_a', displayName: 'Team A' } });
+    writeFile({
+      endpoint: 'https://a/api/graphql',
+      'api-token': 'file-token',
+      group: { id: 'g1', name: 'team_a', displayName: 'Team A' }
+    });
     const cfg = await loadConfig({ env: {} });
     expect(cfg).toMatchObject({
       endpoint: 'https://a/api/graphql',
@@ -45,8 +49,16 @@ describe('SDK config (file < env < explicit)', () => {
   });
 
   it('env overrides the file, explicit overrides env', async () => {
-    writeFile({ endpoint: 'https://file/api/graphql', 'api-token': 'file-token', group: { id: 'g1', name: 'filegroup' } });
-    const env = { PRIMEHUB_API_ENDPOINT: 'https://env/api/graphql', PRIMEHUB_API_TOKEN: 'env-token', PRIMEHUB_GROUP: 'envgroup' };
+    writeFile({
+      endpoint: 'https://file/api/graphql',
+      'api-token': 'file-token',
+      group: { id: 'g1', name: 'filegroup' }
+    });
+    const env = {
+      PRIMEHUB_API_ENDPOINT: 'https://env/api/graphql',
+      PRIMEHUB_API_TOKEN: 'env-token',
+      PRIMEHUB_GROUP: 'envgroup'
+    };
     const fromEnv = await loadConfig({ env });
     expect(fromEnv).toMatchObject({ endpoint: 'https://env/api/graphql', token: 'env-token', group: 'envgroup' });
     expect(fromEnv.groupInfo).toBeUndefined();
@@ -107,7 +119,11 @@ describe('SDK config (file < env < explicit)', () => {
   });
 
   it('PrimeHubClient.fromConfig applies the precedence', async () => {
-    writeFile({ endpoint: 'https://file.example/api/graphql', 'api-token': 'file-token', group: { id: 'g1', name: 'filegroup' } });
+    writeFile({
+      endpoint: 'https://file.example/api/graphql',
+      'api-token': 'file-token',
+      group: { id: 'g1', name: 'filegroup' }
+    });
     const client = await PrimeHubClient.fromConfig({ env: { PRIMEHUB_GROUP: 'envgroup' }, proxy: false });
     expect(client.endpoint).toBe('https://file.example/api/graphql');
     expect(client.currentGroupName).toBe('envgroup');

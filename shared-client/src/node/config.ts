@@ -87,7 +87,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Prime
   const out: PrimeHubConfig = { configPath, sources: {} };
   const layers: Array<[ConfigSource, { endpoint?: string; token?: string; group?: string }]> = [
     ['file', { endpoint: str(file.endpoint), token: str(file['api-token']), group: str(file.group?.name) }],
-    ['env', { endpoint: str(env.PRIMEHUB_API_ENDPOINT), token: str(env.PRIMEHUB_API_TOKEN), group: str(env.PRIMEHUB_GROUP) }],
+    [
+      'env',
+      { endpoint: str(env.PRIMEHUB_API_ENDPOINT), token: str(env.PRIMEHUB_API_TOKEN), group: str(env.PRIMEHUB_GROUP) }
+    ],
     ['explicit', { endpoint: str(options.endpoint), token: str(options.token), group: str(options.group) }]
   ];
   for (const [source, layer] of layers) {

@@ -1,6 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ValidationError } from '../errors';
-import { buildNotebookCommand, decodeParameters, encodeParameters, parametersToYaml, parseNotebookCommand, shellQuote, shellSplit } from './command';
+import {
+  buildNotebookCommand,
+  decodeParameters,
+  encodeParameters,
+  parametersToYaml,
+  parseNotebookCommand,
+  shellQuote,
+  shellSplit
+} from './command';
 
 const HOSTILE = [
   "it's",
@@ -52,7 +60,7 @@ describe('notebook command', () => {
   };
   const spec = {
     workdir: "/home/jovyan/my project/it's here",
-    input: "/home/jovyan/my project/.train$(id)-2024.ipynb",
+    input: '/home/jovyan/my project/.train$(id)-2024.ipynb',
     output: '/home/jovyan/my project/train `id`; output.ipynb',
     parameters
   };
@@ -67,7 +75,10 @@ describe('notebook command', () => {
 
   it('parses back to the same parts (round trip with hostile values)', () => {
     const parsed = parseNotebookCommand(buildNotebookCommand(spec));
-    expect(parsed).toEqual({ ...spec, parameters: { ...parameters, nested: { 'key "q"': ['$(x)', null, true, 1.5e-7, 1e21, 0] } } });
+    expect(parsed).toEqual({
+      ...spec,
+      parameters: { ...parameters, nested: { 'key "q"': ['$(x)', null, true, 1.5e-7, 1e21, 0] } }
+    });
   });
 
   it('runs in a real shell with the paths intact', () => {
@@ -123,7 +134,7 @@ describe('notebook command', () => {
 
   it('refuses commands of another shape', () => {
     expect(() => parseNotebookCommand('rm -rf /')).toThrow(ValidationError);
-    expect(() => parseNotebookCommand("cd /x && papermill a.ipynb b.ipynb; rm -rf /")).toThrow(ValidationError);
+    expect(() => parseNotebookCommand('cd /x && papermill a.ipynb b.ipynb; rm -rf /')).toThrow(ValidationError);
     expect(() => parseNotebookCommand('cd "$HOME" && papermill a b')).toThrow(/expansions/);
     expect(() => parseNotebookCommand("cd /x && papermill a.ipynb b.ipynb -b '!!!'")).toThrow(/base64/);
   });

@@ -84,7 +84,10 @@ export function parametersToYaml(
 }
 
 /** Base64 of `parametersToYaml` (papermill `-b`). */
-export function encodeParameters(parameters: Record<string, unknown>, types?: Record<string, LiteralKind | undefined>): string {
+export function encodeParameters(
+  parameters: Record<string, unknown>,
+  types?: Record<string, LiteralKind | undefined>
+): string {
   return utf8ToBase64(parametersToYaml(parameters, types));
 }
 
@@ -114,10 +117,7 @@ export interface NotebookCommand {
 }
 
 /** Builds the job command; see the module comment. */
-export function buildNotebookCommand(
-  cmd: NotebookCommand,
-  types?: Record<string, LiteralKind | undefined>
-): string {
+export function buildNotebookCommand(cmd: NotebookCommand, types?: Record<string, LiteralKind | undefined>): string {
   for (const [field, v] of [
     ['workdir', cmd.workdir],
     ['input', cmd.input],

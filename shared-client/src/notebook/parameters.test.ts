@@ -66,7 +66,13 @@ describe('parseNotebookParameters', () => {
   });
 
   it('reads typed parameters with defaults and inline help', () => {
-    expect(byName.base_learning_rate).toEqual({ name: 'base_learning_rate', type: 'float', default: 0.01, help: 'learning rate of Adam', line: 2 });
+    expect(byName.base_learning_rate).toEqual({
+      name: 'base_learning_rate',
+      type: 'float',
+      default: 0.01,
+      help: 'learning rate of Adam',
+      line: 2
+    });
     expect(byName.epochs).toMatchObject({ type: 'int', default: 5, help: 'passes over the data' });
     expect(byName.batch_size).toMatchObject({ type: 'int', default: 32, annotation: 'int' });
     expect(byName.dataset).toMatchObject({ type: 'str', default: '/datasets/screw', help: 'where the images are' });
@@ -102,24 +108,53 @@ describe('parseNotebookParameters', () => {
 
   it('keeps the parameters in source order', () => {
     expect(result.parameters.map(p => p.name)).toEqual([
-      'base_learning_rate', 'epochs', 'batch_size', 'dataset', 'use_gpu', 'seed', 'layers', 'optimizer', 'dropout', 'tags', 'scale', 'label', 'greeting'
+      'base_learning_rate',
+      'epochs',
+      'batch_size',
+      'dataset',
+      'use_gpu',
+      'seed',
+      'layers',
+      'optimizer',
+      'dropout',
+      'tags',
+      'scale',
+      'label',
+      'greeting'
     ]);
   });
 
   it('flags a notebook without a parameters cell', () => {
-    const r = parseNotebookParameters(notebook([{ source: 'x = 1\n' }, { type: 'markdown', tags: ['parameters'], source: 'y = 2' }]));
+    const r = parseNotebookParameters(
+      notebook([{ source: 'x = 1\n' }, { type: 'markdown', tags: ['parameters'], source: 'y = 2' }])
+    );
     expect(r).toEqual({ hasParametersCell: false, cellIndex: null, parameters: [], diagnostics: [] });
   });
 
   it('uses the first of several tagged cells and warns', () => {
-    const r = parseNotebookParameters(notebook([{ tags: ['parameters'], source: 'a = 1' }, { tags: ['parameters'], source: 'b = 2' }]));
+    const r = parseNotebookParameters(
+      notebook([
+        { tags: ['parameters'], source: 'a = 1' },
+        { tags: ['parameters'], source: 'b = 2' }
+      ])
+    );
     expect(r.parameters.map(p => p.name)).toEqual(['a']);
-    expect(r.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/2 cells/) })]);
+    expect(r.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/2 cells/) })
+    ]);
   });
 
   it('accepts source as a single string and an object notebook', () => {
-    const nb = { nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [{ cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'alpha = 0.1\nratio = 0.1\n' }] };
-    expect(parseNotebookParameters(nb).parameters.map(p => [p.name, p.default])).toEqual([['alpha', 0.1], ['ratio', 0.1]]);
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 4,
+      metadata: {},
+      cells: [{ cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'alpha = 0.1\nratio = 0.1\n' }]
+    };
+    expect(parseNotebookParameters(nb).parameters.map(p => [p.name, p.default])).toEqual([
+      ['alpha', 0.1],
+      ['ratio', 0.1]
+    ]);
   });
 
   it('rejects non-notebooks and nbformat 3', () => {
@@ -130,7 +165,9 @@ describe('parseNotebookParameters', () => {
 
 describe('parseParametersSource edge cases', () => {
   it('handles continuations, CRLF, comments-only lines and reassignment', () => {
-    const r = parseParametersSource('# header\r\nx = 1 + \\\r\n  2\r\ny = \\\n  3  # three\r\ny = 4\n\n    z = 5\nw == 1\n');
+    const r = parseParametersSource(
+      '# header\r\nx = 1 + \\\r\n  2\r\ny = \\\n  3  # three\r\ny = 4\n\n    z = 5\nw == 1\n'
+    );
     expect(r.parameters.map(p => [p.name, p.default])).toEqual([['y', 4]]);
     expect(r.diagnostics.map(d => [d.line, d.severity])).toEqual([
       [2, 'error'],
@@ -179,10 +216,18 @@ describe('parsePythonLiteral', () => {
     expect(parsePythonLiteral(src).value).toEqual(value);
   });
 
-  it.each([['b"x"'], ['{1, 2}'], ['{1: 2}'], ['1j'], ['x'], ['"open'], ['[1 2]'], ['007'], ['1 + 2'], ['99999999999999999999']])(
-    'rejects %s',
-    src => {
-      expect(() => parsePythonLiteral(src)).toThrow();
-    }
-  );
+  it.each([
+    ['b"x"'],
+    ['{1, 2}'],
+    ['{1: 2}'],
+    ['1j'],
+    ['x'],
+    ['"open'],
+    ['[1 2]'],
+    ['007'],
+    ['1 + 2'],
+    ['99999999999999999999']
+  ])('rejects %s', src => {
+    expect(() => parsePythonLiteral(src)).toThrow();
+  });
 });

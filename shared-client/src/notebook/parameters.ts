@@ -59,7 +59,10 @@ function annotationKind(annotation: string): LiteralKind | undefined {
  * Reads top-level assignments of Python source (a `parameters` cell) as typed parameters.
  * Lines that are not `name = <literal>` (optionally annotated) become diagnostics.
  */
-export function parseParametersSource(source: string): { parameters: NotebookParameter[]; diagnostics: ParameterDiagnostic[] } {
+export function parseParametersSource(source: string): {
+  parameters: NotebookParameter[];
+  diagnostics: ParameterDiagnostic[];
+} {
   const src = source.replace(/\r\n?/g, '\n');
   const parameters = new Map<string, NotebookParameter>();
   const diagnostics: ParameterDiagnostic[] = [];
@@ -161,7 +164,9 @@ export function parseNotebookParameters(notebook: string | object): NotebookPara
     throw new ValidationError('not an nbformat 4 notebook');
   }
   const cells = nb.cells as NotebookCell[];
-  const tagged = cells.map((c, i) => [c, i] as const).filter(([c]) => c.cell_type === 'code' && hasTag(c, 'parameters'));
+  const tagged = cells
+    .map((c, i) => [c, i] as const)
+    .filter(([c]) => c.cell_type === 'code' && hasTag(c, 'parameters'));
   if (tagged.length === 0) {
     return { hasParametersCell: false, cellIndex: null, parameters: [], diagnostics: [] };
   }

@@ -57,8 +57,20 @@ describe('parameter values', () => {
   ];
 
   it('validates types', () => {
-    expect(validateParameterValues(params, { lr: 1, epochs: 3, name: 'x', gpu: true, layers: [1], opt: { a: 1 }, seed: 'anything' })).toEqual([]);
-    expect(validateParameterValues(params, { lr: 'fast', epochs: 1.5, name: 3, gpu: 'yes', layers: {}, opt: [], typo: 1 })).toEqual([
+    expect(
+      validateParameterValues(params, {
+        lr: 1,
+        epochs: 3,
+        name: 'x',
+        gpu: true,
+        layers: [1],
+        opt: { a: 1 },
+        seed: 'anything'
+      })
+    ).toEqual([]);
+    expect(
+      validateParameterValues(params, { lr: 'fast', epochs: 1.5, name: 3, gpu: 'yes', layers: {}, opt: [], typo: 1 })
+    ).toEqual([
       { name: 'lr', message: 'must be a number' },
       { name: 'epochs', message: 'must be an integer' },
       { name: 'name', message: 'must be a string' },
@@ -77,10 +89,16 @@ describe('parameter values', () => {
     expect(coerceParameterInput(by('lr'), 'fast')).toEqual({ ok: false, message: 'must be a number' });
     expect(coerceParameterInput(by('epochs'), '10')).toEqual({ ok: true, value: 10 });
     expect(coerceParameterInput(by('epochs'), '1.5')).toMatchObject({ ok: false });
-    expect(coerceParameterInput(by('name'), ' keep spaces; and $(quotes) ')).toEqual({ ok: true, value: ' keep spaces; and $(quotes) ' });
+    expect(coerceParameterInput(by('name'), ' keep spaces; and $(quotes) ')).toEqual({
+      ok: true,
+      value: ' keep spaces; and $(quotes) '
+    });
     expect(coerceParameterInput(by('gpu'), 'True')).toEqual({ ok: true, value: true });
     expect(coerceParameterInput(by('layers'), '[64, 32]')).toEqual({ ok: true, value: [64, 32] });
-    expect(coerceParameterInput(by('opt'), '{"a": true, "b": null}')).toEqual({ ok: true, value: { a: true, b: null } });
+    expect(coerceParameterInput(by('opt'), '{"a": true, "b": null}')).toEqual({
+      ok: true,
+      value: { a: true, b: null }
+    });
     expect(coerceParameterInput(by('layers'), '{"a": 1}')).toEqual({ ok: false, message: 'must be a list' });
     expect(coerceParameterInput(by('seed'), '42')).toEqual({ ok: true, value: 42 });
     expect(coerceParameterInput(by('seed'), 'hello world')).toEqual({ ok: true, value: 'hello world' });

@@ -29,7 +29,10 @@ export function isJsonValue(v: unknown): v is JsonValue {
 }
 
 /** Checks one value against a parameter's type; returns a message or undefined when valid. */
-export function checkParameterValue(param: Pick<NotebookParameter, 'name' | 'type'>, value: unknown): string | undefined {
+export function checkParameterValue(
+  param: Pick<NotebookParameter, 'name' | 'type'>,
+  value: unknown
+): string | undefined {
   if (!isJsonValue(value)) {
     return 'must be a JSON-compatible value (finite numbers, strings, booleans, null, lists, objects)';
   }
@@ -118,7 +121,12 @@ export function coerceParameterInput(
     default: {
       let value: JsonValue;
       try {
-        value = parsePythonLiteral(t.replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None')).value;
+        value = parsePythonLiteral(
+          t
+            .replace(/\btrue\b/g, 'True')
+            .replace(/\bfalse\b/g, 'False')
+            .replace(/\bnull\b/g, 'None')
+        ).value;
       } catch (e) {
         if (param.type === 'None') {
           // untyped parameter (default None): a non-literal is taken as text

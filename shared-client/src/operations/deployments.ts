@@ -61,7 +61,10 @@ export const DEPLOYMENT_HISTORY = defineOperation<{ phDeployment: { history: Dep
   { byId: true }
 );
 
-export const DEPLOYMENT_CREATE = defineOperation<{ createPhDeployment: Deployment }, { data: PhDeploymentCreateInput }>(`
+export const DEPLOYMENT_CREATE = defineOperation<
+  { createPhDeployment: Deployment },
+  { data: PhDeploymentCreateInput }
+>(`
   mutation DeploymentCreate($data: PhDeploymentCreateInput!) { createPhDeployment(data: $data) { ${DEPLOY_FIELDS} } }
 `);
 
@@ -116,7 +119,13 @@ export const DEPLOYMENT_CLIENT_CREATE = defineOperation<
 `);
 
 export const DEPLOYMENT_CLIENT_DELETE = defineOperation<
-  { deletePhDeploymentClient: { id: string; name: string | null; endpointClients: Array<{ name: string }> | null } | null },
+  {
+    deletePhDeploymentClient: {
+      id: string;
+      name: string | null;
+      endpointClients: Array<{ name: string }> | null;
+    } | null;
+  },
   { where: { deploymentId: string; name: string } }
 >(`
   mutation deletePhDeploymentClient($where: PhDeploymentClientWhereUniqueInput!) {

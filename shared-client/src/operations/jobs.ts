@@ -81,10 +81,7 @@ export const JOB_LOG_ENDPOINT = defineOperation<{ phJob: { logEndpoint: string |
   { byId: true }
 );
 
-export const JOB_ARTIFACTS = defineOperation<
-  { phJob: { artifact: { items: ArtifactItem[] | null } | null } },
-  ById
->(
+export const JOB_ARTIFACTS = defineOperation<{ phJob: { artifact: { items: ArtifactItem[] | null } | null } }, ById>(
   `query JobArtifacts($where: PhJobWhereUniqueInput!) {
     phJob(where: $where) { artifact { items { name size lastModified } } } }`,
   { byId: true }

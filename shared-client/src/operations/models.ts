@@ -10,10 +10,7 @@ const MODEL_VERSION_INFO = `fragment ModelVersionInfo on ModelVersion { name ver
 const MODEL_VERSION_INFO_WITH_SOURCE = `fragment ModelVersionInfo on ModelVersion { name version creationTimestamp
   lastUpdatedTimestamp source deployedBy }`;
 
-export const MODELS = defineOperation<
-  { mlflow: MLflowSetting | null; models: Model[] | null },
-  { group: string }
->(`
+export const MODELS = defineOperation<{ mlflow: MLflowSetting | null; models: Model[] | null }, { group: string }>(`
   query QueryModels($group: String!) {
     mlflow(where: { group: $group }) { ...MLflowSettingInfo }
     models(where: { group: $group }) { ...ModelInfo } }
@@ -55,7 +52,9 @@ export const MLFLOW_RUNS = defineOperation<
 `);
 
 export const MLFLOW_ARTIFACT = defineOperation<
-  { mlflowArtifact: { root_uri?: string; files?: Array<{ path: string; is_dir: boolean; file_size?: number }> } | null },
+  {
+    mlflowArtifact: { root_uri?: string; files?: Array<{ path: string; is_dir: boolean; file_size?: number }> } | null;
+  },
   { where: { group: string; runId: string; path?: string } }
 >(`
   query MLflowArtifact($where: MLflowRunWhereUniqueInput!) { mlflowArtifact(where: $where) }

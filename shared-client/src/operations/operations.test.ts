@@ -31,14 +31,17 @@ describe('GraphQL operations contract', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it.each(ALL_OPERATIONS.map(o => [o.name, o] as const))('%s parses and validates against the real schema', (_name, op) => {
-    const doc = parse(op.text);
-    const errors = validate(schema, doc);
-    expect(errors.map(e => e.message)).toEqual([]);
-    const defs = doc.definitions.filter(d => d.kind === 'OperationDefinition');
-    expect(defs).toHaveLength(1);
-    expect(defs[0]).toMatchObject({ operation: op.kind, name: { value: op.name } });
-  });
+  it.each(ALL_OPERATIONS.map(o => [o.name, o] as const))(
+    '%s parses and validates against the real schema',
+    (_name, op) => {
+      const doc = parse(op.text);
+      const errors = validate(schema, doc);
+      expect(errors.map(e => e.message)).toEqual([]);
+      const defs = doc.definitions.filter(d => d.kind === 'OperationDefinition');
+      expect(defs).toHaveLength(1);
+      expect(defs[0]).toMatchObject({ operation: op.kind, name: { value: op.name } });
+    }
+  );
 
   it('never selects hasNextPage together with numbered pages', () => {
     for (const op of ALL_OPERATIONS) {

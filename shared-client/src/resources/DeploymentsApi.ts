@@ -20,7 +20,14 @@ import {
   PhDeploymentUpdateInput
 } from '../operations/deployments';
 import { sleep } from '../retry';
-import type { CallOptions, Deployment, DeploymentDetail, DeploymentHistoryItem, DeploymentStatus, GroupCallOptions } from '../types';
+import type {
+  CallOptions,
+  Deployment,
+  DeploymentDetail,
+  DeploymentHistoryItem,
+  DeploymentStatus,
+  GroupCallOptions
+} from '../types';
 import { stripUndefined } from './JobsApi';
 import { optionalInt, requireString } from './validate';
 
@@ -78,7 +85,9 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export function generateDeploymentId(name: string): string {
   const bytes = new Uint8Array(3);
   globalThis.crypto.getRandomValues(bytes);
-  const hex = Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('').slice(0, 5);
+  const hex = Array.from(bytes, b => b.toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, 5);
   return `${name.replace(/[\W_]/g, '-').toLowerCase()}-${hex}`;
 }
 
@@ -115,7 +124,12 @@ export function predictionBody(input: PredictInput): unknown {
   throw new ValidationError('binData is sent as multipart, not JSON');
 }
 
-async function* multipart(boundary: string, data: Uint8Array | Blob, filename: string, contentType: string): AsyncGenerator<Uint8Array> {
+async function* multipart(
+  boundary: string,
+  data: Uint8Array | Blob,
+  filename: string,
+  contentType: string
+): AsyncGenerator<Uint8Array> {
   const enc = new TextEncoder();
   // Quotes and line breaks in the file name would break the part header.
   const safeName = filename.replace(/["\r\n\\]/g, '_');
@@ -244,7 +258,11 @@ export class DeploymentsApi {
     if (data.replicas !== undefined) {
       optionalInt(data.replicas, 'replicas');
     }
-    const res = await this.ctx.requester.graphql(DEPLOYMENT_UPDATE, { where: { id: requireString(id, 'id') }, data }, opts);
+    const res = await this.ctx.requester.graphql(
+      DEPLOYMENT_UPDATE,
+      { where: { id: requireString(id, 'id') }, data },
+      opts
+    );
     return res.updatePhDeployment;
   }
 
@@ -310,7 +328,9 @@ export class DeploymentsApi {
           ? pods.find(p => p.name === opts.pod)
           : (pods.find(p => p.name?.startsWith(`deploy-${id}`)) ?? pods[0]);
         if (!pod?.logEndpoint) {
-          throw new NotFoundError(opts.pod ? `pod "${opts.pod}" not found in deployment ${id}` : `deployment ${id} has no pods`);
+          throw new NotFoundError(
+            opts.pod ? `pod "${opts.pod}" not found in deployment ${id}` : `deployment ${id} has no pods`
+          );
         }
         return pod.logEndpoint;
       },
@@ -341,7 +361,12 @@ export class DeploymentsApi {
     if ('binData' in input) {
       const boundary = `----primehub${generateDeploymentId('b').slice(2)}${Date.now().toString(16)}`;
       headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
-      body = multipart(boundary, input.binData, input.filename ?? 'data', input.contentType ?? 'application/octet-stream');
+      body = multipart(
+        boundary,
+        input.binData,
+        input.filename ?? 'data',
+        input.contentType ?? 'application/octet-stream'
+      );
     } else {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(predictionBody(input));

@@ -74,7 +74,10 @@ class FakePhfs {
     res.end();
   }
 
-  private list(prefix: string, recursive: boolean): { phfsPrefix: string; items: Array<{ name: string; size: number | null; lastModified: string | null }> } {
+  private list(
+    prefix: string,
+    recursive: boolean
+  ): { phfsPrefix: string; items: Array<{ name: string; size: number | null; lastModified: string | null }> } {
     if (this.overrideItems) {
       return { phfsPrefix: prefix, items: this.overrideItems.map(i => ({ ...i, lastModified: null })) };
     }
@@ -104,7 +107,12 @@ describe('PHFS files', () => {
   beforeEach(async () => {
     phfs = new FakePhfs();
     await phfs.start();
-    client = new PrimeHubClient({ endpoint: `${phfs.server.url}/api/graphql`, token: 'files-token', group: 'Team_A', proxy: false });
+    client = new PrimeHubClient({
+      endpoint: `${phfs.server.url}/api/graphql`,
+      token: 'files-token',
+      group: 'Team_A',
+      proxy: false
+    });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ph-files-'));
   });
   afterEach(async () => {
@@ -131,14 +139,21 @@ describe('PHFS files', () => {
     expect(progress.length).toBeGreaterThan(10);
     const bytes = progress.map(p => p.bytes);
     expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
-    expect(progress[progress.length - 1]).toMatchObject({ bytes: data.length, totalBytes: data.length, filesDone: 1, filesTotal: 1 });
+    expect(progress[progress.length - 1]).toMatchObject({
+      bytes: data.length,
+      totalBytes: data.length,
+      filesDone: 1,
+      filesTotal: 1
+    });
   });
 
   it('downloads to a file atomically, with progress', async () => {
     const data = randomBytes(3 * 1024 * 1024);
     phfs.objects.set('/data/train.csv', data);
     const progress: TransferProgress[] = [];
-    const target = await client.files.downloadFile('phfs:///data/train.csv', tmp, { onProgress: p => progress.push(p) });
+    const target = await client.files.downloadFile('phfs:///data/train.csv', tmp, {
+      onProgress: p => progress.push(p)
+    });
     expect(target).toBe(path.join(tmp, 'train.csv'));
     expect(fs.readFileSync(target).equals(data)).toBe(true);
     expect(fs.readdirSync(tmp)).toEqual(['train.csv']);
@@ -178,11 +193,18 @@ describe('PHFS files', () => {
     const dest = path.join(tmp, 'dest');
     const down: TransferProgress[] = [];
     const files = await client.files.downloadDirectory('/proj', dest, { onProgress: p => down.push(p) });
-    expect(files.map(f => path.relative(dest, f))).toEqual(['a.txt', path.join('nested', 'b.txt'), path.join('nested', 'deeper', 'c d.txt')]);
+    expect(files.map(f => path.relative(dest, f))).toEqual([
+      'a.txt',
+      path.join('nested', 'b.txt'),
+      path.join('nested', 'deeper', 'c d.txt')
+    ]);
     expect(fs.readFileSync(path.join(dest, 'nested', 'deeper', 'c d.txt'), 'utf8')).toBe('CCC');
     expect(down[down.length - 1]).toMatchObject({ bytes: 6, totalBytes: 6, filesDone: 3, filesTotal: 3 });
     // recursive listings use a trailing slash so /proj2 is not swept in
-    expect(phfs.listings[0]).toEqual({ where: { phfsPrefix: '/proj/', groupName: 'Team_A' }, options: { recursive: true, limit: 1000 } });
+    expect(phfs.listings[0]).toEqual({
+      where: { phfsPrefix: '/proj/', groupName: 'Team_A' },
+      options: { recursive: true, limit: 1000 }
+    });
   });
 
   it('refuses listing names that would escape the target folder', async () => {
@@ -196,8 +218,22 @@ describe('PHFS files', () => {
     phfs.objects.set('/dir/sub/b.txt', Buffer.from('b'));
     const entries = await client.files.list('/dir');
     expect(entries).toEqual([
-      { name: 'a.txt', size: 1, lastModified: '2026-01-01T00:00:00Z', path: '/dir/a.txt', phfsUri: 'phfs:///dir/a.txt', isDirectory: false },
-      { name: 'sub/', size: null, lastModified: null, path: '/dir/sub/', phfsUri: 'phfs:///dir/sub/', isDirectory: true }
+      {
+        name: 'a.txt',
+        size: 1,
+        lastModified: '2026-01-01T00:00:00Z',
+        path: '/dir/a.txt',
+        phfsUri: 'phfs:///dir/a.txt',
+        isDirectory: false
+      },
+      {
+        name: 'sub/',
+        size: null,
+        lastModified: null,
+        path: '/dir/sub/',
+        phfsUri: 'phfs:///dir/sub/',
+        isDirectory: true
+      }
     ]);
     expect(await client.files.isFile('/dir/a.txt')).toBe(true);
   });
@@ -214,9 +250,16 @@ describe('PHFS files', () => {
   });
 
   it('maps a REST 403 to AuthError', async () => {
-    const other = new PrimeHubClient({ endpoint: `${phfs.server.url}/api/graphql`, token: 't', group: 'Team_A', proxy: false });
+    const other = new PrimeHubClient({
+      endpoint: `${phfs.server.url}/api/graphql`,
+      token: 't',
+      group: 'Team_A',
+      proxy: false
+    });
     // a URL outside the group folder: the fake answers 403 like storeCtrl
-    await expect(other.rest({ method: 'GET', url: `${phfs.server.url}/api/files/groups/other/x` })).rejects.toBeInstanceOf(AuthError);
+    await expect(
+      other.rest({ method: 'GET', url: `${phfs.server.url}/api/files/groups/other/x` })
+    ).rejects.toBeInstanceOf(AuthError);
     await other.close();
   });
 

@@ -98,10 +98,7 @@ export function filesUrl(endpoint: string, groupName: string, path: string): str
   return u.toString();
 }
 
-async function* counted(
-  source: AsyncIterable<Uint8Array>,
-  onChunk: (n: number) => void
-): AsyncGenerator<Uint8Array> {
+async function* counted(source: AsyncIterable<Uint8Array>, onChunk: (n: number) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
     onChunk(chunk.length);
     yield chunk;
@@ -206,11 +203,7 @@ export class FilesApi {
    * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried).
    * @param body text, bytes, a Blob or an async iterable of chunks
    */
-  async upload(
-    path: string,
-    body: TransportBody,
-    opts: TransferOptions & { size?: number } = {}
-  ): Promise<void> {
+  async upload(path: string, body: TransportBody, opts: TransferOptions & { size?: number } = {}): Promise<void> {
     const remote = normalizePhfsPath(path);
     if (remote.endsWith('/')) {
       throw new ValidationError(`upload target must be a file path, not a folder: ${path}`);
@@ -219,9 +212,18 @@ export class FilesApi {
     const size = opts.size ?? bodySize(body);
     let sent = 0;
     const report = (filesDone: number): void =>
-      opts.onProgress?.({ path: remote, fileBytes: sent, fileTotalBytes: size, bytes: sent, totalBytes: size, filesDone, filesTotal: 1 });
+      opts.onProgress?.({
+        path: remote,
+        fileBytes: sent,
+        fileTotalBytes: size,
+        bytes: sent,
+        totalBytes: size,
+        filesDone,
+        filesTotal: 1
+      });
     // Buffered bodies are sent as they are: browsers stream request bodies only over HTTP/2.
-    const buffered = typeof body === 'string' || body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob);
+    const buffered =
+      typeof body === 'string' || body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob);
     const payload = buffered
       ? body
       : counted(body as AsyncIterable<Uint8Array>, n => {
@@ -261,7 +263,15 @@ export class FilesApi {
     const body = opts.onProgress
       ? counted(res.body, n => {
           got += n;
-          opts.onProgress?.({ path: remote, fileBytes: got, fileTotalBytes: size, bytes: got, totalBytes: size, filesDone: 0, filesTotal: 1 });
+          opts.onProgress?.({
+            path: remote,
+            fileBytes: got,
+            fileTotalBytes: size,
+            bytes: got,
+            totalBytes: size,
+            filesDone: 0,
+            filesTotal: 1
+          });
         })
       : res.body;
     return { body, size, contentType: res.headers['content-type'] };
@@ -306,12 +316,25 @@ export class FilesApi {
         ...opts,
         size: e.size,
         onProgress: p =>
-          opts.onProgress?.({ ...p, bytes: doneBytes + p.fileBytes, totalBytes, filesDone: i, filesTotal: entries.length })
+          opts.onProgress?.({
+            ...p,
+            bytes: doneBytes + p.fileBytes,
+            totalBytes,
+            filesDone: i,
+            filesTotal: entries.length
+          })
       });
       doneBytes += e.size;
       written.push(remote);
     }
-    opts.onProgress?.({ path: base, fileBytes: 0, bytes: doneBytes, totalBytes, filesDone: entries.length, filesTotal: entries.length });
+    opts.onProgress?.({
+      path: base,
+      fileBytes: 0,
+      bytes: doneBytes,
+      totalBytes,
+      filesDone: entries.length,
+      filesTotal: entries.length
+    });
     return written;
   }
 
@@ -333,7 +356,9 @@ export class FilesApi {
    */
   async downloadDirectory(remoteDir: string, localDir: string, opts: TransferOptions = {}): Promise<string[]> {
     const fs = this.fs();
-    const entries = (await this.list(remoteDir, { ...opts, recursive: true })).filter(e => !e.isDirectory && e.name !== '');
+    const entries = (await this.list(remoteDir, { ...opts, recursive: true })).filter(
+      e => !e.isDirectory && e.name !== ''
+    );
     const totalBytes = entries.reduce((a, e) => a + (e.size ?? 0), 0);
     const written: string[] = [];
     let doneBytes = 0;
@@ -342,13 +367,26 @@ export class FilesApi {
       const res = await this.download(e.path, {
         ...opts,
         onProgress: p =>
-          opts.onProgress?.({ ...p, bytes: doneBytes + p.fileBytes, totalBytes, filesDone: i, filesTotal: entries.length })
+          opts.onProgress?.({
+            ...p,
+            bytes: doneBytes + p.fileBytes,
+            totalBytes,
+            filesDone: i,
+            filesTotal: entries.length
+          })
       });
       await fs.writeAtomic(target, res.body, opts.signal);
       doneBytes += e.size ?? 0;
       written.push(target);
     }
-    opts.onProgress?.({ path: normalizePhfsPath(remoteDir), fileBytes: 0, bytes: doneBytes, totalBytes, filesDone: entries.length, filesTotal: entries.length });
+    opts.onProgress?.({
+      path: normalizePhfsPath(remoteDir),
+      fileBytes: 0,
+      bytes: doneBytes,
+      totalBytes,
+      filesDone: entries.length,
+      filesTotal: entries.length
+    });
     return written;
   }
 }

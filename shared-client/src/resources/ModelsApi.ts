@@ -1,7 +1,15 @@
 import type { ClientContext } from '../ClientContext';
 import { NotFoundError } from '../errors';
 import { DEPLOYMENT_UPDATE } from '../operations/deployments';
-import { MLFLOW_ARTIFACT, MLFLOW_RUNS, MODEL, MODEL_REGISTER, MODEL_VERSION, MODEL_VERSIONS, MODELS } from '../operations/models';
+import {
+  MLFLOW_ARTIFACT,
+  MLFLOW_RUNS,
+  MODEL,
+  MODEL_REGISTER,
+  MODEL_VERSION,
+  MODEL_VERSIONS,
+  MODELS
+} from '../operations/models';
 import type { Deployment, GroupCallOptions, MLflowArtifactFile, MLflowSetting, Model, ModelVersion } from '../types';
 import { requireString } from './validate';
 
@@ -50,7 +58,11 @@ export class ModelsApi {
   }
 
   /** One version, with its MLflow `run` (params, metrics, tags). */
-  async version(name: string, version: string, opts: GroupCallOptions = {}): Promise<ModelVersion & { mlflow: MLflowSetting | null }> {
+  async version(
+    name: string,
+    version: string,
+    opts: GroupCallOptions = {}
+  ): Promise<ModelVersion & { mlflow: MLflowSetting | null }> {
     requireString(name, 'name');
     requireString(version, 'version');
     const data = await this.ctx.requester.graphql(

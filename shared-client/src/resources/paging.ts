@@ -18,7 +18,10 @@ export function toPage<T>(conn: NumberedConnection<T>, requested: number): Page<
  * Iterates every item of a numbered listing, page by page (PrimeHub serves 10 per page).
  * Stops at an empty page or after `totalPage`, whichever comes first, like the SDK.
  */
-export async function* iteratePages<T>(fetchPage: (page: number) => Promise<Page<T>>, firstPage = 1): AsyncGenerator<T> {
+export async function* iteratePages<T>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  firstPage = 1
+): AsyncGenerator<T> {
   for (let page = firstPage; ; page++) {
     const p = await fetchPage(page);
     for (const item of p.items) {

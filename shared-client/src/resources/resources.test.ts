@@ -50,7 +50,9 @@ describe('group resolution', () => {
   });
 
   it('explains an unknown or missing group', async () => {
-    await expect(ph.client({ group: 'nope' }).groups.current()).rejects.toThrow(/"nope" is not among your groups \(phusers, Team_B\)/);
+    await expect(ph.client({ group: 'nope' }).groups.current()).rejects.toThrow(
+      /"nope" is not among your groups \(phusers, Team_B\)/
+    );
     await expect(ph.client({ group: undefined }).jobs.list()).rejects.toBeInstanceOf(ValidationError);
   });
 
@@ -62,9 +64,16 @@ describe('group resolution', () => {
 
   it('lists instance types, images and volumes of the current group', async () => {
     ph.data('InstanceTypes', {
-      me: { effectiveGroups: [{ name: 'phusers', instanceTypes: [{ name: 'cpu-1' }] }, { name: 'Team_B', instanceTypes: [{ name: 'gpu-1' }] }] }
+      me: {
+        effectiveGroups: [
+          { name: 'phusers', instanceTypes: [{ name: 'cpu-1' }] },
+          { name: 'Team_B', instanceTypes: [{ name: 'gpu-1' }] }
+        ]
+      }
     });
-    ph.data('Images', { me: { effectiveGroups: [{ name: 'phusers', images: [{ id: 'base-notebook', name: 'base-notebook' }] }] } });
+    ph.data('Images', {
+      me: { effectiveGroups: [{ name: 'phusers', images: [{ id: 'base-notebook', name: 'base-notebook' }] }] }
+    });
     ph.data('Volumes', { me: { effectiveGroups: [{ name: 'phusers', datasets: [] }] } });
     const client = ph.client();
     expect(await client.groups.instanceTypes()).toEqual([{ name: 'cpu-1' }]);
@@ -76,15 +85,40 @@ describe('group resolution', () => {
 
 describe('jobs', () => {
   it('submits with the group id and validates input client-side', async () => {
-    ph.on('JobSubmit', v => ({ body: { data: { createPhJob: { ...job('job-9', 'Pending'), ...(v.data as object) } } } }));
+    ph.on('JobSubmit', v => ({
+      body: { data: { createPhJob: { ...job('job-9', 'Pending'), ...(v.data as object) } } }
+    }));
     const client = ph.client();
-    const created = await client.jobs.submit({ displayName: 'train', instanceType: 'cpu-1', image: 'base-notebook', command: 'python t.py', activeDeadlineSeconds: 3600 });
+    const created = await client.jobs.submit({
+      displayName: 'train',
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      command: 'python t.py',
+      activeDeadlineSeconds: 3600
+    });
     expect(created.id).toBe('job-9');
     expect(ph.seen.find(s => s.operationName === 'JobSubmit')?.variables).toEqual({
-      data: { displayName: 'train', instanceType: 'cpu-1', image: 'base-notebook', command: 'python t.py', activeDeadlineSeconds: 3600, groupId: 'g-1' }
+      data: {
+        displayName: 'train',
+        instanceType: 'cpu-1',
+        image: 'base-notebook',
+        command: 'python t.py',
+        activeDeadlineSeconds: 3600,
+        groupId: 'g-1'
+      }
     });
-    await expect(client.jobs.submit({ displayName: '', instanceType: 'cpu-1', image: 'i', command: 'c' })).rejects.toThrow(/displayName/);
-    await expect(client.jobs.submit({ displayName: 'x', instanceType: 'cpu-1', image: 'i', command: 'c', activeDeadlineSeconds: -1 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      client.jobs.submit({ displayName: '', instanceType: 'cpu-1', image: 'i', command: 'c' })
+    ).rejects.toThrow(/displayName/);
+    await expect(
+      client.jobs.submit({
+        displayName: 'x',
+        instanceType: 'cpu-1',
+        image: 'i',
+        command: 'c',
+        activeDeadlineSeconds: -1
+      })
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(ph.calls('JobSubmit')).toBe(1);
   });
 
@@ -92,7 +126,16 @@ describe('jobs', () => {
     ph.on('JobList', v => {
       const page = v.page as number;
       const ids = page <= 3 ? Array.from({ length: page < 3 ? 10 : 4 }, (_, i) => `job-${page}-${i}`) : [];
-      return { body: { data: { phJobsConnection: { pageInfo: { totalPage: 3, currentPage: page }, edges: ids.map(id => ({ cursor: id, node: job(id) })) } } } };
+      return {
+        body: {
+          data: {
+            phJobsConnection: {
+              pageInfo: { totalPage: 3, currentPage: page },
+              edges: ids.map(id => ({ cursor: id, node: job(id) }))
+            }
+          }
+        }
+      };
     });
     const client = ph.client();
     const p2 = await client.jobs.list({ page: 2, search: 'train', mine: true, orderBy: { createTime: 'asc' } });
@@ -122,7 +165,9 @@ describe('jobs', () => {
 
   it('waits through the phases until a terminal one', async () => {
     const phases = ['Pending', 'Preparing', 'Running', 'Running', 'Failed'];
-    ph.on('JobPhase', (_v, n) => ({ body: { data: { phJob: { phase: phases[Math.min(n - 1, phases.length - 1)] } } } }));
+    ph.on('JobPhase', (_v, n) => ({
+      body: { data: { phJob: { phase: phases[Math.min(n - 1, phases.length - 1)] } } }
+    }));
     ph.data('JobGet', { phJob: job('job-1', 'Failed') });
     const seen: string[] = [];
     const done = await ph.client().jobs.wait('job-1', { onPhase: p => seen.push(p) });
@@ -149,7 +194,9 @@ describe('jobs', () => {
   });
 
   it('lists artifacts and downloads one through PHFS', async () => {
-    ph.data('JobArtifacts', { phJob: { artifact: { items: [{ name: 'out/model.pkl', size: 3, lastModified: null }] } } });
+    ph.data('JobArtifacts', {
+      phJob: { artifact: { items: [{ name: 'out/model.pkl', size: 3, lastModified: null }] } }
+    });
     let url = '';
     ph.agent
       .get(ORIGIN)
@@ -176,10 +223,32 @@ describe('schedules', () => {
   it('maps on-demand to inactive and fills presets', async () => {
     ph.data('ScheduleCreate', { createPhSchedule: sched });
     const client = ph.client();
-    await client.schedules.create({ displayName: 'n', instanceType: 'cpu-1', image: 'i', command: 'c', recurrence: { type: 'on-demand' } });
-    await client.schedules.create({ displayName: 'n', instanceType: 'cpu-1', image: 'i', command: 'c', recurrence: { type: 'weekly' } });
-    await client.schedules.create({ displayName: 'n', instanceType: 'cpu-1', image: 'i', command: 'c', recurrence: { type: 'custom', cron: '*/5 * * * *' } });
-    expect(ph.seen.filter(s => s.operationName === 'ScheduleCreate').map(s => (s.variables.data as { recurrence: unknown }).recurrence)).toEqual([
+    await client.schedules.create({
+      displayName: 'n',
+      instanceType: 'cpu-1',
+      image: 'i',
+      command: 'c',
+      recurrence: { type: 'on-demand' }
+    });
+    await client.schedules.create({
+      displayName: 'n',
+      instanceType: 'cpu-1',
+      image: 'i',
+      command: 'c',
+      recurrence: { type: 'weekly' }
+    });
+    await client.schedules.create({
+      displayName: 'n',
+      instanceType: 'cpu-1',
+      image: 'i',
+      command: 'c',
+      recurrence: { type: 'custom', cron: '*/5 * * * *' }
+    });
+    expect(
+      ph.seen
+        .filter(s => s.operationName === 'ScheduleCreate')
+        .map(s => (s.variables.data as { recurrence: unknown }).recurrence)
+    ).toEqual([
       { type: 'inactive', cron: '' },
       { type: 'weekly', cron: '0 4 * * 1' },
       { type: 'custom', cron: '*/5 * * * *' }
@@ -190,18 +259,27 @@ describe('schedules', () => {
     const client = ph.client();
     const base = { displayName: 'n', instanceType: 'cpu-1', image: 'i', command: 'c' };
     await expect(client.schedules.create({ ...base, recurrence: { type: 'custom' } })).rejects.toThrow(/cron/);
-    await expect(client.schedules.create({ ...base, recurrence: { type: 'custom', cron: '* *' } })).rejects.toThrow(/5 fields/);
-    await expect(client.schedules.create({ ...base, recurrence: { type: 'hourly' as never } })).rejects.toThrow(/on-demand/);
+    await expect(client.schedules.create({ ...base, recurrence: { type: 'custom', cron: '* *' } })).rejects.toThrow(
+      /5 fields/
+    );
+    await expect(client.schedules.create({ ...base, recurrence: { type: 'hourly' as never } })).rejects.toThrow(
+      /on-demand/
+    );
     expect(ph.calls('ScheduleCreate')).toBe(0);
   });
 
   it('update always sends the group id; run returns the job id; list pages', async () => {
     ph.data('ScheduleUpdate', { updatePhSchedule: sched });
     ph.data('ScheduleRun', { runPhSchedule: { job: { id: 'job-7' } } });
-    ph.data('ScheduleList', { phSchedulesConnection: { pageInfo: { totalPage: 1, currentPage: 1 }, edges: [{ cursor: 'x', node: sched }] } });
+    ph.data('ScheduleList', {
+      phSchedulesConnection: { pageInfo: { totalPage: 1, currentPage: 1 }, edges: [{ cursor: 'x', node: sched }] }
+    });
     const client = ph.client();
     await client.schedules.update('recurrence-abc', { command: 'new' });
-    expect(ph.seen.find(s => s.operationName === 'ScheduleUpdate')?.variables).toEqual({ data: { command: 'new', groupId: 'g-1' }, where: { id: 'recurrence-abc' } });
+    expect(ph.seen.find(s => s.operationName === 'ScheduleUpdate')?.variables).toEqual({
+      data: { command: 'new', groupId: 'g-1' },
+      where: { id: 'recurrence-abc' }
+    });
     expect(await client.schedules.run('recurrence-abc')).toEqual({ jobId: 'job-7' });
     const all = [];
     for await (const s of client.schedules.iterate()) {
@@ -212,7 +290,13 @@ describe('schedules', () => {
 });
 
 describe('deployments', () => {
-  const dep = { id: 'iris-ab12c', name: 'iris', status: 'Deploying', stop: false, endpoint: `${ORIGIN}/deployment/iris-ab12c/api/v1.0/predictions` };
+  const dep = {
+    id: 'iris-ab12c',
+    name: 'iris',
+    status: 'Deploying',
+    stop: false,
+    endpoint: `${ORIGIN}/deployment/iris-ab12c/api/v1.0/predictions`
+  };
 
   it('generates ids like the SDK', () => {
     const id = generateDeploymentId('My Model_v2.0');
@@ -221,9 +305,17 @@ describe('deployments', () => {
 
   it('creates with a generated, available id and SDK defaults', async () => {
     ph.on('DeploymentAvail', (_v, n) => ({ body: { data: { phDeploymentAvail: n > 1 } } }));
-    ph.on('DeploymentCreate', v => ({ body: { data: { createPhDeployment: { ...dep, id: (v.data as { id: string }).id } } } }));
+    ph.on('DeploymentCreate', v => ({
+      body: { data: { createPhDeployment: { ...dep, id: (v.data as { id: string }).id } } }
+    }));
     const client = ph.client();
-    const created = await client.deployments.create({ name: 'Iris Model', instanceType: 'cpu-1', modelImage: 'infuseai/sklearn-prepackaged:v0.1.0', modelURI: 'phfs:///m', env: { A: '1' } });
+    const created = await client.deployments.create({
+      name: 'Iris Model',
+      instanceType: 'cpu-1',
+      modelImage: 'infuseai/sklearn-prepackaged:v0.1.0',
+      modelURI: 'phfs:///m',
+      env: { A: '1' }
+    });
     const sent = ph.seen.find(s => s.operationName === 'DeploymentCreate')?.variables.data as Record<string, unknown>;
     expect(sent).toEqual({
       id: created.id,
@@ -258,12 +350,17 @@ describe('deployments', () => {
     ];
     ph.on('DeploymentStatus', (_v, n) => ({ body: { data: { phDeployment: states[Math.min(n - 1, 1)] } } }));
     const seen: string[] = [];
-    expect(await ph.client().deployments.wait('d', { onStatus: s => seen.push(s) })).toEqual({ status: 'Failed', stop: false });
+    expect(await ph.client().deployments.wait('d', { onStatus: s => seen.push(s) })).toEqual({
+      status: 'Failed',
+      stop: false
+    });
     expect(seen).toEqual(['Deploying', 'Failed']);
   });
 
   it('wait for a stop ends on Stopped', async () => {
-    ph.on('DeploymentStatus', (_v, n) => ({ body: { data: { phDeployment: n < 3 ? { stop: true, status: 'Stopping' } : { stop: true, status: 'Stopped' } } } }));
+    ph.on('DeploymentStatus', (_v, n) => ({
+      body: { data: { phDeployment: n < 3 ? { stop: true, status: 'Stopping' } : { stop: true, status: 'Stopped' } } }
+    }));
     expect(await ph.client().deployments.wait('d')).toEqual({ status: 'Stopped', stop: true });
   });
 
@@ -284,7 +381,11 @@ describe('deployments', () => {
     const out = await client.deployments.predict('iris-ab12c', { ndarray: [[5.9, 4.0, 2.1, 1.0]] });
     expect(out).toEqual({ data: { names: ['t:0'], ndarray: [[1]] } });
     await client.deployments.predict(dep.endpoint, { tensor: { shape: [1, 2], values: [1, 2] }, names: ['a', 'b'] });
-    await client.deployments.predict(dep.endpoint, { strData: 'hello' }, { auth: { username: 'client1', password: 'pw-secret' } });
+    await client.deployments.predict(
+      dep.endpoint,
+      { strData: 'hello' },
+      { auth: { username: 'client1', password: 'pw-secret' } }
+    );
     expect(bodies).toEqual([
       { data: { ndarray: [[5.9, 4.0, 2.1, 1.0]] } },
       { data: { names: ['a', 'b'], tensor: { shape: [1, 2], values: [1, 2] } } },
@@ -311,7 +412,11 @@ describe('deployments', () => {
     expect(out).toEqual({ binData: 'ok' });
     const boundary = /boundary=(.+)$/.exec(String(captured!.headers['content-type']))![1];
     const text = captured!.body.toString('latin1');
-    expect(text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="binData"; filename="cat_.png"\r\nContent-Type: image/png\r\n\r\n`)).toBe(true);
+    expect(
+      text.startsWith(
+        `--${boundary}\r\nContent-Disposition: form-data; name="binData"; filename="cat_.png"\r\nContent-Type: image/png\r\n\r\n`
+      )
+    ).toBe(true);
     expect(text.endsWith(`\r\n--${boundary}--\r\n`)).toBe(true);
     expect(captured!.body.includes(Buffer.from(bytes))).toBe(true);
     expect(captured!.headers.authorization).toBeUndefined();
@@ -339,13 +444,18 @@ describe('deployments', () => {
     ph.data('DeploymentList', { phDeployments: [dep] });
     const client = ph.client();
     await client.deployments.update(dep.id, { replicas: 2, env: { B: '2' } });
-    expect(ph.seen.find(s => s.operationName === 'DeploymentUpdate')?.variables).toEqual({ where: { id: dep.id }, data: { replicas: 2, env: [{ name: 'B', value: '2' }] } });
+    expect(ph.seen.find(s => s.operationName === 'DeploymentUpdate')?.variables).toEqual({
+      where: { id: dep.id },
+      data: { replicas: 2, env: [{ name: 'B', value: '2' }] }
+    });
     await client.deployments.start(dep.id);
     expect((await client.deployments.stop(dep.id)).stop).toBe(true);
     expect(await client.deployments.delete(dep.id)).toEqual({ id: dep.id });
     expect(await client.deployments.history(dep.id)).toHaveLength(1);
     expect(await client.deployments.list()).toEqual([dep]);
-    expect(ph.seen.find(s => s.operationName === 'DeploymentList')?.variables).toEqual({ where: { groupId_in: ['g-1'] } });
+    expect(ph.seen.find(s => s.operationName === 'DeploymentList')?.variables).toEqual({
+      where: { groupId_in: ['g-1'] }
+    });
   });
 });
 
@@ -366,7 +476,10 @@ describe('models', () => {
     expect((await client.models.versions('iris'))[0].source).toBe('s3://x');
     expect(await client.models.mlflowArtifact('r1', 'model')).toEqual([{ path: 'model', is_dir: true }]);
     expect(await client.models.mlflowRuns('exp')).toHaveLength(1);
-    expect(await client.models.register({ name: 'iris', runId: 'r1', path: 'model' })).toEqual({ name: 'iris', version: '2' });
+    expect(await client.models.register({ name: 'iris', runId: 'r1', path: 'model' })).toEqual({
+      name: 'iris',
+      version: '2'
+    });
     await client.models.deploy('my model', '2', 'd');
     const vars = Object.fromEntries(ph.seen.map(s => [s.operationName, s.variables]));
     expect(vars.QueryModels).toEqual({ group: 'phusers' });
@@ -397,7 +510,11 @@ describe('notebook jobs', () => {
 
   it('submits a papermill job whose command carries the parameters in base64', async () => {
     ph.data('JobSubmit', { createPhJob: job('job-nb', 'Pending') });
-    await ph.client().notebook.submit({ ...base, output: '/home/jovyan/proj/train-output.ipynb', parameters: { lr: 1, epochs: 3, note: "it's $(fine)" } });
+    await ph.client().notebook.submit({
+      ...base,
+      output: '/home/jovyan/proj/train-output.ipynb',
+      parameters: { lr: 1, epochs: 3, note: "it's $(fine)" }
+    });
     const cmd = (ph.seen.find(s => s.operationName === 'JobSubmit')?.variables.data as { command: string }).command;
     expect(cmd).not.toContain('fine');
     expect(parseNotebookCommand(cmd)).toEqual({
@@ -409,16 +526,25 @@ describe('notebook jobs', () => {
   });
 
   it('validates parameter values against the declared types before submitting', async () => {
-    await expect(ph.client().notebook.submit({ ...base, output: '/o.ipynb', parameters: { epochs: 'many' } })).rejects.toThrow(/epochs must be an integer/);
+    await expect(
+      ph.client().notebook.submit({ ...base, output: '/o.ipynb', parameters: { epochs: 'many' } })
+    ).rejects.toThrow(/epochs must be an integer/);
     expect(ph.calls('JobSubmit')).toBe(0);
   });
 
   it('submits a sweep as N jobs with readable names and outputs', async () => {
     let n = 0;
     ph.on('JobSubmit', () => ({ body: { data: { createPhJob: job(`job-${++n}`, 'Pending') } } }));
-    const jobs = await ph.client().notebook.submitSweep({ ...base, output: '/home/jovyan/proj/train.ipynb', parameters: { note: 'x' }, sweep: { lr: [0.1, 0.01], epochs: [5] } });
+    const jobs = await ph.client().notebook.submitSweep({
+      ...base,
+      output: '/home/jovyan/proj/train.ipynb',
+      parameters: { note: 'x' },
+      sweep: { lr: [0.1, 0.01], epochs: [5] }
+    });
     expect(jobs.map(j => j.id)).toEqual(['job-1', 'job-2']);
-    const sent = ph.seen.filter(s => s.operationName === 'JobSubmit').map(s => s.variables.data as { displayName: string; command: string });
+    const sent = ph.seen
+      .filter(s => s.operationName === 'JobSubmit')
+      .map(s => s.variables.data as { displayName: string; command: string });
     expect(sent.map(s => s.displayName)).toEqual(['train-lr=0.1-epochs=5', 'train-lr=0.01-epochs=5']);
     expect(sent.map(s => parseNotebookCommand(s.command).output)).toEqual([
       '/home/jovyan/proj/train-train-lr=0.1-epochs=5.ipynb',
@@ -429,7 +555,9 @@ describe('notebook jobs', () => {
 
   it('refuses an oversized sweep without submitting anything', async () => {
     await expect(
-      ph.client().notebook.submitSweep({ ...base, output: '/o.ipynb', sweep: { lr: [1, 2, 3], epochs: [1, 2, 3] }, maxJobs: 4 })
+      ph
+        .client()
+        .notebook.submitSweep({ ...base, output: '/o.ipynb', sweep: { lr: [1, 2, 3], epochs: [1, 2, 3] }, maxJobs: 4 })
     ).rejects.toThrow(/9 jobs, more than the limit of 4/);
     expect(ph.calls('JobSubmit')).toBe(0);
   });

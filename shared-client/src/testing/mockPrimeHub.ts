@@ -38,7 +38,11 @@ export class MockPrimeHub {
       .get(ORIGIN)
       .intercept({ path: '/api/graphql', method: 'POST' })
       .reply(opts => {
-        const body = JSON.parse(String(opts.body)) as { operationName: string; query: string; variables: Record<string, unknown> };
+        const body = JSON.parse(String(opts.body)) as {
+          operationName: string;
+          query: string;
+          variables: Record<string, unknown>;
+        };
         const headers = Object.fromEntries(
           Object.entries((opts.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), String(v)])
         );
