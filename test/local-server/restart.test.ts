@@ -145,6 +145,21 @@ describe('PrimeHub Local restart', () => {
       return j.message?.startsWith('Waiting for a free slot') ? j : undefined;
     });
     expect(queued.phase).toBe('Pending');
+    // And one that can never run on this one-CPU machine: it must stay Pending, with its reason.
+    const tooBig = await submitJob(server.endpoint, server.token, {
+      groupId: server.groupId,
+      displayName: 'too-big',
+      instanceType: 'cpu-2',
+      command: 'echo never'
+    });
+    const tooBigBefore = await waitFor('the cpu-2 job to be marked unschedulable', async () => {
+      const j = await getJob(server.endpoint, server.token, tooBig.id);
+      return j.reason === 'Unschedulable' ? j : undefined;
+    });
+    expect(tooBigBefore).toMatchObject({
+      phase: 'Pending',
+      message: 'instance type cpu-2 needs more CPU or memory than this machine offers'
+    });
 
     const logBefore = await log(running);
     const linesBefore = numberedLines(logBefore);
@@ -213,6 +228,13 @@ describe('PrimeHub Local restart', () => {
     expect(Date.parse(ran.startTime)).toBeGreaterThanOrEqual(crashedAt);
     expect(await log(ran)).toContain('pending-ran\n');
 
+    expect(await getJob(server.endpoint, server.token, tooBig.id)).toMatchObject({
+      phase: 'Pending',
+      reason: 'Unschedulable',
+      message: tooBigBefore.message,
+      startTime: null
+    });
+
     // Files uploaded before the crash are intact.
     const kept = await file('keep/data.bin');
     expect(kept.status).toBe(200);
@@ -232,6 +254,10 @@ describe('PrimeHub Local restart', () => {
     expect(await getJob(server.endpoint, server.token, pending.id)).toMatchObject({
       phase: 'Succeeded',
       finishTime: ran.finishTime
+    });
+    expect(await getJob(server.endpoint, server.token, tooBig.id)).toMatchObject({
+      phase: 'Pending',
+      createTime: tooBigBefore.createTime
     });
     expect(sha256((await file('keep/data.bin')).body)).toBe(fixture.fileSha);
   });

@@ -147,9 +147,6 @@ export class JobRunner extends EventEmitter {
     }
     const blocked = new Set<string>();
     for (const job of this.jobs.inPhases(['Pending'])) {
-      if (blocked.has(job.group_id)) {
-        continue;
-      }
       const it = this.identity.instanceType(job.instance_type);
       const group = this.identity.groupById(job.group_id);
       if (!it || !group) {
@@ -163,6 +160,11 @@ export class JobRunner extends EventEmitter {
       }
       if (it.cpu_limit > this.opts.cpus || it.memory_limit > this.opts.memoryGb) {
         this.setWaiting(job, `instance type ${it.name} needs more CPU or memory than this machine offers`);
+        continue;
+      }
+      // FIFO per group: behind a job that waits, the group's later jobs wait too (checked after the
+      // never-schedulable cases above, so those always say why).
+      if (blocked.has(job.group_id)) {
         continue;
       }
       const wait = this.quotaWait(job, it.cpu_limit, it.memory_limit);
