@@ -41,9 +41,11 @@ export interface ListOptions extends GroupCallOptions {
   limit?: number;
 }
 
-/** A download in progress: read `body` to the end (or break out) exactly once. */
+/** A download in progress: read `body` to the end (or break out) once, or `cancel()` it. */
 export interface DownloadResult {
   body: AsyncIterable<Uint8Array>;
+  /** Abandons the body and frees the connection. */
+  cancel(): Promise<void>;
   /** From Content-Length, when the server sent it. */
   size?: number;
   contentType?: string;
@@ -116,6 +118,16 @@ function bodySize(body: TransportBody): number | undefined {
     return body.size;
   }
   return undefined;
+}
+
+/** Writes a download to disk; if writing fails, the response is dumped so no socket leaks. */
+async function writeOrCancel(fs: LocalFs, target: string, res: DownloadResult, signal?: AbortSignal): Promise<void> {
+  try {
+    await fs.writeAtomic(target, res.body, signal);
+  } catch (e) {
+    await res.cancel().catch(() => undefined);
+    throw e;
+  }
 }
 
 /** PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. */
@@ -274,7 +286,7 @@ export class FilesApi {
           });
         })
       : res.body;
-    return { body, size, contentType: res.headers['content-type'] };
+    return { body, size, contentType: res.headers['content-type'], cancel: () => res.dump() };
   }
 
   /**
@@ -346,7 +358,7 @@ export class FilesApi {
     const st = await fs.stat(localPath);
     const target = st?.isDirectory ? fs.resolveInside(localPath, fs.basename(remotePath)) : localPath;
     const res = await this.download(remotePath, opts);
-    await fs.writeAtomic(target, res.body, opts.signal);
+    await writeOrCancel(fs, target, res, opts.signal);
     return target;
   }
 
@@ -375,7 +387,7 @@ export class FilesApi {
             filesTotal: entries.length
           })
       });
-      await fs.writeAtomic(target, res.body, opts.signal);
+      await writeOrCancel(fs, target, res, opts.signal);
       doneBytes += e.size ?? 0;
       written.push(target);
     }
