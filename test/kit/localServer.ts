@@ -88,7 +88,7 @@ export class LocalServerProcess {
   /** SIGTERM and wait: the graceful stop a user's Ctrl+C gives. */
   async stop(): Promise<number | null> {
     this.child?.kill('SIGTERM');
-    return this.exited;
+    return (await this.exited) ?? null;
   }
 
   /** SIGKILL: a crash. */
