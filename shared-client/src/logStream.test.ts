@@ -12,6 +12,8 @@ class FakeLogServer {
   ended = false;
   connections: Array<{ follow: boolean; tail?: number }> = [];
   dropPlan: Array<number | undefined> = [];
+  /** Answer this many log requests with 500, like PrimeHub for a job without a pod yet. */
+  failRequests = 0;
   private subscribers = new Set<() => boolean>();
   server!: TestServer;
 
@@ -50,6 +52,12 @@ class FakeLogServer {
       return;
     }
     expect(req.headers.authorization).toBe('Bearer log-token');
+    if (this.failRequests > 0) {
+      this.failRequests--;
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'INTERNAL_ERROR', message: 'pod not found' }));
+      return;
+    }
     const follow = url.searchParams.get('follow') === 'true';
     const tailParam = url.searchParams.get('tailLines');
     const tail = tailParam === null ? undefined : Number(tailParam);
@@ -176,6 +184,14 @@ describe('job log streaming', () => {
     srv.append(...expected(11, 16));
     srv.end();
     expect(await p).toEqual(expected(1, 16));
+  });
+
+  it('keeps waiting while a running job answers 5xx, then streams', async () => {
+    srv.failRequests = 12; // more than retries x maxReconnects
+    const done = produce(srv, 1, 20, 5, 20);
+    const lines = await collect(client.jobs.logs('job-1', { follow: true, reconnectDelayMs: 5, maxReconnects: 1 }));
+    await done;
+    expect(lines).toEqual(expected(1, 20));
   });
 
   it('stops with the caller abort reason', async () => {

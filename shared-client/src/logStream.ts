@@ -161,8 +161,8 @@ export async function* streamLogLines(
     if (ended === 'notReady' && !follow) {
       return;
     }
-    if (ended === 'normal') {
-      const reconnect = follow && shouldReconnect !== undefined && (await shouldReconnect(signal));
+    if (ended === 'normal' || ended === 'notReady') {
+      const reconnect = follow && shouldReconnect !== undefined && (await stillActive(shouldReconnect, signal));
       if (!reconnect) {
         for (const line of splitAll(pending)) {
           yield* emit(line);
@@ -175,15 +175,32 @@ export async function* streamLogLines(
         return;
       }
     }
-    failures = progressed ? 0 : failures + 1;
+    if (ended === 'dropped') {
+      // A job that is not running yet answers 5xx on real PrimeHub: waiting for it is not a failure.
+      const serverAnswered = dropError instanceof HttpError;
+      const stillRunning =
+        serverAnswered && shouldReconnect !== undefined && (await stillActive(shouldReconnect, signal));
+      failures = progressed || stillRunning ? 0 : failures + 1;
+    } else {
+      // the server answered normally (or "not ready yet") and the job is still running
+      failures = 0;
+    }
     if (failures > maxReconnects) {
-      if (dropError) {
-        throw dropError;
-      }
-      return;
+      throw dropError;
     }
     deps.logger.debug(`log stream ${ended}; reconnecting`, { yielded, failures });
     await sleep(delay, signal);
+  }
+}
+
+async function stillActive(check: ReconnectCheck, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    return await check(signal);
+  } catch (e) {
+    if (signal?.aborted) {
+      throw signal.reason;
+    }
+    return false;
   }
 }
 

@@ -188,6 +188,7 @@ export class DeploymentsApi {
     return data.phDeployments.filter((d): d is Deployment => d !== null);
   }
 
+  /** One deployment with its full spec; NotFoundError if it does not exist. */
   async get(id: string, opts: CallOptions = {}): Promise<DeploymentDetail> {
     const data = await this.ctx.requester.graphql(DEPLOYMENT_GET, { where: { id: requireString(id, 'id') } }, opts);
     return data.phDeployment;
@@ -266,16 +267,19 @@ export class DeploymentsApi {
     return res.updatePhDeployment;
   }
 
+  /** Starts a stopped deployment (`deployPhDeployment`). */
   async start(id: string, opts: CallOptions = {}): Promise<Deployment> {
     const res = await this.ctx.requester.graphql(DEPLOYMENT_START, { where: { id: requireString(id, 'id') } }, opts);
     return res.deployPhDeployment;
   }
 
+  /** Stops a deployment; its spec is kept. */
   async stop(id: string, opts: CallOptions = {}): Promise<Deployment> {
     const res = await this.ctx.requester.graphql(DEPLOYMENT_STOP, { where: { id: requireString(id, 'id') } }, opts);
     return res.stopPhDeployment;
   }
 
+  /** Deletes a deployment. */
   async delete(id: string, opts: CallOptions = {}): Promise<{ id: string }> {
     const res = await this.ctx.requester.graphql(DEPLOYMENT_DELETE, { where: { id: requireString(id, 'id') } }, opts);
     return res.deletePhDeployment;

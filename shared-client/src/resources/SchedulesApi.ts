@@ -96,6 +96,7 @@ export class SchedulesApi {
     return res.createPhSchedule;
   }
 
+  /** One recurring job; NotFoundError if it does not exist. */
   async get(id: string, opts: CallOptions = {}): Promise<Schedule> {
     const data = await this.ctx.requester.graphql(SCHEDULE_GET, { where: { id: requireString(id, 'id') } }, opts);
     return data.phSchedule;
@@ -141,6 +142,7 @@ export class SchedulesApi {
     return res.updatePhSchedule;
   }
 
+  /** Deletes a recurring job (jobs it already started are kept). */
   async delete(id: string, opts: CallOptions = {}): Promise<{ id: string }> {
     const res = await this.ctx.requester.graphql(SCHEDULE_DELETE, { where: { id: requireString(id, 'id') } }, opts);
     return res.deletePhSchedule;
