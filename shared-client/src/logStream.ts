@@ -196,7 +196,7 @@ export async function* streamLogLines(
 async function stillActive(check: ReconnectCheck, signal: AbortSignal | undefined): Promise<boolean> {
   try {
     return await check(signal);
-  } catch (e) {
+  } catch {
     if (signal?.aborted) {
       throw signal.reason;
     }
