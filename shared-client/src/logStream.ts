@@ -119,7 +119,8 @@ export async function* streamLogLines(
         {
           method: 'GET',
           url: url.toString(),
-          headers: { accept: 'text/plain, */*' },
+          // no */*: PrimeHub renders a 403 as HTML when the client accepts HTML
+          headers: { accept: 'application/json, text/plain' },
           bodyTimeoutMs: follow ? (opts.idleTimeoutMs ?? 300_000) : undefined
         },
         { signal, timeoutMs: opts.timeoutMs }

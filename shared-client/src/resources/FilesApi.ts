@@ -266,7 +266,8 @@ export class FilesApi {
     const remote = normalizePhfsPath(path);
     const url = await this.url(remote, opts);
     const res = await this.ctx.requester.stream(
-      { method: 'GET', url, headers: { accept: 'application/json, */*' } },
+      // no */*: PrimeHub renders a 403 as HTML when the client accepts HTML
+      { method: 'GET', url, headers: { accept: 'application/json, application/octet-stream' } },
       { signal: opts.signal, timeoutMs: opts.timeoutMs }
     );
     const len = res.headers['content-length'];
