@@ -1,4 +1,4 @@
-import { GraphqlErrorEntry, HttpError, PrimeHubError, RequestInfo, TimeoutError, ValidationError } from './errors';
+import { GraphqlErrorEntry, HttpError, RequestInfo, TimeoutError } from './errors';
 import { graphqlResponseError, restResponseError } from './errorMapping';
 import type { Logger } from './logger';
 import type { Operation } from './operations/defineOperation';
@@ -274,10 +274,3 @@ export class Requester {
     return body.data as TData;
   }
 }
-
-/** Throws a client-side ValidationError. */
-export function invalid(message: string): never {
-  throw new ValidationError(message);
-}
-
-export { PrimeHubError };

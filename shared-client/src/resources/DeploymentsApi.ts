@@ -28,8 +28,7 @@ import type {
   DeploymentStatus,
   GroupCallOptions
 } from '../types';
-import { stripUndefined } from './JobsApi';
-import { optionalInt, requireString } from './validate';
+import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** Environment variables as a list or a plain object. */
 export type EnvSpec = Array<{ name: string; value: string }> | Record<string, string>;

@@ -3,7 +3,7 @@ import { FeatureUnavailableError, ValidationError } from '../errors';
 import type { LocalFs } from '../localFs';
 import { FILES_DELETE, FILES_LIST } from '../operations/files';
 import type { TransportBody } from '../transport/types';
-import type { CallOptions, GroupCallOptions, StoreFile } from '../types';
+import type { GroupCallOptions, StoreFile } from '../types';
 
 /** A PHFS entry with its full path and URI. */
 export interface FileEntry extends StoreFile {
@@ -403,5 +403,3 @@ export class FilesApi {
     return written;
   }
 }
-
-export type { CallOptions };

@@ -16,7 +16,7 @@ import { sleep } from '../retry';
 import type { ArtifactItem, CallOptions, GroupCallOptions, Job, JobPhase, Page } from '../types';
 import type { DownloadResult, FilesApi, TransferOptions } from './FilesApi';
 import { iteratePages, toPage } from './paging';
-import { optionalInt, requireString } from './validate';
+import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** What a job runs (SDK `jobs submit`). */
 export interface JobSpec {
@@ -195,9 +195,4 @@ export class JobsApi {
     await this.get(id, opts);
     return this.files.downloadDirectory(this.artifactPath(id), localDir, opts);
   }
-}
-
-/** Drops undefined fields so optional inputs stay absent on the wire. */
-export function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

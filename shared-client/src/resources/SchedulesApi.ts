@@ -12,9 +12,8 @@ import {
   SCHEDULE_UPDATE
 } from '../operations/schedules';
 import type { CallOptions, GroupCallOptions, Page, RecurrenceType, Schedule } from '../types';
-import { stripUndefined } from './JobsApi';
 import { iteratePages, toPage } from './paging';
-import { optionalInt, requireString } from './validate';
+import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** Recurrence as users give it; `on-demand` (SDK/UI wording) means `inactive`. */
 export interface RecurrenceSpec {

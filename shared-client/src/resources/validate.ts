@@ -18,3 +18,8 @@ export function optionalInt(value: unknown, field: string): number | undefined {
   }
   return value;
 }
+
+/** Drops undefined fields so optional inputs stay absent on the wire. */
+export function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
