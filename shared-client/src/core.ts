@@ -1,0 +1,118 @@
+/**
+ * The API both entry points export: everything but the client class, which each entry point
+ * provides for its platform (undici and the SDK config file in Node, fetch in browsers).
+ */
+export {
+  AuthError,
+  ConflictError,
+  FeatureUnavailableError,
+  GraphqlError,
+  HttpError,
+  isAbortError,
+  isPrimeHubError,
+  NetworkError,
+  NotFoundError,
+  PermissionError,
+  PrimeHubError,
+  QuotaError,
+  TimeoutError,
+  ValidationError
+} from './errors';
+export type { GraphqlErrorEntry, PrimeHubErrorCode, PrimeHubErrorDetails, RequestInfo } from './errors';
+export { redact, redactHeaders, REDACTED } from './redact';
+export { NOOP_LOGGER } from './logger';
+export type { Logger } from './logger';
+export { backoffDelay, isRetryable, retryPolicy } from './retry';
+export type { RetryOptions, RetryPolicy } from './retry';
+export { FetchTransport } from './transport/FetchTransport';
+export type { FetchLike, FetchTransportOptions } from './transport/FetchTransport';
+export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport/types';
+export type { RestRequest, RestResult } from './Requester';
+export type { LocalFs, LocalFileEntry } from './localFs';
+export { ALL_OPERATIONS, OPERATIONS_BY_MODULE, defineOperation } from './operations/index';
+export type { DataOf, Operation, VariablesOf } from './operations/index';
+export { OverlapAligner } from './logStream';
+export type { LogStreamOptions } from './logStream';
+export { isTerminalPhase, TERMINAL_JOB_PHASES } from './resources/JobsApi';
+export type { JobListOptions, JobSpec, JobWaitOptions, JobsApi } from './resources/JobsApi';
+export { normalizeRecurrence, RECURRENCE_PRESETS } from './resources/SchedulesApi';
+export type { RecurrenceSpec, ScheduleListOptions, ScheduleSpec, SchedulesApi } from './resources/SchedulesApi';
+export { filesUrl, normalizePhfsPath, phfsUri, toGroupPath } from './resources/FilesApi';
+export type {
+  DownloadResult,
+  FileEntry,
+  FilesApi,
+  ListOptions,
+  TransferOptions,
+  TransferProgress
+} from './resources/FilesApi';
+export type { ModelDetail, ModelsApi } from './resources/ModelsApi';
+export { generateDeploymentId, predictionBody } from './resources/DeploymentsApi';
+export type {
+  DeploymentPatch,
+  DeploymentSpec,
+  DeploymentWaitOptions,
+  DeploymentsApi,
+  EnvSpec,
+  PredictInput,
+  PredictOptions
+} from './resources/DeploymentsApi';
+export type { GroupsApi } from './resources/GroupsApi';
+export type { MeApi } from './resources/MeApi';
+export type { NotebookJobSpec, NotebookJobsApi, NotebookSweepSpec } from './resources/NotebookJobsApi';
+export type {
+  ArtifactItem,
+  CallOptions,
+  Deployment,
+  DeploymentClient,
+  DeploymentDetail,
+  DeploymentHistoryItem,
+  DeploymentStatus,
+  Edition,
+  GroupCallOptions,
+  GroupRef,
+  GroupWithQuota,
+  Image,
+  InstanceType,
+  Job,
+  JobPhase,
+  License,
+  MLflowArtifactFile,
+  MLflowSetting,
+  Model,
+  ModelVersion,
+  Page,
+  Pod,
+  Recurrence,
+  RecurrenceType,
+  Schedule,
+  StoreFile,
+  User,
+  Volume
+} from './types';
+export {
+  buildNotebookCommand,
+  checkParameterValue,
+  coerceParameterInput,
+  decodeParameters,
+  encodeParameters,
+  expandSweep,
+  parametersToYaml,
+  parseNotebookCommand,
+  parseNotebookParameters,
+  parseParametersSource,
+  parsePythonLiteral,
+  shellQuote,
+  validateParameterValues
+} from './notebook/index';
+export type {
+  JsonValue,
+  LiteralKind,
+  NotebookCommand,
+  NotebookParameter,
+  NotebookParameters,
+  ParameterDiagnostic,
+  SweepJob,
+  SweepOptions,
+  ValueIssue
+} from './notebook/index';
