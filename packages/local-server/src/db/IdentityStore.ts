@@ -126,7 +126,9 @@ export class IdentityStore {
 
   addImage(row: ImageRow): void {
     this.db
-      .prepare('INSERT INTO images (name, display_name, description, type, url) VALUES (@name, @display_name, @description, @type, @url)')
+      .prepare(
+        'INSERT INTO images (name, display_name, description, type, url) VALUES (@name, @display_name, @description, @type, @url)'
+      )
       .run(row);
   }
 
@@ -137,7 +139,8 @@ export class IdentityStore {
       throw invalidInput(`user "${username}" does not exist`);
     }
     const token = `phl_${randomBytes(32).toString('base64url')}`;
-    const expires = expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000).toISOString();
+    const expires =
+      expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000).toISOString();
     this.db
       .prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
       .run(hashToken(token), user.id, new Date().toISOString(), expires);
@@ -187,12 +190,16 @@ export class IdentityStore {
 
   membersOf(groupId: string): UserRow[] {
     return this.db
-      .prepare('SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.username')
+      .prepare(
+        'SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.username'
+      )
       .all(groupId) as UserRow[];
   }
 
   isMember(userId: string, groupId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM memberships WHERE user_id = ? AND group_id = ?').get(userId, groupId) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM memberships WHERE user_id = ? AND group_id = ?').get(userId, groupId) !== undefined
+    );
   }
 
   instanceTypes(): InstanceTypeRow[] {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { Db } from './Database';
-import { ownedWhere, paginate, type ListArgs, type OwnedWhere, type PageResult } from './paginate';
+import type { OwnedWhere } from './paginate';
+import { RecordStore } from './RecordStore';
 
 export type JobPhase = 'Pending' | 'Preparing' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Unknown';
 
@@ -68,8 +68,17 @@ export function newJobId(now = new Date()): string {
 }
 
 /** Job records. */
-export class JobStore {
-  constructor(private readonly db: Db) {}
+export class JobStore extends RecordStore<JobRow> {
+  protected readonly table = 'jobs';
+  protected readonly sortable: Record<string, string> = {
+    displayName: 'display_name',
+    schedule: 'schedule_id',
+    createTime: 'create_time',
+    userName: 'user_name',
+    groupName: 'group_name',
+    phase: 'phase'
+  };
+  protected readonly defaultSort = { field: 'createTime', dir: 'desc' } as const;
 
   create(job: NewJob): JobRow {
     const now = new Date();
@@ -100,19 +109,6 @@ export class JobStore {
     return this.get(id)!;
   }
 
-  get(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-  }
-
-  /** Applies a partial update; returns the updated row. */
-  update(id: string, patch: Partial<Omit<JobRow, 'seq' | 'id'>>): JobRow {
-    const keys = Object.keys(patch);
-    if (keys.length) {
-      this.db.prepare(`UPDATE jobs SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
-    }
-    return this.get(id)!;
-  }
-
   /** Jobs in any of `phases`, oldest first (the queue order). */
   inPhases(phases: readonly JobPhase[]): JobRow[] {
     return this.db
@@ -123,30 +119,10 @@ export class JobStore {
   /** Terminal jobs whose artifacts were not yet copied (the server stopped in between). */
   unpublished(): JobRow[] {
     return this.db
-      .prepare("SELECT * FROM jobs WHERE phase IN ('Succeeded', 'Failed', 'Cancelled', 'Unknown') AND (artifacts IS NULL OR artifacts != 'done') ORDER BY seq")
+      .prepare(
+        "SELECT * FROM jobs WHERE phase IN ('Succeeded', 'Failed', 'Cancelled', 'Unknown') AND (artifacts IS NULL OR artifacts != 'done') ORDER BY seq"
+      )
       .all() as JobRow[];
-  }
-
-  list(where: JobWhere, visibleGroups: string[], userId: string, args: ListArgs): PageResult<JobRow> {
-    const { where: sql, params } = ownedWhere(where, visibleGroups, userId);
-    return paginate<JobRow>(
-      this.db,
-      {
-        table: 'jobs',
-        where: sql,
-        params,
-        sortable: {
-          displayName: 'display_name',
-          schedule: 'schedule_id',
-          createTime: 'create_time',
-          userName: 'user_name',
-          groupName: 'group_name',
-          phase: 'phase'
-        },
-        defaultSort: { field: 'createTime', dir: 'desc' }
-      },
-      args
-    );
   }
 
   /** The CPU, memory and GPU held by a group's (or one of its users') jobs that occupy a slot. */

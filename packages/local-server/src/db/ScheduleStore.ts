@@ -1,6 +1,6 @@
-import type { Db } from './Database';
 import { randomName } from './JobStore';
-import { ownedWhere, paginate, type ListArgs, type OwnedWhere, type PageResult } from './paginate';
+import type { OwnedWhere } from './paginate';
+import { RecordStore } from './RecordStore';
 
 export interface ScheduleRow {
   seq: number;
@@ -46,8 +46,18 @@ export type ScheduleFields = Pick<
 export type ScheduleWhere = OwnedWhere;
 
 /** Recurring job (PhSchedule) records. */
-export class ScheduleStore {
-  constructor(private readonly db: Db) {}
+export class ScheduleStore extends RecordStore<ScheduleRow> {
+  protected readonly table = 'schedules';
+  protected readonly sortable: Record<string, string> = {
+    displayName: 'display_name',
+    groupName: 'group_name',
+    userName: 'user_name',
+    nextRunTime: 'next_run_time',
+    createTime: 'create_time',
+    updateTime: 'update_time'
+  };
+  // PrimeHub lists recurring jobs most recently updated first.
+  protected readonly defaultSort = { field: 'updateTime', dir: 'desc' } as const;
 
   create(fields: ScheduleFields): ScheduleRow {
     let id = randomName('recurrence');
@@ -66,18 +76,6 @@ export class ScheduleStore {
     return this.get(id)!;
   }
 
-  get(id: string): ScheduleRow | undefined {
-    return this.db.prepare('SELECT * FROM schedules WHERE id = ?').get(id) as ScheduleRow | undefined;
-  }
-
-  update(id: string, patch: Partial<Omit<ScheduleRow, 'seq' | 'id'>>): ScheduleRow {
-    const keys = Object.keys(patch);
-    if (keys.length) {
-      this.db.prepare(`UPDATE schedules SET ${keys.map(k => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
-    }
-    return this.get(id)!;
-  }
-
   delete(id: string): void {
     this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id);
   }
@@ -85,30 +83,9 @@ export class ScheduleStore {
   /** Valid, recurring schedules: the ones the timer fires. */
   active(): ScheduleRow[] {
     return this.db
-      .prepare("SELECT * FROM schedules WHERE invalid = 0 AND recurrence_type != 'inactive' AND next_run_time IS NOT NULL")
+      .prepare(
+        "SELECT * FROM schedules WHERE invalid = 0 AND recurrence_type != 'inactive' AND next_run_time IS NOT NULL"
+      )
       .all() as ScheduleRow[];
-  }
-
-  list(where: ScheduleWhere, visibleGroups: string[], userId: string, args: ListArgs): PageResult<ScheduleRow> {
-    const { where: sql, params } = ownedWhere(where, visibleGroups, userId);
-    return paginate<ScheduleRow>(
-      this.db,
-      {
-        table: 'schedules',
-        where: sql,
-        params,
-        sortable: {
-          displayName: 'display_name',
-          groupName: 'group_name',
-          userName: 'user_name',
-          nextRunTime: 'next_run_time',
-          createTime: 'create_time',
-          updateTime: 'update_time'
-        },
-        // PrimeHub lists recurring jobs most recently updated first.
-        defaultSort: { field: 'updateTime', dir: 'desc' }
-      },
-      args
-    );
   }
 }
