@@ -1,0 +1,281 @@
+#!/usr/bin/env node
+// `npm start` (after the bootstrap in `prestart`): PrimeHub Local in the foreground plus a
+// JupyterLab from the project's .venv, started with the environment a PrimeHub spawner gives a
+// notebook. Ctrl+C stops both. Dependency-free on purpose: it runs right after the bootstrap.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'packages', 'local-server', 'dist', 'cli.js');
+const JUPYTER = join(ROOT, '.venv', 'bin', 'jupyter');
+const DEFAULT_USER = 'phuser';
+/** Time a child gets to stop after the forwarded signal before it is killed. */
+const STOP_GRACE_MS = 30_000;
+
+const USAGE = `Usage: npm start -- [--port 8321] [--data-dir DIR] [--jupyter-port 8888] [--no-jupyter]
+
+Starts PrimeHub Local (GraphQL + REST on 127.0.0.1) and a JupyterLab for user ${DEFAULT_USER}.
+The data directory defaults to $PRIMEHUB_LOCAL_HOME, else ~/.primehub-local.`;
+
+function fail(message) {
+  console.error(`npm start: ${message}`);
+  process.exit(1);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      port: { type: 'string', default: '8321' },
+      'data-dir': { type: 'string' },
+      'jupyter-port': { type: 'string', default: '8888' },
+      'no-jupyter': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    },
+    strict: true
+  }).values;
+} catch (err) {
+  fail(`${err.message}\n\n${USAGE}`);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const flag of ['port', 'jupyter-port']) {
+  if (!/^\d+$/.test(args[flag]) || Number(args[flag]) > 65535) {
+    fail(`--${flag} must be a port number (got "${args[flag]}")`);
+  }
+}
+if (!existsSync(CLI)) {
+  fail(`${CLI} is missing: run \`npm start\` (its bootstrap builds it) or \`npm run build\``);
+}
+const dataDir = resolve(args['data-dir'] ?? process.env.PRIMEHUB_LOCAL_HOME ?? join(homedir(), '.primehub-local'));
+
+/** Children by name; each one runs in its own process group, so only this script sees the terminal's Ctrl+C and forwards it once. */
+const children = new Map();
+let stopping = false;
+let firstSignalAt = 0;
+
+function startChild(name, cmd, cmdArgs, options) {
+  const child = spawn(cmd, cmdArgs, { ...options, detached: true });
+  const entry = { child, exited: new Promise(r => child.once('exit', (code, signal) => r({ code, signal }))) };
+  children.set(name, entry);
+  child.once('error', err => console.error(`npm start: ${name} could not start: ${err.message}`));
+  return entry;
+}
+
+function signalChild(name, signal, group = false) {
+  const entry = children.get(name);
+  if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null || entry.child.pid === undefined) {
+    return;
+  }
+  try {
+    // JupyterLab's kernels share its process group; PrimeHub Local stops its own jobs.
+    process.kill(group ? -entry.child.pid : entry.child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Stops both children (SIGINT/SIGTERM to the server, SIGTERM to JupyterLab) and exits with `code`. */
+async function shutdown(serverSignal, code) {
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  signalChild('jupyterlab', 'SIGTERM', true);
+  signalChild('server', serverSignal);
+  const timer = setTimeout(() => {
+    console.error('npm start: still stopping after 30 s; killing PrimeHub Local and JupyterLab');
+    forceKill();
+  }, STOP_GRACE_MS);
+  await Promise.all([...children.values()].map(c => c.exited));
+  clearTimeout(timer);
+  const server = children.get('server');
+  const result = server ? await server.exited : { code: 0 };
+  // The server answers the forwarded signal with a clean stop and exit code 0.
+  process.exit(code ?? (result.code === 0 ? 0 : 1));
+}
+
+function forceKill() {
+  signalChild('jupyterlab', 'SIGKILL', true);
+  signalChild('server', 'SIGKILL');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    const now = Date.now();
+    if (!stopping) {
+      firstSignalAt = now;
+      console.error(`\nStopping PrimeHub Local${children.has('jupyterlab') ? ' and JupyterLab' : ''}… (Ctrl+C again to force)`);
+      void shutdown(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+      return;
+    }
+    // npm forwards the terminal's Ctrl+C as well, so a repeat within a second is the same keypress.
+    if (now - firstSignalAt > 1000) {
+      console.error('npm start: forcing stop');
+      forceKill();
+    }
+  });
+}
+// Last resort if this script dies of an error: do not leave the detached children behind.
+process.on('exit', () => forceKill());
+
+async function startServer() {
+  const server = startChild('server', process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', args.port], {
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  const lines = createInterface({ input: server.child.stdout });
+  const endpoint = await new Promise((resolve, reject) => {
+    let banner = '';
+    let found;
+    let inBanner = true;
+    lines.on('line', line => {
+      // The server's start-up banner is replaced by the summary below; anything after it is shown.
+      inBanner &&= !found || line.startsWith('  ');
+      if (inBanner) {
+        banner += `${line}\n`;
+      } else {
+        console.log(line);
+      }
+      const m = /GraphQL endpoint: (\S+)/.exec(line);
+      if (m && !found) {
+        found = m[1];
+        resolve(found);
+      }
+    });
+    void server.exited.then(({ code, signal }) => {
+      if (!found) {
+        reject(new Error(`PrimeHub Local exited (${code ?? signal}) before it was ready${banner ? `:\n${banner}` : ''}`));
+      }
+    });
+  });
+  void server.exited.then(({ code, signal }) => {
+    if (!stopping) {
+      console.error(`npm start: PrimeHub Local stopped unexpectedly (${code ?? signal})`);
+      void shutdown('SIGTERM', 1);
+    }
+  });
+  return endpoint;
+}
+
+/** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
+async function startJupyter(config) {
+  const group = config.group;
+  // PrimeHub's storage path of a group name.
+  const groupPath = group.name.replace(/_/g, '-').toLowerCase();
+  const env = {
+    ...process.env,
+    GROUP_ID: group.id,
+    GROUP_NAME: group.name,
+    INSTANCE_TYPE: 'cpu-1',
+    IMAGE_NAME: 'base-notebook',
+    JUPYTERHUB_USER: DEFAULT_USER,
+    PRIMEHUB_USER: DEFAULT_USER,
+    PRIMEHUB_GROUP: group.name,
+    PRIMEHUB_GROUP_VOLUME_PATH: join(dataDir, 'volumes', group.name),
+    PRIMEHUB_PHFS_PATH: join(dataDir, 'phfs', 'groups', groupPath)
+  };
+  const notebookDir = join(dataDir, 'notebooks', DEFAULT_USER);
+  for (const dir of [notebookDir, env.PRIMEHUB_GROUP_VOLUME_PATH, env.PRIMEHUB_PHFS_PATH]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  const token = randomBytes(24).toString('hex');
+  const jupyterArgs = [
+    'lab',
+    '--no-browser',
+    `--ServerApp.token=${token}`,
+    '--port',
+    args['jupyter-port'],
+    '--ip',
+    '127.0.0.1',
+    '--notebook-dir',
+    notebookDir
+  ];
+  if (process.getuid?.() === 0) {
+    jupyterArgs.push('--allow-root');
+  }
+  const logFile = join(dataDir, 'jupyterlab.log');
+  const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+  const jupyter = startChild('jupyterlab', JUPYTER, jupyterArgs, { env, cwd: notebookDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // JupyterLab takes the next free port when the asked one is busy, so the URL is read from its log.
+  const url = await new Promise(resolve => {
+    const timer = setTimeout(() => resolve(undefined), 90_000);
+    for (const stream of [jupyter.child.stdout, jupyter.child.stderr]) {
+      createInterface({ input: stream }).on('line', line => {
+        log.write(`${line}\n`);
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/lab)\?token=/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(`${m[1]}?token=${token}`);
+        }
+      });
+    }
+    void jupyter.exited.then(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  void jupyter.exited.then(({ code, signal }) => {
+    if (!stopping) {
+      console.error(`npm start: JupyterLab exited (${code ?? signal}); PrimeHub Local keeps running. See ${logFile}`);
+    }
+  });
+  return { url, logFile };
+}
+
+async function main() {
+  let endpoint;
+  try {
+    endpoint = await startServer();
+  } catch (err) {
+    console.error(`npm start: ${err.message}`);
+    process.exit(1);
+  }
+  const configFile = join(dataDir, 'config.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8'));
+
+  let jupyter;
+  if (!args['no-jupyter']) {
+    if (existsSync(JUPYTER)) {
+      console.error('Starting JupyterLab…');
+      jupyter = await startJupyter(config);
+    } else {
+      console.error(`npm start: ${JUPYTER} is missing (the bootstrap creates .venv); starting without JupyterLab`);
+    }
+  }
+  if (stopping) {
+    return;
+  }
+
+  const out = [
+    '',
+    'PrimeHub Local is running',
+    `  GraphQL endpoint:  ${endpoint}`,
+    `  API token:         in ${configFile} (user ${DEFAULT_USER}, group ${config.group.name}; file mode 0600)`,
+    `  data directory:    ${dataDir}`
+  ];
+  if (jupyter?.url) {
+    out.push(`JupyterLab (user ${DEFAULT_USER}, group ${config.group.name}): ${jupyter.url}`, `  log: ${jupyter.logFile}`);
+  } else if (jupyter) {
+    out.push(`JupyterLab did not start; see ${jupyter.logFile}`);
+  }
+  out.push(
+    '',
+    'Point the PrimeHub SDK or the VS Code extension at it:',
+    `  export PRIMEHUB_API_ENDPOINT=${endpoint}`,
+    `  mkdir -p ~/.primehub && cp ${configFile} ~/.primehub/config.json`,
+    '  (that replaces an existing ~/.primehub/config.json, e.g. one for a real cluster: back it up first)',
+    '',
+    `Ctrl+C stops PrimeHub Local${jupyter?.url ? ' and JupyterLab' : ''}.`
+  );
+  console.log(out.join('\n'));
+}
+
+await main();
