@@ -7,7 +7,7 @@ import { randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { setInterval } from 'node:timers';
+import { clearInterval, setInterval } from 'node:timers';
 import { Agent, request } from 'undici';
 import { fmt, Results, section } from './lib/bench.mjs';
 import { BenchServer, removeDir, rssBytes, tempDir } from './lib/server.mjs';
