@@ -207,6 +207,22 @@ describe('PHFS files', () => {
     });
   });
 
+  it('downloads only the files a filter picks (names relative to the folder)', async () => {
+    phfs.objects.set('/art/out.txt', Buffer.from('out'));
+    phfs.objects.set('/art/.metadata/expiredAt', Buffer.from('1700000000'));
+    const dest = path.join(tmp, 'filtered');
+    const names: string[] = [];
+    const files = await client.files.downloadDirectory('/art', dest, {
+      filter: name => {
+        names.push(name);
+        return !name.startsWith('.metadata/');
+      }
+    });
+    expect(names.sort()).toEqual(['.metadata/expiredAt', 'out.txt']);
+    expect(files).toEqual([path.join(dest, 'out.txt')]);
+    expect(fs.existsSync(path.join(dest, '.metadata'))).toBe(false);
+  });
+
   it('refuses listing names that would escape the target folder', async () => {
     phfs.overrideItems = [{ name: '../../evil.sh', size: 1 }];
     await expect(client.files.downloadDirectory('/x', path.join(tmp, 'd'))).rejects.toBeInstanceOf(ValidationError);

@@ -365,12 +365,17 @@ export class FilesApi {
 
   /**
    * Downloads every file below a PHFS folder into `localDir` (Node), keeping relative paths.
-   * Names that would escape `localDir` are refused. Returns the local paths written.
+   * Names that would escape `localDir` are refused. `filter` (given names relative to
+   * `remoteDir`) picks which files to download. Returns the local paths written.
    */
-  async downloadDirectory(remoteDir: string, localDir: string, opts: TransferOptions = {}): Promise<string[]> {
+  async downloadDirectory(
+    remoteDir: string,
+    localDir: string,
+    opts: TransferOptions & { filter?: (name: string) => boolean } = {}
+  ): Promise<string[]> {
     const fs = this.fs();
     const entries = (await this.list(remoteDir, { ...opts, recursive: true })).filter(
-      e => !e.isDirectory && e.name !== ''
+      e => !e.isDirectory && e.name !== '' && (opts.filter?.(e.name) ?? true)
     );
     const totalBytes = entries.reduce((a, e) => a + (e.size ?? 0), 0);
     const written: string[] = [];

@@ -190,9 +190,15 @@ export class JobsApi {
     return this.files.download(this.artifactPath(id, requireString(name, 'name')), opts);
   }
 
-  /** Downloads every artifact of the job into a local folder (Node only). */
+  /**
+   * Downloads every artifact of the job into a local folder (Node only): the files `artifacts`
+   * lists, without the server's `.metadata/` bookkeeping (retention time, monitoring).
+   */
   async downloadArtifacts(id: string, localDir: string, opts: TransferOptions = {}): Promise<string[]> {
     await this.get(id, opts);
-    return this.files.downloadDirectory(this.artifactPath(id), localDir, opts);
+    return this.files.downloadDirectory(this.artifactPath(id), localDir, {
+      ...opts,
+      filter: name => !name.startsWith('.metadata/')
+    });
   }
 }
