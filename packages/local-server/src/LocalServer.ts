@@ -116,7 +116,17 @@ export class LocalServer {
       publicUrl: () => this.url
     };
     await runner.recover();
-    const http = (this.http = createHttpServer(services, createSchema(), { maxUploadBytes: this.opts.maxUploadBytes ?? 64 * 1024 ** 3 }, this.log));
+    // Expired artifacts are gone before the first request, then swept hourly.
+    const sweep = () => removeExpiredArtifacts(this.dirs.phfs).catch(err => this.log.warn(`artifact cleanup: ${err}`));
+    await sweep();
+    this.cleanup = setInterval(sweep, HOUR);
+    this.cleanup.unref();
+    const http = (this.http = createHttpServer(
+      services,
+      createSchema(),
+      { maxUploadBytes: this.opts.maxUploadBytes ?? 64 * 1024 ** 3 },
+      this.log
+    ));
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(this.opts.port ?? 8321, this.opts.host ?? '127.0.0.1', () => resolve());
@@ -126,10 +136,6 @@ export class LocalServer {
     this.url = (this.opts.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/$/, '');
     this.writeUserConfig(identity, firstStart);
     scheduler.start();
-    const sweep = () => removeExpiredArtifacts(this.dirs.phfs).catch(err => this.log.warn(`artifact cleanup: ${err}`));
-    void sweep();
-    this.cleanup = setInterval(sweep, HOUR);
-    this.cleanup.unref();
   }
 
   /** Graceful stop: no new requests, running jobs stopped and recorded, database closed. */
