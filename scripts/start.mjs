@@ -113,7 +113,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     const now = Date.now();
     if (!stopping) {
       firstSignalAt = now;
-      console.error(`\nStopping PrimeHub Local${children.has('jupyterlab') ? ' and JupyterLab' : ''}… (Ctrl+C again to force)`);
+      console.error(
+        `\nStopping PrimeHub Local${children.has('jupyterlab') ? ' and JupyterLab' : ''}… (Ctrl+C again to force)`
+      );
       void shutdown(signal === 'SIGHUP' ? 'SIGTERM' : signal);
       return;
     }
@@ -152,7 +154,9 @@ async function startServer() {
     });
     void server.exited.then(({ code, signal }) => {
       if (!found) {
-        reject(new Error(`PrimeHub Local exited (${code ?? signal}) before it was ready${banner ? `:\n${banner}` : ''}`));
+        reject(
+          new Error(`PrimeHub Local exited (${code ?? signal}) before it was ready${banner ? `:\n${banner}` : ''}`)
+        );
       }
     });
   });
@@ -203,7 +207,11 @@ async function startJupyter(config) {
   }
   const logFile = join(dataDir, 'jupyterlab.log');
   const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
-  const jupyter = startChild('jupyterlab', JUPYTER, jupyterArgs, { env, cwd: notebookDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const jupyter = startChild('jupyterlab', JUPYTER, jupyterArgs, {
+    env,
+    cwd: notebookDir,
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
   // JupyterLab takes the next free port when the asked one is busy, so the URL is read from its log.
   const url = await new Promise(resolve => {
     const timer = setTimeout(() => resolve(undefined), 90_000);
@@ -262,7 +270,10 @@ async function main() {
     `  data directory:    ${dataDir}`
   ];
   if (jupyter?.url) {
-    out.push(`JupyterLab (user ${DEFAULT_USER}, group ${config.group.name}): ${jupyter.url}`, `  log: ${jupyter.logFile}`);
+    out.push(
+      `JupyterLab (user ${DEFAULT_USER}, group ${config.group.name}): ${jupyter.url}`,
+      `  log: ${jupyter.logFile}`
+    );
   } else if (jupyter) {
     out.push(`JupyterLab did not start; see ${jupyter.logFile}`);
   }

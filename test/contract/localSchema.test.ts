@@ -22,44 +22,71 @@ describe('PrimeHub Local serves only the real PrimeHub schema', () => {
 
   const served = Object.values(local.getTypeMap()).filter(t => !t.name.startsWith('__'));
 
-  test.each(served.map(t => [t.name, t] as [string, GraphQLNamedType]))('type %s exists with the same kind, fields and arguments', (name, type) => {
-    const twin = real.getType(name);
-    expect(twin).toBeDefined();
-    expect(twin!.constructor.name).toBe(type.constructor.name);
-    if (isObjectType(type) && isObjectType(twin)) {
-      const realFields = twin.getFields();
-      for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
-        const r = realFields[field.name];
-        expect(`${name}.${field.name}: ${r?.type}`).toBe(`${name}.${field.name}: ${field.type}`);
-        for (const arg of field.args) {
-          const ra = r.args.find(a => a.name === arg.name);
-          expect(`${name}.${field.name}(${arg.name}: ${ra?.type})`).toBe(`${name}.${field.name}(${arg.name}: ${arg.type})`);
+  test.each(served.map(t => [t.name, t] as [string, GraphQLNamedType]))(
+    'type %s exists with the same kind, fields and arguments',
+    (name, type) => {
+      const twin = real.getType(name);
+      expect(twin).toBeDefined();
+      expect(twin!.constructor.name).toBe(type.constructor.name);
+      if (isObjectType(type) && isObjectType(twin)) {
+        const realFields = twin.getFields();
+        for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
+          const r = realFields[field.name];
+          expect(`${name}.${field.name}: ${r?.type}`).toBe(`${name}.${field.name}: ${field.type}`);
+          for (const arg of field.args) {
+            const ra = r.args.find(a => a.name === arg.name);
+            expect(`${name}.${field.name}(${arg.name}: ${ra?.type})`).toBe(
+              `${name}.${field.name}(${arg.name}: ${arg.type})`
+            );
+          }
+          // Arguments the real field requires must be required here too.
+          for (const ra of r.args.filter(a => String(a.type).endsWith('!'))) {
+            expect(field.args.map(a => a.name)).toContain(ra.name);
+          }
         }
-        // Arguments the real field requires must be required here too.
-        for (const ra of r.args.filter(a => String(a.type).endsWith('!'))) {
-          expect(field.args.map(a => a.name)).toContain(ra.name);
+      } else if (isInputObjectType(type) && isInputObjectType(twin)) {
+        const realFields = twin.getFields();
+        for (const field of Object.values(type.getFields()) as GraphQLInputField[]) {
+          expect(`${name}.${field.name}: ${realFields[field.name]?.type}`).toBe(`${name}.${field.name}: ${field.type}`);
         }
+        // Inputs are served whole: a client may send any field the real input accepts.
+        expect(Object.keys(type.getFields()).sort()).toEqual(Object.keys(realFields).sort());
+      } else if (isEnumType(type) && isEnumType(twin)) {
+        expect(type.getValues().map(v => v.name)).toEqual(twin.getValues().map(v => v.name));
+      } else {
+        expect(isScalarType(type)).toBe(true);
       }
-    } else if (isInputObjectType(type) && isInputObjectType(twin)) {
-      const realFields = twin.getFields();
-      for (const field of Object.values(type.getFields()) as GraphQLInputField[]) {
-        expect(`${name}.${field.name}: ${realFields[field.name]?.type}`).toBe(`${name}.${field.name}: ${field.type}`);
-      }
-      // Inputs are served whole: a client may send any field the real input accepts.
-      expect(Object.keys(type.getFields()).sort()).toEqual(Object.keys(realFields).sort());
-    } else if (isEnumType(type) && isEnumType(twin)) {
-      expect(type.getValues().map(v => v.name)).toEqual(twin.getValues().map(v => v.name));
-    } else {
-      expect(isScalarType(type)).toBe(true);
     }
-  });
+  );
 
   test('the served root fields are the ones PrimeHub Local implements', () => {
     expect(Object.keys(local.getQueryType()!.getFields()).sort()).toEqual(
-      ['files', 'group', 'groups', 'license', 'me', 'phJob', 'phJobs', 'phJobsConnection', 'phSchedule', 'phSchedules', 'phSchedulesConnection', 'timezone'].sort()
+      [
+        'files',
+        'group',
+        'groups',
+        'license',
+        'me',
+        'phJob',
+        'phJobs',
+        'phJobsConnection',
+        'phSchedule',
+        'phSchedules',
+        'phSchedulesConnection',
+        'timezone'
+      ].sort()
     );
     expect(Object.keys(local.getMutationType()!.getFields()).sort()).toEqual(
-      ['cancelPhJob', 'createPhJob', 'createPhSchedule', 'deleteFiles', 'deletePhSchedule', 'rerunPhJob', 'runPhSchedule', 'updatePhSchedule'].sort()
+      [
+        'cancelPhJob',
+        'createPhJob',
+        'createPhSchedule',
+        'deleteFiles',
+        'deletePhSchedule',
+        'rerunPhJob',
+        'runPhSchedule',
+        'updatePhSchedule'
+      ].sort()
     );
   });
 

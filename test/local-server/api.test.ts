@@ -43,20 +43,38 @@ describe('PrimeHub Local GraphQL API', () => {
     );
     expect(data.me).toMatchObject({ username: 'phuser', isAdmin: false });
     const [group] = data.me.effectiveGroups;
-    expect(group).toMatchObject({ id: server.groupId, name: 'phusers', quotaCpu: null, projectQuotaCpu: null, datasets: [] });
+    expect(group).toMatchObject({
+      id: server.groupId,
+      name: 'phusers',
+      quotaCpu: null,
+      projectQuotaCpu: null,
+      datasets: []
+    });
     expect(group.instanceTypes.map((i: { name: string }) => i.name)).toEqual(['cpu-1', 'cpu-2', 'gpu-1']);
-    expect(group.instanceTypes[0]).toMatchObject({ id: 'cpu-1', cpuLimit: 1, memoryLimit: 1, gpuLimit: 0, tolerations: [] });
+    expect(group.instanceTypes[0]).toMatchObject({
+      id: 'cpu-1',
+      cpuLimit: 1,
+      memoryLimit: 1,
+      gpuLimit: 0,
+      tolerations: []
+    });
     expect(group.instanceTypes[2]).toMatchObject({ gpuLimit: 1 });
     expect(group.images.map((i: { name: string }) => i.name)).toEqual(['base-notebook', 'pytorch-1', 'tf-2']);
   });
 
   test('group(where: {id}) for members, with its users; admin-only fields refused', async () => {
-    const data = await gqlOk(server.endpoint, server.token, `{ group(where: { id: "${server.groupId}" }) { name users { username } } }`);
+    const data = await gqlOk(
+      server.endpoint,
+      server.token,
+      `{ group(where: { id: "${server.groupId}" }) { name users { username } } }`
+    );
     expect(data.group.users.map((u: { username: string }) => u.username)).toEqual(['phadmin', 'phuser']);
 
     const refused = await gql(server.endpoint, server.token, '{ groups { id name } }');
     expect(refused.status).toBe(200);
-    expect(refused.body.errors).toEqual([{ message: 'Not Authorised!', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(refused.body.errors).toEqual([
+      { message: 'Not Authorised!', extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+    ]);
 
     const admin = server.cli('token', '--user', 'phadmin');
     const groups = await gqlOk(server.endpoint, admin, '{ groups { name } me { isAdmin } }');
@@ -65,7 +83,11 @@ describe('PrimeHub Local GraphQL API', () => {
   });
 
   test('license (EE detection) and timezone', async () => {
-    const data = await gqlOk(server.endpoint, server.token, '{ license { licensedTo licenseStatus maxModelDeploy usage { maxGroup } } timezone { name offset } }');
+    const data = await gqlOk(
+      server.endpoint,
+      server.token,
+      '{ license { licensedTo licenseStatus maxModelDeploy usage { maxGroup } } timezone { name offset } }'
+    );
     expect(data.license).toMatchObject({ licenseStatus: 'unexpired', maxModelDeploy: -1 });
     expect(typeof data.timezone.name).toBe('string');
     expect(typeof data.timezone.offset).toBe('number');
@@ -75,7 +97,11 @@ describe('PrimeHub Local GraphQL API', () => {
     const none = await gql(server.endpoint, undefined, '{ me { id } }');
     expect(none).toEqual({
       status: 500,
-      body: { errors: [{ message: 'Context creation failed: request not authorized', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }
+      body: {
+        errors: [
+          { message: 'Context creation failed: request not authorized', extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+        ]
+      }
     });
     const bad = await gql(server.endpoint, 'not-a-token', '{ me { id } }');
     expect(bad.status).toBe(500);
@@ -102,7 +128,11 @@ describe('PrimeHub Local GraphQL API', () => {
       query: 'query ($where: PhJobWhereInput) { phJobs(where: $where) { id } me { username } }',
       variables: JSON.stringify({ where: { groupId_in: [server.groupId] } })
     });
-    const res = await fetch(server.endpoint, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body });
+    const res = await fetch(server.endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}` },
+      body
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).data.me.username).toBe('phuser');
     const broken = await fetch(server.endpoint, {
@@ -116,7 +146,11 @@ describe('PrimeHub Local GraphQL API', () => {
 
   test('malformed requests get 400 with a clear code', async () => {
     const post = (body: string, type = 'application/json') =>
-      fetch(server.endpoint, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${server.token}` }, body });
+      fetch(server.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': type, authorization: `Bearer ${server.token}` },
+        body
+      });
     const cases: [Promise<Response>, string][] = [
       [post('{nope'), 'REQUEST_BODY_INVALID'],
       [post('{"variables":{}}'), 'REQUEST_BODY_INVALID'],
@@ -124,7 +158,10 @@ describe('PrimeHub Local GraphQL API', () => {
       [post('{"query":"{ me { id "}'), 'GRAPHQL_PARSE_FAILED'],
       [post('{"query":"{ me { noSuchField } }"}'), 'GRAPHQL_VALIDATION_FAILED'],
       [post('{"query":"{ system { org { name } } }"}'), 'GRAPHQL_VALIDATION_FAILED'],
-      [post('{"query":"query ($p: Int) { phJobs(page: $p) { id } }","variables":{"p":"one"}}'), 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        post('{"query":"query ($p: Int) { phJobs(page: $p) { id } }","variables":{"p":"one"}}'),
+        'GRAPHQL_VALIDATION_FAILED'
+      ],
       [post(JSON.stringify({ query: `{ me { id } }`.padEnd(2 * 1024 * 1024, ' ') })), 'REQUEST_BODY_INVALID']
     ];
     for (const [pending, code] of cases) {
@@ -147,11 +184,16 @@ describe('PrimeHub Local GraphQL API', () => {
     const gid = (await gqlOk(server.endpoint, token, '{ me { effectiveGroups { id } } }')).me.effectiveGroups[0].id;
     const created: string[] = [];
     for (let i = 0; i < 25; i++) {
-      const job = await submitJob(server.endpoint, token, { groupId: gid, displayName: `page-${String(i).padStart(2, '0')}${i % 5 === 0 ? '-five' : ''}`, command: 'true' });
+      const job = await submitJob(server.endpoint, token, {
+        groupId: gid,
+        displayName: `page-${String(i).padStart(2, '0')}${i % 5 === 0 ? '-five' : ''}`,
+        command: 'true'
+      });
       created.push(job.id);
     }
     const newestFirst = [...created].reverse();
-    const pageQuery = 'query ($p: Int, $o: PhJobOrderByInput) { phJobsConnection(page: $p, orderBy: $o) { pageInfo { totalPage currentPage } edges { cursor node { id displayName } } } }';
+    const pageQuery =
+      'query ($p: Int, $o: PhJobOrderByInput) { phJobsConnection(page: $p, orderBy: $o) { pageInfo { totalPage currentPage } edges { cursor node { id displayName } } } }';
     const pages = [];
     for (const p of [1, 2, 3, 4]) {
       pages.push((await gqlOk(server.endpoint, token, pageQuery, { p })).phJobsConnection);
@@ -210,19 +252,46 @@ describe('PrimeHub Local GraphQL API', () => {
     const res = await gql(server.endpoint, server.token, '{ phJob(where: { id: "job-000000000000-nope00" }) { id } }');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      errors: [{ message: 'phjobs.primehub.io "job-000000000000-nope00" not found', extensions: { code: 'RESOURCE_NOT_FOUND' } }],
+      errors: [
+        {
+          message: 'phjobs.primehub.io "job-000000000000-nope00" not found',
+          extensions: { code: 'RESOURCE_NOT_FOUND' }
+        }
+      ],
       data: null
     });
   });
 
   test('admin commands take effect while the server runs', async () => {
-    server.cli('group', 'add', 'live_group', '--display-name', 'Live Group', '--cpu-quota', '2', '--memory-quota', '3', '--user-cpu-quota', '1');
+    server.cli(
+      'group',
+      'add',
+      'live_group',
+      '--display-name',
+      'Live Group',
+      '--cpu-quota',
+      '2',
+      '--memory-quota',
+      '3',
+      '--user-cpu-quota',
+      '1'
+    );
     server.cli('user', 'add', 'live', '--group', 'live_group', '--group', 'phusers');
     const token = server.cli('token', '--user', 'live');
-    const data = await gqlOk(server.endpoint, token, '{ me { username effectiveGroups { name displayName projectQuotaCpu projectQuotaMemory quotaCpu } } }');
+    const data = await gqlOk(
+      server.endpoint,
+      token,
+      '{ me { username effectiveGroups { name displayName projectQuotaCpu projectQuotaMemory quotaCpu } } }'
+    );
     expect(data.me.effectiveGroups).toEqual([
       { name: 'live_group', displayName: 'Live Group', projectQuotaCpu: 2, projectQuotaMemory: 3, quotaCpu: 1 },
-      { name: 'phusers', displayName: 'PrimeHub Users', projectQuotaCpu: null, projectQuotaMemory: null, quotaCpu: null }
+      {
+        name: 'phusers',
+        displayName: 'PrimeHub Users',
+        projectQuotaCpu: null,
+        projectQuotaMemory: null,
+        quotaCpu: null
+      }
     ]);
     expect(() => server.cli('user', 'add', 'live', '--group', 'phusers')).toThrow(/already exists/);
     expect(() => server.cli('user', 'add', 'ghost', '--group', 'no_such_group')).toThrow(/does not exist/);

@@ -14,7 +14,8 @@ describe('PrimeHub Local jobs', () => {
     await server.dispose();
   });
 
-  const submit = (data: Record<string, unknown>) => submitJob(server.endpoint, server.token, { groupId: server.groupId, ...data });
+  const submit = (data: Record<string, unknown>) =>
+    submitJob(server.endpoint, server.token, { groupId: server.groupId, ...data });
 
   test('a job runs Pending → Running → Succeeded with its log, env and artifacts', async () => {
     const job = await submit({
@@ -35,7 +36,12 @@ describe('PrimeHub Local jobs', () => {
     const running = await waitForJob(server.endpoint, server.token, job.id, ['Running', 'Succeeded']);
     expect(running.startTime).toBeTruthy();
     const done = await waitForJob(server.endpoint, server.token, job.id);
-    expect(done).toMatchObject({ phase: 'Succeeded', reason: 'PodSucceeded', message: 'Job completed', userName: 'phuser' });
+    expect(done).toMatchObject({
+      phase: 'Succeeded',
+      reason: 'PodSucceeded',
+      message: 'Job completed',
+      userName: 'phuser'
+    });
     expect(Date.parse(done.finishTime)).toBeGreaterThanOrEqual(Date.parse(done.startTime));
 
     const log = await fetchText(`${job.logEndpoint}?follow=false`, server.token);
@@ -50,11 +56,19 @@ describe('PrimeHub Local jobs', () => {
     expect(done.artifact.items.map((i: { name: string }) => i.name).sort()).toEqual(['out.txt', 'sub/deep.txt']);
     expect(done.artifact.items.find((i: { name: string }) => i.name === 'out.txt')).toMatchObject({ size: 7 });
 
-    const file = await fetchText(`${server.baseUrl}/api/files/groups/${server.groupName}/jobArtifacts/${job.id}/out.txt`, server.token);
+    const file = await fetchText(
+      `${server.baseUrl}/api/files/groups/${server.groupName}/jobArtifacts/${job.id}/out.txt`,
+      server.token
+    );
     expect(file).toEqual({ status: 200, text: 'result\n' });
-    const expiry = await gqlOk(server.endpoint, server.token, 'query ($w: StoreFileWhereInput!) { files(where: $w, options: { recursive: true }) { items { name } } }', {
-      w: { groupName: server.groupName, phfsPrefix: `/jobArtifacts/${job.id}/.metadata/expiredAt` }
-    });
+    const expiry = await gqlOk(
+      server.endpoint,
+      server.token,
+      'query ($w: StoreFileWhereInput!) { files(where: $w, options: { recursive: true }) { items { name } } }',
+      {
+        w: { groupName: server.groupName, phfsPrefix: `/jobArtifacts/${job.id}/.metadata/expiredAt` }
+      }
+    );
     expect(expiry.files.items).toEqual([{ name: '' }]);
   });
 
@@ -71,9 +85,14 @@ describe('PrimeHub Local jobs', () => {
     const job = await submit({ command: '(sleep 300; echo child-survived) & sleep 300' });
     await waitForJob(server.endpoint, server.token, job.id, ['Running']);
     const running = await getJob(server.endpoint, server.token, job.id);
-    const res = await gqlOk(server.endpoint, server.token, 'mutation ($w: PhJobWhereUniqueInput!) { cancelPhJob(where: $w) { id } }', {
-      w: { id: job.id }
-    });
+    const res = await gqlOk(
+      server.endpoint,
+      server.token,
+      'mutation ($w: PhJobWhereUniqueInput!) { cancelPhJob(where: $w) { id } }',
+      {
+        w: { id: job.id }
+      }
+    );
     expect(res.cancelPhJob).toEqual({ id: job.id });
     const after = await getJob(server.endpoint, server.token, job.id);
     expect(after.phase).toBe('Cancelled');
@@ -108,11 +127,20 @@ describe('PrimeHub Local jobs', () => {
   test('rerun creates a new job with the same template but no deadline', async () => {
     const job = await submit({ displayName: 'again', command: 'echo rerun-me', activeDeadlineSeconds: 600 });
     await waitForJob(server.endpoint, server.token, job.id);
-    const res = await gqlOk(server.endpoint, server.token, 'mutation ($w: PhJobWhereUniqueInput!) { rerunPhJob(where: $w) { id displayName command activeDeadlineSeconds } }', {
-      w: { id: job.id }
-    });
+    const res = await gqlOk(
+      server.endpoint,
+      server.token,
+      'mutation ($w: PhJobWhereUniqueInput!) { rerunPhJob(where: $w) { id displayName command activeDeadlineSeconds } }',
+      {
+        w: { id: job.id }
+      }
+    );
     expect(res.rerunPhJob.id).not.toBe(job.id);
-    expect(res.rerunPhJob).toMatchObject({ displayName: 'again', command: 'echo rerun-me', activeDeadlineSeconds: null });
+    expect(res.rerunPhJob).toMatchObject({
+      displayName: 'again',
+      command: 'echo rerun-me',
+      activeDeadlineSeconds: null
+    });
     expect((await waitForJob(server.endpoint, server.token, res.rerunPhJob.id)).phase).toBe('Succeeded');
   });
 
@@ -123,7 +151,12 @@ describe('PrimeHub Local jobs', () => {
     const pending = await getJob(server.endpoint, server.token, gpu.id);
     expect(pending.phase).toBe('Pending');
     expect(pending.message).toMatch(/no GPU/);
-    await gqlOk(server.endpoint, server.token, 'mutation ($w: PhJobWhereUniqueInput!) { cancelPhJob(where: $w) { id } }', { w: { id: gpu.id } });
+    await gqlOk(
+      server.endpoint,
+      server.token,
+      'mutation ($w: PhJobWhereUniqueInput!) { cancelPhJob(where: $w) { id } }',
+      { w: { id: gpu.id } }
+    );
     expect((await getJob(server.endpoint, server.token, gpu.id)).phase).toBe('Cancelled');
   });
 
@@ -131,15 +164,26 @@ describe('PrimeHub Local jobs', () => {
     server.cli('group', 'add', 'quota_team', '--cpu-quota', '1', '--user-memory-quota', '4');
     server.cli('user', 'add', 'qa', '--group', 'quota_team');
     const token = server.cli('token', '--user', 'qa');
-    const me = await gqlOk(server.endpoint, token, '{ me { effectiveGroups { id name projectQuotaCpu quotaMemory } } }');
+    const me = await gqlOk(
+      server.endpoint,
+      token,
+      '{ me { effectiveGroups { id name projectQuotaCpu quotaMemory } } }'
+    );
     const group = me.me.effectiveGroups[0];
     expect(group).toMatchObject({ name: 'quota_team', projectQuotaCpu: 1, quotaMemory: 4 });
 
-    const refused = await gql(server.endpoint, token, 'mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }', {
-      data: { displayName: 'big', groupId: group.id, instanceType: 'cpu-2', image: 'base-notebook', command: 'true' }
-    });
+    const refused = await gql(
+      server.endpoint,
+      token,
+      'mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }',
+      {
+        data: { displayName: 'big', groupId: group.id, instanceType: 'cpu-2', image: 'base-notebook', command: 'true' }
+      }
+    );
     expect(refused.status).toBe(200);
-    expect(refused.body.errors).toEqual([{ message: 'Group Cpu Quota exceeded', extensions: { code: 'EXCEED_QUOTA' } }]);
+    expect(refused.body.errors).toEqual([
+      { message: 'Group Cpu Quota exceeded', extensions: { code: 'EXCEED_QUOTA' } }
+    ]);
     expect(refused.body.data).toBeNull();
 
     const first = await submitJob(server.endpoint, token, { groupId: group.id, command: 'sleep 1.5' });
@@ -169,9 +213,20 @@ describe('PrimeHub Local jobs', () => {
       const res = await gql(server.endpoint, token, query, vars);
       expect(res.body.errors).toEqual([{ message: 'user not auth', extensions: { code: 'NOT_AUTH' } }]);
     }
-    const create = await gql(server.endpoint, token, 'mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }', {
-      data: { displayName: 'x', groupId: server.groupId, instanceType: 'cpu-1', image: 'base-notebook', command: 'true' }
-    });
+    const create = await gql(
+      server.endpoint,
+      token,
+      'mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }',
+      {
+        data: {
+          displayName: 'x',
+          groupId: server.groupId,
+          instanceType: 'cpu-1',
+          image: 'base-notebook',
+          command: 'true'
+        }
+      }
+    );
     expect(create.body.errors?.[0].extensions.code).toBe('NOT_AUTH');
     const list = await gqlOk(server.endpoint, token, `{ phJobs(where: { groupId_in: ["${server.groupId}"] }) { id } }`);
     expect(list.phJobs).toEqual([]);
@@ -181,7 +236,11 @@ describe('PrimeHub Local jobs', () => {
   });
 
   test('bad job input gets a clear error and creates nothing', async () => {
-    const before = await gqlOk(server.endpoint, server.token, '{ phJobsConnection(page: 1) { pageInfo { totalPage } edges { cursor } } }');
+    const before = await gqlOk(
+      server.endpoint,
+      server.token,
+      '{ phJobsConnection(page: 1) { pageInfo { totalPage } edges { cursor } } }'
+    );
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ command: '' }, /command is required/],
       [{ instanceType: 'no-such-type', command: 'true' }, /instance type "no-such-type"/],
@@ -190,13 +249,22 @@ describe('PrimeHub Local jobs', () => {
       [{ displayName: '', command: 'true' }, /displayName is required/]
     ];
     for (const [data, message] of cases) {
-      const res = await gql(server.endpoint, server.token, 'mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }', {
-        data: { displayName: 'bad', groupId: server.groupId, instanceType: 'cpu-1', image: 'base-notebook', ...data }
-      });
+      const res = await gql(
+        server.endpoint,
+        server.token,
+        'mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }',
+        {
+          data: { displayName: 'bad', groupId: server.groupId, instanceType: 'cpu-1', image: 'base-notebook', ...data }
+        }
+      );
       expect(res.body.errors?.[0].message).toMatch(message);
       expect(res.body.errors?.[0].extensions.code).toBe('REQUEST_BODY_INVALID');
     }
-    const after = await gqlOk(server.endpoint, server.token, '{ phJobsConnection(page: 1) { pageInfo { totalPage } edges { cursor } } }');
+    const after = await gqlOk(
+      server.endpoint,
+      server.token,
+      '{ phJobsConnection(page: 1) { pageInfo { totalPage } edges { cursor } } }'
+    );
     expect(after).toEqual(before);
   });
 

@@ -166,7 +166,11 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
 main(process.argv.slice(2)).then(
   code => process.exit(code),
   err => {
-    if (err instanceof UsageError || err instanceof ApiError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      err instanceof UsageError ||
+      err instanceof ApiError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       console.error(`primehub-local: ${(err as Error).message}`);
       process.exit(2);
     }

@@ -9,7 +9,10 @@ export interface Logger {
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = l => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = l => process.stderr.write(l)
+): Logger {
   const min = LEVELS.indexOf(level);
   const at =
     (l: LogLevel) =>

@@ -17,11 +17,22 @@ function memberGroup(ctx: Context, groupName: string): string {
 
 export const fileResolvers = {
   Query: {
-    files: (_: unknown, args: { where: FileWhere; options?: { limit?: number | null; recursive?: boolean | null } | null }, ctx: Context) =>
-      ctx.services.phfs.list(memberGroup(ctx, args.where.groupName), args.where.phfsPrefix, args.options ?? {})
+    files: (
+      _: unknown,
+      args: { where: FileWhere; options?: { limit?: number | null; recursive?: boolean | null } | null },
+      ctx: Context
+    ) => ctx.services.phfs.list(memberGroup(ctx, args.where.groupName), args.where.phfsPrefix, args.options ?? {})
   },
   Mutation: {
-    deleteFiles: (_: unknown, args: { where: FileWhere; options?: { recursive?: boolean | null } | null }, ctx: Context) =>
-      ctx.services.phfs.delete(memberGroup(ctx, args.where.groupName), args.where.phfsPrefix, Boolean(args.options?.recursive))
+    deleteFiles: (
+      _: unknown,
+      args: { where: FileWhere; options?: { recursive?: boolean | null } | null },
+      ctx: Context
+    ) =>
+      ctx.services.phfs.delete(
+        memberGroup(ctx, args.where.groupName),
+        args.where.phfsPrefix,
+        Boolean(args.options?.recursive)
+      )
   }
 };

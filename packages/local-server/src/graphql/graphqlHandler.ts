@@ -28,7 +28,10 @@ function formatError(err: GraphQLError, log: Logger): { message: string; extensi
   return { message: err.message, extensions: { code } };
 }
 
-const failure = (status: number, message: string, code: string) => ({ status, body: { errors: [{ message, extensions: { code } }] } });
+const failure = (status: number, message: string, code: string) => ({
+  status,
+  body: { errors: [{ message, extensions: { code } }] }
+});
 
 /** Reads a JSON or form-urlencoded (`query`, `variables` as a JSON string) GraphQL request. */
 async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
@@ -51,7 +54,11 @@ async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
       }
     }
   } else {
-    throw new ApiError('send GraphQL requests as application/json or application/x-www-form-urlencoded', 'REQUEST_BODY_INVALID', 400);
+    throw new ApiError(
+      'send GraphQL requests as application/json or application/x-www-form-urlencoded',
+      'REQUEST_BODY_INVALID',
+      400
+    );
   }
   if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string' || body.query === '') {
     throw new ApiError('POST body missing a "query"', 'REQUEST_BODY_INVALID', 400);
@@ -102,7 +109,10 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   }
   const invalid = validate(schema, document);
   if (invalid.length) {
-    return { status: 400, body: { errors: invalid.map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+    return {
+      status: 400,
+      body: { errors: invalid.map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }
+    };
   }
   const result = await execute({
     schema,
@@ -113,7 +123,15 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   });
   if (!('data' in result) || result.data === undefined) {
     // Variable coercion and operation selection fail before execution: a bad request.
-    return { status: 400, body: { errors: (result.errors ?? []).map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+    return {
+      status: 400,
+      body: {
+        errors: (result.errors ?? []).map(e => ({
+          message: e.message,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }
+        }))
+      }
+    };
   }
   const out: Record<string, unknown> = {};
   if (result.errors?.length) {

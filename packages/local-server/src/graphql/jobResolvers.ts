@@ -58,10 +58,14 @@ export const jobResolvers = {
   Query: {
     phJob: (_: unknown, args: { where: { id: string } }, ctx: Context) =>
       jobObject(ctx.services.jobService.visible(ctx.user, args.where.id), ctx.services),
-    phJobs: (_: unknown, args: ListQueryArgs, ctx: Context) => listJobs(args, ctx).rows.map(j => jobObject(j, ctx.services)),
+    phJobs: (_: unknown, args: ListQueryArgs, ctx: Context) =>
+      listJobs(args, ctx).rows.map(j => jobObject(j, ctx.services)),
     phJobsConnection: (_: unknown, args: ListQueryArgs, ctx: Context) => {
       const page = listJobs(args, ctx);
-      return { pageInfo: page.pageInfo, edges: page.rows.map(j => ({ cursor: j.id, node: jobObject(j, ctx.services) })) };
+      return {
+        pageInfo: page.pageInfo,
+        edges: page.rows.map(j => ({ cursor: j.id, node: jobObject(j, ctx.services) }))
+      };
     }
   },
   Mutation: {

@@ -81,7 +81,10 @@ export const scheduleResolvers = {
       listSchedules(args, ctx).rows.map(s => scheduleObject(s, ctx.services)),
     phSchedulesConnection: (_: unknown, args: ListQueryArgs, ctx: Context) => {
       const page = listSchedules(args, ctx);
-      return { pageInfo: page.pageInfo, edges: page.rows.map(s => ({ cursor: s.id, node: scheduleObject(s, ctx.services) })) };
+      return {
+        pageInfo: page.pageInfo,
+        edges: page.rows.map(s => ({ cursor: s.id, node: scheduleObject(s, ctx.services) }))
+      };
     }
   },
   Mutation: {
@@ -100,7 +103,8 @@ export const scheduleResolvers = {
         instanceType: d.instanceType ?? old.instance_type,
         image: d.image ?? old.image,
         command: d.command ?? old.command,
-        activeDeadlineSeconds: d.activeDeadlineSeconds === undefined ? old.active_deadline_seconds : d.activeDeadlineSeconds,
+        activeDeadlineSeconds:
+          d.activeDeadlineSeconds === undefined ? old.active_deadline_seconds : d.activeDeadlineSeconds,
         recurrence: d.recurrence ?? { type: old.recurrence_type, cron: old.cron }
       };
       const fields = scheduleFields(ctx, ctx.user, merged);

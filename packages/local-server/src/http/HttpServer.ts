@@ -25,7 +25,9 @@ const FILES_ROUTE = '/api/files/groups/';
 export function createHttpServer(services: Services, schema: GraphQLSchema, opts: HttpOptions, log: Logger): Server {
   const server = createServer((req, res) => {
     const started = Date.now();
-    res.on('finish', () => log.debug(`${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`));
+    res.on('finish', () =>
+      log.debug(`${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${Date.now() - started}ms`)
+    );
     route(req, res).catch(err => {
       if (err instanceof ApiError) {
         if (!res.headersSent) {
@@ -37,7 +39,10 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
         }
         return;
       }
-      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error).message === 'aborted') {
+      if (
+        (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+        (err as Error).message === 'aborted'
+      ) {
         res.destroy();
         return;
       }
@@ -94,7 +99,12 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     return auth.user;
   }
 
-  async function serveLog(req: IncomingMessage, res: ServerResponse, jobId: string, query: URLSearchParams): Promise<void> {
+  async function serveLog(
+    req: IncomingMessage,
+    res: ServerResponse,
+    jobId: string,
+    query: URLSearchParams
+  ): Promise<void> {
     const user = caller(req);
     const job = services.jobs.get(jobId);
     if (!job) {
@@ -129,7 +139,12 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     res.end();
   }
 
-  async function serveFile(req: IncomingMessage, res: ServerResponse, rawRest: string, query: URLSearchParams): Promise<void> {
+  async function serveFile(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawRest: string,
+    query: URLSearchParams
+  ): Promise<void> {
     const user = caller(req);
     const slash = rawRest.indexOf('/');
     const groupPath = slash < 0 ? rawRest : rawRest.slice(0, slash);
@@ -156,7 +171,8 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       'content-length': file.size
     };
     if (query.get('download') === '1') {
-      headers['content-disposition'] = `attachment; filename="${file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`;
+      headers['content-disposition'] =
+        `attachment; filename="${file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`;
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') {

@@ -109,7 +109,13 @@ export class JobRunner extends EventEmitter {
       return;
     }
     const now = new Date().toISOString();
-    this.jobs.update(id, { cancel: 1, phase: 'Cancelled', reason: 'Cancelled', message: 'Job cancelled', finish_time: now });
+    this.jobs.update(id, {
+      cancel: 1,
+      phase: 'Cancelled',
+      reason: 'Cancelled',
+      message: 'Job cancelled',
+      finish_time: now
+    });
     const run = this.running.get(id);
     if (run) {
       this.stopProcess(run, 'cancel');
@@ -155,7 +161,10 @@ export class JobRunner extends EventEmitter {
       }
       // Never schedulable here: leave it Pending and let the rest of its group run.
       if (it.gpu_limit > 0) {
-        this.setWaiting(job, `instance type ${it.name} needs ${it.gpu_limit} GPU; PrimeHub Local has no GPU, so this job cannot be scheduled`);
+        this.setWaiting(
+          job,
+          `instance type ${it.name} needs ${it.gpu_limit} GPU; PrimeHub Local has no GPU, so this job cannot be scheduled`
+        );
         continue;
       }
       if (it.cpu_limit > this.opts.cpus || it.memory_limit > this.opts.memoryGb) {
@@ -230,7 +239,11 @@ export class JobRunner extends EventEmitter {
     const home = this.dirs.jobHome(job.id);
     const phfs = this.dirs.groupPhfs(group.name);
     const volume = this.dirs.groupVolume(group.name);
-    await Promise.all([mkdir(join(home, 'artifacts'), { recursive: true }), mkdir(phfs, { recursive: true }), mkdir(volume, { recursive: true })]);
+    await Promise.all([
+      mkdir(join(home, 'artifacts'), { recursive: true }),
+      mkdir(phfs, { recursive: true }),
+      mkdir(volume, { recursive: true })
+    ]);
     await symlink(phfs, join(home, 'phfs')).catch(ignoreExists);
     await symlink(volume, join(home, group.name)).catch(ignoreExists);
     // bash -l reads /etc/profile, which resets PATH: the profile puts the virtualenv back first
@@ -267,7 +280,10 @@ export class JobRunner extends EventEmitter {
     run.child = child;
     // Followers waiting for the log file to appear can attach now.
     this.emit('log', job.id);
-    child.once('error', err => void this.exited(run, null, null, ['Failed', 'StartError', `The job could not start: ${err.message}`]));
+    child.once(
+      'error',
+      err => void this.exited(run, null, null, ['Failed', 'StartError', `The job could not start: ${err.message}`])
+    );
     child.once('exit', (code, signal) => void this.exited(run, code, signal));
     if (child.pid === undefined) {
       return;
@@ -369,7 +385,11 @@ function exitOutcome(code: number | null, signal: NodeJS.Signals | null): [JobPh
   if (code === 0) {
     return ['Succeeded', 'PodSucceeded', 'Job completed'];
   }
-  return ['Failed', 'PodFailed', signal ? `Job failed: the command was killed by ${signal}` : `Job failed: the command exited with code ${code}`];
+  return [
+    'Failed',
+    'PodFailed',
+    signal ? `Job failed: the command was killed by ${signal}` : `Job failed: the command exited with code ${code}`
+  ];
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

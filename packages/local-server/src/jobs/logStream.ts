@@ -117,4 +117,3 @@ async function tailOffset(fh: FileHandle, lines: number): Promise<number> {
   }
   return 0;
 }
-

@@ -121,7 +121,11 @@ export class Phfs {
     try {
       await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
       if (opts.contentLength !== undefined && received !== opts.contentLength) {
-        throw new ApiError(`upload truncated: got ${received} of ${opts.contentLength} bytes`, 'REQUEST_BODY_INVALID', 400);
+        throw new ApiError(
+          `upload truncated: got ${received} of ${opts.contentLength} bytes`,
+          'REQUEST_BODY_INVALID',
+          400
+        );
       }
       await rename(tmp, target);
     } catch (err) {
@@ -141,7 +145,11 @@ export class Phfs {
       throw new ApiError('', 'RESOURCE_NOT_FOUND', 404);
     }
     // 1 MiB reads instead of the 64 KiB default: fewer reads and socket writes, about twice the throughput.
-    return { stream: createReadStream(real, { highWaterMark: 1024 * 1024 }), size: st.size, name: segments[segments.length - 1] };
+    return {
+      stream: createReadStream(real, { highWaterMark: 1024 * 1024 }),
+      size: st.size,
+      name: segments[segments.length - 1]
+    };
   }
 
   /** A fresh staging path on the PHFS filesystem, for callers that publish by rename. */
@@ -163,7 +171,8 @@ export class Phfs {
   }
 }
 
-const tooLarge = (max: number): ApiError => new ApiError(`upload exceeds the limit of ${max} bytes`, 'REQUEST_BODY_INVALID', 413);
+const tooLarge = (max: number): ApiError =>
+  new ApiError(`upload exceeds the limit of ${max} bytes`, 'REQUEST_BODY_INVALID', 413);
 
 async function entries(dir: string) {
   const list = await readdir(dir, { withFileTypes: true }).catch(() => []);

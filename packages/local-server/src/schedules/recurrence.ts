@@ -23,7 +23,10 @@ export interface Recurrence {
  * 5-field cron for `custom` (in the server's timezone), nothing for `inactive` (on demand).
  * A bad cron is accepted but marked `invalid` with a message, as the real controller reports it.
  */
-export function resolveRecurrence(input: { type?: string | null; cron?: string | null }, from = new Date()): Recurrence {
+export function resolveRecurrence(
+  input: { type?: string | null; cron?: string | null },
+  from = new Date()
+): Recurrence {
   const type = input.type ?? '';
   if (type === 'custom') {
     const cron = (input.cron ?? '').trim();
