@@ -163,10 +163,15 @@ describe('job log streaming', () => {
   it('follows across dropped connections with a tail, realigning on the overlap', async () => {
     srv.append(...expected(1, 30));
     srv.dropPlan = [8, 6, 20];
-    const done = produce(srv, 31, 90, 2, 5);
-    const lines = await collect(
+    const collecting = collect(
       client.jobs.logs('job-1', { follow: true, tail: 5, reconnectDelayMs: 5, overlapLines: 4, reconnectSlack: 50 })
     );
+    // the job writes on only once the first tail is taken, so that tail is lines 26–30
+    while (srv.connections.length === 0) {
+      await new Promise(r => setTimeout(r, 1));
+    }
+    const done = produce(srv, 31, 90, 2, 5);
+    const lines = await collecting;
     await done;
     expect(lines).toEqual(expected(26, 90));
     expect(srv.connections[0]).toEqual({ follow: true, tail: 5 });
