@@ -136,10 +136,20 @@ async function main() {
     const cases = [
       ['page 1', BY_PAGE, () => ({ where: {}, page: 1 }), tenEdges],
       [`page ${middle}`, BY_PAGE, () => ({ where: {}, page: middle }), tenEdges],
-      [`page ${lastPage} (last)`, BY_PAGE, () => ({ where: {}, page: lastPage }), conn => conn.edges.length > 0 || tenEdges(conn)],
+      [
+        `page ${lastPage} (last)`,
+        BY_PAGE,
+        () => ({ where: {}, page: lastPage }),
+        conn => conn.edges.length > 0 || tenEdges(conn)
+      ],
       ['first 10 (no cursor)', BY_CURSOR, () => ({ where: {}, first: 10 }), tenEdges],
       ['first 10 after (walking forward)', BY_CURSOR, walk, walkCheck],
-      [`first 10 after a cursor at job ${total - 10}`, BY_CURSOR, () => ({ where: {}, first: 10, after: deepCursor }), tenEdges]
+      [
+        `first 10 after a cursor at job ${total - 10}`,
+        BY_CURSOR,
+        () => ({ where: {}, first: 10, after: deepCursor }),
+        tenEdges
+      ]
     ];
     const baseline = `me p50 ${fmt(base.p50)} ms`;
     for (const [name, query, vars, check] of cases) {

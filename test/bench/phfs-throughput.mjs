@@ -2,7 +2,17 @@
 // by a Node client (undici, streamed from and to a file) against curl on the same server, with
 // the server's RSS sampled throughout. Baseline: curl's throughput in the same run.
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, createWriteStream, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync
+} from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -90,7 +100,9 @@ function runCurl(args) {
     child.stdout.on('data', d => (out += d));
     child.stderr.on('data', d => (err += d));
     child.once('error', reject);
-    child.once('exit', code => (code === 0 ? resolve(out.trim()) : reject(new Error(`curl exited with ${code}: ${err}`))));
+    child.once('exit', code =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`curl exited with ${code}: ${err}`))
+    );
   });
 }
 
@@ -116,12 +128,32 @@ async function main() {
 
     const transfers = {
       'curl upload': () =>
-        runCurl(['-sS', '--fail', '-o', '/dev/null', '-X', 'POST', '-T', payload, '-H', auth, '-H', 'content-type: application/octet-stream', '-H', 'expect:', url]),
+        runCurl([
+          '-sS',
+          '--fail',
+          '-o',
+          '/dev/null',
+          '-X',
+          'POST',
+          '-T',
+          payload,
+          '-H',
+          auth,
+          '-H',
+          'content-type: application/octet-stream',
+          '-H',
+          'expect:',
+          url
+        ]),
       'node upload': async () => {
         const res = await request(url, {
           dispatcher: agent,
           method: 'POST',
-          headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream', 'content-length': String(SIZE) },
+          headers: {
+            authorization: `Bearer ${server.token}`,
+            'content-type': 'application/octet-stream',
+            'content-length': String(SIZE)
+          },
           body: createReadStream(payload)
         });
         await res.body.text();

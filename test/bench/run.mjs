@@ -38,7 +38,11 @@ function runOne(bench, resultFile) {
 
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map(r => String(r[i]).length)));
-  const line = r => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+  const line = r =>
+    r
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map(w => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -89,12 +93,17 @@ async function main() {
     console.log(table([header, ...body]));
   }
   const goals = rows.filter(r => r.goal !== undefined);
-  console.log(`\n${goals.filter(r => r.pass).length}/${goals.length} goals met${crashed.length ? `, ${crashed.length} benchmark(s) crashed` : ''}`);
+  console.log(
+    `\n${goals.filter(r => r.pass).length}/${goals.length} goals met${crashed.length ? `, ${crashed.length} benchmark(s) crashed` : ''}`
+  );
 
   // The last run's numbers, for comparing runs (.bench/ is not committed).
   const out = join(REPO_ROOT, '.bench');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ date: new Date().toISOString(), seconds: total, rows, crashed }, null, 2) + '\n');
+  writeFileSync(
+    join(out, 'results.json'),
+    JSON.stringify({ date: new Date().toISOString(), seconds: total, rows, crashed }, null, 2) + '\n'
+  );
   return crashed.length ? 1 : 0;
 }
 

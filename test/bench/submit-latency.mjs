@@ -20,7 +20,13 @@ const TERMINAL = ['Succeeded', 'Failed', 'Cancelled', 'Unknown'];
 async function submitToRunning(gql, server) {
   const t0 = performance.now();
   const { createPhJob: job } = await gql.request(SUBMIT, {
-    data: { displayName: 'bench-latency', groupId: server.groupId, instanceType: 'cpu-1', image: 'base-notebook', command: 'sleep 1' }
+    data: {
+      displayName: 'bench-latency',
+      groupId: server.groupId,
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      command: 'sleep 1'
+    }
   });
   let polls = 0;
   for (let phase = job.phase; phase === 'Pending' || phase === 'Preparing'; ) {
@@ -46,7 +52,9 @@ async function submitToRunning(gql, server) {
 
 async function main() {
   const results = new Results('submit → Running');
-  section(`submit → Running latency of \`sleep 1\` (${SAMPLES} jobs, polling phJob every ${POLL_GAP_MS} ms + round trip)`);
+  section(
+    `submit → Running latency of \`sleep 1\` (${SAMPLES} jobs, polling phJob every ${POLL_GAP_MS} ms + round trip)`
+  );
   const server = await BenchServer.start();
   const gql = new Gql(server);
   try {
@@ -65,7 +73,9 @@ async function main() {
     console.log(
       `  client-observed: p50 ${fmt(client.p50)} ms, p95 ${fmt(client.p95)} ms, min ${fmt(client.min)}, max ${fmt(client.max)} (median ${polls.p50} polls)`
     );
-    console.log(`  server-recorded createTime → startTime: p50 ${fmt(serverSide.p50, 0)} ms, p95 ${fmt(serverSide.p95, 0)} ms`);
+    console.log(
+      `  server-recorded createTime → startTime: p50 ${fmt(serverSide.p50, 0)} ms, p95 ${fmt(serverSide.p95, 0)} ms`
+    );
     const baseline = `me p50 ${fmt(base.p50)} ms`;
     results.add({
       metric: 'submit→Running p50',
@@ -76,7 +86,13 @@ async function main() {
       goal: `< ${GOAL_P50_MS} ms`,
       pass: client.p50 < GOAL_P50_MS
     });
-    results.add({ metric: 'submit→Running p95', value: client.p95, unit: 'ms', baseline, ratio: client.p95 / base.p50 });
+    results.add({
+      metric: 'submit→Running p95',
+      value: client.p95,
+      unit: 'ms',
+      baseline,
+      ratio: client.p95 / base.p50
+    });
   } finally {
     await gql.close();
     await server.dispose();

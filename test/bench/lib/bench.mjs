@@ -98,7 +98,12 @@ export class Results {
    */
   add(row) {
     this.rows.push({ benchmark: this.benchmark, ...row });
-    const ratio = row.ratio !== undefined ? `  ratio ${fmt(row.ratio)}x (${row.baseline})` : row.baseline ? `  (${row.baseline})` : '';
+    const ratio =
+      row.ratio !== undefined
+        ? `  ratio ${fmt(row.ratio)}x (${row.baseline})`
+        : row.baseline
+          ? `  (${row.baseline})`
+          : '';
     const goal = row.goal === undefined ? '' : `  goal ${row.goal}: ${row.pass ? 'PASS' : 'MISS'}`;
     console.log(`  ${row.metric}: ${fmt(row.value)} ${row.unit}${ratio}${goal}`);
   }

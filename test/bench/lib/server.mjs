@@ -49,15 +49,22 @@ export class BenchServer {
   /** Starts (or restarts, on the same port) the process; resolves once it serves requests. */
   async launch() {
     const port = this.baseUrl ? new URL(this.baseUrl).port : '0';
-    const child = spawn(process.execPath, [CLI, 'start', '--data-dir', this.dataDir, '--port', port, '--log-level', 'warn', ...this.args], {
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'start', '--data-dir', this.dataDir, '--port', port, '--log-level', 'warn', ...this.args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    );
     this.child = child;
     this.exited = new Promise(resolve => child.once('exit', (code, signal) => resolve(code ?? signal)));
     child.stderr.on('data', d => (this.output += d));
     const lines = createInterface({ input: child.stdout });
     this.endpoint = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`PrimeHub Local did not start within 30 s:\n${this.output}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`PrimeHub Local did not start within 30 s:\n${this.output}`)),
+        30_000
+      );
       lines.on('line', line => {
         this.output += `${line}\n`;
         const m = /GraphQL endpoint: (\S+)/.exec(line);
