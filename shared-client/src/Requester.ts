@@ -249,7 +249,8 @@ export class Requester {
   }
 
   private parseGraphql<TData>(op: Operation<TData, unknown>, status: number, text: string, url: string): TData {
-    const info = this.info('POST', url, op.name);
+    // only errors carry the (redacted) request, so it is built only for them
+    const info = (): RequestInfo => this.info('POST', url, op.name);
     let body: { data?: unknown; errors?: GraphqlErrorEntry[] } | undefined;
     try {
       body = JSON.parse(text) as typeof body;
@@ -257,17 +258,17 @@ export class Requester {
       body = undefined;
     }
     if (body && Array.isArray(body.errors) && body.errors.length > 0) {
-      throw graphqlResponseError(status, body.errors, body.data, op, info, this.o.secrets());
+      throw graphqlResponseError(status, body.errors, body.data, op, info(), this.o.secrets());
     }
     if (status < 200 || status >= 300) {
-      throw restResponseError(status, text, info, this.o.secrets());
+      throw restResponseError(status, text, info(), this.o.secrets());
     }
     if (!body || typeof body !== 'object' || body.data === undefined || body.data === null) {
       throw new HttpError(
         redact(`${op.name}: the server answered HTTP ${status} without GraphQL data`, this.o.secrets()),
         {
           status,
-          request: info
+          request: info()
         }
       );
     }
