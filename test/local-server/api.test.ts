@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LocalServerProcess } from '../kit/localServer';
+import { spawnSync } from 'node:child_process';
+import { CLI, LocalServerProcess } from '../kit/localServer';
 import { gql, gqlOk, submitJob, waitForJob } from '../kit/http';
 
 /** The GraphQL wire protocol as PrimeHub's clients meet it: auth, errors, identity, pagination. */
@@ -260,6 +261,20 @@ describe('PrimeHub Local GraphQL API', () => {
       ],
       data: null
     });
+  });
+
+  test('a second server on a busy port says so and exits 1', () => {
+    const res = spawnSync(
+      process.execPath,
+      [CLI, 'start', '--data-dir', server.dataDir, '--port', new URL(server.baseUrl).port],
+      {
+        encoding: 'utf8',
+        timeout: 30_000
+      }
+    );
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/EADDRINUSE.*already running\? Pick another --port/);
+    expect(res.stderr).not.toMatch(/    at /);
   });
 
   test('admin commands take effect while the server runs', async () => {

@@ -112,6 +112,18 @@ describe('PrimeHub Local jobs', () => {
     await waitFor(() => jobProcesses(job.id).length === 0, 10_000);
   });
 
+  test("a job without a timeout gets its group's default timeout", async () => {
+    server.cli('group', 'add', 'timeouts', '--job-timeout-seconds', '1');
+    server.cli('user', 'add', 'hasty', '--group', 'timeouts');
+    const token = server.cli('token', '--user', 'hasty');
+    const me = await gqlOk(server.endpoint, token, '{ me { effectiveGroups { id jobDefaultActiveDeadlineSeconds } } }');
+    const [group] = me.me.effectiveGroups;
+    expect(group.jobDefaultActiveDeadlineSeconds).toBe(1);
+    const job = await submitJob(server.endpoint, token, { groupId: group.id, command: 'sleep 60' });
+    const done = await waitForJob(server.endpoint, token, job.id, undefined, 20_000);
+    expect(done).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', activeDeadlineSeconds: null });
+  });
+
   test('log endpoint follows a running job until it ends, and tails', async () => {
     const job = await submit({ command: 'for i in 1 2 3 4 5; do echo line-$i; sleep 0.2; done' });
     const followed = await fetchText(`${job.logEndpoint}?follow=true`, server.token);

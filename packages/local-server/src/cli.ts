@@ -14,6 +14,7 @@ Commands:
   start [--host 127.0.0.1] [--port 8321]      run the server in the foreground
   group add NAME [--display-name X] [--cpu-quota N] [--memory-quota GB] [--gpu-quota N]
                  [--user-cpu-quota N] [--user-memory-quota GB] [--user-gpu-quota N]
+                 [--job-timeout-seconds N]
   user add NAME --group G [--group G2 ...] [--admin]
   token --user NAME [--expires-in SECONDS]    print a new API token for NAME
 
@@ -41,6 +42,7 @@ const OPTIONS = {
   'user-cpu-quota': { type: 'string' },
   'user-memory-quota': { type: 'string' },
   'user-gpu-quota': { type: 'string' },
+  'job-timeout-seconds': { type: 'string' },
   group: { type: 'string', multiple: true },
   admin: { type: 'boolean' },
   user: { type: 'string' },
@@ -95,7 +97,8 @@ async function main(argv: string[]): Promise<number> {
         gpuQuota: num(values['gpu-quota'], 'gpu-quota'),
         userCpuQuota: num(values['user-cpu-quota'], 'user-cpu-quota'),
         userMemoryQuota: num(values['user-memory-quota'], 'user-memory-quota'),
-        userGpuQuota: num(values['user-gpu-quota'], 'user-gpu-quota')
+        userGpuQuota: num(values['user-gpu-quota'], 'user-gpu-quota'),
+        jobDefaultActiveDeadlineSeconds: num(values['job-timeout-seconds'], 'job-timeout-seconds')
       });
       console.log(`group ${g.name} added (id ${g.id})`);
       return 0;
@@ -173,6 +176,12 @@ main(process.argv.slice(2)).then(
     ) {
       console.error(`primehub-local: ${(err as Error).message}`);
       process.exit(2);
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(
+        `primehub-local: ${(err as Error).message}: is PrimeHub Local already running? Pick another --port.`
+      );
+      process.exit(1);
     }
     console.error(`primehub-local: ${(err as Error).stack ?? err}`);
     process.exit(1);

@@ -49,6 +49,8 @@ export interface GroupInput {
   memoryQuota?: number;
   userCpuQuota?: number;
   userGpuQuota?: number;
+  /** Timeout for the group's jobs submitted without one. */
+  jobDefaultActiveDeadlineSeconds?: number;
   userMemoryQuota?: number;
 }
 
@@ -72,7 +74,7 @@ export class IdentityStore {
     this.db
       .prepare(
         `INSERT INTO groups (id, name, display_name, project_quota_cpu, project_quota_gpu, project_quota_memory,
-          quota_cpu, quota_gpu, quota_memory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          quota_cpu, quota_gpu, quota_memory, job_default_active_deadline_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         id,
@@ -83,7 +85,8 @@ export class IdentityStore {
         input.memoryQuota ?? null,
         input.userCpuQuota ?? null,
         input.userGpuQuota ?? null,
-        input.userMemoryQuota ?? null
+        input.userMemoryQuota ?? null,
+        input.jobDefaultActiveDeadlineSeconds ?? null
       );
     return this.groupById(id)!;
   }

@@ -294,7 +294,10 @@ export class JobRunner extends EventEmitter {
       start_time: new Date().toISOString(),
       pid: child.pid
     });
-    const deadlineMs = (job.active_deadline_seconds ?? this.opts.defaultDeadlineSeconds) * 1000;
+    // The job's own timeout, else its group's default, else the controller's 24 h.
+    const deadlineMs =
+      (job.active_deadline_seconds ?? group.job_default_active_deadline_seconds ?? this.opts.defaultDeadlineSeconds) *
+      1000;
     run.deadline = setTimeout(() => this.stopProcess(run, 'deadline'), deadlineMs);
     if (run.stopping) {
       this.stopProcess(run, run.stopping);
