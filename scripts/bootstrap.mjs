@@ -75,7 +75,10 @@ function npmPackages() {
   const lock = join(ROOT, 'package-lock.json');
   const key = hashFiles(lock, join(ROOT, 'package.json'));
   stamped('installing npm packages', join(ROOT, 'node_modules', '.bootstrap-stamp'), key, () => {
-    run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+    // `npm ci` on a fresh checkout; an existing node_modules is updated in place rather than
+    // wiped, so a running server or test keeps its modules.
+    const fresh = !existsSync(join(ROOT, 'node_modules')) || !existsSync(lock);
+    run('npm', [fresh && existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
   });
 }
 
