@@ -303,4 +303,36 @@ describe('client: files (PHFS)', () => {
     expect(Buffer.concat(await collect(kept.body)).toString()).toBe('the old content');
     expect(existsSync(join(server.dataDir, 'phfs', 'groups', server.groupName, dir, 'new.bin'))).toBe(false);
   });
+
+  test('a download aborted midway rejects with the caller reason and leaves no partial file', async () => {
+    const dir = unique('dl-abort');
+    const big = join(work, 'dl-abort.bin');
+    makeFile(big, 64 * MiB);
+    await client.files.uploadFile(big, `/${dir}/big.bin`);
+    await client.files.upload(`/${dir}/small.txt`, 'small');
+    const dest = tempDir('dl-abort');
+    try {
+      const abortAt = (bytes: number) => {
+        const ac = new AbortController();
+        const reason = new Error('download cancelled');
+        const onProgress = (p: TransferProgress): void => {
+          if (p.bytes >= bytes) {
+            ac.abort(reason);
+          }
+        };
+        return { reason, opts: { signal: ac.signal, onProgress } };
+      };
+      const one = abortAt(8 * MiB);
+      await expect(client.files.downloadFile(`/${dir}/big.bin`, join(dest, 'big.bin'), one.opts)).rejects.toBe(
+        one.reason
+      );
+      expect(readdirSync(dest)).toEqual([]);
+      // a tree: big.bin comes first, so the abort lands in the middle of it
+      const tree = abortAt(8 * MiB);
+      await expect(client.files.downloadDirectory(`/${dir}`, join(dest, 'tree'), tree.opts)).rejects.toBe(tree.reason);
+      expect(existsSync(join(dest, 'tree')) ? readdirSync(join(dest, 'tree')) : []).toEqual([]);
+    } finally {
+      removeDir(dest);
+    }
+  });
 });
