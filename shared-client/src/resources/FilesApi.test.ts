@@ -123,7 +123,8 @@ describe('PHFS files', () => {
 
   it('uploads a large file streamed, with progress, to the group path', async () => {
     const local = path.join(tmp, 'model weights.bin');
-    const data = randomBytes(6 * 1024 * 1024 + 123);
+    // more than 10 of the client's 1 MiB reads
+    const data = randomBytes(12 * 1024 * 1024 + 123);
     fs.writeFileSync(local, data);
     const progress: TransferProgress[] = [];
     const remote = await client.files.uploadFile(local, '/models/v1/', { onProgress: p => progress.push(p) });
