@@ -1,6 +1,8 @@
 // Pieces shared by the client benchmarks: the built client, a bare undici baseline that sends
 // the client's exact GraphQL bodies, and RSS sampling of this process.
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
@@ -93,3 +95,56 @@ export async function sampledRss(fn) {
 
 /** A wall-clock timestamp in milliseconds with sub-millisecond precision (comparable to a job's `time.time()`). */
 export const wallMs = () => performance.timeOrigin + performance.now();
+
+const MiB = 1024 * 1024;
+
+/** Writes `size` bytes of a repeated 16 MiB pseudo-random block (real data blocks, not a sparse file). */
+export function makePayload(file, size) {
+  const block = randomFillSync(Buffer.alloc(Math.min(16 * MiB, size)));
+  const fd = openSync(file, 'w');
+  try {
+    for (let done = 0; done < size; ) {
+      done += writeSync(fd, block, 0, Math.min(block.length, size - done));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Compares 1 MiB at a few offsets, so a mangled transfer is caught without hashing a GiB. */
+export function sameSamples(a, b) {
+  const size = statSync(a).size;
+  if (!existsSync(b) || statSync(b).size !== size) {
+    return false;
+  }
+  const [fa, fb] = [openSync(a, 'r'), openSync(b, 'r')];
+  try {
+    const [ba, bb] = [Buffer.alloc(MiB), Buffer.alloc(MiB)];
+    for (const frac of [0, 0.13, 0.5, 0.77, 1]) {
+      const at = Math.max(0, Math.floor((size - MiB) * frac));
+      const n = readSync(fa, ba, 0, MiB, at);
+      if (readSync(fb, bb, 0, MiB, at) !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) {
+        return false;
+      }
+    }
+    return true;
+  } finally {
+    closeSync(fa);
+    closeSync(fb);
+  }
+}
+
+/** Runs curl; resolves with its stdout, rejects with its stderr. */
+export function runCurl(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', d => (out += d));
+    child.stderr.on('data', d => (err += d));
+    child.once('error', reject);
+    child.once('exit', code =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`curl exited with ${code}: ${err}`))
+    );
+  });
+}
