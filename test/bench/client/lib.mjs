@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
@@ -147,4 +148,57 @@ export function runCurl(args) {
       code === 0 ? resolve(out.trim()) : reject(new Error(`curl exited with ${code}: ${err}`))
     );
   });
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Writes `count` finished jobs of phuser/phusers straight into a stopped server's database, in one
+ * transaction (as jobs-pagination.mjs does), newest last; marked `artifacts = 'done'` so start-up
+ * recovery has nothing to publish. Returns the number of jobs in the database.
+ */
+export function seedJobs(dataDir, count) {
+  const { openDatabase } = require(join(REPO_ROOT, 'packages', 'local-server', 'dist', 'db', 'Database.js'));
+  const db = openDatabase(join(dataDir, 'primehub.db'));
+  try {
+    const user = db.prepare("SELECT id, username FROM users WHERE username = 'phuser'").get();
+    const group = db.prepare("SELECT id, name FROM groups WHERE name = 'phusers'").get();
+    const insert = db.prepare(
+      `INSERT INTO jobs (id, display_name, group_id, group_name, user_id, user_name, instance_type, image, command,
+         phase, reason, message, create_time, start_time, finish_time, exit_code, artifacts)
+       VALUES (?, ?, ?, ?, ?, ?, 'cpu-1', 'base-notebook', ?, ?, ?, ?, ?, ?, ?, ?, 'done')`
+    );
+    const phases = [
+      ['Succeeded', 'PodSucceeded', 'Job completed', 0],
+      ['Failed', 'PodFailed', 'Job failed: the command exited with code 1', 1],
+      ['Cancelled', 'Cancelled', 'Job cancelled', null]
+    ];
+    const start = Date.now() - count * 60_000;
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const created = new Date(start + i * 60_000);
+        const stamp = created.toISOString().replace(/[-T:]/g, '').slice(0, 12);
+        const [phase, reason, message, exit] = phases[i % phases.length];
+        insert.run(
+          `job-${stamp}-${i.toString(36).padStart(6, '0')}`,
+          `bench-job-${i}`,
+          group.id,
+          group.name,
+          user.id,
+          user.username,
+          `python train.py --epoch ${i % 50}`,
+          phase,
+          reason,
+          message,
+          created.toISOString(),
+          new Date(created.getTime() + 2_000).toISOString(),
+          new Date(created.getTime() + 30_000).toISOString(),
+          exit
+        );
+      }
+    })();
+    return db.prepare('SELECT COUNT(*) AS n FROM jobs').get().n;
+  } finally {
+    db.close();
+  }
 }
