@@ -1,10 +1,9 @@
 // Benchmark 3: one page of `phJobsConnection` with 10,000 jobs in the database, numbered
 // (`page`) and cursor (`first: 10, after`) pagination, at the start, middle and end of the list.
 // Baseline: the round trip of `{ me { id } }` on the same server.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { seedJobs } from './lib/data.mjs';
 import { fmt, Gql, meBaseline, Results, section, summarize } from './lib/bench.mjs';
-import { BenchServer, REPO_ROOT } from './lib/server.mjs';
+import { BenchServer } from './lib/server.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_PAGE_SAMPLES ?? 100);
@@ -23,58 +22,6 @@ const BY_CURSOR = `query ($where: PhJobWhereInput, $first: Int, $after: String) 
   phJobsConnection(where: $where, first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     edges { cursor node { ${JOB_FIELDS} } } } }`;
-
-const require = createRequire(import.meta.url);
-
-/**
- * Writes `count` finished jobs straight into the stopped server's database, one transaction.
- * They are marked `artifacts = 'done'` so start-up recovery has nothing to publish for them.
- */
-function seedJobs(dataDir, count) {
-  const { openDatabase } = require(join(REPO_ROOT, 'packages', 'local-server', 'dist', 'db', 'Database.js'));
-  const db = openDatabase(join(dataDir, 'primehub.db'));
-  try {
-    const user = db.prepare("SELECT id, username FROM users WHERE username = 'phuser'").get();
-    const group = db.prepare("SELECT id, name FROM groups WHERE name = 'phusers'").get();
-    const insert = db.prepare(
-      `INSERT INTO jobs (id, display_name, group_id, group_name, user_id, user_name, instance_type, image, command,
-         phase, reason, message, create_time, start_time, finish_time, exit_code, artifacts)
-       VALUES (?, ?, ?, ?, ?, ?, 'cpu-1', 'base-notebook', ?, ?, ?, ?, ?, ?, ?, ?, 'done')`
-    );
-    const phases = [
-      ['Succeeded', 'PodSucceeded', 'Job completed', 0],
-      ['Failed', 'PodFailed', 'Job failed: the command exited with code 1', 1],
-      ['Cancelled', 'Cancelled', 'Job cancelled', null]
-    ];
-    const start = Date.now() - count * 60_000;
-    db.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const created = new Date(start + i * 60_000);
-        const stamp = created.toISOString().replace(/[-T:]/g, '').slice(0, 12);
-        const [phase, reason, message, exit] = phases[i % phases.length];
-        insert.run(
-          `job-${stamp}-${i.toString(36).padStart(6, '0')}`,
-          `bench-job-${i}`,
-          group.id,
-          group.name,
-          user.id,
-          user.username,
-          `python train.py --epoch ${i % 50}`,
-          phase,
-          reason,
-          message,
-          created.toISOString(),
-          new Date(created.getTime() + 2_000).toISOString(),
-          new Date(created.getTime() + 30_000).toISOString(),
-          exit
-        );
-      }
-    })();
-    return db.prepare('SELECT COUNT(*) AS n FROM jobs').get().n;
-  } finally {
-    db.close();
-  }
-}
 
 async function measure(gql, query, variablesFor, check) {
   for (let i = 0; i < WARMUP; i++) {

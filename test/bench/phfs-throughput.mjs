@@ -1,24 +1,13 @@
 // Benchmark 2: PHFS upload and download of a 1 GiB file through PrimeHub Local's REST route,
 // by a Node client (undici, streamed from and to a file) against curl on the same server, with
 // the server's RSS sampled throughout. Baseline: curl's throughput in the same run.
-import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeSync
-} from 'node:fs';
-import { randomFillSync } from 'node:crypto';
+import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { Agent, request, stream } from 'undici';
 import { fmt, Results, section } from './lib/bench.mjs';
+import { makePayload, runCurl as curl, sameSamples } from './lib/data.mjs';
 import { BenchServer, removeDir, rssBytes, tempDir } from './lib/server.mjs';
 
 const MiB = 1024 * 1024;
@@ -26,45 +15,7 @@ const SIZE = Number(process.env.BENCH_PHFS_MB ?? 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_PHFS_ROUNDS ?? 3);
 const GOAL_RATIO = 0.8;
 const GOAL_RSS_MB = 64;
-const CURL = '/usr/bin/curl';
 const OBJECT = 'bench/payload.bin';
-
-/** Writes `size` bytes of a repeated 16 MiB pseudo-random block: real data blocks, not a sparse file. */
-function makePayload(file, size) {
-  const block = randomFillSync(Buffer.alloc(Math.min(16 * MiB, size)));
-  const fd = openSync(file, 'w');
-  try {
-    for (let done = 0; done < size; ) {
-      const n = Math.min(block.length, size - done);
-      done += writeSync(fd, block, 0, n);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Compares 1 MiB at a few offsets, so a mangled transfer is caught without hashing 1 GiB. */
-function sameSamples(a, b) {
-  const size = statSync(a).size;
-  if (statSync(b).size !== size) {
-    return false;
-  }
-  const [fa, fb] = [openSync(a, 'r'), openSync(b, 'r')];
-  try {
-    const [ba, bb] = [Buffer.alloc(MiB), Buffer.alloc(MiB)];
-    for (const frac of [0, 0.13, 0.5, 0.77, 1]) {
-      const at = Math.max(0, Math.floor((size - MiB) * frac));
-      const n = readSync(fa, ba, 0, MiB, at);
-      if (readSync(fb, bb, 0, MiB, at) !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) {
-        return false;
-      }
-    }
-    return true;
-  } finally {
-    closeSync(fa);
-    closeSync(fb);
-  }
-}
 
 /** User + system CPU seconds a process has used so far, or undefined once it is gone. */
 function cpuSeconds(pid) {
@@ -112,20 +63,8 @@ async function watched(server, fn) {
   };
 }
 
-function runCurl(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CURL, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    curlPid = child.pid;
-    let out = '';
-    let err = '';
-    child.stdout.on('data', d => (out += d));
-    child.stderr.on('data', d => (err += d));
-    child.once('error', reject);
-    child.once('exit', code =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(`curl exited with ${code}: ${err}`))
-    );
-  });
-}
+/** curl, with its pid recorded so {@link watched} can sample its CPU. */
+const runCurl = args => curl(args, pid => (curlPid = pid));
 
 async function main() {
   const sizeLabel = SIZE >= 1024 * MiB ? `${SIZE / 1024 / MiB} GiB` : `${SIZE / MiB} MiB`;
