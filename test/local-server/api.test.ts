@@ -274,7 +274,7 @@ describe('PrimeHub Local GraphQL API', () => {
     );
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/EADDRINUSE.*already running\? Pick another --port/);
-    expect(res.stderr).not.toMatch(/    at /);
+    expect(res.stderr).not.toMatch(/ {4}at /);
   });
 
   test('admin commands take effect while the server runs', async () => {
