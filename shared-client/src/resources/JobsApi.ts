@@ -15,7 +15,7 @@ import {
 import { sleep } from '../retry';
 import type { ArtifactItem, CallOptions, GroupCallOptions, Job, JobPhase, Page } from '../types';
 import type { DownloadResult, FilesApi, TransferOptions } from './FilesApi';
-import { iteratePages, toPage } from './paging';
+import { iteratePages, ownedListVariables, toPage } from './paging';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** What a job runs (SDK `jobs submit`). */
@@ -89,17 +89,7 @@ export class JobsApi {
   async list(opts: JobListOptions = {}): Promise<Page<Job>> {
     const page = opts.page ?? 1;
     const group = await this.ctx.resolveGroup(opts.group, opts);
-    const where = stripUndefined({
-      groupId_in: [group.id],
-      search: opts.search,
-      displayName_contains: opts.displayNameContains,
-      mine: opts.mine
-    });
-    const data = await this.ctx.requester.graphql(
-      JOB_LIST,
-      { where, page, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
-      opts
-    );
+    const data = await this.ctx.requester.graphql(JOB_LIST, ownedListVariables(group.id, opts, page), opts);
     return toPage(data.phJobsConnection, page);
   }
 

@@ -12,7 +12,7 @@ import {
   SCHEDULE_UPDATE
 } from '../operations/schedules';
 import type { CallOptions, GroupCallOptions, Page, RecurrenceType, Schedule } from '../types';
-import { iteratePages, toPage } from './paging';
+import { iteratePages, ownedListVariables, toPage } from './paging';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** Recurrence as users give it; `on-demand` (SDK/UI wording) means `inactive`. */
@@ -105,17 +105,7 @@ export class SchedulesApi {
   async list(opts: ScheduleListOptions = {}): Promise<Page<Schedule>> {
     const page = opts.page ?? 1;
     const group = await this.ctx.resolveGroup(opts.group, opts);
-    const where = stripUndefined({
-      groupId_in: [group.id],
-      search: opts.search,
-      displayName_contains: opts.displayNameContains,
-      mine: opts.mine
-    });
-    const data = await this.ctx.requester.graphql(
-      SCHEDULE_LIST,
-      { where, page, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
-      opts
-    );
+    const data = await this.ctx.requester.graphql(SCHEDULE_LIST, ownedListVariables(group.id, opts, page), opts);
     return toPage(data.phSchedulesConnection, page);
   }
 

@@ -1,4 +1,5 @@
 import type { Page } from '../types';
+import { stripUndefined } from './validate';
 
 interface NumberedConnection<T> {
   pageInfo: { totalPage: number | null; currentPage: number | null };
@@ -31,4 +32,23 @@ export async function* iteratePages<T>(
       return;
     }
   }
+}
+
+/** The filters job and recurring-job listings share (PhJobWhereInput / PhScheduleWhereInput). */
+export interface OwnedListFilters {
+  search?: string;
+  displayNameContains?: string;
+  mine?: boolean;
+  orderBy?: object;
+}
+
+/** Variables of a numbered listing of one group's jobs or recurring jobs. */
+export function ownedListVariables(groupId: string, filters: OwnedListFilters, page: number) {
+  const where = stripUndefined({
+    groupId_in: [groupId],
+    search: filters.search,
+    displayName_contains: filters.displayNameContains,
+    mine: filters.mine
+  });
+  return { where, page, ...(filters.orderBy ? { orderBy: filters.orderBy } : {}) };
 }
