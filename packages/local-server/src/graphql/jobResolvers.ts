@@ -1,8 +1,8 @@
 import type { JobRow } from '../db/JobStore';
-import type { ListArgs } from '../db/paginate';
 import type { JobInput } from '../jobs/JobService';
 import type { Context, Services } from './context';
 import { instanceTypeByName } from './identityResolvers';
+import { listResolvers } from './listResolvers';
 
 /** The URL a job's log streams from, absolute as on PrimeHub. */
 export function logEndpoint(services: Services, jobId: string): string {
@@ -43,30 +43,14 @@ export function jobObject(j: JobRow, services: Services) {
   };
 }
 
-/** The caller's groups: list queries never reach beyond them (admins included, as on PrimeHub). */
-export function callerGroups(ctx: Context): string[] {
-  return ctx.services.identity.groupsOfUser(ctx.user.id).map(g => g.id);
-}
-
-type ListQueryArgs = ListArgs & { where?: Record<string, never> | null };
-
-function listJobs(args: ListQueryArgs, ctx: Context) {
-  return ctx.services.jobs.list(args.where ?? {}, callerGroups(ctx), ctx.user.id, args);
-}
+const lists = listResolvers(services => services.jobs, jobObject);
 
 export const jobResolvers = {
   Query: {
     phJob: (_: unknown, args: { where: { id: string } }, ctx: Context) =>
       jobObject(ctx.services.jobService.visible(ctx.user, args.where.id), ctx.services),
-    phJobs: (_: unknown, args: ListQueryArgs, ctx: Context) =>
-      listJobs(args, ctx).rows.map(j => jobObject(j, ctx.services)),
-    phJobsConnection: (_: unknown, args: ListQueryArgs, ctx: Context) => {
-      const page = listJobs(args, ctx);
-      return {
-        pageInfo: page.pageInfo,
-        edges: page.rows.map(j => ({ cursor: j.id, node: jobObject(j, ctx.services) }))
-      };
-    }
+    phJobs: lists.list,
+    phJobsConnection: lists.connection
   },
   Mutation: {
     createPhJob: (_: unknown, args: { data: JobInput }, ctx: Context) =>

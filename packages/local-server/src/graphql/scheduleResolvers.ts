@@ -1,13 +1,13 @@
 import { ApiError, notAuth } from '../errors';
 import type { UserRow } from '../db/IdentityStore';
-import type { ListArgs } from '../db/paginate';
 import type { ScheduleRow } from '../db/ScheduleStore';
 import type { JobInput } from '../jobs/JobService';
 import { resolveRecurrence } from '../schedules/recurrence';
 import { templateOf } from '../schedules/Scheduler';
 import type { Context, Services } from './context';
 import { instanceTypeByName } from './identityResolvers';
-import { callerGroups, jobObject } from './jobResolvers';
+import { listResolvers } from './listResolvers';
+import { jobObject } from './jobResolvers';
 
 interface ScheduleInput extends JobInput {
   recurrence?: { type?: string | null; cron?: string | null } | null;
@@ -67,25 +67,14 @@ function scheduleFields(ctx: Context, user: UserRow, input: ScheduleInput) {
   };
 }
 
-type ListQueryArgs = ListArgs & { where?: Record<string, never> | null };
-
-function listSchedules(args: ListQueryArgs, ctx: Context) {
-  return ctx.services.schedules.list(args.where ?? {}, callerGroups(ctx), ctx.user.id, args);
-}
+const lists = listResolvers(services => services.schedules, scheduleObject);
 
 export const scheduleResolvers = {
   Query: {
     phSchedule: (_: unknown, args: { where: { id: string } }, ctx: Context) =>
       scheduleObject(visibleSchedule(ctx, args.where.id), ctx.services),
-    phSchedules: (_: unknown, args: ListQueryArgs, ctx: Context) =>
-      listSchedules(args, ctx).rows.map(s => scheduleObject(s, ctx.services)),
-    phSchedulesConnection: (_: unknown, args: ListQueryArgs, ctx: Context) => {
-      const page = listSchedules(args, ctx);
-      return {
-        pageInfo: page.pageInfo,
-        edges: page.rows.map(s => ({ cursor: s.id, node: scheduleObject(s, ctx.services) }))
-      };
-    }
+    phSchedules: lists.list,
+    phSchedulesConnection: lists.connection
   },
   Mutation: {
     createPhSchedule: (_: unknown, args: { data: ScheduleInput }, ctx: Context) => {
