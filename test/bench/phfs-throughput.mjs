@@ -221,15 +221,7 @@ async function main() {
         pass: ratio >= GOAL_RATIO
       });
     }
-    const growth = (peak - rss0) / MiB;
-    results.add({
-      metric: 'server RSS growth',
-      value: growth,
-      unit: 'MiB',
-      baseline: `RSS before ${fmt(rss0 / MiB, 1)} MiB, peak ${fmt(peak / MiB, 1)} MiB`,
-      goal: `< ${GOAL_RSS_MB} MiB`,
-      pass: growth < GOAL_RSS_MB
-    });
+    results.addRssGrowth('server', rss0, peak, GOAL_RSS_MB);
   } finally {
     await agent.close();
     await server.dispose();

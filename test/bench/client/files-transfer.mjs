@@ -145,15 +145,7 @@ async function main() {
         ratio: pairedRatio(`undici ${direction}`, `curl ${direction}`)
       });
     }
-    const growth = (peak - rss0) / MiB;
-    results.add({
-      metric: 'client RSS growth',
-      value: growth,
-      unit: 'MiB',
-      baseline: `RSS before ${fmt(rss0 / MiB, 1)} MiB, peak ${fmt(peak / MiB, 1)} MiB`,
-      goal: `< ${GOAL_RSS_MB} MiB`,
-      pass: growth < GOAL_RSS_MB
-    });
+    results.addRssGrowth('client', rss0, peak, GOAL_RSS_MB);
   } finally {
     await agent.close();
     await client.close();

@@ -108,6 +108,20 @@ export class Results {
     console.log(`  ${row.metric}: ${fmt(row.value)} ${row.unit}${ratio}${goal}`);
   }
 
+  /** Adds the memory-growth row: RSS from `before` to `peak` (bytes) against a goal in MiB. */
+  addRssGrowth(who, before, peak, goalMiB) {
+    const MiB = 1024 * 1024;
+    const growth = (peak - before) / MiB;
+    this.add({
+      metric: `${who} RSS growth`,
+      value: growth,
+      unit: 'MiB',
+      baseline: `RSS before ${fmt(before / MiB, 1)} MiB, peak ${fmt(peak / MiB, 1)} MiB`,
+      goal: `< ${goalMiB} MiB`,
+      pass: growth < goalMiB
+    });
+  }
+
   /** Hands the rows to run.mjs through the file named by --result, when there is one. */
   save() {
     const i = process.argv.indexOf('--result');
