@@ -1,9 +1,9 @@
 // Benchmark 3: one page of `phJobsConnection` with 10,000 jobs in the database, numbered
 // (`page`) and cursor (`first: 10, after`) pagination, at the start, middle and end of the list.
 // Baseline: the round trip of `{ me { id } }` on the same server.
-import { seedJobs } from './lib/data.mjs';
-import { fmt, Gql, meBaseline, Results, section, summarize } from './lib/bench.mjs';
-import { BenchServer } from './lib/server.mjs';
+import { seedJobs } from './support/data.mjs';
+import { fmt, Gql, meBaseline, Results, section, summarize } from './support/bench.mjs';
+import { BenchServer } from './support/server.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_PAGE_SAMPLES ?? 100);

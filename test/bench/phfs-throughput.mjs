@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { Agent, request, stream } from 'undici';
-import { fmt, Results, section } from './lib/bench.mjs';
-import { makePayload, runCurl as curl, sameSamples } from './lib/data.mjs';
-import { BenchServer, removeDir, rssBytes, tempDir } from './lib/server.mjs';
+import { fmt, Results, section } from './support/bench.mjs';
+import { makePayload, runCurl as curl, sameSamples } from './support/data.mjs';
+import { BenchServer, removeDir, rssBytes, tempDir } from './support/server.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_PHFS_MB ?? 1024) * MiB;

@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { fmt } from './lib/bench.mjs';
-import { removeDir, REPO_ROOT, tempDir } from './lib/server.mjs';
+import { fmt } from './support/bench.mjs';
+import { removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BENCHMARKS = [

@@ -2,8 +2,8 @@
 // client polling `phJob`. Baseline: the round trip of `{ me { id } }` on the same server.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fmt, Gql, meBaseline, Results, section, summarize } from './lib/bench.mjs';
-import { BenchServer } from './lib/server.mjs';
+import { fmt, Gql, meBaseline, Results, section, summarize } from './support/bench.mjs';
+import { BenchServer } from './support/server.mjs';
 
 const SAMPLES = Number(process.env.BENCH_SUBMIT_SAMPLES ?? 30);
 const WARMUP = 3;

@@ -9,8 +9,8 @@ import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
-import { fmt, Results, section } from '../lib/bench.mjs';
-import { BenchServer, removeDir, tempDir } from '../lib/server.mjs';
+import { fmt, Results, section } from '../support/bench.mjs';
+import { BenchServer, removeDir, tempDir } from '../support/server.mjs';
 import { clientFor, makePayload, runCurl, sameSamples, sampledRss, timed } from './lib.mjs';
 
 const MiB = 1024 * 1024;

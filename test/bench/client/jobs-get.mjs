@@ -1,8 +1,8 @@
 // Client benchmark (a): the round trip of `client.jobs.get(id)` against a bare undici request
 // with the same body and headers on the same server, interleaved sample by sample.
 // Baseline: the bare request's p50 in the same run. Goal: client p50 <= 1.15x the baseline.
-import { fmt, Results, section, summarize } from '../lib/bench.mjs';
-import { BenchServer } from '../lib/server.mjs';
+import { fmt, Results, section, summarize } from '../support/bench.mjs';
+import { BenchServer } from '../support/server.mjs';
 import { BareGraphql, clientFor, operation, timed } from './lib.mjs';
 
 const SAMPLES = Number(process.env.BENCH_CLIENT_GET_SAMPLES ?? 2000);

@@ -2,8 +2,8 @@
 // numbered pages of 10) against the same pages fetched one after another by bare undici requests
 // with the client's body. Rounds alternate which goes first; the ratio is the median of the
 // per-round ratios. Goal: the client within 1.2x of the bare requests.
-import { fmt, Results, section } from '../lib/bench.mjs';
-import { BenchServer } from '../lib/server.mjs';
+import { fmt, Results, section } from '../support/bench.mjs';
+import { BenchServer } from '../support/server.mjs';
 import { BareGraphql, clientFor, operation, seedJobs, timed } from './lib.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);

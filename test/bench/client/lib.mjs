@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { Pool } from 'undici';
-export { makePayload, runCurl, sameSamples, seedJobs } from '../lib/data.mjs';
-import { REPO_ROOT } from '../lib/server.mjs';
+export { makePayload, runCurl, sameSamples, seedJobs } from '../support/data.mjs';
+import { REPO_ROOT } from '../support/server.mjs';
 
 const DIST = join(REPO_ROOT, 'shared-client', 'dist', 'index.js');
 

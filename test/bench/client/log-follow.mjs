@@ -3,8 +3,8 @@
 // undici follow of the same log endpoint, attached at the same time, is the baseline.
 // Goal: client p50 < 100 ms.
 import { Agent, request } from 'undici';
-import { fmt, Results, section, summarize } from '../lib/bench.mjs';
-import { BenchServer } from '../lib/server.mjs';
+import { fmt, Results, section, summarize } from '../support/bench.mjs';
+import { BenchServer } from '../support/server.mjs';
 import { clientFor, operation, wallMs } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_CLIENT_LOG_LINES ?? 200);
