@@ -16,7 +16,11 @@ const UV_VERSION = '0.9.7';
 /** Debian packages each mode needs: [package, a file that proves it is installed]. */
 const SYSTEM_PACKAGES = {
   start: [],
-  test: [['curl', '/usr/bin/curl']]
+  // curl: the PHFS benchmarks' baseline; openssl: the client's self-signed TLS test.
+  test: [
+    ['curl', '/usr/bin/curl'],
+    ['openssl', '/usr/bin/openssl']
+  ]
 };
 
 function log(message) {

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ValidationError } from '../errors';
+import { requires, venvPython } from '../testing/paths';
 import {
   buildNotebookCommand,
   decodeParameters,
@@ -29,13 +30,11 @@ const HOSTILE = [
 ];
 
 const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
-const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
+const hasPyYaml = spawnSync(venvPython(), ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
 
 describe('shellQuote', () => {
   it.each(HOSTILE.filter(s => !s.includes('\r')))('round-trips %j through a real shell', s => {
-    if (!hasBash) {
-      return;
-    }
+    requires(hasBash, 'bash');
     const out = execFileSync('bash', ['-c', `printf %s ${shellQuote(s)}`]).toString();
     expect(out).toBe(s);
   });
@@ -82,9 +81,7 @@ describe('notebook command', () => {
   });
 
   it('runs in a real shell with the paths intact', () => {
-    if (!hasBash) {
-      return;
-    }
+    requires(hasBash, 'bash');
     const cmd = buildNotebookCommand(spec);
     // replace the programs with printers so the shell shows what it would execute
     const script = `cd() { printf 'cd<%s>\\n' "$1"; }; papermill() { printf '<%s>\\n' "$@"; }; ${cmd}`;
@@ -98,16 +95,14 @@ describe('notebook command', () => {
   });
 
   it('is read by PyYAML safe_load (what papermill -b does) with the same values and types', () => {
-    if (!hasPyYaml) {
-      return;
-    }
+    requires(hasPyYaml, 'PyYAML in the project virtualenv (.venv)');
     const b64 = encodeParameters(parameters, { lr: 'float' });
     const py = [
       'import base64, json, sys, yaml',
       'v = yaml.safe_load(base64.b64decode(sys.argv[1]).decode())',
       'print(json.dumps({k: [type(x).__name__, x] for k, x in v.items()}))'
     ].join('\n');
-    const out = JSON.parse(execFileSync('python3', ['-c', py, b64]).toString());
+    const out = JSON.parse(execFileSync(venvPython(), ['-c', py, b64]).toString());
     for (const [k, v] of Object.entries(parameters)) {
       expect([k, out[k][1]]).toEqual([k, k === 'nested' ? { 'key "q"': ['$(x)', null, true, 1.5e-7, 1e21, 0] } : v]);
     }

@@ -24,3 +24,15 @@ export function repoRoot(from: string = __dirname): string {
 export function schemaPath(): string {
   return path.join(repoRoot(), '..', 'shared', 'reference', 'primehub-schema.graphql');
 }
+
+/** The project's virtualenv Python (papermill's own PyYAML), which the bootstrap creates. */
+export function venvPython(): string {
+  return path.join(repoRoot(), '.venv', 'bin', 'python');
+}
+
+/** Fails a test that needs something this machine lacks, saying what (never a silent pass). */
+export function requires(available: boolean, what: string): void {
+  if (!available) {
+    throw new Error(`this test needs ${what}, which is missing here (npm test's bootstrap installs it)`);
+  }
+}

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { NetworkError } from '../errors';
+import { requires } from '../testing/paths';
 import { PrimeHubClient } from '../node/PrimeHubClient';
 import { startServer, TestServer } from '../testing/httpServer';
 import { UndiciTransport } from './UndiciTransport';
@@ -142,9 +143,7 @@ describe('self-signed TLS', () => {
   let url = '';
 
   beforeAll(async () => {
-    if (!made) {
-      return;
-    }
+    requires(made, 'openssl, to make a self-signed certificate');
     server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data: { me: { id: '1', username: 'tls' } } }));
@@ -159,9 +158,7 @@ describe('self-signed TLS', () => {
   });
 
   it('rejects an unknown CA, accepts a configured CA, or rejectUnauthorized: false', async () => {
-    if (!made) {
-      return;
-    }
+    requires(made, 'openssl, to make a self-signed certificate');
     const strict = new PrimeHubClient({ endpoint: url, token: 't', proxy: false, retry: false });
     await expect(strict.me.get()).rejects.toBeInstanceOf(NetworkError);
     await strict.close();
