@@ -209,11 +209,12 @@ describe('client: connecting, identity and errors', () => {
     });
 
     test('an expired token is an AuthError', async () => {
-      const issued = Date.now();
-      const token = server.cli('token', '--user', 'phuser', '--expires-in', '2');
+      const token = server.cli('token', '--user', 'phuser', '--expires-in', '3');
+      // The lifetime starts inside the CLI, before it returns: expired for sure 3 s after it did.
+      const returned = Date.now();
       const c = track(new PrimeHubClient({ endpoint: server.endpoint, token, group: server.groupName, retry: false }));
       expect((await c.me.get()).username).toBe('phuser');
-      await new Promise(r => setTimeout(r, issued + 2_200 - Date.now()));
+      await new Promise(r => setTimeout(r, returned + 3_200 - Date.now()));
       await expect(c.me.get()).rejects.toThrow(AuthError);
       await expect(c.jobs.list()).rejects.toThrow(AuthError);
     });

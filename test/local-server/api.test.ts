@@ -116,11 +116,11 @@ describe('PrimeHub Local GraphQL API', () => {
   });
 
   test('an expired token is refused; a revoked-by-expiry token never comes back', async () => {
-    // Generous lifetime: the CLI's own start-up must not eat it on a loaded machine.
-    const issued = Date.now();
     const token = server.cli('token', '--user', 'phuser', '--expires-in', '3');
+    // The lifetime starts inside the CLI, before it returns: expired for sure 3 s after it did.
+    const returned = Date.now();
     expect((await gql(server.endpoint, token, '{ me { id } }')).status).toBe(200);
-    await new Promise(r => setTimeout(r, issued + 3_200 - Date.now()));
+    await new Promise(r => setTimeout(r, returned + 3_200 - Date.now()));
     const res = await gql(server.endpoint, token, '{ me { id } }');
     expect(res.status).toBe(500);
     expect(res.body.errors?.[0].message).toBe('Context creation failed: Invalid API Token');
