@@ -59,7 +59,11 @@ function stamped(name, stampFile, key, step) {
 }
 
 function systemPackages() {
-  const missing = (SYSTEM_PACKAGES[MODE] ?? []).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  installDebianPackages((SYSTEM_PACKAGES[MODE] ?? []).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg));
+}
+
+/** Installs Debian packages as root; otherwise stops with the exact command to run. */
+function installDebianPackages(missing) {
   if (missing.length === 0) {
     return;
   }
@@ -93,6 +97,10 @@ function pythonEnv() {
   stamped('creating the Python virtualenv .venv', join(venv, '.bootstrap-stamp'), key, () => {
     const python = process.env.PYTHON ?? 'python3';
     if (!existsSync(join(venv, 'bin', 'python'))) {
+      // Debian's own python3 ships venv support in a separate package.
+      if (spawnSync(python, ['-c', 'import venv, ensurepip'], { stdio: 'ignore' }).status !== 0) {
+        installDebianPackages(['python3-venv']);
+      }
       run(python, ['-m', 'venv', venv]);
     }
     const uv = join(venv, 'bin', 'uv');
