@@ -92,6 +92,10 @@ export async function* streamLogLines(
 
     let progressed = false;
     const record = function* (l: string): Generator<string> {
+      // Lines already received are not handed out after the caller aborted.
+      if (signal?.aborted) {
+        throw signal.reason;
+      }
       yielded++;
       kept.push(l);
       if (kept.length > overlap) {
