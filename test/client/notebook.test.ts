@@ -107,7 +107,9 @@ describe('client: notebooks as papermill jobs', () => {
   let dir: string;
 
   beforeAll(async () => {
-    server = await LocalServerProcess.start({ args: ['--cpus', '4', '--memory-gb', '8'] });
+    // One job at a time: notebook jobs started together on one host can collide on kernel ports
+    // (jupyter_client picks them before the kernel binds them), a known PrimeHub Local limitation.
+    server = await LocalServerProcess.start({ args: ['--cpus', '1', '--memory-gb', '8'] });
     client = await clientFor(server);
     dir = unique('nb');
     await client.files.upload(`/notebooks/${dir}/train.ipynb`, JSON.stringify(notebook(), null, 1));
@@ -210,6 +212,10 @@ describe('client: notebooks as papermill jobs', () => {
     expect(new Set(jobs.map(j => j.id)).size).toBe(4);
 
     const done = await Promise.all(jobs.map(j => client.jobs.wait(j.id, { timeoutMs: 120_000 })));
+    for (const j of done.filter(d => d.phase !== 'Succeeded')) {
+      const log = (await collect(client.jobs.logs(j.id))).join('\n');
+      throw new Error(`${j.displayName} ended ${j.phase} (${j.message}); its log:\n${log}`);
+    }
     expect(done.map(j => j.phase)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
 
     const expected = [
