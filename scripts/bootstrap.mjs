@@ -93,7 +93,13 @@ function npmPackages() {
 function pythonEnv() {
   const venv = join(ROOT, '.venv');
   const requirements = join(ROOT, 'python', 'requirements.txt');
-  const key = hashFiles(requirements) + UV_VERSION;
+  const kernelPackage = join(ROOT, 'python', 'primehub-local-kernel');
+  const key =
+    hashFiles(
+      requirements,
+      join(kernelPackage, 'pyproject.toml'),
+      join(kernelPackage, 'primehub_local_kernel', '__init__.py')
+    ) + UV_VERSION;
   stamped('creating the Python virtualenv .venv', join(venv, '.bootstrap-stamp'), key, () => {
     const python = process.env.PYTHON ?? 'python3';
     if (!existsSync(join(venv, 'bin', 'python'))) {
@@ -107,8 +113,20 @@ function pythonEnv() {
     if (!existsSync(uv)) {
       run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', `uv==${UV_VERSION}`]);
     }
-    run(uv, ['pip', 'install', '--quiet', '--python', join(venv, 'bin', 'python'), '-r', requirements]);
+    run(uv, ['pip', 'install', '--quiet', '--python', join(venv, 'bin', 'python'), '-r', requirements, kernelPackage]);
+    useIpcKernels(venv);
   });
+}
+
+/**
+ * Jobs share this host's network, so concurrent kernels could collide on TCP ports: the
+ * virtualenv's python3 kernel is started through the IPC provisioner of python/primehub-local-kernel.
+ */
+function useIpcKernels(venv) {
+  const spec = join(venv, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json');
+  const kernel = JSON.parse(readFileSync(spec, 'utf8'));
+  kernel.metadata = { ...kernel.metadata, kernel_provisioner: { provisioner_name: 'primehub-local-ipc', config: {} } };
+  writeFileSync(spec, JSON.stringify(kernel, null, 1) + '\n');
 }
 
 function build() {

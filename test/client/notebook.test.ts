@@ -107,9 +107,8 @@ describe('client: notebooks as papermill jobs', () => {
   let dir: string;
 
   beforeAll(async () => {
-    // One job at a time: notebook jobs started together on one host can collide on kernel ports
-    // (jupyter_client picks them before the kernel binds them), a known PrimeHub Local limitation.
-    server = await LocalServerProcess.start({ args: ['--cpus', '1', '--memory-gb', '8'] });
+    // Sweep jobs run at the same time: their kernels share the host (IPC kernels keep them apart).
+    server = await LocalServerProcess.start({ args: ['--cpus', '4', '--memory-gb', '8'] });
     client = await clientFor(server);
     dir = unique('nb');
     await client.files.upload(`/notebooks/${dir}/train.ipynb`, JSON.stringify(notebook(), null, 1));
