@@ -11,31 +11,14 @@ import {
   writeFileSync,
   writeSync
 } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConflictError, NotFoundError, PrimeHubClient, type TransferProgress } from '../../shared-client/src';
 import { LocalServerProcess } from '../kit/localServer';
-import { clientFor, collect, removeDir, tempDir, unique } from './support';
+import { clientFor, collect, removeDir, tempDir, tree, unique } from './support';
 
 const MiB = 1024 * 1024;
-
-/** Every file under `dir` as sorted relative paths. */
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        walk(p);
-      } else {
-        out.push(relative(dir, p));
-      }
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 async function sha256(file: string): Promise<string> {
   const hash = createHash('sha256');

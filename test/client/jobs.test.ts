@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PrimeHubClient, TimeoutError, type Job, type JobPhase } from '../../shared-client/src';
 import { LocalServerProcess } from '../kit/localServer';
-import { clientFor, collect, removeDir, tempDir, unique } from './support';
+import { clientFor, collect, removeDir, tempDir, tree, unique } from './support';
 
 const spec = (displayName: string, command: string) => ({
   displayName,
@@ -10,23 +10,6 @@ const spec = (displayName: string, command: string) => ({
   image: 'base-notebook',
   command
 });
-
-/** Every file under `dir`, as sorted relative paths. */
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        walk(p);
-      } else {
-        out.push(relative(dir, p));
-      }
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 /** Jobs through the client as a user runs them: submit, list, page, wait, cancel, rerun, artifacts. */
 describe('client: jobs', () => {

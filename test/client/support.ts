@@ -1,8 +1,8 @@
 /** Shared pieces of the client integration tests: clients for a PrimeHub Local, temp folders, a TCP proxy. */
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { PrimeHubClient, type FromConfigOptions } from '../../shared-client/src';
 import type { LocalServerProcess } from '../kit/localServer';
 
@@ -125,4 +125,21 @@ export class TcpProxy {
     this.drop();
     await new Promise<void>(resolve => this.server.close(() => resolve()));
   }
+}
+
+/** Every file under `dir`, as sorted relative paths. */
+export function tree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        walk(p);
+      } else {
+        out.push(relative(dir, p));
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
 }
