@@ -5,6 +5,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { LocalServerProcess } from '../kit/localServer';
+import { waitFor } from '../kit/wait';
 import { gql, gqlOk, submitJob, waitForJob, fetchText } from '../kit/http';
 
 const MB = 1024 * 1024;
@@ -176,20 +177,6 @@ function snapshot(root: string): Record<string, string> {
   };
   visit(root, '');
   return out;
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise(r => setTimeout(r, 20));
-  }
 }
 
 const FILES_QUERY = `query ($where: StoreFileWhereInput!, $options: StoreFileListOptionInput) {

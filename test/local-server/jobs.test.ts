@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { LocalServerProcess } from '../kit/localServer';
+import { jobProcesses, waitFor } from '../kit/wait';
 import { fetchText, getJob, gql, gqlOk, submitJob, waitForJob } from '../kit/http';
 
 /** Jobs as a user meets them: real processes, phases, logs, artifacts, cancel, deadlines, quotas. */
@@ -97,7 +97,7 @@ describe('PrimeHub Local jobs', () => {
     const after = await getJob(server.endpoint, server.token, job.id);
     expect(after.phase).toBe('Cancelled');
     expect(running.phase).toBe('Running');
-    await waitFor(() => jobProcesses(job.id).length === 0, 10_000);
+    await waitFor('the job processes to end', () => jobProcesses(job.id).length === 0, 10_000);
     // The log follow ends once the cancelled job's log is closed.
     const log = await fetchText(`${job.logEndpoint}?follow=true`, server.token);
     expect(log.text).not.toContain('child-survived');
@@ -109,7 +109,7 @@ describe('PrimeHub Local jobs', () => {
     const done = await waitForJob(server.endpoint, server.token, job.id, undefined, 20_000);
     expect(done).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', activeDeadlineSeconds: 1 });
     expect(Date.parse(done.finishTime) - Date.parse(done.startTime)).toBeLessThan(10_000);
-    await waitFor(() => jobProcesses(job.id).length === 0, 10_000);
+    await waitFor('the job processes to end', () => jobProcesses(job.id).length === 0, 10_000);
   });
 
   test("a job without a timeout gets its group's default timeout", async () => {
@@ -291,27 +291,3 @@ describe('PrimeHub Local jobs', () => {
     expect(got.id).toBe(job.id);
   });
 });
-
-/** Processes (any in the job's process tree) that still carry the job's PHJOB_NAME. */
-function jobProcesses(jobId: string): number[] {
-  return readdirSync('/proc')
-    .filter(p => /^\d+$/.test(p))
-    .filter(p => {
-      try {
-        return readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(`PHJOB_NAME=${jobId}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-}

@@ -1,51 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { LocalServerProcess } from '../kit/localServer';
+import { jobProcesses, waitFor } from '../kit/wait';
 import { fetchText, getJob, submitJob, waitForJob } from '../kit/http';
 
 const MB = 1024 * 1024;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** Live (non-zombie) processes of a job, found by the PHJOB_NAME PrimeHub Local puts in every job's environment. */
-function jobProcesses(jobId: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state === 'Z' || state === 'X') {
-        continue;
-      }
-      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`PHJOB_NAME=${jobId}`)) {
-        pids.push(Number(name));
-      }
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
-
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 20_000
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 /** A job that writes two artifacts at once, then numbered log lines, slowly. */
 const LONG_JOB = [
@@ -118,7 +77,7 @@ describe('PrimeHub Local restart', () => {
   async function startLongJob(name: string) {
     const job = await submit(name, LONG_JOB);
     await waitForJob(server.endpoint, server.token, job.id, ['Running']);
-    await waitFor('log lines', async () => numberedLines(await log(job)) >= 15);
+    await waitFor('log lines', async () => numberedLines(await log(job)) >= 15, 20_000);
     expect(jobProcesses(job.id).length).toBeGreaterThan(0);
     return job;
   }
@@ -140,10 +99,14 @@ describe('PrimeHub Local restart', () => {
     // A job running at the crash, and one queued behind it.
     const running = await startLongJob('running-at-crash');
     const pending = await submit('pending-at-crash', 'echo pending-ran');
-    const queued = await waitFor('the second job to wait for the slot', async () => {
-      const j = await getJob(server.endpoint, server.token, pending.id);
-      return j.message?.startsWith('Waiting for a free slot') ? j : undefined;
-    });
+    const queued = await waitFor(
+      'the second job to wait for the slot',
+      async () => {
+        const j = await getJob(server.endpoint, server.token, pending.id);
+        return j.message?.startsWith('Waiting for a free slot') ? j : undefined;
+      },
+      20_000
+    );
     expect(queued.phase).toBe('Pending');
     // And one that can never run on this one-CPU machine: it must stay Pending, with its reason.
     const tooBig = await submitJob(server.endpoint, server.token, {
@@ -152,10 +115,14 @@ describe('PrimeHub Local restart', () => {
       instanceType: 'cpu-2',
       command: 'echo never'
     });
-    const tooBigBefore = await waitFor('the cpu-2 job to be marked unschedulable', async () => {
-      const j = await getJob(server.endpoint, server.token, tooBig.id);
-      return j.reason === 'Unschedulable' ? j : undefined;
-    });
+    const tooBigBefore = await waitFor(
+      'the cpu-2 job to be marked unschedulable',
+      async () => {
+        const j = await getJob(server.endpoint, server.token, tooBig.id);
+        return j.reason === 'Unschedulable' ? j : undefined;
+      },
+      20_000
+    );
     expect(tooBigBefore).toMatchObject({
       phase: 'Pending',
       message: 'instance type cpu-2 needs more CPU or memory than this machine offers'
@@ -266,10 +233,14 @@ describe('PrimeHub Local restart', () => {
     const fixture = await uploadFixture();
     const running = await startLongJob('running-at-stop');
     const pending = await submit('pending-at-stop', 'echo pending-ran');
-    await waitFor('the second job to wait for the slot', async () => {
-      const j = await getJob(server.endpoint, server.token, pending.id);
-      return j.message?.startsWith('Waiting for a free slot') ? j : undefined;
-    });
+    await waitFor(
+      'the second job to wait for the slot',
+      async () => {
+        const j = await getJob(server.endpoint, server.token, pending.id);
+        return j.message?.startsWith('Waiting for a free slot') ? j : undefined;
+      },
+      20_000
+    );
     const logBefore = await log(running);
     const stoppedAt = Date.now();
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import { LocalServerProcess } from '../kit/localServer';
+import { waitFor } from '../kit/wait';
 import { getJob, gql, gqlOk, waitForJob, type GqlResponse } from '../kit/http';
 
 const SCHED = `id displayName recurrence { type cron } invalid message command groupId groupName image
@@ -46,20 +47,6 @@ function errorOf(res: GqlResponse): { message: string; code: string } {
   expect(res.body.errors).toHaveLength(1);
   const [e] = res.body.errors!;
   return { message: e.message, code: e.extensions.code };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
 }
 
 describe('PrimeHub Local recurring jobs (PhSchedule)', () => {
@@ -428,7 +415,8 @@ describe('PrimeHub Local recurring jobs (PhSchedule)', () => {
         });
         return res.phJobs.find((j: { schedule: string | null }) => j.schedule === everyMinute.id);
       },
-      Math.max(0, due - Date.now()) + 15_000
+      Math.max(0, due - Date.now()) + 15_000,
+      250
     );
     // Not early, and promptly.
     expect(Date.parse(fired.createTime)).toBeGreaterThanOrEqual(due);
