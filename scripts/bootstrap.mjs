@@ -116,6 +116,15 @@ function pythonEnv() {
     run(uv, ['pip', 'install', '--quiet', '--python', join(venv, 'bin', 'python'), '-r', requirements, kernelPackage]);
     useIpcKernels(venv);
   });
+  labSettings(venv);
+}
+
+/** The suite's JupyterLab greets a new user without the "get notified about official news?" prompt. */
+function labSettings(venv) {
+  const dir = join(venv, 'share', 'jupyter', 'lab', 'settings');
+  mkdirSync(dir, { recursive: true });
+  const overrides = { '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false } };
+  writeFileSync(join(dir, 'overrides.json'), JSON.stringify(overrides, null, 2) + '\n');
 }
 
 /**

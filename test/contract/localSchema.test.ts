@@ -12,8 +12,8 @@ import {
 } from 'graphql';
 import { REPO_ROOT } from '../kit/localServer';
 
-/** The real PrimeHub schema, beside the repository (CI clones it with shared/ next to it). */
-export const REAL_SCHEMA_FILE = join(REPO_ROOT, '..', 'shared', 'reference', 'primehub-schema.graphql');
+/** The real PrimeHub schema, the repository's copy in contract/. */
+export const REAL_SCHEMA_FILE = join(REPO_ROOT, 'contract', 'primehub-schema.graphql');
 const LOCAL_SCHEMA_FILE = join(REPO_ROOT, 'packages', 'local-server', 'schema', 'local.graphql');
 
 describe('PrimeHub Local serves only the real PrimeHub schema', () => {

@@ -60,6 +60,13 @@ test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and s
     expect(me.me.username).toBe('phuser');
     const status = await fetch(lab!.replace('/lab?', '/api/status?'));
     expect(status.status).toBe(200);
+    // No "get notified about official news?" prompt and no update check for a new user.
+    const notification = await fetch(
+      lab!.replace('/lab?', '/lab/api/settings/@jupyterlab/apputils-extension:notification?')
+    );
+    const settings = (await notification.json()) as { composite: { fetchNews: string; checkForUpdates: boolean } };
+    expect(settings.composite.fetchNews).toBe('false');
+    expect(settings.composite.checkForUpdates).toBe(false);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes schema/local.graphql: the part of the real PrimeHub schema that PrimeHub Local serves.
-// Usage: node scripts/prune-schema.mjs ../../../shared/reference/primehub-schema.graphql
+// Usage: node scripts/prune-schema.mjs [schema.graphql]  (default: the repository's contract/primehub-schema.graphql)
 // Every kept type and field is copied from the real schema, so the served schema can't drift
 // from it; the contract test compares the two again.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -186,11 +186,7 @@ const SERVED = {
   StoreFileList: ['items', 'phfsPrefix', 'prefix']
 };
 
-const source = process.argv[2];
-if (!source) {
-  console.error('usage: prune-schema.mjs <primehub-schema.graphql>');
-  process.exit(2);
-}
+const source = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'contract', 'primehub-schema.graphql');
 const real = buildSchema(readFileSync(source, 'utf8'));
 const built = new Map();
 

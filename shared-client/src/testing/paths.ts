@@ -20,9 +20,9 @@ export function repoRoot(from: string = __dirname): string {
   }
 }
 
-/** The real PrimeHub schema, kept beside the repo in shared/reference. */
+/** The real PrimeHub schema, the repository's copy in contract/. */
 export function schemaPath(): string {
-  return path.join(repoRoot(), '..', 'shared', 'reference', 'primehub-schema.graphql');
+  return path.join(repoRoot(), 'contract', 'primehub-schema.graphql');
 }
 
 /** The project's virtualenv Python (papermill's own PyYAML), which the bootstrap creates. */
