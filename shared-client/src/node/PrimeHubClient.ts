@@ -23,8 +23,6 @@ export class PrimeHubClient extends CorePrimeHubClient {
         new UndiciTransport({
           dispatcher: options.dispatcher,
           connectTimeoutMs: options.connectTimeoutMs,
-          headersTimeoutMs: options.headersTimeoutMs,
-          bodyTimeoutMs: options.bodyTimeoutMs,
           keepAliveTimeoutMs: options.keepAliveTimeoutMs,
           ca: options.ca,
           rejectUnauthorized: options.rejectUnauthorized,
