@@ -4,6 +4,7 @@
  */
 export {
   AuthError,
+  ClientClosedError,
   ConflictError,
   FeatureUnavailableError,
   GraphqlError,
@@ -22,12 +23,12 @@ export type { GraphqlErrorEntry, PrimeHubErrorCode, PrimeHubErrorDetails, Reques
 export { redact, redactHeaders, REDACTED } from './redact';
 export { NOOP_LOGGER } from './logger';
 export type { Logger } from './logger';
-export { backoffDelay, isRetryable, retryPolicy } from './retry';
+export { backoffDelay, isRetryable, retryAfterMs, retryPolicy } from './retry';
 export type { RetryOptions, RetryPolicy } from './retry';
 export { FetchTransport } from './transport/FetchTransport';
-export type { FetchLike, FetchTransportOptions } from './transport/FetchTransport';
+export type { FetchLike, FetchTransportOptions, XhrConstructor, XhrLike } from './transport/FetchTransport';
 export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport/types';
-export type { RestRequest, RestResult } from './Requester';
+export type { ExtraHeaders, RequestHook, RestRequest, RestResult, SendRequest } from './Requester';
 export type { LocalFs, LocalFileEntry } from './localFs';
 export { ALL_OPERATIONS, OPERATIONS_BY_MODULE, defineOperation } from './operations/index';
 export type { DataOf, Operation, VariablesOf } from './operations/index';
@@ -59,7 +60,15 @@ export type {
 } from './resources/DeploymentsApi';
 export type { GroupsApi } from './resources/GroupsApi';
 export type { MeApi } from './resources/MeApi';
-export type { NotebookJobSpec, NotebookJobsApi, NotebookSweepSpec } from './resources/NotebookJobsApi';
+export { SNAPSHOT_FOLDER } from './resources/NotebookJobsApi';
+export type {
+  NotebookJobSpec,
+  NotebookJobsApi,
+  NotebookRun,
+  NotebookRunSpec,
+  NotebookSource,
+  NotebookSweepSpec
+} from './resources/NotebookJobsApi';
 export type {
   ArtifactItem,
   CallOptions,
@@ -91,6 +100,10 @@ export type {
   Volume
 } from './types';
 export {
+  ARTIFACTS_DIR_VARIABLE,
+  buildNotebookRunScript,
+  isNotebookRunScript,
+  notebookRunParameters,
   buildNotebookCommand,
   checkParameterValue,
   coerceParameterInput,
@@ -111,7 +124,9 @@ export type {
   NotebookCommand,
   NotebookParameter,
   NotebookParameters,
+  NotebookRunPlan,
   ParameterDiagnostic,
+  RootedPath,
   SweepJob,
   SweepOptions,
   ValueIssue

@@ -291,6 +291,45 @@ export class FilesApi {
   }
 
   /**
+   * Reads a PHFS file as UTF-8 text (e.g. a job's `metrics.json` artifact). Files larger than
+   * `maxBytes` (default 16 MiB) are refused with a ValidationError instead of filling memory.
+   */
+  async readText(path: string, opts: TransferOptions & { maxBytes?: number } = {}): Promise<string> {
+    const max = opts.maxBytes ?? 16 * 1024 * 1024;
+    const res = await this.download(path, opts);
+    const tooBig = (): ValidationError =>
+      new ValidationError(`${normalizePhfsPath(path)} is larger than ${max} bytes; download it instead`);
+    if (res.size !== undefined && res.size > max) {
+      await res.cancel();
+      throw tooBig();
+    }
+    const decoder = new TextDecoder('utf-8');
+    let text = '';
+    let n = 0;
+    for await (const chunk of res.body) {
+      n += chunk.length;
+      if (n > max) {
+        await res.cancel();
+        throw tooBig();
+      }
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
+  }
+
+  /** Reads a PHFS file as JSON; a ValidationError names the file when it is not JSON. */
+  async readJson<T = unknown>(path: string, opts: TransferOptions & { maxBytes?: number } = {}): Promise<T> {
+    const text = await this.readText(path, opts);
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new ValidationError(
+        `${normalizePhfsPath(path)} is not JSON: ${e instanceof Error ? e.message : String(e)}`
+      );
+    }
+  }
+
+  /**
    * Uploads a local file (Node). A `remotePath` ending with `/` receives the file's base name.
    * Returns the PHFS path written.
    */
