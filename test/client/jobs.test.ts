@@ -117,6 +117,29 @@ describe('client: jobs', () => {
     expect(lines).not.toContain(`run-${job.id}`);
   });
 
+  test('iterate neither repeats nor skips jobs while new jobs are submitted during the iteration', async () => {
+    const prefix = unique('live');
+    const before: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      before.push((await client.jobs.submit(spec(`${prefix}-a${i}`, 'true'))).id);
+    }
+    const seen: string[] = [];
+    const during: string[] = [];
+    for await (const j of client.jobs.iterate({ search: prefix, pageSize: 5 })) {
+      seen.push(j.id);
+      if (seen.length % 5 === 0 && during.length < 6) {
+        // newest first: these land ahead of the cursor, and numbered pages would shift by 3
+        for (let k = 0; k < 3; k++) {
+          during.push((await client.jobs.submit(spec(`${prefix}-b${during.length}`, 'true'))).id);
+        }
+      }
+    }
+    expect(during.length).toBe(6);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual([...before].reverse());
+    await Promise.all([...before, ...during].map(id => client.jobs.wait(id, { timeoutMs: 60_000 })));
+  });
+
   test('list pages by 10 and iterate walks every page of more than 10 jobs', async () => {
     const prefix = unique('many');
     const submitted: Job[] = [];

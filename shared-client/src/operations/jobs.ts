@@ -56,6 +56,22 @@ export const JOB_LIST = defineOperation<
       edges { cursor node { ${JOB_FIELDS} } } } }
 `);
 
+/** A cursor page of jobs (`first`/`after`): stable while jobs are submitted during an iteration. */
+export const JOB_CURSOR_LIST = defineOperation<
+  {
+    phJobsConnection: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{ cursor: string; node: Job }>;
+    };
+  },
+  { where: PhJobWhereInput; first: number; after?: string; orderBy?: PhJobOrderByInput }
+>(`
+  query JobCursorList($where: PhJobWhereInput, $first: Int, $after: String, $orderBy: PhJobOrderByInput) {
+    phJobsConnection(where: $where, first: $first, after: $after, orderBy: $orderBy) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { ${JOB_FIELDS} } } } }
+`);
+
 export const JOB_GET = defineOperation<{ phJob: Job }, ById>(
   `query JobGet($where: PhJobWhereUniqueInput!) { phJob(where: $where) { ${JOB_FIELDS} } }`,
   { byId: true }

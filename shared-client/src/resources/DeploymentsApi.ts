@@ -7,6 +7,7 @@ import {
   DEPLOYMENT_CLIENT_CREATE,
   DEPLOYMENT_CLIENT_DELETE,
   DEPLOYMENT_CREATE,
+  DEPLOYMENT_CURSOR_LIST,
   DEPLOYMENT_DELETE,
   DEPLOYMENT_GET,
   DEPLOYMENT_HISTORY,
@@ -28,6 +29,7 @@ import type {
   DeploymentStatus,
   GroupCallOptions
 } from '../types';
+import { iterateCursor, pageSize } from './paging';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** Environment variables as a list or a plain object. */
@@ -185,6 +187,20 @@ export class DeploymentsApi {
     const group = await this.ctx.resolveGroup(opts.group, opts);
     const data = await this.ctx.requester.graphql(DEPLOYMENT_LIST, { where: { groupId_in: [group.id] } }, opts);
     return data.phDeployments.filter((d): d is Deployment => d !== null);
+  }
+
+  /** Every deployment of the group, fetched lazily in cursor pages of `pageSize` (default 50). */
+  async *iterate(opts: GroupCallOptions & { pageSize?: number } = {}): AsyncGenerator<Deployment> {
+    const first = pageSize(opts.pageSize);
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    yield* iterateCursor(async after => {
+      const data = await this.ctx.requester.graphql(
+        DEPLOYMENT_CURSOR_LIST,
+        { where: { groupId_in: [group.id] }, first, ...(after ? { after } : {}) },
+        opts
+      );
+      return data.phDeploymentsConnection;
+    });
   }
 
   /** One deployment with its full spec; NotFoundError if it does not exist. */

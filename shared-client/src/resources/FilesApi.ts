@@ -181,6 +181,44 @@ export class FilesApi {
     return this.list(path, { ...opts, recursive: true });
   }
 
+  /**
+   * Every entry below `path`, fetched lazily one folder at a time, so no listing cap applies to
+   * the whole tree: a folder answering with as many entries as asked for is listed again with a
+   * larger limit. With `recursive` (default true) only files are yielded, at any depth, named
+   * relative to `path` (like `listRecursive`); without it, one level, folders included.
+   */
+  async *iterate(path = '/', opts: GroupCallOptions & { recursive?: boolean } = {}): AsyncGenerator<FileEntry> {
+    const root = normalizePhfsPath(path).replace(/\/?$/, '/');
+    const recursive = opts.recursive ?? true;
+    const pending = [root];
+    while (pending.length > 0) {
+      const folder = pending.shift() as string;
+      const subfolders: string[] = [];
+      for (const e of await this.listFolder(folder, opts)) {
+        const name = e.path.slice(root.length);
+        if (!e.isDirectory) {
+          yield { ...e, name };
+        } else if (recursive) {
+          subfolders.push(e.path);
+        } else {
+          yield { ...e, name };
+        }
+      }
+      // depth first, in listing order
+      pending.unshift(...subfolders);
+    }
+  }
+
+  /** One whole folder level, however many entries it has. */
+  private async listFolder(folder: string, opts: GroupCallOptions): Promise<FileEntry[]> {
+    for (let limit = 1000; ; limit *= 10) {
+      const items = await this.list(folder, { ...opts, recursive: false, limit });
+      if (items.length < limit || limit >= 10_000_000) {
+        return items;
+      }
+    }
+  }
+
   /** True if `path` is a file (an exact object). */
   async isFile(path: string, opts: GroupCallOptions = {}): Promise<boolean> {
     const group = await this.ctx.resolveGroup(opts.group, opts);

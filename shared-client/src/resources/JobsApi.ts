@@ -4,6 +4,7 @@ import { streamLogLines, LogStreamOptions } from '../logStream';
 import {
   JOB_ARTIFACTS,
   JOB_CANCEL,
+  JOB_CURSOR_LIST,
   JOB_GET,
   JOB_LIST,
   JOB_LOG_ENDPOINT,
@@ -15,7 +16,7 @@ import {
 import { sleep } from '../retry';
 import type { ArtifactItem, CallOptions, GroupCallOptions, Job, JobPhase, Page } from '../types';
 import type { DownloadResult, FilesApi, TransferOptions } from './FilesApi';
-import { iteratePages, ownedListVariables, toPage } from './paging';
+import { iterateCursor, ownedCursorVariables, ownedListVariables, pageSize, toPage } from './paging';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** What a job runs (SDK `jobs submit`). */
@@ -39,6 +40,12 @@ export interface JobListOptions extends GroupCallOptions {
   /** Only the caller's own jobs. */
   mine?: boolean;
   orderBy?: PhJobOrderByInput;
+}
+
+/** Options of `jobs.iterate`. */
+export interface JobIterateOptions extends Omit<JobListOptions, 'page'> {
+  /** Jobs per request (1–1000). Default 50. */
+  pageSize?: number;
 }
 
 /** Options of `jobs.wait`. */
@@ -93,9 +100,22 @@ export class JobsApi {
     return toPage(data.phJobsConnection, page);
   }
 
-  /** Every job matching the filters, fetching pages lazily. */
-  iterate(opts: Omit<JobListOptions, 'page'> = {}): AsyncGenerator<Job> {
-    return iteratePages(page => this.list({ ...opts, page }));
+  /**
+   * Every job matching the filters (newest first unless `orderBy` says otherwise), fetched lazily
+   * in cursor pages of `pageSize` (default 50): jobs submitted while it runs neither repeat nor
+   * push others out. Use `list()` for numbered pages in UIs.
+   */
+  async *iterate(opts: JobIterateOptions = {}): AsyncGenerator<Job> {
+    const first = pageSize(opts.pageSize);
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    yield* iterateCursor(async after => {
+      const data = await this.ctx.requester.graphql(
+        JOB_CURSOR_LIST,
+        ownedCursorVariables(group.id, opts, first, after),
+        opts
+      );
+      return data.phJobsConnection;
+    });
   }
 
   /** One job by id; NotFoundError if it does not exist. */
