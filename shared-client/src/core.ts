@@ -13,6 +13,7 @@ export {
   isPrimeHubError,
   NetworkError,
   NotFoundError,
+  PartialSubmissionError,
   PermissionError,
   PrimeHubError,
   QuotaError,

@@ -153,6 +153,26 @@ export class ClientClosedError extends PrimeHubError {
   override readonly code = 'CLIENT_CLOSED' as const;
 }
 
+/**
+ * Some jobs of a batch (a sweep) were created before one failed: `submitted` lists them so none
+ * is left unknown to the user; `cause` is the failure.
+ */
+export class PartialSubmissionError<T = unknown> extends PrimeHubError {
+  override name = 'PartialSubmissionError';
+  override readonly code = 'PARTIAL_SUBMISSION' as const;
+
+  constructor(
+    message: string,
+    /** What was created before the failure, in order. */
+    readonly submitted: T[],
+    /** How many were planned in all. */
+    readonly planned: number,
+    details: PrimeHubErrorDetails = {}
+  ) {
+    super(message, details);
+  }
+}
+
 /** True for an abort (DOMException or undici's RequestAbortedError), by name as advised by undici. */
 export function isAbortError(e: unknown): boolean {
   return (

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors';
+import { PartialSubmissionError, ValidationError } from '../errors';
 import { buildNotebookCommand } from '../notebook/command';
 import { buildNotebookRunScript, relativePath, RootedPath } from '../notebook/runScript';
 import type { NotebookParameter } from '../notebook/parameters';
@@ -115,6 +115,8 @@ function notebookName(name: string, what: string): string {
 /** A parameter sweep: N jobs from the cartesian product of the values. */
 export interface NotebookSweepSpec extends Omit<NotebookJobSpec, 'output'>, SweepOptions {
   sweep: Record<string, ReadonlyArray<JsonValue>>;
+  /** Called as soon as each job exists on the server (before the next is submitted). */
+  onSubmitted?: (job: Job, index: number, total: number) => void;
   /** Output path of each job; default: `<output stem>-<job name>.ipynb`. */
   output: string | ((jobName: string, index: number) => string);
 }
@@ -281,7 +283,9 @@ export class NotebookJobsApi {
 
   /**
    * Submits one job per combination of the sweep values (names like `train-lr=0.1-epochs=5`).
-   * Everything is validated before the first job is submitted.
+   * Everything is validated before the first job is submitted. If a submission fails after
+   * others succeeded, a PartialSubmissionError carries the jobs already created (`submitted`)
+   * and the failure (`cause`); `onSubmitted` reports each job as soon as it exists.
    */
   async submitSweep(spec: NotebookSweepSpec, opts: GroupCallOptions = {}): Promise<Job[]> {
     const planned = expandSweep(spec.displayName, spec.parameters ?? {}, spec.sweep, spec);
@@ -298,8 +302,9 @@ export class NotebookJobsApi {
     const commands = specs.map(s => this.command(s));
     const jobs: Job[] = [];
     for (const [i, s] of specs.entries()) {
-      jobs.push(
-        await this.jobs.submit(
+      let job: Job;
+      try {
+        job = await this.jobs.submit(
           {
             displayName: s.displayName,
             instanceType: s.instanceType,
@@ -308,8 +313,21 @@ export class NotebookJobsApi {
             command: commands[i]
           },
           opts
-        )
-      );
+        );
+      } catch (err) {
+        if (jobs.length === 0) {
+          throw err;
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new PartialSubmissionError<Job>(
+          `the sweep stopped after ${jobs.length} of ${specs.length} jobs (${jobs.map(j => j.id).join(', ')}): ${reason}`,
+          jobs,
+          specs.length,
+          { cause: err }
+        );
+      }
+      jobs.push(job);
+      spec.onSubmitted?.(job, i, specs.length);
     }
     return jobs;
   }

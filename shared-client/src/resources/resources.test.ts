@@ -1,4 +1,11 @@
-import { NotFoundError, TimeoutError, ValidationError, ConflictError } from '../errors';
+import {
+  AuthError,
+  ConflictError,
+  NotFoundError,
+  PartialSubmissionError,
+  TimeoutError,
+  ValidationError
+} from '../errors';
 import { parseNotebookCommand } from '../notebook/command';
 import { PrimeHubClient } from '../node/PrimeHubClient';
 import { readBody, startServer } from '../testing/httpServer';
@@ -610,6 +617,43 @@ describe('notebook jobs', () => {
       '/home/jovyan/proj/train-train-lr=0.01-epochs=5.ipynb'
     ]);
     expect(parseNotebookCommand(sent[1].command).parameters).toEqual({ note: 'x', lr: 0.01, epochs: 5 });
+  });
+
+  it('a sweep failing at job 3 of 5 tells the caller which jobs exist (error and onSubmitted)', async () => {
+    let n = 0;
+    ph.on('JobSubmit', () =>
+      ++n <= 2
+        ? { body: { data: { createPhJob: job(`job-${n}`, 'Pending') } } }
+        : {
+            status: 500,
+            body: { errors: [{ message: 'Context creation failed: Token expired', extensions: { code: 'X' } }] }
+          }
+    );
+    const reported: string[] = [];
+    const err = await ph
+      .client()
+      .notebook.submitSweep({
+        ...base,
+        output: '/o.ipynb',
+        sweep: { lr: [1, 2, 3, 4, 5] },
+        onSubmitted: (j, i, total) => reported.push(`${i + 1}/${total} ${j.id}`)
+      })
+      .catch(e => e);
+    expect(err).toBeInstanceOf(PartialSubmissionError);
+    expect(err.code).toBe('PARTIAL_SUBMISSION');
+    expect(err.submitted.map((j: { id: string }) => j.id)).toEqual(['job-1', 'job-2']);
+    expect(err.planned).toBe(5);
+    expect(err.cause).toBeInstanceOf(AuthError);
+    expect(err.message).toMatch(/stopped after 2 of 5 jobs \(job-1, job-2\)/);
+    expect(reported).toEqual(['1/5 job-1', '2/5 job-2']);
+    expect(ph.calls('JobSubmit')).toBe(3);
+  });
+
+  it('a sweep whose first submission fails throws that error as it is', async () => {
+    ph.on('JobSubmit', { status: 400, body: { errors: [{ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }] } });
+    await expect(
+      ph.client().notebook.submitSweep({ ...base, output: '/o.ipynb', sweep: { lr: [1, 2] } })
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('refuses an oversized sweep without submitting anything', async () => {
