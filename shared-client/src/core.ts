@@ -85,6 +85,7 @@ export type {
   Image,
   InstanceType,
   Job,
+  JobArtifact,
   JobPhase,
   License,
   MLflowArtifactFile,

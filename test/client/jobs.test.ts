@@ -42,8 +42,10 @@ describe('client: jobs', () => {
       groupName: server.groupName,
       userName: 'phuser',
       image: 'base-notebook',
-      instanceType: { name: 'cpu-1', cpuLimit: 1 }
+      instanceType: { name: 'cpu-1', cpuLimit: 1 },
+      activeDeadlineSeconds: 600
     });
+    expect(job.logEndpoint).toBe(`${server.baseUrl}/api/logs/namespaces/hub/phjobs/${job.id}`);
     expect(job.id).toMatch(/^job-\d{12}-[a-z0-9]{6}$/);
     expect(['Pending', 'Preparing', 'Running']).toContain(job.phase);
     expect(await client.jobs.get(job.id)).toMatchObject({ id: job.id, displayName: name });
@@ -57,6 +59,8 @@ describe('client: jobs', () => {
     // each change is reported once
     expect(new Set(phases).size).toBe(phases.length);
     expect(Date.parse(done.finishTime!)).toBeGreaterThanOrEqual(Date.parse(done.startTime!));
+    // get (and so wait) carries the artifacts folder
+    expect(done.artifact).toEqual({ prefix: expect.stringContaining(`jobArtifacts/${job.id}`), items: [] });
     expect(await collect(client.jobs.logs(job.id))).toContain(`hello from ${job.id} in ${server.groupName}`);
   });
 

@@ -4,7 +4,7 @@ import { defineOperation } from './defineOperation';
 // Texts follow the official SDK primehub/jobs.py; `JOB_FIELDS` is its selection set.
 const JOB_FIELDS = `id displayName cancel command groupId groupName schedule image
   instanceType { id name displayName cpuLimit memoryLimit gpuLimit }
-  userId userName phase reason message createTime startTime finishTime`;
+  userId userName phase reason message createTime startTime finishTime activeDeadlineSeconds logEndpoint`;
 
 /** Input of `createPhJob`. */
 export interface PhJobCreateInput {
@@ -73,7 +73,8 @@ export const JOB_CURSOR_LIST = defineOperation<
 `);
 
 export const JOB_GET = defineOperation<{ phJob: Job }, ById>(
-  `query JobGet($where: PhJobWhereUniqueInput!) { phJob(where: $where) { ${JOB_FIELDS} } }`,
+  `query JobGet($where: PhJobWhereUniqueInput!) {
+    phJob(where: $where) { ${JOB_FIELDS} artifact { prefix items { name size lastModified } } } }`,
   { byId: true }
 );
 
