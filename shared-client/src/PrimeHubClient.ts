@@ -1,6 +1,5 @@
 import type { ClientContext } from './ClientContext';
 import { FeatureUnavailableError, NotFoundError, ValidationError } from './errors';
-import type { LocalFs } from './localFs';
 import { Logger, NOOP_LOGGER, redactingLogger } from './logger';
 import { EFFECTIVE_GROUPS, LICENSE } from './operations/identity';
 import type { Operation } from './operations/defineOperation';
@@ -64,8 +63,6 @@ export interface PrimeHubClientOptions {
    * same-origin proxy in JupyterLab.
    */
   rewriteUrl?: (url: string) => string;
-  /** Local file access for disk-based transfers (provided by the Node entry point). */
-  localFs?: LocalFs;
 }
 
 /** The page URL relative base URLs resolve against (browsers), if any. */
@@ -192,14 +189,13 @@ export class PrimeHubClient {
       logger: this.logger,
       endpoint: this.endpoint,
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
-      localFs: options.localFs ?? this.defaultLocalFs(),
       resolveGroup: (name, opts) => this.group({ ...opts, group: name }),
       addSecret: s => this.addSecret(s)
     };
     this.me = new MeApi(ctx);
     this.groups = new GroupsApi(ctx);
-    this.files = new FilesApi(ctx);
-    this.jobs = new JobsApi(ctx, this.files);
+    this.files = this.createFiles(ctx, options);
+    this.jobs = this.createJobs(ctx, this.files);
     this.schedules = new SchedulesApi(ctx);
     this.models = new ModelsApi(ctx);
     this.deployments = new DeploymentsApi(ctx);
@@ -211,9 +207,14 @@ export class PrimeHubClient {
     return new FetchTransport();
   }
 
-  /** Local file access when none is given (overridden by the Node entry point). */
-  protected defaultLocalFs(): LocalFs | undefined {
-    return undefined;
+  /** The `files` namespace (the Node entry point's adds local disk transfers). */
+  protected createFiles(ctx: ClientContext, _options: PrimeHubClientOptions): FilesApi {
+    return new FilesApi(ctx);
+  }
+
+  /** The `jobs` namespace (the Node entry point's adds artifact downloads to disk). */
+  protected createJobs(ctx: ClientContext, files: FilesApi): JobsApi {
+    return new JobsApi(ctx, files);
   }
 
   private addSecret(secret: string): void {

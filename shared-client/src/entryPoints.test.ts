@@ -3,14 +3,7 @@ import * as path from 'node:path';
 import * as browser from './browser';
 import * as node from './index';
 
-const NODE_ONLY = [
-  'BasePrimeHubClient',
-  'createNodeLocalFs',
-  'defaultConfigPath',
-  'loadConfig',
-  'saveConfig',
-  'UndiciTransport'
-];
+const NODE_ONLY = ['createNodeLocalFs', 'defaultConfigPath', 'loadConfig', 'saveConfig', 'UndiciTransport'];
 
 describe('entry points', () => {
   it('export the same core API', () => {
