@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import type { OwnedWhere } from './paginate';
 import { RecordStore } from './RecordStore';
 
 export type JobPhase = 'Pending' | 'Preparing' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Unknown';
@@ -47,8 +46,6 @@ export interface NewJob {
   activeDeadlineSeconds: number | null;
   scheduleId: string | null;
 }
-
-export type JobWhere = OwnedWhere;
 
 const BASE36 = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
