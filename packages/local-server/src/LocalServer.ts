@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DataDir } from './DataDir';
 import { openDatabase, type Db } from './db/Database';
@@ -120,6 +120,7 @@ export class LocalServer {
       },
       this.log
     ));
+    writeFileSync(this.dirs.jobIsolation, `${JSON.stringify(runner.isolation)}\n`, { mode: 0o600 });
     const jobService = new JobService(identity, jobs, () => runner.kick());
     const scheduler = (this.scheduler = new Scheduler(schedules, jobs, identity, jobService, this.log));
     const services: Services = {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DataDir, resolveDataDir } from './DataDir';
 import { openDatabase } from './db/Database';
@@ -78,6 +79,24 @@ function isolation(flag?: string): IsolationMode {
   }
 }
 
+/**
+ * Why jobs would not be isolated: this machine cannot sandbox them (or $PRIMEHUB_LOCAL_JOB_ISOLATION
+ * turns it off), or the data directory's server was started without a sandbox.
+ */
+function unisolatedReason(dataDir: string): string | undefined {
+  const sandbox = detectSandbox(isolation());
+  if (!sandbox.available) {
+    return sandbox.reason;
+  }
+  let recorded: { isolation?: string; reason?: string } = {};
+  try {
+    recorded = JSON.parse(readFileSync(new DataDir(dataDir).jobIsolation, 'utf8'));
+  } catch {
+    // No server has started here yet.
+  }
+  return recorded.isolation === 'none' ? `PrimeHub Local runs jobs without a sandbox: ${recorded.reason}` : undefined;
+}
+
 /** Opens the data directory's database for the admin commands (safe while the server runs: WAL). */
 function openIdentity(dataDir: string): IdentityStore {
   const dirs = new DataDir(dataDir);
@@ -128,10 +147,10 @@ async function main(argv: string[]): Promise<number> {
       }
       const identity = openIdentity(dataDir);
       if (!identity.isEmpty() && !values['allow-unisolated-jobs']) {
-        const sandbox = detectSandbox(isolation());
-        if (!sandbox.available) {
+        const why = unisolatedReason(dataDir);
+        if (why) {
           throw new UsageError(
-            `jobs are not isolated here (${sandbox.reason}): every user's jobs could read and write ` +
+            `jobs are not isolated here (${why}): every user's jobs could read and write ` +
               `every group's files and the other users' tokens. Add the user anyway with --allow-unisolated-jobs.`
           );
         }
