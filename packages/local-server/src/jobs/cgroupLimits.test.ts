@@ -18,7 +18,8 @@ describe('detectLimits', () => {
   test('no cgroup v2 (as on a cgroup v1 or hybrid host): not enforced', () => {
     expect(detectLimits(join(dir, 'missing'), 1000, fakeSystemdRun(0))).toEqual({
       enforced: false,
-      reason: 'cgroup v2 is not mounted at /sys/fs/cgroup, so CPU and memory limits are not enforced'
+      reason:
+        'cgroup v2 is not the cgroup hierarchy here (a cgroup v1 or hybrid host), so CPU and memory limits are not enforced'
     });
   });
 

@@ -21,7 +21,8 @@ export function detectLimits(
   } catch {
     return {
       enforced: false,
-      reason: 'cgroup v2 is not mounted at /sys/fs/cgroup, so CPU and memory limits are not enforced'
+      reason:
+        'cgroup v2 is not the cgroup hierarchy here (a cgroup v1 or hybrid host), so CPU and memory limits are not enforced'
     };
   }
   const missing = ['memory', 'cpu'].filter(c => !controllers.includes(c));
