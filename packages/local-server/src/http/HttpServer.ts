@@ -69,8 +69,8 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     }
     const path = url.pathname;
     if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-length': 0 });
-      res.end();
+      // Says whether jobs are sandboxed and their limits enforced (no secrets; no sign-in needed).
+      sendJson(res, 200, { status: 'ok', jobs: services.runner.isolation });
       return;
     }
     if ((path === '/api' || path === '/api/') && req.method === 'GET') {
