@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema, parse, validate, type DocumentNode } from 'graphql';
-import { ApiError } from '../errors';
+import { ApiError, ErrorCode, invalidInput } from '../errors';
 import type { Logger } from '../logger';
 import type { Services } from './context';
 import { authenticate } from '../http/auth';
@@ -24,11 +24,11 @@ function formatError(err: GraphQLError, log: Logger): { message: string; extensi
   if (original && !(original instanceof GraphQLError)) {
     log.error(`resolver failed at ${err.path?.join('.')}: ${original.stack ?? original.message}`);
   }
-  const code = typeof err.extensions?.code === 'string' ? err.extensions.code : 'INTERNAL_SERVER_ERROR';
+  const code = typeof err.extensions?.code === 'string' ? err.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
   return { message: err.message, extensions: { code } };
 }
 
-const failure = (status: number, message: string, code: string) => ({
+const failure = (status: number, message: string, code: ErrorCode) => ({
   status,
   body: { errors: [{ message, extensions: { code } }] }
 });
@@ -42,7 +42,7 @@ async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
     try {
       body = JSON.parse(raw);
     } catch {
-      throw new ApiError('request body is not valid JSON', 'REQUEST_BODY_INVALID', 400);
+      throw invalidInput('request body is not valid JSON');
     }
   } else if (type === 'application/x-www-form-urlencoded') {
     body = Object.fromEntries(new URLSearchParams(raw));
@@ -50,22 +50,18 @@ async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
       try {
         body.variables = JSON.parse(body.variables);
       } catch {
-        throw new ApiError('variables is not valid JSON', 'REQUEST_BODY_INVALID', 400);
+        throw invalidInput('variables is not valid JSON');
       }
     }
   } else {
-    throw new ApiError(
-      'send GraphQL requests as application/json or application/x-www-form-urlencoded',
-      'REQUEST_BODY_INVALID',
-      400
-    );
+    throw invalidInput('send GraphQL requests as application/json or application/x-www-form-urlencoded');
   }
   if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string' || body.query === '') {
-    throw new ApiError('POST body missing a "query"', 'REQUEST_BODY_INVALID', 400);
+    throw invalidInput('POST body missing a "query"');
   }
   const variables = body.variables ?? undefined;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
-    throw new ApiError('variables must be an object', 'REQUEST_BODY_INVALID', 400);
+    throw invalidInput('variables must be an object');
   }
   return {
     query: body.query,
@@ -99,19 +95,21 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   // As on PrimeHub, the context (the caller) is built first: a bad token fails every request with 500.
   const auth = authenticate(req.headers.authorization, services.identity);
   if ('error' in auth) {
-    return failure(500, `Context creation failed: ${auth.error}`, 'INTERNAL_SERVER_ERROR');
+    return failure(500, `Context creation failed: ${auth.error}`, ErrorCode.INTERNAL_SERVER_ERROR);
   }
   let document: DocumentNode;
   try {
     document = parse(request.query);
   } catch (err) {
-    return failure(400, (err as GraphQLError).message, 'GRAPHQL_PARSE_FAILED');
+    return failure(400, (err as GraphQLError).message, ErrorCode.GRAPHQL_PARSE_FAILED);
   }
   const invalid = validate(schema, document);
   if (invalid.length) {
     return {
       status: 400,
-      body: { errors: invalid.map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }
+      body: {
+        errors: invalid.map(e => ({ message: e.message, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }))
+      }
     };
   }
   const result = await execute({
@@ -128,7 +126,7 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
       body: {
         errors: (result.errors ?? []).map(e => ({
           message: e.message,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }
+          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED }
         }))
       }
     };

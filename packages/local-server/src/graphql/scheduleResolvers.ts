@@ -1,4 +1,4 @@
-import { ApiError, notAuth } from '../errors';
+import { notAuth, notFound } from '../errors';
 import type { UserRow } from '../db/IdentityStore';
 import type { ScheduleRow } from '../db/ScheduleStore';
 import type { JobInput } from '../jobs/JobService';
@@ -37,7 +37,7 @@ function scheduleObject(s: ScheduleRow, services: Services) {
 function visibleSchedule(ctx: Context, id: string): ScheduleRow {
   const s = ctx.services.schedules.get(id);
   if (!s) {
-    throw new ApiError(`phschedules.primehub.io "${id}" not found`, 'RESOURCE_NOT_FOUND', 404);
+    throw notFound('phschedules', id);
   }
   if (!ctx.services.identity.isMember(ctx.user.id, s.group_id)) {
     throw notAuth();
