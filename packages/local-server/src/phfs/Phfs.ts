@@ -21,7 +21,8 @@ export interface UploadOptions {
   maxBytes: number;
 }
 
-const DEFAULT_LIMIT = 1000;
+/** PrimeHub's `files` limit when none (or 0) is given. */
+export const DEFAULT_LIST_LIMIT = 1000;
 
 /**
  * PrimeHub Store (PHFS) on the local filesystem: one folder per group, objects as files.
@@ -43,7 +44,7 @@ export class Phfs {
    */
   async list(groupName: string, phfsPrefix: string, opts: { recursive?: boolean | null; limit?: number | null }) {
     checkPrefix(phfsPrefix);
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : DEFAULT_LIMIT;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : DEFAULT_LIST_LIMIT;
     let prefix = phfsPrefix.startsWith('/') ? phfsPrefix : `/${phfsPrefix}`;
     const root = await realRoot(this.dirs.groupPhfs(groupName));
     const items: StoreFile[] = [];

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema, parse, validate, type DocumentNode } from 'graphql';
 import { ApiError, ErrorCode, invalidInput } from '../errors';
 import type { Logger } from '../logger';
-import type { Services } from './context';
-import { authenticate } from '../http/auth';
-import { readBody, sendJson } from '../http/httpUtil';
+import { depthRules, costError, estimateCost, GRAPHQL_LIMITS, ListBudget } from '../graphql/costLimits';
+import type { Services } from '../Services';
+import { authenticate } from './auth';
+import { readBody, sendJson } from './httpUtil';
 
 /** Largest GraphQL request body accepted. */
 const MAX_BODY = 1024 * 1024;
@@ -99,11 +100,12 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   }
   let document: DocumentNode;
   try {
-    document = parse(request.query);
+    // A token cap bounds the work of parsing and validating whatever text is sent.
+    document = parse(request.query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
   } catch (err) {
     return failure(400, (err as GraphQLError).message, ErrorCode.GRAPHQL_PARSE_FAILED);
   }
-  const invalid = validate(schema, document);
+  const invalid = checkLimits(schema, document, request);
   if (invalid.length) {
     return {
       status: 400,
@@ -112,13 +114,18 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
       }
     };
   }
+  const budget = new ListBudget();
   const result = await execute({
     schema,
     document,
     variableValues: request.variables,
     operationName: request.operationName,
-    contextValue: { user: auth.user, services }
+    contextValue: { user: auth.user, services, budget }
   });
+  if (budget.exceeded) {
+    // Over the cap on listed entries: a bad request as a whole, not partial data.
+    return failure(budget.exceeded.status, budget.exceeded.message, budget.exceeded.code);
+  }
   if (!('data' in result) || result.data === undefined) {
     // Variable coercion and operation selection fail before execution: a bad request.
     return {
@@ -137,4 +144,24 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   }
   out.data = result.data;
   return { status: 200, body: out };
+}
+
+/**
+ * Why the document may not run: the depth limit, the cost limit, then graphql-js's validation; empty when it
+ * may. The limits come first so that a document built to stall the server is refused before the full walk.
+ */
+function checkLimits(schema: GraphQLSchema, document: DocumentNode, request: GraphqlRequest): readonly GraphQLError[] {
+  const tooDeep = validate(schema, document, depthRules());
+  if (tooDeep.length) {
+    return tooDeep;
+  }
+  let cost: number;
+  try {
+    cost = estimateCost(schema, document, request.variables, request.operationName);
+  } catch (err) {
+    // Not priced (variables that do not fit, an unknown field): validation says what is wrong, else the pricing.
+    const invalid = validate(schema, document);
+    return invalid.length ? invalid : [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+  }
+  return cost > GRAPHQL_LIMITS.maxCost ? [costError(cost)] : validate(schema, document);
 }
