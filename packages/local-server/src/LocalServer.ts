@@ -9,7 +9,7 @@ import { openDatabase, type Db } from './db/Database';
 import { IdentityStore } from './db/IdentityStore';
 import { JobStore } from './db/JobStore';
 import { ScheduleStore } from './db/ScheduleStore';
-import type { Services } from './graphql/context';
+import type { Services } from './Services';
 import { createSchema } from './graphql/schema';
 import { createHttpServer } from './http/HttpServer';
 import { DEFAULT_ARTIFACT_LIMITS, removeExpiredArtifacts, type ArtifactLimits } from './jobs/artifacts';
