@@ -110,7 +110,7 @@ describe('PrimeHub Local GraphQL cost limits', () => {
     expect(costly.body.errors).toEqual([
       {
         message: expect.stringMatching(
-          /^query is too costly: its estimated cost is \d+, the limit is 50000; select fewer/
+          /^query is too costly: its estimated cost is \d+, the limit is 100000; select fewer/
         ),
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }
       }

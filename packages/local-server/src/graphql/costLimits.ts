@@ -16,7 +16,8 @@ import { DEFAULT_LIST_LIMIT } from '../phfs/Phfs';
 
 /**
  * What one GraphQL request may ask for. Every operation the official SDK and the shared client send
- * stays well inside (the deepest is 5 levels, the costliest a 1000-entry `files` listing at about 5,000);
+ * stays inside (the deepest is 5 levels; the costliest, the shared client's `files` listing of one folder at
+ * the 10,000-entry cap, about 50,000);
  * a request past a limit is refused with a 400 before anything runs.
  */
 export const GRAPHQL_LIMITS = {
@@ -25,7 +26,7 @@ export const GRAPHQL_LIMITS = {
   /** Nesting of fields, root fields at 1, fragments flattened: `{ me { groups { id } } }` is 3 deep. */
   maxDepth: 8,
   /** The estimated cost (see {@link estimateCost}): roughly the number of values the answer can hold. */
-  maxCost: 50_000,
+  maxCost: 100_000,
   /** Entries (jobs, schedules, files, artifacts) one request may list, across all its fields and aliases. */
   maxListedEntries: 10_000
 } as const;

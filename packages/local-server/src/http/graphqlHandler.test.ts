@@ -135,15 +135,15 @@ describe('handleGraphql', () => {
     expect(await query(`{ nested { ${deep} } }`)).toEqual(
       refusal(400, 'query is nested too deeply: the depth limit of 8 exceeded, found 11.', 'GRAPHQL_VALIDATION_FAILED')
     );
-    expect(await query('{ rows(first: 40000) { leaf } }')).toEqual({ status: 200, body: { data: { rows: [] } } });
+    expect(await query('{ rows(first: 90000) { leaf } }')).toEqual({ status: 200, body: { data: { rows: [] } } });
     const tooCostly = refusal(
       400,
-      /^query is too costly: its estimated cost is 60001, the limit is 50000/,
+      /^query is too costly: its estimated cost is 120001, the limit is 100000/,
       'GRAPHQL_VALIDATION_FAILED'
     );
-    expect(await query('{ rows(first: 60000) { leaf } }')).toEqual(tooCostly);
+    expect(await query('{ rows(first: 120000) { leaf } }')).toEqual(tooCostly);
     // Priced before the rest of validation: a costly document is refused without the full walk.
-    expect(await query('{ rows(first: 60000) { leaf nope } }')).toEqual(tooCostly);
+    expect(await query('{ rows(first: 120000) { leaf nope } }')).toEqual(tooCostly);
   });
 
   test('a request over the cap on listed entries is one 400, with no partial data', async () => {
