@@ -263,7 +263,7 @@ describe('PrimeHub Local jobs', () => {
       }
     );
     expect(byGraphql.body.errors).toEqual([
-      { message: missing.text && JSON.parse(missing.text).message, extensions: { code: 'RESOURCE_NOT_FOUND' } }
+      { message: `phjobs.primehub.io "${unknown}" not found`, extensions: { code: 'RESOURCE_NOT_FOUND' } }
     ]);
   });
 
