@@ -56,6 +56,16 @@ export class DataDir {
     return join(this.jobDir(jobId), 'home');
   }
 
+  /** The notebook folder of a user's JupyterLab started beside the server (`npm start`). */
+  notebooks(user: string): string {
+    return join(this.root, 'notebooks', user);
+  }
+
+  /** The log of the JupyterLab `npm start` runs. */
+  get jupyterLog(): string {
+    return join(this.root, 'jupyterlab.log');
+  }
+
   create(): void {
     for (const dir of [this.root, this.phfs, this.staging, join(this.root, 'volumes'), join(this.root, 'jobs')]) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -114,14 +114,8 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     jobId: string,
     query: URLSearchParams
   ): Promise<void> {
-    const user = caller(req);
-    const job = services.jobs.get(jobId);
-    if (!job) {
-      throw missing(`job ${jobId} not found`);
-    }
-    if (!services.identity.isMember(user.id, job.group_id)) {
-      throw forbidden('request not authorized');
-    }
+    // The same check as every GraphQL operation on a job: unknown ids 404, other groups' jobs NOT_AUTH.
+    services.jobService.visible(caller(req), jobId);
     const follow = query.get('follow') === 'true';
     const tail = query.get('tailLines');
     if (tail !== null && !/^\d+$/.test(tail)) {
