@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectLimits } from '../../packages/local-server/src/jobs/cgroupLimits';
 import { ISOLATION_ENV, pythonMounts } from '../../packages/local-server/src/jobs/jobSandbox';
@@ -118,6 +119,32 @@ describe('jobs in the sandbox', () => {
     expect(text).toContain('api=200');
   });
 
+  test('user add on a machine that cannot sandbox (or with isolation turned off) needs --allow-unisolated-jobs', () => {
+    for (const env of [
+      {
+        PATH: `${process.env.PATH?.split(':')
+          .filter(d => !existsSync(join(d, 'bwrap')))
+          .join(':')}`
+      },
+      { [ISOLATION_ENV]: 'none' }
+    ]) {
+      expect(() => server.cliWith(env, 'user', 'add', 'unsure', '--group', 'phusers')).toThrow(
+        /jobs are not isolated here .*--allow-unisolated-jobs/s
+      );
+    }
+    expect(
+      server.cliWith(
+        { [ISOLATION_ENV]: 'none' },
+        'user',
+        'add',
+        'unsure',
+        '--group',
+        'phusers',
+        '--allow-unisolated-jobs'
+      )
+    ).toBe('user unsure added to phusers');
+  });
+
   test('a notebook-style script that reads /phfs/data.csv and writes its group volume runs unchanged', async () => {
     const phfs = join(server.dataDir, 'phfs', 'groups', 'phusers');
     mkdirSync(phfs, { recursive: true });
@@ -231,6 +258,37 @@ describe('jobs in the sandbox when the server dies', () => {
   });
 });
 
+describe('where the sandbox cannot run', () => {
+  // No bwrap on PATH (the server itself is started by absolute path).
+  const NO_BWRAP = { PATH: '/nonexistent' };
+
+  test('auto: PrimeHub Local starts, says jobs are not isolated and why', async () => {
+    const server = await LocalServerProcess.start({ env: NO_BWRAP });
+    try {
+      expect(server.output).toMatch(/WARN jobs are NOT isolated: .*bubblewrap \(bwrap\) is not installed/);
+      expect((await health(server)).jobs).toMatchObject({
+        isolation: 'none',
+        reason: expect.stringContaining('bubblewrap (bwrap) is not installed: install the Debian package bubblewrap')
+      });
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  test('--job-isolation sandbox: PrimeHub Local does not start, and says why', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'phl-test-'));
+    try {
+      await expect(
+        LocalServerProcess.start({ dataDir, args: ['--job-isolation', 'sandbox'], env: NO_BWRAP })
+      ).rejects.toThrow(
+        /exited with 1:\n.*primehub-local: jobs cannot run in a sandbox: bubblewrap \(bwrap\) is not installed/s
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('jobs without a sandbox', () => {
   let server: LocalServerProcess;
 
@@ -239,7 +297,6 @@ describe('jobs without a sandbox', () => {
   });
 
   afterAll(async () => {
-    delete process.env[ISOLATION_ENV];
     await server.dispose();
   });
 
@@ -265,16 +322,13 @@ describe('jobs without a sandbox', () => {
   });
 
   test('a second user needs --allow-unisolated-jobs, whose name says jobs are not isolated', () => {
-    process.env[ISOLATION_ENV] = 'none';
+    // The data directory's server runs jobs unisolated: the flag is needed even where bwrap would work.
     expect(() => server.cli('user', 'add', 'second', '--group', 'phusers')).toThrow(
       /jobs are not isolated here .*every user's jobs could read and write every group's files.*--allow-unisolated-jobs/s
     );
     expect(server.cli('user', 'add', 'second', '--group', 'phusers', '--allow-unisolated-jobs')).toBe(
       'user second added to phusers'
     );
-    delete process.env[ISOLATION_ENV];
-    // The data directory's server runs jobs unisolated: the flag is needed even where bwrap would work.
-    expect(() => server.cli('user', 'add', 'third', '--group', 'phusers')).toThrow(/--allow-unisolated-jobs/);
   });
 
   test('after kill -9 the restarted server kills what is left of a job that was running', async () => {

@@ -13,6 +13,9 @@ export const POD_HOME = '/home/jovyan';
 export const POD_PHFS = '/phfs';
 export const podVolume = (group: string): string => `/project/${group}`;
 
+/** `--job-isolation sandbox` where the sandbox cannot run: PrimeHub Local does not start. */
+export class SandboxUnavailableError extends Error {}
+
 /** Whether jobs run sandboxed here, and why not when they do not. */
 export type SandboxState = { available: true; bwrap: string } | { available: false; reason: string };
 
