@@ -89,7 +89,9 @@ describe('jobs in the sandbox', () => {
           'grep api-token $HOME/../../../config.json',
           'echo x > $PRIMEHUB_PHFS_PATH/../phusers/data/from-b.txt',
           `cat ${join(server.dataDir, 'config.json')}`,
-          `ls ${join(server.dataDir, 'phfs', 'groups')}`,
+          `echo "groups=$(ls ${join(server.dataDir, 'phfs', 'groups')} | tr "\\n" " ")"`,
+          `echo "volumes=$(ls ${join(server.dataDir, 'volumes')} | tr "\\n" " ")"`,
+          `echo "datadir=$(ls -A ${server.dataDir} | tr "\\n" " ")"`,
           'echo "home=$HOME volume=$PRIMEHUB_GROUP_VOLUME_PATH phfs=$PRIMEHUB_PHFS_PATH"',
           'echo "top=$(ls / | tr "\\n" " ")"',
           'echo "homes=$(ls -A /home) tmp=$(ls -A /tmp | wc -l)"',
@@ -115,7 +117,11 @@ describe('jobs in the sandbox', () => {
     const allowed = new Set([...SYSTEM_TOP, 'home', 'phfs', 'project', ...venvTops]);
     expect(top.filter(d => !allowed.has(d))).toEqual([]);
     expect(top).toEqual(expect.arrayContaining(['home', 'phfs', 'project', 'tmp', 'usr']));
-    expect(text).toContain('homes=jovyan tmp=0');
+    // The data directory holds only this group's volume and PHFS, at their host paths (as the host's
+    // JupyterLab sees them); /tmp holds nothing else.
+    expect(text).toContain('groups=teamb \nvolumes=teamb \ndatadir=phfs volumes \n');
+    const tmpEntries = server.dataDir.startsWith('/tmp/') ? 1 : 0;
+    expect(text).toContain(`homes=jovyan tmp=${tmpEntries}`);
     expect(text).toContain('api=200');
   });
 
@@ -158,12 +164,14 @@ describe('jobs in the sandbox', () => {
         'open(f"/project/{os.environ[\'PRIMEHUB_GROUP\']}/total.txt", "w").write(str(total))',
         'print("total", total, "same file:", open(os.path.expanduser("~/phfs/data.csv")).read() == open("/phfs/data.csv").read())',
         'EOF',
-        'cat ~/phusers/total.txt; echo'
+        'cat ~/phusers/total.txt; echo',
+        // The host's JupyterLab submits notebooks by the group volume's host path: it resolves here too.
+        `cd ${JSON.stringify(join(server.dataDir, 'volumes', 'phusers'))} && cat total.txt && echo " via host path"`
       ].join('\n')
     });
     const done = await waitForJob(server.endpoint, server.token, job.id);
     const text = await log(job);
-    expect(text).toContain('total 6 same file: True\n6\n');
+    expect(text).toContain('total 6 same file: True\n6\n6 via host path\n');
     expect(done.phase).toBe('Succeeded');
     expect(readFileSync(join(server.dataDir, 'volumes', 'phusers', 'total.txt'), 'utf8')).toBe('6');
   });
