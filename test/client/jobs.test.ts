@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PrimeHubClient, TimeoutError, type Job, type JobPhase } from '../../shared-client/src';
 import { LocalServerProcess } from '../kit/localServer';
+import { waitFor } from '../kit/wait';
 import { clientFor, collect, removeDir, tempDir, tree, unique } from './support';
 
 const spec = (displayName: string, command: string) => ({
@@ -115,6 +116,10 @@ describe('client: jobs', () => {
       instanceType: { name: 'cpu-1' }
     });
     await waitForPhase(client, again.id, 'Running');
+    // Running means the job's sandbox started; its command prints a moment later.
+    await waitFor('the rerun to print its line', async () =>
+      (await collect(client.jobs.logs(again.id))).includes(`run-${again.id}`)
+    );
     await client.jobs.cancel(again.id);
     const lines = await collect(client.jobs.logs(again.id));
     expect(lines).toContain(`run-${again.id}`);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectLimits } from '../../packages/local-server/src/jobs/cgroupLimits';
 import { ISOLATION_ENV, pythonMounts } from '../../packages/local-server/src/jobs/jobSandbox';
@@ -88,7 +89,9 @@ describe('jobs in the sandbox', () => {
           'grep api-token $HOME/../../../config.json',
           'echo x > $PRIMEHUB_PHFS_PATH/../phusers/data/from-b.txt',
           `cat ${join(server.dataDir, 'config.json')}`,
-          `ls ${join(server.dataDir, 'phfs', 'groups')}`,
+          `echo "groups=$(ls ${join(server.dataDir, 'phfs', 'groups')} | tr "\\n" " ")"`,
+          `echo "volumes=$(ls ${join(server.dataDir, 'volumes')} | tr "\\n" " ")"`,
+          `echo "datadir=$(ls -A ${server.dataDir} | tr "\\n" " ")"`,
           'echo "home=$HOME volume=$PRIMEHUB_GROUP_VOLUME_PATH phfs=$PRIMEHUB_PHFS_PATH"',
           'echo "top=$(ls / | tr "\\n" " ")"',
           'echo "homes=$(ls -A /home) tmp=$(ls -A /tmp | wc -l)"',
@@ -114,8 +117,38 @@ describe('jobs in the sandbox', () => {
     const allowed = new Set([...SYSTEM_TOP, 'home', 'phfs', 'project', ...venvTops]);
     expect(top.filter(d => !allowed.has(d))).toEqual([]);
     expect(top).toEqual(expect.arrayContaining(['home', 'phfs', 'project', 'tmp', 'usr']));
-    expect(text).toContain('homes=jovyan tmp=0');
+    // The data directory holds only this group's volume and PHFS, at their host paths (as the host's
+    // JupyterLab sees them); /tmp holds nothing else.
+    expect(text).toContain('groups=teamb \nvolumes=teamb \ndatadir=phfs volumes \n');
+    const tmpEntries = server.dataDir.startsWith('/tmp/') ? 1 : 0;
+    expect(text).toContain(`homes=jovyan tmp=${tmpEntries}`);
     expect(text).toContain('api=200');
+  });
+
+  test('user add on a machine that cannot sandbox (or with isolation turned off) needs --allow-unisolated-jobs', () => {
+    for (const env of [
+      {
+        PATH: `${process.env.PATH?.split(':')
+          .filter(d => !existsSync(join(d, 'bwrap')))
+          .join(':')}`
+      },
+      { [ISOLATION_ENV]: 'none' }
+    ]) {
+      expect(() => server.cliWith(env, 'user', 'add', 'unsure', '--group', 'phusers')).toThrow(
+        /jobs are not isolated here .*--allow-unisolated-jobs/s
+      );
+    }
+    expect(
+      server.cliWith(
+        { [ISOLATION_ENV]: 'none' },
+        'user',
+        'add',
+        'unsure',
+        '--group',
+        'phusers',
+        '--allow-unisolated-jobs'
+      )
+    ).toBe('user unsure added to phusers');
   });
 
   test('a notebook-style script that reads /phfs/data.csv and writes its group volume runs unchanged', async () => {
@@ -131,12 +164,14 @@ describe('jobs in the sandbox', () => {
         'open(f"/project/{os.environ[\'PRIMEHUB_GROUP\']}/total.txt", "w").write(str(total))',
         'print("total", total, "same file:", open(os.path.expanduser("~/phfs/data.csv")).read() == open("/phfs/data.csv").read())',
         'EOF',
-        'cat ~/phusers/total.txt; echo'
+        'cat ~/phusers/total.txt; echo',
+        // The host's JupyterLab submits notebooks by the group volume's host path: it resolves here too.
+        `cd ${JSON.stringify(join(server.dataDir, 'volumes', 'phusers'))} && cat total.txt && echo " via host path"`
       ].join('\n')
     });
     const done = await waitForJob(server.endpoint, server.token, job.id);
     const text = await log(job);
-    expect(text).toContain('total 6 same file: True\n6\n');
+    expect(text).toContain('total 6 same file: True\n6\n6 via host path\n');
     expect(done.phase).toBe('Succeeded');
     expect(readFileSync(join(server.dataDir, 'volumes', 'phusers', 'total.txt'), 'utf8')).toBe('6');
   });
@@ -231,6 +266,37 @@ describe('jobs in the sandbox when the server dies', () => {
   });
 });
 
+describe('where the sandbox cannot run', () => {
+  // No bwrap on PATH (the server itself is started by absolute path).
+  const NO_BWRAP = { PATH: '/nonexistent' };
+
+  test('auto: PrimeHub Local starts, says jobs are not isolated and why', async () => {
+    const server = await LocalServerProcess.start({ env: NO_BWRAP });
+    try {
+      expect(server.output).toMatch(/WARN jobs are NOT isolated: .*bubblewrap \(bwrap\) is not installed/);
+      expect((await health(server)).jobs).toMatchObject({
+        isolation: 'none',
+        reason: expect.stringContaining('bubblewrap (bwrap) is not installed: install the Debian package bubblewrap')
+      });
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  test('--job-isolation sandbox: PrimeHub Local does not start, and says why', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'phl-test-'));
+    try {
+      await expect(
+        LocalServerProcess.start({ dataDir, args: ['--job-isolation', 'sandbox'], env: NO_BWRAP })
+      ).rejects.toThrow(
+        /exited with 1:\n.*primehub-local: jobs cannot run in a sandbox: bubblewrap \(bwrap\) is not installed/s
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('jobs without a sandbox', () => {
   let server: LocalServerProcess;
 
@@ -239,7 +305,6 @@ describe('jobs without a sandbox', () => {
   });
 
   afterAll(async () => {
-    delete process.env[ISOLATION_ENV];
     await server.dispose();
   });
 
@@ -265,16 +330,13 @@ describe('jobs without a sandbox', () => {
   });
 
   test('a second user needs --allow-unisolated-jobs, whose name says jobs are not isolated', () => {
-    process.env[ISOLATION_ENV] = 'none';
+    // The data directory's server runs jobs unisolated: the flag is needed even where bwrap would work.
     expect(() => server.cli('user', 'add', 'second', '--group', 'phusers')).toThrow(
       /jobs are not isolated here .*every user's jobs could read and write every group's files.*--allow-unisolated-jobs/s
     );
     expect(server.cli('user', 'add', 'second', '--group', 'phusers', '--allow-unisolated-jobs')).toBe(
       'user second added to phusers'
     );
-    delete process.env[ISOLATION_ENV];
-    // The data directory's server runs jobs unisolated: the flag is needed even where bwrap would work.
-    expect(() => server.cli('user', 'add', 'third', '--group', 'phusers')).toThrow(/--allow-unisolated-jobs/);
   });
 
   test('after kill -9 the restarted server kills what is left of a job that was running', async () => {

@@ -15,7 +15,7 @@ import { createHttpServer } from './http/HttpServer';
 import { DEFAULT_ARTIFACT_LIMITS, removeExpiredArtifacts, type ArtifactLimits } from './jobs/artifacts';
 import { detectLimits } from './jobs/cgroupLimits';
 import { JobRunner } from './jobs/JobRunner';
-import { detectSandbox, isolationMode, type IsolationMode } from './jobs/jobSandbox';
+import { detectSandbox, isolationMode, SandboxUnavailableError, type IsolationMode } from './jobs/jobSandbox';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
 import { Phfs } from './phfs/Phfs';
@@ -91,7 +91,7 @@ export class LocalServer {
     const isolation = this.opts.jobIsolation ?? isolationMode();
     const sandbox = detectSandbox(isolation);
     if (!sandbox.available && isolation === 'sandbox') {
-      throw new Error(`jobs cannot run in a sandbox: ${sandbox.reason}`);
+      throw new SandboxUnavailableError(`jobs cannot run in a sandbox: ${sandbox.reason}`);
     }
     if (!sandbox.available) {
       this.log.warn(`jobs are NOT isolated: they can read and write every group's files (${sandbox.reason})`);

@@ -5,7 +5,7 @@ import { DataDir, resolveDataDir } from './DataDir';
 import { openDatabase } from './db/Database';
 import { IdentityStore } from './db/IdentityStore';
 import { ApiError } from './errors';
-import { detectSandbox, isolationMode, type IsolationMode } from './jobs/jobSandbox';
+import { detectSandbox, isolationMode, SandboxUnavailableError, type IsolationMode } from './jobs/jobSandbox';
 import { LocalServer } from './LocalServer';
 import { createLogger, type LogLevel } from './logger';
 import { DEFAULT_GROUP, seedDefaults } from './seed';
@@ -221,6 +221,10 @@ main(process.argv.slice(2)).then(
     ) {
       console.error(`primehub-local: ${(err as Error).message}`);
       process.exit(2);
+    }
+    if (err instanceof SandboxUnavailableError) {
+      console.error(`primehub-local: ${err.message}`);
+      process.exit(1);
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(

@@ -101,6 +101,21 @@ const MIGRATIONS = [
     last_scheduled_job_id TEXT
   );
   CREATE INDEX schedules_update_time ON schedules (update_time, seq);
+  `,
+  // Jobs per group, kept by triggers: a numbered page's totalPage without counting every job.
+  `
+  CREATE TABLE job_counts (group_id TEXT PRIMARY KEY, n INTEGER NOT NULL);
+  INSERT INTO job_counts (group_id, n) SELECT group_id, COUNT(*) FROM jobs GROUP BY group_id;
+  CREATE TRIGGER job_counts_insert AFTER INSERT ON jobs BEGIN
+    INSERT INTO job_counts (group_id, n) VALUES (NEW.group_id, 1) ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER job_counts_delete AFTER DELETE ON jobs BEGIN
+    UPDATE job_counts SET n = n - 1 WHERE group_id = OLD.group_id;
+  END;
+  CREATE TRIGGER job_counts_move AFTER UPDATE OF group_id ON jobs BEGIN
+    UPDATE job_counts SET n = n - 1 WHERE group_id = OLD.group_id;
+    INSERT INTO job_counts (group_id, n) VALUES (NEW.group_id, 1) ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
+  END;
   `
 ];
 

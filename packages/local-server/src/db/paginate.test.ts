@@ -229,10 +229,39 @@ describe('paginate over a real job table', () => {
     }
   });
 
-  test('numbered pages agree with the cursor order', () => {
-    const byTime = sorted(r => r.create_time, 'desc');
-    const page3 = list({ page: 3 });
-    expect(page3.pageInfo).toEqual({ totalPage: 3, currentPage: 3 });
-    expect(page3.rows.map(r => r.id)).toEqual(byTime.slice(20));
+  test("a page's total is the number of matching jobs, with or without filters, whatever groups are asked for", () => {
+    const [group] = groups;
+    const totalPage = (where: Parameters<JobStore['list']>[0]) =>
+      jobs.list(where, groups, userId, { page: 1 }).pageInfo.totalPage;
+    expect(totalPage({})).toBe(3);
+    expect(totalPage({ groupId_in: [group, group] })).toBe(3);
+    expect(totalPage({ groupId_in: ['not-mine'] })).toBe(1);
+    expect(jobs.list({ groupId_in: ['not-mine'] }, groups, userId, { page: 1 }).rows).toEqual([]);
+    // 6 of the 23 jobs are named job-0 (i % 4 === 0).
+    expect(totalPage({ displayName_contains: 'job-0' })).toBe(1);
+    expect(jobs.list({ displayName_contains: 'job-0' }, groups, userId, { first: 50 }).rows).toHaveLength(6);
+    // The kept count follows inserts and deletes.
+    const count = () => (db.prepare('SELECT n FROM job_counts WHERE group_id = ?').get(group) as { n: number }).n;
+    expect(count()).toBe(23);
+    const extra = db.prepare('SELECT * FROM jobs ORDER BY seq LIMIT 1').get() as JobRow;
+    db.prepare(
+      "INSERT INTO jobs (id, display_name, group_id, group_name, user_id, user_name, instance_type, image, command, phase, create_time) SELECT 'job-extra', display_name, group_id, group_name, user_id, user_name, instance_type, image, command, phase, create_time FROM jobs WHERE id = ?"
+    ).run(extra.id);
+    expect(count()).toBe(24);
+    db.prepare("DELETE FROM jobs WHERE id = 'job-extra'").run();
+    expect(count()).toBe(23);
+  });
+
+  test('numbered pages, read from either end, agree with the cursor order; past the end they are empty', () => {
+    for (const [orderBy, expected] of [
+      [undefined, sorted(r => r.create_time, 'desc')],
+      [{ displayName: 'asc' }, sorted(r => r.display_name, 'asc')],
+      [{ displayName: 'desc' }, sorted(r => r.display_name, 'desc')]
+    ] as const) {
+      const pages = [1, 2, 3].map(page => list({ page, orderBy }));
+      expect(pages.map(p => p.pageInfo)).toEqual([1, 2, 3].map(currentPage => ({ totalPage: 3, currentPage })));
+      expect(pages.flatMap(p => p.rows.map(r => r.id))).toEqual(expected);
+    }
+    expect(list({ page: 4 }).rows).toEqual([]);
   });
 });

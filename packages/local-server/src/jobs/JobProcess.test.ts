@@ -79,7 +79,7 @@ describe('JobProcess', () => {
     expect(limited.slice(-3)).toEqual(['bash', '-lc', 'true']);
   });
 
-  test('a sandboxed job reads /phfs and its group volume; the data directory and the host /tmp are invisible', async () => {
+  test('a sandboxed job reads /phfs and its group volume; the rest of the data directory and the host /tmp are invisible', async () => {
     const l = launch(
       [
         'cat /phfs/data.csv',
@@ -87,8 +87,9 @@ describe('JobProcess', () => {
         'cat ~/team/v.txt "$PRIMEHUB_GROUP_VOLUME_PATH/v.txt"',
         'echo out > artifacts/a.txt',
         'echo scratch > /tmp/scratch.txt',
-        `test -e ${JSON.stringify(root)} && echo DATA-DIR-VISIBLE`,
-        `ls ${JSON.stringify(join(root, 'phfs', 'groups'))} 2>/dev/null && echo GROUPS-VISIBLE`,
+        // Of the data directory only the group's own volume and PHFS, at their host paths.
+        `echo "datadir=$(ls -A ${JSON.stringify(root)} | tr "\\n" " ")"`,
+        `cat ${JSON.stringify(join(root, 'volumes', 'team', 'v.txt'))}`,
         '(echo x > /usr/probe) 2>/dev/null && echo SYSTEM-WRITABLE',
         'echo "pwd=$(pwd)"'
       ].join('\n'),
@@ -99,7 +100,7 @@ describe('JobProcess', () => {
     writeFileSync(join(l.phfs, 'data.csv'), 'a,b\n1,2\n');
     writeFileSync(join(l.volume, 'v.txt'), 'volume\n');
     const { code, log } = await run(l);
-    expect(log).toBe('a,b\n1,2\na,b\n1,2\nvolume\nvolume\npwd=/home/jovyan\n');
+    expect(log).toBe('a,b\n1,2\na,b\n1,2\nvolume\nvolume\ndatadir=phfs volumes \nvolume\npwd=/home/jovyan\n');
     expect(code).toBe(0);
     expect(readFileSync(join(l.home, 'artifacts', 'a.txt'), 'utf8')).toBe('out\n');
     expect(existsSync('/tmp/scratch.txt')).toBe(false);

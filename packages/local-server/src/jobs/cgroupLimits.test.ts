@@ -50,6 +50,13 @@ describe('detectLimits', () => {
     expect(detectLimits(dir, 0, run)).toEqual({ enforced: true, systemdRun: run, user: false });
   });
 
+  test('not Linux: not enforced, saying so', () => {
+    expect(detectLimits(dir, 1000, fakeSystemdRun(0), 'darwin')).toEqual({
+      enforced: false,
+      reason: 'CPU and memory limits need Linux cgroups; this is darwin'
+    });
+  });
+
   test('the scope holds the instance type: MemoryMax in bytes, CPUQuota in percent', () => {
     expect(scopeArgs(true, 1.5, 2)).toEqual([
       '--user',

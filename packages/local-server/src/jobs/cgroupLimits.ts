@@ -13,8 +13,12 @@ export type LimitsState = { enforced: true; systemdRun: string; user: boolean } 
 export function detectLimits(
   cgroupRoot = '/sys/fs/cgroup',
   uid = process.getuid?.() ?? -1,
-  systemdRun: string | null = findExecutable('systemd-run') ?? null
+  systemdRun: string | null = findExecutable('systemd-run') ?? null,
+  platform = process.platform
 ): LimitsState {
+  if (platform !== 'linux') {
+    return { enforced: false, reason: `CPU and memory limits need Linux cgroups; this is ${platform}` };
+  }
   let controllers: string[];
   try {
     controllers = readFileSync(`${cgroupRoot}/cgroup.controllers`, 'utf8').trim().split(/\s+/);

@@ -108,7 +108,10 @@ describe('mounts', () => {
     expect(pairs('--bind')).toEqual([
       '/d/jobs/j/home -> /home/jovyan',
       '/d/volumes/team -> /project/team',
-      '/d/phfs/groups/team -> /phfs'
+      '/d/phfs/groups/team -> /phfs',
+      // Also where a notebook server on the host sees them.
+      '/d/volumes/team -> /d/volumes/team',
+      '/d/phfs/groups/team -> /d/phfs/groups/team'
     ]);
     expect(args).toEqual(expect.arrayContaining(['--unshare-pid', '--die-with-parent', '--new-session']));
     expect(args.filter((a, i) => a === '--tmpfs' && args[i + 1] === '/tmp')).toHaveLength(1);

@@ -13,6 +13,9 @@ export const POD_HOME = '/home/jovyan';
 export const POD_PHFS = '/phfs';
 export const podVolume = (group: string): string => `/project/${group}`;
 
+/** `--job-isolation sandbox` where the sandbox cannot run: PrimeHub Local does not start. */
+export class SandboxUnavailableError extends Error {}
+
 /** Whether jobs run sandboxed here, and why not when they do not. */
 export type SandboxState = { available: true; bwrap: string } | { available: false; reason: string };
 
@@ -112,6 +115,14 @@ export function pythonMounts(venv: string): string[] {
     .flatMap(d => ['--ro-bind-try', d, d]);
 }
 
+function realpathOrSelf(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return resolve(dir);
+  }
+}
+
 /** What one job's sandbox holds. */
 export interface SandboxSpec {
   /** Host folders: the job's home, its group's volume and its group's PHFS. */
@@ -129,8 +140,16 @@ export interface SandboxSpec {
  * PID and IPC namespaces (every process ends with the job, or when PrimeHub Local dies), and only
  * the job's home, its group's volume and PHFS, at a pod's paths. The network is the host's, so the
  * server's API stays reachable over loopback.
+ *
+ * The group volume and PHFS are also mounted at their host paths: a notebook server on this machine
+ * (`npm start`'s JupyterLab) sees them there, and a job it submits may `cd` into them, as a notebook
+ * pod's paths hold in a job pod on PrimeHub. Only this group's folders appear there.
  */
 export function sandboxArgs(spec: SandboxSpec): string[] {
+  const hostPaths = [spec.volume, spec.phfs].flatMap(dir => {
+    const paths = new Set([resolve(dir), realpathOrSelf(dir)]);
+    return [...paths].flatMap(p => ['--bind', dir, p]);
+  });
   return [
     ...systemMounts(),
     ...(spec.pythonEnv ? pythonMounts(spec.pythonEnv) : []),
@@ -151,6 +170,7 @@ export function sandboxArgs(spec: SandboxSpec): string[] {
     '--bind',
     spec.phfs,
     POD_PHFS,
+    ...hostPaths,
     '--unshare-pid',
     '--unshare-ipc',
     '--die-with-parent',
