@@ -235,7 +235,9 @@ export class FilesApi {
   }
 
   /**
-   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried).
+   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried). In browsers a buffered
+   * body (text, bytes, a Blob) with `onProgress` goes through XMLHttpRequest, which reports upload
+   * progress; `signal` aborts it.
    * @param body text, bytes, a Blob or an async iterable of chunks
    */
   async upload(path: string, body: TransportBody, opts: TransferOptions & { size?: number } = {}): Promise<void> {
@@ -274,7 +276,16 @@ export class FilesApi {
           'content-type': 'application/octet-stream',
           ...(size !== undefined ? { 'content-length': String(size) } : {})
         },
-        body: payload
+        body: payload,
+        // browsers: XMLHttpRequest reports the progress of a buffered body (fetch cannot)
+        ...(buffered && opts.onProgress
+          ? {
+              onUploadProgress: (n: number) => {
+                sent = n;
+                report(0);
+              }
+            }
+          : {})
       },
       { signal: opts.signal, timeoutMs: opts.timeoutMs ?? 0 }
     );
