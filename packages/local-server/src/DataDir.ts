@@ -20,6 +20,11 @@ export class DataDir {
     return join(this.root, 'config.json');
   }
 
+  /** How the last server started here runs jobs (`/api/health`'s `jobs`), read by `user add`. */
+  get jobIsolation(): string {
+    return join(this.root, 'job-isolation.json');
+  }
+
   get phfs(): string {
     return join(this.root, 'phfs', 'groups');
   }

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 
 /** Schema migrations, applied in order; the index is the schema version. */
@@ -103,8 +104,18 @@ const MIGRATIONS = [
   `
 ];
 
-/** Opens the metadata database in WAL mode and brings its schema up to date. */
+/**
+ * Opens the metadata database in WAL mode and brings its schema up to date. The database and its `-wal`
+ * and `-shm` files are the owner's only (0600), like config.json: they hold every user's jobs and token hashes.
+ */
 export function openDatabase(file: string): BetterSqlite3.Database {
+  // SQLite creates the -wal and -shm files with the database file's mode; older data directories are fixed here.
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) {
+      chmodSync(path, 0o600);
+    }
+  }
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   // FULL makes every committed transaction durable across a power loss or kill -9.

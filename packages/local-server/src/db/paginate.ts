@@ -74,8 +74,9 @@ export function paginate<T extends { id: string; seq: number }>(db: Db, q: ListQ
     }
     // "after" in a descending order means smaller keys, and the reverse for "before".
     const op = (dir === 'desc') === forward ? '<' : '>';
-    conds.push(`(${col} ${op} ? OR (${col} = ? AND seq ${op} ?))`);
-    params.push(row.v, row.v, row.seq);
+    // A row-value comparison is an index range: SQLite seeks to the cursor instead of scanning to it.
+    conds.push(`(${col}, seq) ${op} (?, ?)`);
+    params.push(row.v, row.seq);
   };
   if (args.after) {
     bound(args.after, true);
