@@ -98,13 +98,28 @@ describe('client (browser build) in Chromium: proxy mode, upload progress and ab
     profile = mkdtempSync(join(tmpdir(), 'phc-chromium-'));
   });
 
-  afterAll(async () => {
-    if (chromium && chromium.exitCode === null) {
-      chromium.kill('SIGKILL');
+  /** Stops the browser: /usr/bin/chromium is a wrapper script, so its whole process group. */
+  const stopChromium = async (): Promise<void> => {
+    const child = chromium;
+    chromium = undefined;
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
     }
+  };
+
+  afterAll(async () => {
+    await stopChromium();
     await proxy?.close();
     await server?.dispose();
-    rmSync(profile, { recursive: true, force: true });
+    if (profile) {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    }
   });
 
   test('a 48 MiB Blob upload reports progress, round-trips intact; an abort stops the next one', async () => {
@@ -142,11 +157,11 @@ describe('client (browser build) in Chromium: proxy mode, upload progress and ab
         `--user-data-dir=${profile}`,
         `${proxy.origin}/user/alice/lab`
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] }
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true }
     );
     chromium.stderr?.on('data', d => (browserLog += d));
     const r = await reported;
-    chromium.kill('SIGKILL');
+    await stopChromium();
     expect(r.error).toBeUndefined();
     expect(r.user).toBeTruthy();
     // XMLHttpRequest progress: several reports, growing, ending at the whole size
