@@ -413,7 +413,9 @@ function watchedBody(inner: AsyncIterable<Uint8Array>, link: LinkedSignal): Asyn
     async return(): Promise<IteratorResult<Uint8Array>> {
       if (!finished) {
         finish();
-        await it?.return?.();
+        // also when nothing was read yet: the transport frees the connection
+        it ??= inner[Symbol.asyncIterator]();
+        await it.return?.();
       }
       return { value: undefined, done: true };
     },
