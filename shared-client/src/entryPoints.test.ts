@@ -14,6 +14,16 @@ describe('entry points', () => {
     expect(nodeNames).toEqual(Object.keys(browser).sort());
   });
 
+  it('name one PrimeHubClient each, re-export explicitly and keep test helpers out', () => {
+    for (const names of [Object.keys(node), Object.keys(browser)]) {
+      expect(names.filter(n => /PrimeHubClient$/.test(n))).toEqual(['PrimeHubClient']);
+      expect(names).not.toContain('OverlapAligner');
+    }
+    for (const entry of ['index.ts', 'browser.ts', path.join('notebook', 'index.ts')]) {
+      expect(fs.readFileSync(path.join(__dirname, entry), 'utf8')).not.toMatch(/^export \* from/m);
+    }
+  });
+
   it('give Node fromConfig and the browser none', () => {
     expect(typeof node.PrimeHubClient.fromConfig).toBe('function');
     expect('fromConfig' in browser.PrimeHubClient).toBe(false);

@@ -215,7 +215,13 @@ describe('job log streaming', () => {
 
   it('keeps waiting while a running job answers 5xx, then streams', async () => {
     srv.failRequests = 12; // more than retries x maxReconnects
-    const done = produce(srv, 1, 20, 5, 20);
+    // the job keeps running (and writing nothing) until the server answers again, however slow the machine
+    const done = (async () => {
+      while (srv.failRequests > 0) {
+        await new Promise(r => setTimeout(r, 5));
+      }
+      await produce(srv, 1, 20, 5, 20);
+    })();
     const lines = await collect(client.jobs.logs('job-1', { follow: true, reconnectDelayMs: 5, maxReconnects: 1 }));
     await done;
     expect(lines).toEqual(expected(1, 20));

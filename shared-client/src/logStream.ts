@@ -97,7 +97,8 @@ export async function* streamLogLines(
         throw signal.reason;
       }
       if (deps.requester.closed) {
-        throw new ClientClosedError('the client was closed');
+        // closing ends the follow: nothing more is handed out (the aborted request ends the loop)
+        return;
       }
       yielded++;
       kept.push(l);

@@ -120,6 +120,15 @@ describe('client: files (PHFS)', () => {
     expect(all.find(e => e.name === 'x/y/z.txt')).toMatchObject({ path: `/${root}/x/y/z.txt`, size: 4 });
     const level = await collect(client.files.iterate(`/${root}`, { recursive: false }));
     expect(level.map(e => e.name).sort()).toEqual(['big/', 'top.txt', 'x/']);
+
+    // a single folder past what one listing may hold is an error naming it, never a silent cut
+    mkdirSync(join(store, 'huge'));
+    for (let i = 0; i < 10_000; i++) {
+      writeFileSync(join(store, 'huge', `h${i}`), '');
+    }
+    await expect(collect(client.files.iterate(`/${root}/huge`))).rejects.toThrow(
+      new RegExp(`PHFS folder /${root}/huge/ holds 10000 entries or more`)
+    );
   });
 
   test('a file round trip with progress reaching the total', async () => {

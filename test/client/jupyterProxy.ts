@@ -20,9 +20,19 @@ export interface ProxiedRequest {
   clientAuthorization?: string;
 }
 
+/** A static response the fake Jupyter server serves (the lab page, its scripts). */
+export interface StaticFile {
+  type: string;
+  body: string;
+}
+
 export class JupyterTokenProxy {
   /** Every request that reached the proxy route, in order. */
   readonly seen: ProxiedRequest[] = [];
+  /** Pages and scripts under `<base_url>`, by path below it (e.g. `lab`); pages set the `_xsrf` cookie. */
+  readonly files = new Map<string, StaticFile>();
+  /** Receives the bodies POSTed to `<base_url>report` (a page's test results). */
+  onReport?: (body: string) => void;
   readonly xsrfToken = `xsrf-${Math.random().toString(36).slice(2)}`;
 
   private constructor(
@@ -56,6 +66,26 @@ export class JupyterTokenProxy {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const prefix = `${this.baseUrl}primehub-suite/proxy/api/`;
     const url = req.url ?? '/';
+    const local = url.startsWith(this.baseUrl) ? url.slice(this.baseUrl.length).split('?')[0] : undefined;
+    const file = local !== undefined ? this.files.get(local) : undefined;
+    if (file) {
+      res.writeHead(200, {
+        'content-type': file.type,
+        'set-cookie': `_xsrf=${this.xsrfToken}; Path=${this.baseUrl}; SameSite=Lax`
+      });
+      res.end(file.body);
+      return;
+    }
+    if (local === 'report' && req.method === 'POST') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        res.writeHead(204).end();
+        this.onReport?.(body);
+      });
+      return;
+    }
     if (!url.startsWith(prefix)) {
       res.writeHead(404).end();
       return;

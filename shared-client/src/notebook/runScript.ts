@@ -84,8 +84,9 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
   const target = plan.output ? rooted(plan.output, 'output') : artifactPath;
   const lines = [
     RUN_SCRIPT_MARKER,
-    `vol="\${PRIMEHUB_GROUP_VOLUME_PATH:-}"; [ -n "$vol" ] || vol=${shellQuote(plan.volumeFallback)}`,
-    'phfs="${PRIMEHUB_PHFS_PATH:-/phfs}"',
+    // PrimeHub's job script sets both variables; PHFS is mounted at /phfs whether or not $HOME/phfs exists
+    `vol="\${PRIMEHUB_GROUP_VOLUME_PATH:-}"; [ -n "$vol" ] && [ -d "$vol" ] || vol=${shellQuote(plan.volumeFallback)}`,
+    'phfs="${PRIMEHUB_PHFS_PATH:-/phfs}"; [ -d "$phfs" ] || phfs=/phfs',
     `export ${ARTIFACTS_DIR_VARIABLE}="$HOME/artifacts"`,
     `mkdir -p "$${ARTIFACTS_DIR_VARIABLE}"`
   ];

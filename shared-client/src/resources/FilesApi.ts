@@ -1,8 +1,11 @@
 import type { ClientContext } from '../ClientContext';
-import { ValidationError } from '../errors';
+import { FeatureUnavailableError, ValidationError } from '../errors';
 import { FILES_DELETE, FILES_LIST } from '../operations/files';
 import type { TransportBody } from '../transport/types';
 import type { GroupCallOptions, StoreFile } from '../types';
+
+/** The most entries one `files` listing may ask for (PrimeHub Local's cap per request). */
+const MAX_FOLDER_ENTRIES = 10_000;
 
 /** A PHFS entry with its full path and URI. */
 export interface FileEntry extends StoreFile {
@@ -194,14 +197,22 @@ export class FilesApi {
     }
   }
 
-  /** One whole folder level, however many entries it has. */
+  /**
+   * One whole folder level: listed with the server's default limit, again with the largest limit
+   * servers accept (PrimeHub Local refuses more than 10,000 entries a request) when that was
+   * full. A folder holding more than that cannot be listed through the API: rather than a silent
+   * truncation, that is an error naming the folder.
+   */
   private async listFolder(folder: string, opts: GroupCallOptions): Promise<FileEntry[]> {
-    for (let limit = 1000; ; limit *= 10) {
+    for (const limit of [1000, MAX_FOLDER_ENTRIES]) {
       const items = await this.list(folder, { ...opts, recursive: false, limit });
-      if (items.length < limit || limit >= 10_000_000) {
+      if (items.length < limit) {
         return items;
       }
     }
+    throw new FeatureUnavailableError(
+      `the PHFS folder ${folder} holds ${MAX_FOLDER_ENTRIES} entries or more, more than the files API lists at once`
+    );
   }
 
   /** True if `path` is a file (an exact object). */
@@ -235,7 +246,9 @@ export class FilesApi {
   }
 
   /**
-   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried).
+   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried). In browsers a buffered
+   * body (text, bytes, a Blob) with `onProgress` goes through XMLHttpRequest, which reports upload
+   * progress; `signal` aborts it.
    * @param body text, bytes, a Blob or an async iterable of chunks
    */
   async upload(path: string, body: TransportBody, opts: TransferOptions & { size?: number } = {}): Promise<void> {
@@ -274,7 +287,16 @@ export class FilesApi {
           'content-type': 'application/octet-stream',
           ...(size !== undefined ? { 'content-length': String(size) } : {})
         },
-        body: payload
+        body: payload,
+        // browsers: XMLHttpRequest reports the progress of a buffered body (fetch cannot)
+        ...(buffered && opts.onProgress
+          ? {
+              onUploadProgress: (n: number) => {
+                sent = n;
+                report(0);
+              }
+            }
+          : {})
       },
       { signal: opts.signal, timeoutMs: opts.timeoutMs ?? 0 }
     );

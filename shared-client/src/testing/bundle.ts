@@ -8,6 +8,8 @@ import { repoRoot } from './paths';
 
 /** The browser entry bundled by webpack, as a web app's build would. */
 export interface BrowserBundle {
+  /** The bundle: a script defining the global `PrimeHub` with every export of the browser entry. */
+  code: string;
   bytes: number;
   gzipped: number;
   /** Every module in the bundle (paths relative to the build folder, or `node:…` requests). */
@@ -65,6 +67,7 @@ export async function bundleBrowserEntry(): Promise<BrowserBundle> {
       mods.flatMap(m => (m.modules ? flat(m.modules) : [String(m.name ?? m.identifier)]));
     const code = fs.readFileSync(path.join(tmp, 'out', 'bundle.js'));
     return {
+      code: code.toString('utf8'),
       bytes: code.length,
       gzipped: gzipSync(code, { level: 9 }).length,
       modules: flat(json.modules),
