@@ -93,6 +93,7 @@ describe('jobs in the sandbox', () => {
           `echo "volumes=$(ls ${join(server.dataDir, 'volumes')} | tr "\\n" " ")"`,
           `echo "datadir=$(ls -A ${server.dataDir} | tr "\\n" " ")"`,
           'echo "home=$HOME volume=$PRIMEHUB_GROUP_VOLUME_PATH phfs=$PRIMEHUB_PHFS_PATH"',
+          'echo "shadow=$(cat /etc/shadow 2>/dev/null | wc -c)"',
           'echo "top=$(ls / | tr "\\n" " ")"',
           'echo "homes=$(ls -A /home) tmp=$(ls -A /tmp | wc -l)"',
           `curl -s -o /dev/null -w "api=%{http_code}\\n" ${server.baseUrl}/api/health`
@@ -122,6 +123,7 @@ describe('jobs in the sandbox', () => {
     expect(text).toContain('groups=teamb \nvolumes=teamb \ndatadir=phfs volumes \n');
     const tmpEntries = server.dataDir.startsWith('/tmp/') ? 1 : 0;
     expect(text).toContain(`homes=jovyan tmp=${tmpEntries}`);
+    expect(text).toContain('shadow=0\n');
     expect(text).toContain('api=200');
   });
 

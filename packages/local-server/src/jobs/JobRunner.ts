@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DataDir } from '../DataDir';
 import type { IdentityStore } from '../db/IdentityStore';
 import { TERMINAL_PHASES, type JobPhase, type JobRow, type JobStore } from '../db/JobStore';
 import type { Logger } from '../logger';
-import { publishArtifacts, type ArtifactLimits } from './artifacts';
+import type { ArtifactLimits } from './artifacts';
 import type { LimitsState } from './cgroupLimits';
 import { deadlineSeconds, setLongTimeout, type LongTimer } from './deadlines';
 import {
@@ -16,6 +14,7 @@ import {
   type Outcome,
   type StopReason
 } from './jobOutcome';
+import { finalizeJob } from './finalize';
 import { appendLogLine } from './jobLog';
 import { JobProcess } from './JobProcess';
 import { JobQueue } from './JobQueue';
@@ -264,31 +263,14 @@ export class JobRunner extends EventEmitter {
     return why === 'deadline' ? DEADLINE_OUTCOME : why === 'shutdown' ? SHUTDOWN_OUTCOME : undefined;
   }
 
-  /** Copies artifacts (once), then records the final phase; the job's home is removed afterwards. */
-  private async finalize(job: JobRow, phase: JobPhase, reason: string | null, message: string | null): Promise<void> {
-    if (job.artifacts !== 'done') {
-      this.jobs.update(job.id, { artifacts: 'copying' });
-      let line: string;
-      try {
-        line = await publishArtifacts(
-          join(this.dirs.jobHome(job.id), 'artifacts'),
-          join(this.dirs.groupPhfs(job.group_name), 'jobArtifacts', job.id),
-          join(this.dirs.staging, `artifacts-${job.id}`),
-          this.opts.artifactLimits
-        );
-      } catch (err) {
-        line = `Artifacts: upload failed: ${(err as Error).message}`;
-      }
-      await this.note(job.id, line);
-    }
-    this.jobs.update(job.id, {
+  private finalize(job: JobRow, phase: JobPhase, reason: string | null, message: string | null): Promise<void> {
+    return finalizeJob(
+      { dirs: this.dirs, jobs: this.jobs, artifactLimits: this.opts.artifactLimits, note: (id, l) => this.note(id, l) },
+      job,
       phase,
       reason,
-      message,
-      finish_time: job.finish_time ?? new Date().toISOString(),
-      artifacts: 'done'
-    });
-    await rm(this.dirs.jobHome(job.id), { recursive: true, force: true });
+      message
+    );
   }
 
   /** Appends a line of PrimeHub Local's own to a job's log. */

@@ -1,7 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectSandbox, findExecutable, isolationMode, pythonMounts, sandboxArgs, systemMounts } from './jobSandbox';
+import {
+  detectSandbox,
+  findExecutable,
+  isolationMode,
+  privateEtcFiles,
+  pythonMounts,
+  sandboxArgs,
+  systemMounts
+} from './jobSandbox';
 
 describe('isolationMode', () => {
   test('the flag, else PRIMEHUB_LOCAL_JOB_ISOLATION, else auto; anything else is refused', () => {
@@ -79,6 +87,24 @@ describe('mounts', () => {
       '--ro-bind',
       join(root, 'etc'),
       '/etc'
+    ]);
+  });
+
+  test('/etc files only their owner may read are hidden behind /dev/null, two levels deep', () => {
+    mkdirSync(join(root, 'etc', 'ssh', 'deeper'), { recursive: true });
+    mkdirSync(join(root, 'usr'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'shadow'), 'secret', { mode: 0o640 });
+    writeFileSync(join(root, 'etc', 'passwd'), 'public', { mode: 0o644 });
+    writeFileSync(join(root, 'etc', 'ssh', 'ssh_host_ed25519_key'), 'key', { mode: 0o600 });
+    writeFileSync(join(root, 'etc', 'ssh', 'deeper', 'too-deep'), 'x', { mode: 0o600 });
+    expect(privateEtcFiles(root)).toEqual(['/etc/shadow', '/etc/ssh/ssh_host_ed25519_key']);
+    expect(systemMounts(root).slice(-6)).toEqual([
+      '--ro-bind',
+      '/dev/null',
+      '/etc/shadow',
+      '--ro-bind',
+      '/dev/null',
+      '/etc/ssh/ssh_host_ed25519_key'
     ]);
   });
 

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type Dirent
+} from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** The environment variable that picks how jobs run: `auto` (default), `sandbox` or `none`. */
@@ -89,7 +100,48 @@ export function systemMounts(root = '/'): string[] {
     }
   }
   args.push('--ro-bind', join(root, 'etc'), '/etc');
+  // Files of /etc that only their owner may read (shadow passwords, keys) stay hidden even from a
+  // job running as that owner (PrimeHub Local started as root).
+  for (const file of privateEtcFiles(root)) {
+    args.push('--ro-bind', '/dev/null', file);
+  }
   return args;
+}
+
+const privateFiles = new Map<string, string[]>();
+
+/** `/etc` files (two levels deep) that are not world-readable, as paths inside the sandbox; looked up once. */
+export function privateEtcFiles(root = '/'): string[] {
+  let found = privateFiles.get(root);
+  if (!found) {
+    found = [];
+    const walk = (dir: string, depth: number): void => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(join(root, dir), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory() && depth > 1) {
+          walk(path, depth - 1);
+        } else if (entry.isFile()) {
+          try {
+            if ((statSync(join(root, path)).mode & 0o004) === 0) {
+              found!.push(path);
+            }
+          } catch {
+            // Gone while we looked.
+          }
+        }
+      }
+    };
+    walk('/etc', 2);
+    found.sort();
+    privateFiles.set(root, found);
+  }
+  return found;
 }
 
 /**
