@@ -206,8 +206,11 @@ describe('job log streaming', () => {
     const p = collect(
       client.jobs.logs('job-1', { follow: true, tail: 10, reconnectDelayMs: 40, overlapLines: 5, reconnectSlack: 3 })
     );
-    // while the client waits to reconnect, 6 lines arrive (> slack 3), then the job ends
-    await new Promise(r => setTimeout(r, 15));
+    // once the first connection has taken its tail, and while the client waits to reconnect,
+    // 6 lines arrive (> slack 3), then the job ends
+    while (srv.connections.length === 0) {
+      await new Promise(r => setTimeout(r, 2));
+    }
     srv.append(...expected(11, 16));
     srv.end();
     expect(await p).toEqual(expected(1, 16));
