@@ -1,0 +1,127 @@
+import { PrimeHubClient } from '@primehub-suite/client';
+import * as vscode from 'vscode';
+import { ConnectionCommands } from './connection/ConnectionCommands';
+import { ConnectionManager } from './connection/ConnectionManager';
+import { ProfileModel } from './connection/ProfileModel';
+import { ErrorCommands } from './errors/ErrorCommands';
+import { JobsManager } from './jobs/JobsManager';
+import { JobsModel } from './jobs/JobsModel';
+import { Logger } from './logger/Logger';
+import { JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
+import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
+import { RefreshScheduler } from './util/RefreshScheduler';
+import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
+import { WorkspaceConfigs } from './vscode-objs/WorkspaceConfigs';
+
+/** What `activate` returns: the parts integration tests inspect (not a public API). */
+export interface PrimeHubExtensionApi {
+  connection: ConnectionManager;
+  jobs: JobsManager;
+  jobsTree: JobsTreeDataProvider;
+  /** ms from the start of `activate()` until the views were registered and state restored. */
+  activationMs: number;
+  /** The extension's secret storage (tests check where tokens go). */
+  secrets: vscode.SecretStorage;
+  globalState: vscode.Memento;
+}
+
+/** The composition root: builds every part once, wires them, and registers commands and views. */
+export async function activate(context: vscode.ExtensionContext): Promise<PrimeHubExtensionApi> {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('PrimeHub', { log: true });
+  const log = new Logger(channel, 'primehub');
+  const when = new CustomWhenContext();
+  const errors = new ErrorCommands(log.child('ui'), () => channel.show(true));
+
+  // One client per profile, built here; the token is read from SecretStorage on each request.
+  const connection = new ConnectionManager(
+    new ProfileModel(context.globalState),
+    context.secrets,
+    ({ endpoint, group, rejectUnauthorized, getToken, logger }) =>
+      new PrimeHubClient({
+        endpoint,
+        group,
+        getToken,
+        rejectUnauthorized,
+        timeoutMs: WorkspaceConfigs.requestTimeoutMs,
+        logger: logger.child('client'),
+        userAgent: `primehub-vscode/${context.extension.packageJSON.version}`
+      }),
+    log.child('connection')
+  );
+
+  const jobsModel = new JobsModel();
+  const jobs = new JobsManager(connection, jobsModel, log.child('jobs'), { maxJobs: () => WorkspaceConfigs.maxJobs });
+  const jobsTree = new JobsTreeDataProvider(jobs);
+  const jobsView = vscode.window.createTreeView('primehub.jobs', { treeDataProvider: jobsTree, showCollapseAll: true });
+  const jobsRefresh = new RefreshScheduler(() => jobs.refresh(), {
+    intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
+  });
+
+  const placeholder = new PlaceholderTreeDataProvider();
+  const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
+
+  const syncContext = (): void => {
+    void when.setSignedIn(connection.state === 'signedIn');
+    void when.setExpired(connection.state === 'expired');
+    void when.setHasProfiles(connection.profiles.profiles.length > 0);
+  };
+
+  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+
+  context.subscriptions.push(
+    channel,
+    jobsTree,
+    jobsView,
+    jobsRefresh,
+    connectionCommands,
+    vscode.window.registerTreeDataProvider('primehub.recurringJobs', placeholder),
+    vscode.window.registerTreeDataProvider('primehub.files', placeholder),
+    vscode.window.registerTreeDataProvider('primehub.models', placeholder),
+    vscode.window.registerTreeDataProvider('primehub.deployments', placeholder),
+    register('primehub.auth.signIn', (input?: { endpoint?: string; token?: string; group?: string }) =>
+      connectionCommands.signIn(input)
+    ),
+    register('primehub.auth.signOut', () => connectionCommands.signOut()),
+    register('primehub.profile.switch', (id?: string) => connectionCommands.switchProfile(id)),
+    register('primehub.group.switch', (name?: string) => connectionCommands.switchGroup(name)),
+    register('primehub.log.show', () => channel.show()),
+    register('primehub.jobs.refresh', () => errors.guard('Refreshing jobs', () => jobs.refresh())),
+    jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
+    connection.onDidChangeState(() => {
+      syncContext();
+      jobsModel.clear();
+      if (jobsView.visible) {
+        void jobsRefresh.now();
+      }
+    }),
+    connection.onDidChangeGroup(() => {
+      jobsModel.clear();
+      void jobsRefresh.now();
+    }),
+    connection.profiles.onDidChange(syncContext),
+    context.secrets.onDidChange(e => void connection.onSecretsChanged(e.key)),
+    vscode.window.registerUriHandler({
+      // vscode://primehub-suite.primehub/signIn?endpoint=https://primehub.example.com (never a token)
+      handleUri: uri => {
+        if (uri.path === '/signIn') {
+          const endpoint = new URLSearchParams(uri.query).get('endpoint') ?? undefined;
+          void connectionCommands.signIn({ endpoint });
+        }
+      }
+    }),
+    { dispose: () => void connection.dispose() }
+  );
+
+  await connection.restore();
+  syncContext();
+  jobsRefresh.setVisible(jobsView.visible);
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { connection, jobs, jobsTree, activationMs, secrets: context.secrets, globalState: context.globalState };
+}
+
+export function deactivate(): void {
+  // everything is disposed through context.subscriptions
+}
