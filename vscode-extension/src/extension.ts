@@ -1,13 +1,15 @@
-import { PrimeHubClient } from '@primehub-suite/client';
+import { PrimeHubClient, type JobSpec } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
 import { ProfileModel } from './connection/ProfileModel';
 import { ErrorCommands } from './errors/ErrorCommands';
+import { JobLogFollower } from './jobs/JobLogFollower';
+import { JobsCommands, type RunFileOptions } from './jobs/JobsCommands';
 import { JobsManager } from './jobs/JobsManager';
 import { JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
-import { JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
+import { JobsNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
 import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
 import { RefreshScheduler } from './util/RefreshScheduler';
 import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
@@ -18,6 +20,8 @@ export interface PrimeHubExtensionApi {
   connection: ConnectionManager;
   jobs: JobsManager;
   jobsTree: JobsTreeDataProvider;
+  jobsCommands: JobsCommands;
+  logs: JobLogFollower;
   /** ms from the start of `activate()` until the views were registered and state restored. */
   activationMs: number;
   /** The extension's secret storage (tests check where tokens go). */
@@ -58,6 +62,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
   });
 
+  const logs = new JobLogFollower((id, signal) => jobs.logs(id, { follow: true, signal }), log.child('logs'));
+  const jobsCommands = new JobsCommands(jobs, connection, logs, errors, context.workspaceState, async job => {
+    if (!jobsModel.get(job.id)) {
+      await jobs.refresh();
+    }
+    const node = jobsTree.nodeFor(job.id);
+    if (node) {
+      await jobsView.reveal(node, { expand: true, select: true, focus: true });
+    }
+  });
+
   const placeholder = new PlaceholderTreeDataProvider();
   const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
 
@@ -87,7 +102,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     register('primehub.profile.switch', (id?: string) => connectionCommands.switchProfile(id)),
     register('primehub.group.switch', (name?: string) => connectionCommands.switchGroup(name)),
     register('primehub.log.show', () => channel.show()),
-    register('primehub.jobs.refresh', () => errors.guard('Refreshing jobs', () => jobs.refresh())),
+    jobsCommands,
+    register('primehub.jobs.refresh', () => jobsCommands.refresh()),
+    register('primehub.jobs.submit', (spec?: JobSpec) => jobsCommands.submit(spec)),
+    register('primehub.jobs.runCurrentFile', (uri?: vscode.Uri, options?: RunFileOptions) =>
+      jobsCommands.runCurrentFile(
+        uri instanceof vscode.Uri ? uri : undefined,
+        // explorer/context passes the selection as the second argument
+        Array.isArray(options) ? undefined : options
+      )
+    ),
+    register('primehub.jobs.cancel', (arg?: JobsNode | string) => jobsCommands.cancel(arg)),
+    register('primehub.jobs.rerun', (arg?: JobsNode | string) => jobsCommands.rerun(arg)),
+    register('primehub.jobs.wait', (arg?: JobsNode | string) => jobsCommands.wait(arg)),
+    register('primehub.jobs.followLog', (arg?: JobsNode | string) => jobsCommands.followLogCommand(arg)),
+    register('primehub.jobs.downloadArtifacts', (arg?: JobsNode | string, dir?: string) =>
+      jobsCommands.downloadArtifacts(arg, dir)
+    ),
+    register('primehub.jobs.openInConsole', (arg?: JobsNode | string) => jobsCommands.openInConsole(arg)),
+    register('primehub.jobs.copyId', (arg?: JobsNode | string) => jobsCommands.copyId(arg)),
     jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
     connection.onDidChangeState(() => {
       syncContext();
@@ -119,7 +152,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   jobsRefresh.setVisible(jobsView.visible);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { connection, jobs, jobsTree, activationMs, secrets: context.secrets, globalState: context.globalState };
+  return {
+    connection,
+    jobs,
+    jobsTree,
+    jobsCommands,
+    logs,
+    activationMs,
+    secrets: context.secrets,
+    globalState: context.globalState
+  };
 }
 
 export function deactivate(): void {

@@ -2,6 +2,7 @@ import { AuthError, isTerminalPhase, type Job, type JobSpec } from '@primehub-su
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import type { JobsModel } from './JobsModel';
+import type { RunFilePlan } from './runFilePlan';
 
 /** Options of the jobs listing. */
 export interface JobsManagerOptions {
@@ -101,6 +102,32 @@ export class JobsManager {
         return c.files.downloadDirectory(remote, localDir, transfer);
       }
       return [await c.files.downloadFile(remote, localDir, transfer)];
+    });
+  }
+
+  /** Uploads a local file into its run's PHFS folder and submits the planned job. */
+  async runFile(
+    localPath: string,
+    plan: RunFilePlan,
+    spec: Omit<JobSpec, 'command' | 'displayName'> & { displayName?: string },
+    signal?: AbortSignal
+  ): Promise<Job> {
+    await this.call(c => c.files.uploadFile(localPath, plan.remoteDir, { signal, timeoutMs: 0 }));
+    this.log.info(`uploaded ${localPath} to ${plan.remoteDir}`);
+    return this.submit({ ...spec, displayName: spec.displayName ?? plan.displayName, command: plan.command }, signal);
+  }
+
+  /** Downloads a notebook run's executed notebook into `localDir`; undefined when the job wrote none. */
+  async downloadOutput(plan: RunFilePlan, localDir: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (!plan.outputPath) {
+      return undefined;
+    }
+    const path = plan.outputPath;
+    return this.call(async c => {
+      if (!(await c.files.isFile(path, { signal }))) {
+        return undefined;
+      }
+      return c.files.downloadFile(path, localDir, { signal, timeoutMs: 0 });
     });
   }
 

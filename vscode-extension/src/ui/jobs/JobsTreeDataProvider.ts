@@ -1,7 +1,7 @@
 import type { ArtifactItem, Job } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import type { JobsManager } from '../../jobs/JobsManager';
-import { JobStatusGroup } from '../../jobs/JobsModel';
+import { JobStatusGroup, statusGroupOf } from '../../jobs/JobsModel';
 
 /** A node of the Jobs view. */
 export type JobsNode =
@@ -144,7 +144,20 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
     }
   }
 
-  getParent(): undefined {
+  /** The node of a listed job (for `TreeView.reveal`). */
+  nodeFor(jobId: string): JobsNode | undefined {
+    const job = this.jobs.model.get(jobId);
+    return job ? { kind: 'job', job } : undefined;
+  }
+
+  getParent(node: JobsNode): JobsNode | undefined {
+    if (node.kind === 'job') {
+      const group = statusGroupOf(node.job.phase);
+      return { kind: 'group', group, count: this.jobs.model.jobsIn(group).length };
+    }
+    if (node.kind === 'artifact') {
+      return { kind: 'job', job: node.job };
+    }
     return undefined;
   }
 
