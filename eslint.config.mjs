@@ -30,7 +30,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' }
   },
   {
-    files: ['jest.config.js', 'vscode-extension/webpack.config.js'],
+    files: ['jest.config.js', 'vscode-extension/webpack.config.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: {
       sourceType: 'commonjs',

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
-import { launchChromium, startCodeServer } from './codeServer.mjs';
+import host from './codeServer.cjs';
+
+const { launchChromium, startCodeServer } = host;
 
 const TIMEOUT_MS = Number(process.env.PRIMEHUB_VSCODE_TEST_TIMEOUT_MS ?? 300_000);
 

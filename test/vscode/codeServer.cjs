@@ -1,16 +1,16 @@
 // Starts code-server (from test/vscode-host, installed by `scripts/bootstrap.mjs test`) and opens
 // it in headless Debian Chromium: what the VS Code tests of the suite run in, since no VS Code
 // download works here.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// CommonJS so that both the jest tests and the plain-Node test host can load it.
+const { spawn } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { join } = require('node:path');
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CODE_SERVER = join(REPO, 'test', 'vscode-host', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+const REPO = join(__dirname, '..', '..');
+const CODE_SERVER = join(REPO, 'test', 'vscode-host', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Fails with what is missing and how to get it. */
-export function checkInstalled() {
+function checkInstalled() {
   const missing = [];
   if (!existsSync(CODE_SERVER)) {
     missing.push(`code-server (${CODE_SERVER})`);
@@ -35,7 +35,7 @@ export function checkInstalled() {
   }
 }
 
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -70,10 +70,15 @@ async function waitForHttp(url, child, output, timeoutMs) {
  * Starts code-server on a free loopback port; resolves once it answers HTTP.
  * @returns {{ url: string, port: number, output: () => string, stop: () => Promise<void> }}
  */
-export async function startCodeServer({ userDataDir, extensionsDir, folder, env = {} }) {
+async function startCodeServer({ userDataDir, extensionsDir, folder, env = {} }) {
   checkInstalled();
-  mkdirSync(userDataDir, { recursive: true });
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  const settings = join(userDataDir, 'User', 'settings.json');
+  if (!existsSync(settings)) {
+    // no welcome walkthrough over the views under test
+    writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false }));
+  }
   const port = await freePort();
   let log = '';
   const child = spawn(
@@ -119,7 +124,7 @@ export async function startCodeServer({ userDataDir, extensionsDir, folder, env 
 }
 
 /** Installs a VSIX into an extensions folder (a bare folder there would be ignored). */
-export function installExtension(vsix, { userDataDir, extensionsDir }) {
+function installExtension(vsix, { userDataDir, extensionsDir }) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -145,7 +150,18 @@ export function installExtension(vsix, { userDataDir, extensionsDir }) {
 }
 
 /** Headless Debian Chromium through playwright-core. */
-export async function launchChromium() {
-  const { chromium } = await import('playwright-core');
+async function launchChromium() {
+  const { chromium } = require('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
+
+module.exports = {
+  CODE_SERVER,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  checkInstalled,
+  freePort,
+  startCodeServer,
+  installExtension,
+  launchChromium
+};
