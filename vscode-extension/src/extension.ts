@@ -1,16 +1,22 @@
-import { PrimeHubClient, type JobSpec } from '@primehub-suite/client';
+import { PrimeHubClient, type FileEntry, type JobSpec, type ScheduleSpec } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
 import { ProfileModel } from './connection/ProfileModel';
 import { ErrorCommands } from './errors/ErrorCommands';
+import { FilesCommands } from './files/FilesCommands';
+import { FilesManager } from './files/FilesManager';
 import { JobLogFollower } from './jobs/JobLogFollower';
 import { JobsCommands, type RunFileOptions } from './jobs/JobsCommands';
 import { JobsManager } from './jobs/JobsManager';
 import { JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
 import { JobsNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
+import { FileNode, FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
 import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
+import { ScheduleNode, SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
+import { SchedulesCommands } from './schedules/SchedulesCommands';
+import { SchedulesManager } from './schedules/SchedulesManager';
 import { RefreshScheduler } from './util/RefreshScheduler';
 import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
 import { WorkspaceConfigs } from './vscode-objs/WorkspaceConfigs';
@@ -22,6 +28,9 @@ export interface PrimeHubExtensionApi {
   jobsTree: JobsTreeDataProvider;
   jobsCommands: JobsCommands;
   logs: JobLogFollower;
+  schedules: SchedulesManager;
+  files: FilesManager;
+  filesTree: FilesTreeDataProvider;
   /** ms from the start of `activate()` until the views were registered and state restored. */
   activationMs: number;
   /** The extension's secret storage (tests check where tokens go). */
@@ -73,8 +82,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     }
   });
 
+  const schedules = new SchedulesManager(connection, log.child('schedules'));
+  const schedulesTree = new SchedulesTreeDataProvider(schedules);
+  const schedulesView = vscode.window.createTreeView('primehub.recurringJobs', { treeDataProvider: schedulesTree });
+  const schedulesRefresh = new RefreshScheduler(() => schedules.refresh(), {
+    intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs * 3
+  });
+  const schedulesCommands = new SchedulesCommands(schedules, connection, errors);
+
+  const files = new FilesManager(connection, log.child('files'));
+  const filesCommands = new FilesCommands(files, errors);
+  const filesTree = new FilesTreeDataProvider(files, async (paths, dir) => {
+    await filesCommands.upload({ kind: 'entry', entry: { path: dir, isDirectory: true } as FileEntry }, paths);
+  });
+  const filesView = vscode.window.createTreeView('primehub.files', {
+    treeDataProvider: filesTree,
+    dragAndDropController: filesTree,
+    canSelectMany: false,
+    showCollapseAll: true
+  });
+
   const placeholder = new PlaceholderTreeDataProvider();
   const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
+
+  // a new sign-in, profile or group: every view shows the new group's data
+  const onConnectionChange = (): void => {
+    jobsModel.clear();
+    schedules.model.clear();
+    files.refreshAll();
+    if (jobsView.visible) {
+      void jobsRefresh.now();
+    }
+    if (schedulesView.visible) {
+      void schedulesRefresh.now();
+    }
+  };
 
   const syncContext = (): void => {
     void when.setSignedIn(connection.state === 'signedIn');
@@ -91,8 +133,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     jobsView,
     jobsRefresh,
     connectionCommands,
-    vscode.window.registerTreeDataProvider('primehub.recurringJobs', placeholder),
-    vscode.window.registerTreeDataProvider('primehub.files', placeholder),
+    schedulesTree,
+    schedulesView,
+    schedulesRefresh,
+    filesTree,
+    filesView,
+    vscode.workspace.registerTextDocumentContentProvider(PHFS_SCHEME, new PhfsContentProvider(files)),
     vscode.window.registerTreeDataProvider('primehub.models', placeholder),
     vscode.window.registerTreeDataProvider('primehub.deployments', placeholder),
     register('primehub.auth.signIn', (input?: { endpoint?: string; token?: string; group?: string }) =>
@@ -121,18 +167,35 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     ),
     register('primehub.jobs.openInConsole', (arg?: JobsNode | string) => jobsCommands.openInConsole(arg)),
     register('primehub.jobs.copyId', (arg?: JobsNode | string) => jobsCommands.copyId(arg)),
+    register('primehub.recurringJobs.refresh', () => schedulesCommands.refresh()),
+    register('primehub.recurringJobs.create', (from?: ScheduleSpec | JobsNode) => schedulesCommands.create(from)),
+    register('primehub.recurringJobs.createFromJob', (node?: JobsNode) => schedulesCommands.create(node)),
+    register('primehub.recurringJobs.update', (arg?: ScheduleNode | string, patch?: Partial<ScheduleSpec>) =>
+      schedulesCommands.update(arg, patch)
+    ),
+    register('primehub.recurringJobs.trigger', (arg?: ScheduleNode | string) => schedulesCommands.trigger(arg)),
+    register('primehub.recurringJobs.pause', (arg?: ScheduleNode | string) => schedulesCommands.pause(arg)),
+    register('primehub.recurringJobs.delete', (arg?: ScheduleNode | string, confirmed?: boolean) =>
+      schedulesCommands.delete(arg, confirmed === true)
+    ),
+    register('primehub.files.refresh', () => filesCommands.refresh()),
+    register('primehub.files.upload', (node?: FileNode, paths?: string[]) =>
+      filesCommands.upload(node, Array.isArray(paths) && typeof paths[0] === 'string' ? paths : undefined)
+    ),
+    register('primehub.files.download', (node?: FileNode, dir?: string) => filesCommands.download(node, dir)),
+    register('primehub.files.delete', (node?: FileNode, confirmed?: boolean) =>
+      filesCommands.delete(node, confirmed === true)
+    ),
+    register('primehub.files.newFolder', (node?: FileNode, name?: string) => filesCommands.newFolder(node, name)),
+    register('primehub.files.copyUri', (node?: FileNode) => filesCommands.copyUri(node)),
+    register('primehub.files.open', (node?: FileNode) => filesCommands.open(node)),
+    schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
     jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
     connection.onDidChangeState(() => {
       syncContext();
-      jobsModel.clear();
-      if (jobsView.visible) {
-        void jobsRefresh.now();
-      }
+      onConnectionChange();
     }),
-    connection.onDidChangeGroup(() => {
-      jobsModel.clear();
-      void jobsRefresh.now();
-    }),
+    connection.onDidChangeGroup(onConnectionChange),
     connection.profiles.onDidChange(syncContext),
     context.secrets.onDidChange(e => void connection.onSecretsChanged(e.key)),
     vscode.window.registerUriHandler({
@@ -150,6 +213,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   await connection.restore();
   syncContext();
   jobsRefresh.setVisible(jobsView.visible);
+  schedulesRefresh.setVisible(schedulesView.visible);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
@@ -158,6 +222,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     jobsTree,
     jobsCommands,
     logs,
+    schedules,
+    files,
+    filesTree,
     activationMs,
     secrets: context.secrets,
     globalState: context.globalState

@@ -57,7 +57,7 @@ export class ErrorCommands {
   }
 
   /** Runs a command body, reporting its failure (and offering to run it again). */
-  async guard(what: string, body: () => Promise<unknown>): Promise<void> {
+  async guard(what: string, body: () => PromiseLike<unknown>): Promise<void> {
     try {
       await body();
     } catch (e) {
