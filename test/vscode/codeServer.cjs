@@ -77,7 +77,14 @@ async function startCodeServer({ userDataDir, extensionsDir, folder, env = {} })
   const settings = join(userDataDir, 'User', 'settings.json');
   if (!existsSync(settings)) {
     // no welcome walkthrough over the views under test
-    writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false }));
+    writeFileSync(
+      settings,
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'remote.autoForwardPorts': false
+      })
+    );
   }
   const port = await freePort();
   let log = '';

@@ -61,8 +61,9 @@ export class Workbench {
     await this.page.locator('.pane-header', { hasText: 'Jobs' }).first().waitFor();
   }
 
+  /** A visible row of a tree or list. */
   treeRow(text: string | RegExp) {
-    return this.page.locator('.monaco-list-row', { hasText: text }).first();
+    return this.page.locator('.monaco-list-row', { hasText: text }).filter({ visible: true }).first();
   }
 
   /** Opens a workspace file with Quick Open. */
@@ -74,6 +75,27 @@ export class Workbench {
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tab', { hasText: name }).first().waitFor();
+    if (name.endsWith('.ipynb')) {
+      await this.page.locator('.notebook-editor .cell-list-container .code-cell-row').first().waitFor();
+    }
+    await this.page.waitForTimeout(500);
+  }
+
+  /** Right-clicks a file in the Explorer and picks a context-menu entry. */
+  async explorerContextMenu(file: string, entry: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+Shift+E');
+    const row = this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+    await row.waitFor();
+    await this.page.waitForTimeout(500);
+    await row.click();
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item', { hasText: entry }).first();
+    await item.waitFor();
+    // VS Code's menus act on the highlighted entry
+    await item.hover();
+    await this.page.keyboard.press('Enter');
+    await item.waitFor({ state: 'hidden' });
   }
 
   async screenshot(path: string): Promise<void> {

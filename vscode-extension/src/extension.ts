@@ -104,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
 
   const placeholder = new PlaceholderTreeDataProvider();
   const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
+  errors.onAuthFailure = () => void connectionCommands.promptExpired();
 
   // a new sign-in, profile or group: every view shows the new group's data
   const onConnectionChange = (): void => {
@@ -179,9 +180,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
       schedulesCommands.delete(arg, confirmed === true)
     ),
     register('primehub.files.refresh', () => filesCommands.refresh()),
-    register('primehub.files.upload', (node?: FileNode, paths?: string[]) =>
-      filesCommands.upload(node, Array.isArray(paths) && typeof paths[0] === 'string' ? paths : undefined)
-    ),
+    register('primehub.files.upload', (node?: FileNode | vscode.Uri, paths?: string[] | vscode.Uri[]) => {
+      if (node instanceof vscode.Uri) {
+        // from the Explorer: the selection when the clicked file is part of it, else the clicked file
+        const selected = Array.isArray(paths) ? paths.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+        const files = selected.some(u => u.toString() === node.toString()) ? selected : [node];
+        return filesCommands.upload(
+          undefined,
+          files.map(u => u.fsPath)
+        );
+      }
+      return filesCommands.upload(
+        node,
+        Array.isArray(paths) && typeof paths[0] === 'string' ? (paths as string[]) : undefined
+      );
+    }),
     register('primehub.files.download', (node?: FileNode, dir?: string) => filesCommands.download(node, dir)),
     register('primehub.files.delete', (node?: FileNode, confirmed?: boolean) =>
       filesCommands.delete(node, confirmed === true)

@@ -13,6 +13,7 @@ const DEFAULT_ENDPOINT = 'http://127.0.0.1:5000';
 export class ConnectionCommands implements vscode.Disposable {
   private readonly statusBar: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  private prompting = false;
 
   constructor(
     private readonly connection: ConnectionManager,
@@ -240,14 +241,23 @@ export class ConnectionCommands implements vscode.Disposable {
     return false;
   }
 
-  private async promptExpired(): Promise<void> {
+  /** One "sign in again" notification at a time, however many calls failed. */
+  async promptExpired(): Promise<void> {
+    if (this.prompting) {
+      return;
+    }
+    this.prompting = true;
     const label = this.connection.profile?.label ?? 'PrimeHub';
-    const choice = await vscode.window.showWarningMessage(
-      `${label} rejected the API token (expired or revoked).`,
-      'Sign in again'
-    );
-    if (choice) {
-      await this.signIn({ endpoint: this.connection.profile?.endpoint });
+    try {
+      const choice = await vscode.window.showWarningMessage(
+        `${label} rejected the API token (expired or revoked).`,
+        'Sign in again'
+      );
+      if (choice) {
+        await this.signIn({ endpoint: this.connection.profile?.endpoint });
+      }
+    } finally {
+      this.prompting = false;
     }
   }
 

@@ -125,6 +125,9 @@ export class ConnectionManager {
   async signIn(input: SignInInput, signal?: AbortSignal): Promise<Profile> {
     const { endpoint, user, groups } = await this.verify(input, signal);
     const existing = this.profiles.findByEndpoint(endpoint, user.username);
+    this.log.debug(
+      `sign-in to ${endpoint} as ${user.username}: ${existing ? `updating profile ${existing.label}` : 'new profile'}`
+    );
     const id = existing?.id ?? randomUUID();
     const group =
       groups.find(g => g.name === input.group)?.name ??

@@ -8,6 +8,9 @@ export type ReportProgress = (message: string, increment?: number) => void;
 
 /** Notifications for failures and cancellable progress, shared by the other XCommands. */
 export class ErrorCommands {
+  /** Shows the one "sign in again" prompt for auth failures (set by the composition root). */
+  onAuthFailure?: () => void;
+
   constructor(
     private readonly log: Logger,
     private readonly showLog: () => void
@@ -25,6 +28,10 @@ export class ErrorCommands {
     }
     const d = describeError(what, e);
     this.log.error(d.message);
+    if (d.actions.includes('signInAgain') && this.onAuthFailure) {
+      this.onAuthFailure();
+      return;
+    }
     const buttons: string[] = [];
     if (d.actions.includes('signInAgain')) {
       buttons.push('Sign in again');

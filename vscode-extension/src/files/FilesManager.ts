@@ -25,6 +25,11 @@ export class FilesManager {
     private readonly log: Logger
   ) {}
 
+  /** False while signed out or the token was rejected (the view then shows its welcome). */
+  get available(): boolean {
+    return this.connection.state === 'signedIn';
+  }
+
   /** One folder level; folders first, then files, each by name. */
   async list(path: string, signal?: AbortSignal): Promise<FileEntry[]> {
     const entries = await this.call(c => c.files.list(path, { signal }));

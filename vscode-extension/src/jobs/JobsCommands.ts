@@ -76,8 +76,7 @@ export class JobsCommands implements vscode.Disposable {
    * for here, and its executed notebook is downloaded next to the original when the job ends.
    */
   async runCurrentFile(uri?: vscode.Uri, options: RunFileOptions = {}): Promise<Job | undefined> {
-    const target =
-      uri ?? vscode.window.activeNotebookEditor?.notebook.uri ?? vscode.window.activeTextEditor?.document.uri;
+    const target = uri ?? activeFileUri();
     if (!target || target.scheme !== 'file') {
       void vscode.window.showWarningMessage('Open a local .py, .sh or .ipynb file to run it as a PrimeHub job.');
       return undefined;
@@ -327,7 +326,7 @@ export class JobsCommands implements vscode.Disposable {
     }
     const pick = await vscode.window.showQuickPick(
       candidates.map(j => ({ label: label(j), description: `${j.phase ?? 'Pending'} · ${j.id}`, job: j })),
-      { placeHolder, matchOnDescription: true }
+      { title: placeHolder, matchOnDescription: true }
     );
     return pick?.job;
   }
@@ -449,6 +448,14 @@ export class JobsCommands implements vscode.Disposable {
     }
     return values;
   }
+}
+
+/** The file of the active editor: notebook, text, or the active tab (when focus is elsewhere). */
+function activeFileUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const tabUri =
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputNotebook ? input.uri : undefined;
+  return vscode.window.activeNotebookEditor?.notebook.uri ?? vscode.window.activeTextEditor?.document.uri ?? tabUri;
 }
 
 function label(job: Job): string {

@@ -36,8 +36,9 @@ export class JobsManager {
       }
       this.model.setJobs(jobs);
     } catch (e) {
-      this.onError(e);
+      // error first: an auth failure then clears the view for its "sign in again" state
       this.model.setError(e);
+      this.onError(e);
       throw e;
     }
   }

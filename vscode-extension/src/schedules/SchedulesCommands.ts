@@ -143,7 +143,7 @@ export class SchedulesCommands {
     }
     const pick = await vscode.window.showQuickPick(
       items.map(s => ({ label: label(s), description: s.id, schedule: s })),
-      { placeHolder }
+      { title: placeHolder }
     );
     return pick?.schedule;
   }

@@ -35,7 +35,7 @@ export class FilesTreeDataProvider
   }
 
   async getChildren(node?: FileNode): Promise<FileNode[]> {
-    if (node?.kind === 'message' || (node && !node.entry.isDirectory)) {
+    if (!this.files.available || node?.kind === 'message' || (node && !node.entry.isDirectory)) {
       return [];
     }
     try {
