@@ -29,6 +29,8 @@ module.exports = {
       displayName: 'suite',
       rootDir: '<rootDir>/test',
       testMatch: ['<rootDir>/**/*.test.ts'],
+      // code-server's own install (VS Code's sources and node_modules) is not part of the tests
+      modulePathIgnorePatterns: ['<rootDir>/vscode-host/'],
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json', diagnostics: false }] },
       testEnvironment: 'node'
     }
