@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job, JobSpec } from '@primehub-suite/client';
 import {
@@ -14,7 +15,8 @@ import type { ErrorCommands } from '../errors/ErrorCommands';
 import type { JobsNode } from '../ui/jobs/JobsTreeDataProvider';
 import type { JobLogFollower } from './JobLogFollower';
 import type { JobsManager } from './JobsManager';
-import { planRunFile, runnableKind, type RunFilePlan } from './runFilePlan';
+import { groupVolumeRelative, planInPlace, planRunFile, runnableKind, type RunFilePlan } from './runFilePlan';
+import { WorkspaceConfigs } from '../vscode-objs/WorkspaceConfigs';
 
 const DEFAULTS_KEY = 'primehub.jobs.submitDefaults';
 
@@ -105,7 +107,11 @@ export class JobsCommands implements vscode.Disposable {
       if (!where) {
         return;
       }
-      const plan = planRunFile({ fileName, parameters, types });
+      const group = this.connection.profile?.group ?? '';
+      const onVolume = groupVolumeRelative(target.fsPath, group, WorkspaceConfigs.groupVolumeFolders);
+      const plan = onVolume
+        ? planInPlace({ relativePath: onVolume, parameters, types })
+        : planRunFile({ fileName, parameters, types });
       job = await this.errors.withProgress(`Uploading ${fileName} and submitting…`, signal =>
         this.jobs.runFile(target.fsPath, plan, where, signal)
       );
@@ -259,7 +265,11 @@ export class JobsCommands implements vscode.Disposable {
       return undefined;
     }
     let output: string | undefined;
-    if (plan?.outputPath && outputDir) {
+    if (plan && !plan.remoteDir && plan.outputFileName && outputDir) {
+      // ran in place: papermill wrote the output next to the notebook
+      const local = path.join(outputDir, plan.outputFileName);
+      output = fs.existsSync(local) ? local : undefined;
+    } else if (plan?.outputPath && outputDir) {
       try {
         output = await this.jobs.downloadOutput(plan, path.join(outputDir, plan.outputFileName!));
       } catch (e) {

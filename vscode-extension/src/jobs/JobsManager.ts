@@ -106,15 +106,20 @@ export class JobsManager {
     });
   }
 
-  /** Uploads a local file into its run's PHFS folder and submits the planned job. */
+  /** Uploads a local file into its run's PHFS folder (unless it runs in place) and submits the planned job. */
   async runFile(
     localPath: string,
     plan: RunFilePlan,
     spec: Omit<JobSpec, 'command' | 'displayName'> & { displayName?: string },
     signal?: AbortSignal
   ): Promise<Job> {
-    await this.call(c => c.files.uploadFile(localPath, plan.remoteDir, { signal, timeoutMs: 0 }));
-    this.log.info(`uploaded ${localPath} to ${plan.remoteDir}`);
+    const remoteDir = plan.remoteDir;
+    if (remoteDir) {
+      await this.call(c => c.files.uploadFile(localPath, remoteDir, { signal, timeoutMs: 0 }));
+      this.log.info(`uploaded ${localPath} to ${remoteDir}`);
+    } else {
+      this.log.info(`running ${localPath} in place on the group volume`);
+    }
     return this.submit({ ...spec, displayName: spec.displayName ?? plan.displayName, command: plan.command }, signal);
   }
 

@@ -1,5 +1,5 @@
 import { parseNotebookCommand } from '@primehub-suite/client/notebook';
-import { planRunFile, runnableKind } from './runFilePlan';
+import { groupVolumeRelative, planInPlace, planRunFile, runnableKind } from './runFilePlan';
 
 const NOW = new Date(Date.UTC(2026, 11, 1, 6, 15, 0));
 
@@ -40,5 +40,26 @@ describe('planRunFile', () => {
       output: 'train-output.ipynb',
       parameters: { lr: 1, name: evil }
     });
+  });
+});
+
+describe('files on the group volume', () => {
+  it('finds the path relative to the volume', () => {
+    expect(groupVolumeRelative('/project/ml/src/train.py', 'ml')).toBe('src/train.py');
+    expect(groupVolumeRelative('/home/jovyan/ml/train.py', 'ml')).toBe('train.py');
+    expect(groupVolumeRelative('/data/volumes/ml/a/b.sh', 'ml', ['/data/volumes/ml/'])).toBe('a/b.sh');
+    expect(groupVolumeRelative('/project/other/train.py', 'ml')).toBeUndefined();
+    expect(groupVolumeRelative('/project/ml/../x.py', 'ml')).toBeUndefined();
+  });
+
+  it('runs them in place with the folder quoted', () => {
+    expect(planInPlace({ relativePath: "src/it's/train.py" }).command).toBe(
+      `cd "$PRIMEHUB_GROUP_VOLUME_PATH"/'src/it'\\''s' && python 'train.py'`
+    );
+    const nb = planInPlace({ relativePath: 'nb.ipynb', parameters: { n: 1 } });
+    expect(nb.remoteDir).toBeUndefined();
+    expect(
+      nb.command.startsWith(`cd "$PRIMEHUB_GROUP_VOLUME_PATH" && cd '.' && papermill 'nb.ipynb' 'nb-output.ipynb' -b `)
+    ).toBe(true);
   });
 });

@@ -20,8 +20,11 @@ export interface RunFilePlan {
   kind: RunnableKind;
   /** The file's name (no folders). */
   fileName: string;
-  /** Per-run PHFS folder the file is uploaded into, e.g. `/vscode-runs/20261201-061500-train/`. */
-  remoteDir: string;
+  /**
+   * Per-run PHFS folder the file is uploaded into, e.g. `/vscode-runs/20261201-061500-train/`;
+   * undefined when the file runs in place on the group volume.
+   */
+  remoteDir?: string;
   /** The executed notebook (PHFS path) for notebooks. */
   outputPath?: string;
   /** Local name of the output notebook, written next to the original. */
@@ -88,5 +91,66 @@ export function planRunFile(input: {
     remoteDir,
     displayName,
     command: `${cdRunDir} && ${runner} ${shellQuote(input.fileName)}`
+  };
+}
+
+/**
+ * Where a local file sits on the group volume, if it does: relative to `/project/<group>`,
+ * `/home/jovyan/<group>` (a PrimeHub notebook, e.g. through Remote-SSH) or a configured folder
+ * that is the group volume (e.g. PrimeHub Local's `volumes/<group>`).
+ */
+export function groupVolumeRelative(
+  localPath: string,
+  group: string,
+  volumeFolders: string[] = []
+): string | undefined {
+  const roots = [`/project/${group}`, `/home/jovyan/${group}`, ...volumeFolders].map(r => r.replace(/\/+$/, ''));
+  for (const root of roots) {
+    if (root && localPath.startsWith(`${root}/`)) {
+      const rel = localPath.slice(root.length + 1);
+      return rel.split('/').some(p => p === '..') ? undefined : rel;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Plans a run of a file that is already on the group volume: the job changes into its folder
+ * (`$PRIMEHUB_GROUP_VOLUME_PATH`, which PrimeHub and PrimeHub Local set in every job) and runs it
+ * there; a notebook's output is written next to it, on the volume.
+ */
+export function planInPlace(input: {
+  relativePath: string;
+  parameters?: Record<string, JsonValue>;
+  types?: Record<string, LiteralKind | undefined>;
+}): RunFilePlan {
+  const parts = input.relativePath.split('/');
+  const fileName = parts.pop()!;
+  const kind = runnableKind(fileName);
+  if (!kind) {
+    throw new Error(`${fileName} is not a .py, .sh or .ipynb file`);
+  }
+  const dir = parts.join('/');
+  const cd = `cd "$PRIMEHUB_GROUP_VOLUME_PATH"${dir ? `/${shellQuote(dir)}` : ''}`;
+  const stem = fileName.replace(/\.[^.]+$/, '');
+  const displayName = slug(stem);
+  if (kind === 'notebook') {
+    const outputFileName = `${stem}-output.ipynb`;
+    return {
+      kind,
+      fileName,
+      outputFileName,
+      displayName,
+      command: `${cd} && ${buildNotebookCommand(
+        { workdir: '.', input: fileName, output: outputFileName, parameters: input.parameters ?? {} },
+        input.types ?? {}
+      )}`
+    };
+  }
+  return {
+    kind,
+    fileName,
+    displayName,
+    command: `${cd} && ${kind === 'python' ? 'python' : 'bash'} ${shellQuote(fileName)}`
   };
 }

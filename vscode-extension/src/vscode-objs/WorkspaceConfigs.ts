@@ -11,6 +11,10 @@ export const WorkspaceConfigs = {
   get maxJobs(): number {
     return Math.max(10, this.section.get<number>('jobs.maxListed', 100));
   },
+  /** Local folders that are the current group's volume (files there run in place). */
+  get groupVolumeFolders(): string[] {
+    return this.section.get<string[]>('jobs.groupVolumeFolders', []).filter(f => typeof f === 'string' && f);
+  },
   get section(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration('primehub');
   }
