@@ -94,8 +94,23 @@ afterAll(async () => {
 
 test('signed out, the PrimeHub views offer to sign in; Models and Deployments say they come later', async () => {
   await wb.openPrimeHub();
-  await page.locator('.welcome-view-content', { hasText: 'Sign in to PrimeHub to see and run your jobs' }).waitFor();
+  await page.locator('.welcome-view-content', { hasText: 'to see and run your jobs' }).waitFor();
+  for (const view of ['Models', 'Deployments']) {
+    await page.locator('.pane-header', { hasText: view }).first().click();
+  }
+  await page.locator('.welcome-view-content', { hasText: 'The model registry comes in a later release' }).waitFor();
+  await page.locator('.welcome-view-content', { hasText: 'Model deployments come in a later release' }).waitFor();
+  // views settled: no progress bar left under the view headers
+  await page
+    .locator('.pane-header + .monaco-progress-container.active')
+    .first()
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
+  await page.waitForTimeout(1000);
   await wb.screenshot(join(SHOTS, 'signed-out.png'));
+  for (const view of ['Models', 'Deployments']) {
+    await page.locator('.pane-header', { hasText: view }).first().click();
+  }
 });
 
 test('sign in with endpoint and API token through the command palette', async () => {
