@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.venv/**', 'coverage/**', '.bench/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.venv/**',
+      'coverage/**',
+      '.bench/**',
+      '**/out-test/**',
+      'test/vscode-host/**'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -20,8 +30,12 @@ export default tseslint.config(
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' }
   },
   {
-    files: ['jest.config.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } }
+    files: ['jest.config.js', 'vscode-extension/webpack.config.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' }
+    }
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
@@ -32,7 +46,9 @@ export default tseslint.config(
         URL: 'readonly',
         Buffer: 'readonly',
         setTimeout: 'readonly',
-        clearTimeout: 'readonly'
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly'
       }
     }
   }

@@ -19,9 +19,18 @@ module.exports = {
       testEnvironment: 'node'
     },
     {
+      displayName: 'vscode-extension',
+      rootDir: '<rootDir>/vscode-extension',
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json', diagnostics: false }] },
+      testEnvironment: 'node'
+    },
+    {
       displayName: 'suite',
       rootDir: '<rootDir>/test',
       testMatch: ['<rootDir>/**/*.test.ts'],
+      // code-server's own install (VS Code's sources and node_modules) is not part of the tests
+      modulePathIgnorePatterns: ['<rootDir>/vscode-host/'],
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json', diagnostics: false }] },
       testEnvironment: 'node'
     }

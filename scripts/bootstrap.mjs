@@ -5,7 +5,7 @@
 // so a second run reaches the real work within seconds.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +21,11 @@ const SYSTEM_PACKAGES = {
   test: [
     ['bubblewrap', '/usr/bin/bwrap'],
     ['curl', '/usr/bin/curl'],
-    ['openssl', '/usr/bin/openssl']
+    ['openssl', '/usr/bin/openssl'],
+    // the VS Code tests: code-server's native modules, its search binary, the browser
+    ['libkrb5-dev', '/usr/include/krb5.h'],
+    ['ripgrep', '/usr/bin/rg'],
+    ['chromium', '/usr/bin/chromium']
   ]
 };
 
@@ -140,6 +144,32 @@ function useIpcKernels(venv) {
   writeFileSync(spec, JSON.stringify(kernel, null, 1) + '\n');
 }
 
+/**
+ * code-server 4.100.3 (VS Code 1.100) for the VS Code extension's tests, in test/vscode-host with
+ * its own lockfile, so the root `npm ci` stays fast. Its install scripts download prebuilt
+ * binaries, which cannot work here, so they are skipped and the native modules rebuilt locally.
+ */
+function codeServer() {
+  const host = join(ROOT, 'test', 'vscode-host');
+  const vscode = join(host, 'node_modules', 'code-server', 'lib', 'vscode');
+  const key = hashFiles(join(host, 'package.json'), join(host, 'package-lock.json'));
+  stamped('installing code-server for the VS Code tests', join(host, 'node_modules', '.bootstrap-stamp'), key, () => {
+    const npm = (cwd, ...args) =>
+      run('npm', [...args, '--no-audit', '--no-fund'], { cwd, env: { ...process.env, npm_config_yes: 'true' } });
+    npm(host, 'ci', '--ignore-scripts', '--no-workspaces');
+    npm(vscode, 'install', '--omit=dev', '--ignore-scripts');
+    // @vscode/ripgrep's postinstall would download rg; Debian's is the same tool
+    const rgDir = join(vscode, 'node_modules', '@vscode', 'ripgrep', 'bin');
+    mkdirSync(rgDir, { recursive: true });
+    copyFileSync('/usr/bin/rg', join(rgDir, 'rg'));
+    npm(vscode, 'rebuild');
+    rmSync(join(vscode, 'node_modules.asar'), { force: true });
+    symlinkSync('node_modules', join(vscode, 'node_modules.asar'));
+    npm(join(vscode, 'extensions'), 'install', '--omit=dev');
+    npm(host, 'rebuild', 'argon2');
+  });
+}
+
 function build() {
   const started = Date.now();
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
@@ -150,6 +180,9 @@ try {
   systemPackages();
   npmPackages();
   pythonEnv();
+  if (MODE === 'test') {
+    codeServer();
+  }
   build();
 } catch (err) {
   log(`failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,105 @@
+// Benchmark: the VS Code extension. Packaging (VSIX and bundled extension.js sizes), activation
+// and the Jobs tree refreshing 5,000 jobs, both measured inside the real extension host (VS Code
+// 1.100 in code-server, through test/vscode/vscodeTestHost.mjs). Baselines of the same run: the
+// tree refresh against decoding the same listing from JSON; sizes against their goals.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fmt, Results, section } from './support/bench.mjs';
+import { removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
+
+const EXT = join(REPO_ROOT, 'vscode-extension');
+const VSIX = join(EXT, 'dist', 'primehub.vsix');
+const BUNDLE = join(EXT, 'dist', 'extension.js');
+const BENCH_SUITE = join(EXT, 'out-test', 'test', 'bench', 'index.js');
+const MB = 1024 * 1024;
+
+function npm(...args) {
+  const res = spawnSync('npm', args, { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (res.status !== 0) {
+    throw new Error(`npm ${args.join(' ')} failed`);
+  }
+}
+
+const results = new Results('vscode-extension');
+
+section('VS Code extension');
+// always from the current sources: the sizes are of what would ship
+npm('run', 'package', '--workspace', 'vscode-extension');
+npm('run', 'build:tests', '--workspace', 'vscode-extension');
+
+const vsix = statSync(VSIX).size;
+const bundle = statSync(BUNDLE).size;
+results.add({
+  metric: 'VSIX size',
+  value: vsix / MB,
+  unit: 'MB',
+  ratio: vsix / (2 * MB),
+  baseline: 'goal 2 MB',
+  goal: '< 2 MB',
+  pass: vsix < 2 * MB
+});
+results.add({
+  metric: 'extension.js size',
+  value: bundle / 1024,
+  unit: 'KB',
+  ratio: bundle / vsix,
+  baseline: `VSIX ${fmt(vsix / 1024)} KB`
+});
+
+const scratch = tempDir('vscode-bench');
+try {
+  const resultFile = join(scratch, 'host.json');
+  mkdirSync(join(scratch, 'workspace'), { recursive: true });
+  const res = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'test', 'vscode', 'vscodeTestHost.mjs'),
+      `--extensionDevelopmentPath=${EXT}`,
+      `--extensionTestsPath=${BENCH_SUITE}`,
+      `--user-data-dir=${join(scratch, 'user-data')}`,
+      `--extensions-dir=${join(scratch, 'extensions')}`,
+      join(scratch, 'workspace')
+    ],
+    {
+      env: { ...process.env, PRIMEHUB_BENCH_RESULT: resultFile, HOME: scratch },
+      stdio: ['ignore', 'ignore', 'inherit']
+    }
+  );
+  if (res.status !== 0 || !existsSync(resultFile)) {
+    throw new Error(`the extension-host benchmark failed (exit ${res.status})`);
+  }
+  const host = JSON.parse(readFileSync(resultFile, 'utf8'));
+  results.add({
+    metric: `Jobs tree refresh, ${host.jobs} jobs (p50)`,
+    value: host.refreshP50Ms,
+    unit: 'ms',
+    ratio: host.refreshP50Ms / host.baselineP50Ms,
+    baseline: `JSON.parse of the listing ${fmt(host.baselineP50Ms)} ms`,
+    goal: '< 100 ms',
+    pass: host.refreshP50Ms < 100
+  });
+  results.add({
+    metric: 'activation (activate() to views ready)',
+    value: host.activationMs,
+    unit: 'ms',
+    ratio: host.activationMs / host.activateCallMs,
+    baseline: `ext.activate() call ${fmt(host.activateCallMs)} ms`,
+    goal: '< 150 ms',
+    pass: host.activationMs < 150
+  });
+  const e2e = join(REPO_ROOT, '.bench', 'vscode-activation.json');
+  if (existsSync(e2e)) {
+    const { activationMs } = JSON.parse(readFileSync(e2e, 'utf8'));
+    results.add({
+      metric: 'activation in the last end-to-end run',
+      value: activationMs,
+      unit: 'ms',
+      goal: '< 150 ms',
+      pass: activationMs < 150
+    });
+  }
+} finally {
+  removeDir(scratch);
+}
+results.save();

@@ -1,0 +1,174 @@
+// Starts code-server (from test/vscode-host, installed by `scripts/bootstrap.mjs test`) and opens
+// it in headless Debian Chromium: what the VS Code tests of the suite run in, since no VS Code
+// download works here.
+// CommonJS so that both the jest tests and the plain-Node test host can load it.
+const { spawn } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { join } = require('node:path');
+
+const REPO = join(__dirname, '..', '..');
+const CODE_SERVER = join(REPO, 'test', 'vscode-host', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];
+
+/** Fails with what is missing and how to get it. */
+function checkInstalled() {
+  const missing = [];
+  if (!existsSync(CODE_SERVER)) {
+    missing.push(`code-server (${CODE_SERVER})`);
+  }
+  if (!existsSync(CHROMIUM)) {
+    missing.push(`Debian chromium (${CHROMIUM})`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `VS Code tests need ${missing.join(' and ')}: run \`node scripts/bootstrap.mjs test\` (as root for apt)`
+    );
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, child, output, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`code-server exited with ${child.exitCode}:\n${output()}`);
+    }
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status < 500) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+/**
+ * Starts code-server on a free loopback port; resolves once it answers HTTP.
+ * @returns {{ url: string, port: number, output: () => string, stop: () => Promise<void> }}
+ */
+async function startCodeServer({ userDataDir, extensionsDir, folder, env = {} }) {
+  checkInstalled();
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  const settings = join(userDataDir, 'User', 'settings.json');
+  if (!existsSync(settings)) {
+    // no welcome walkthrough over the views under test
+    writeFileSync(
+      settings,
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'remote.autoForwardPorts': false
+      })
+    );
+  }
+  const port = await freePort();
+  let log = '';
+  const child = spawn(
+    process.execPath,
+    [
+      CODE_SERVER,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--ignore-last-opened',
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      ...(folder ? [folder] : [])
+    ],
+    // no marketplace calls; the extension host inherits this environment
+    { env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }
+  );
+  child.stdout.on('data', d => (log += d));
+  child.stderr.on('data', d => (log += d));
+  const exited = new Promise(resolve => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    await waitForHttp(`${url}/healthz`, child, () => log, 60_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, port, output: () => log, stop };
+}
+
+/** Installs a VSIX into an extensions folder (a bare folder there would be ignored). */
+function installExtension(vsix, { userDataDir, extensionsDir }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        CODE_SERVER,
+        '--user-data-dir',
+        userDataDir,
+        '--extensions-dir',
+        extensionsDir,
+        '--install-extension',
+        vsix,
+        '--force'
+      ],
+      { env: { ...process.env, EXTENSIONS_GALLERY: '{}' }, stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    let out = '';
+    child.stdout.on('data', d => (out += d));
+    child.stderr.on('data', d => (out += d));
+    child.once('exit', code =>
+      code === 0 ? resolve(out) : reject(new Error(`installing ${vsix} failed (${code}):\n${out}`))
+    );
+  });
+}
+
+/** Headless Debian Chromium through playwright-core. */
+async function launchChromium() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+module.exports = {
+  CODE_SERVER,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  checkInstalled,
+  freePort,
+  startCodeServer,
+  installExtension,
+  launchChromium
+};

@@ -1,0 +1,284 @@
+/**
+ * End-to-end: the packaged VSIX installed into code-server (VS Code 1.100) in headless Chromium,
+ * driven through the command palette against a real PrimeHub Local, as a user would.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrimeHubClient } from '@primehub-suite/client';
+import type { Browser, Page } from 'playwright-core';
+import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
+import { ensureExtensionBuilt, VSIX } from './extensionBuild';
+import { Workbench } from './workbench';
+
+import * as host from './codeServer.cjs';
+
+jest.setTimeout(300_000);
+
+const SHOTS = join(__dirname, 'screenshots');
+
+const NOTEBOOK = {
+  cells: [
+    {
+      cell_type: 'code',
+      metadata: { tags: ['parameters'] },
+      source: ['rate = 0.5  # learning rate\n', 'epochs = 2'],
+      outputs: [],
+      execution_count: null
+    },
+    {
+      cell_type: 'code',
+      metadata: {},
+      source: [
+        'import os\n',
+        "print(f'rate={rate} epochs={epochs}')\n",
+        "open(os.path.expanduser('~/artifacts/metrics.txt'), 'w').write(str(rate))"
+      ],
+      outputs: [],
+      execution_count: null
+    }
+  ],
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+  nbformat: 4,
+  nbformat_minor: 5
+};
+
+let server: LocalServerProcess;
+let client: PrimeHubClient;
+let scratch: string;
+let workspace: string;
+let codeServer: host.CodeServer;
+let browser: Browser;
+let page: Page;
+let wb: Workbench;
+
+beforeAll(async () => {
+  ensureExtensionBuilt();
+  server = await LocalServerProcess.start();
+  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
+  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-e2e-'));
+  workspace = join(scratch, 'project');
+  mkdirSync(workspace, { recursive: true });
+  writeFileSync(join(workspace, 'hello.py'), "for i in range(3):\n    print(f'hello from PrimeHub {i}')\n");
+  writeFileSync(join(workspace, 'train.ipynb'), JSON.stringify(NOTEBOOK));
+  writeFileSync(join(workspace, 'data.csv'), 'x,y\n1,2\n');
+  const dirs = { userDataDir: join(scratch, 'user-data'), extensionsDir: join(scratch, 'extensions') };
+  await host.installExtension(VSIX, dirs);
+  // HOME without ~/.primehub: the sign-in offers endpoint + token
+  codeServer = await host.startCodeServer({ ...dirs, folder: workspace, env: { HOME: scratch } });
+  browser = await host.launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  wb = new Workbench(page);
+  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
+  await wb.ready();
+});
+
+// what the page showed at the end of each test, for diagnosing failures
+afterEach(async () => {
+  const name = expect
+    .getState()
+    .currentTestName?.replace(/[^a-z0-9]+/gi, '-')
+    .slice(0, 60);
+  await page?.screenshot({ path: join(tmpdir(), `primehub-e2e-${name}.png`) }).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await codeServer?.stop();
+  await client?.close();
+  await server?.dispose();
+  if (scratch) {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('signed out, the PrimeHub views offer to sign in; Models and Deployments say they come later', async () => {
+  await wb.openPrimeHub();
+  await page.locator('.welcome-view-content', { hasText: 'to see and run your jobs' }).waitFor();
+  for (const view of ['Models', 'Deployments']) {
+    await page.locator('.pane-header', { hasText: view }).first().click();
+  }
+  await page.locator('.welcome-view-content', { hasText: 'The model registry comes in a later release' }).waitFor();
+  await page.locator('.welcome-view-content', { hasText: 'Model deployments come in a later release' }).waitFor();
+  // views settled: no progress bar left under the view headers
+  await page
+    .locator('.pane-header + .monaco-progress-container.active')
+    .first()
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
+  await page.waitForTimeout(1000);
+  await wb.screenshot(join(SHOTS, 'signed-out.png'));
+  for (const view of ['Models', 'Deployments']) {
+    await page.locator('.pane-header', { hasText: view }).first().click();
+  }
+});
+
+test('sign in with endpoint and API token through the command palette', async () => {
+  await wb.runCommand('PrimeHub: Sign In');
+  await wb.answer('PrimeHub URL', server.baseUrl);
+  await wb.answer('API token', server.token);
+  await wb.notification(/Signed in to PrimeHub Local as/).waitFor({ timeout: 30_000 });
+  await page.locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` }).waitFor();
+});
+
+test('jobs appear in the tree, grouped by status', async () => {
+  const [it] = await client.groups.instanceTypes();
+  const [image] = await client.groups.images();
+  const job = await client.jobs.submit({
+    displayName: 'train-model',
+    instanceType: it.name,
+    image: image.name,
+    command: 'echo trained > ~/artifacts/model.txt'
+  });
+  await client.jobs.wait(job.id, { timeoutMs: 60_000 });
+  await wb.runCommand('PrimeHub: Refresh Jobs');
+  await wb.treeRow('Succeeded').waitFor();
+  const row = wb.treeRow('train-model');
+  if (!(await row.isVisible())) {
+    await wb.treeRow('Succeeded').click();
+  }
+  await row.waitFor();
+  await row.click();
+  await page.keyboard.press('ArrowRight');
+  await wb.treeRow('model.txt').waitFor();
+  await wb.screenshot(join(SHOTS, 'jobs-tree.png'));
+});
+
+test('run the current .py file as a job; its log streams into an output channel', async () => {
+  await wb.openFile('hello.py');
+  await wb.runCommand('PrimeHub: Run Current File as Job');
+  await wb.acceptPick('Instance type');
+  await wb.acceptPick('Image');
+  await page.locator('.output-view, .panel', { hasText: 'hello from PrimeHub 2' }).first().waitFor({ timeout: 60_000 });
+  await wb.notification(/Job hello succeeded/).waitFor({ timeout: 60_000 });
+  await wb.screenshot(join(SHOTS, 'job-log.png'));
+});
+
+test('run a notebook with a typed parameter; the output notebook lands next to it', async () => {
+  await wb.clearNotifications();
+  await wb.openFile('train.ipynb');
+  await wb.runCommand('PrimeHub: Run Current File as Job');
+  await page.locator('.quick-input-widget', { hasText: 'rate (float)' }).waitFor({ timeout: 30_000 });
+  await wb.quickInput().fill('fast');
+  await page.locator('.quick-input-widget', { hasText: 'rate must be a number' }).waitFor();
+  await wb.quickInput().fill('0.25');
+  await wb.screenshot(join(SHOTS, 'notebook-parameter.png'));
+  await page.keyboard.press('Enter');
+  await wb.answer('epochs (int)', '3');
+  await wb.acceptPick('Instance type');
+  await wb.acceptPick('Image');
+  await wb.notification(/Job train succeeded; output notebook: train-output\.ipynb/).waitFor({ timeout: 120_000 });
+  const output = JSON.parse(readFileSync(join(workspace, 'train-output.ipynb'), 'utf8'));
+  expect(JSON.stringify(output)).toContain('rate=0.25 epochs=3');
+});
+
+test("download a job's artifacts into the workspace", async () => {
+  await wb.clearNotifications();
+  await wb.runCommand('PrimeHub: Refresh Jobs');
+  await wb.runCommand('PrimeHub: Download Job Artifacts');
+  await wb.acceptPick(/Download the artifacts of which job/);
+  // the remote file dialog: a path box prefilled with the workspace folder
+  await page.locator('.quick-input-widget', { hasText: 'Download Here' }).waitFor();
+  await wb.quickInput().fill(`${workspace}/`);
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
+  await wb.notification(/Downloaded 1 file\(s\) to/).waitFor({ timeout: 30_000 });
+  const jobs = await client.jobs.list();
+  const train = jobs.items.find(j => j.displayName === 'train')!;
+  expect(readFileSync(join(workspace, `artifacts-${train.id}`, 'metrics.txt'), 'utf8')).toBe('0.25');
+});
+
+test('cancel a running job from the palette', async () => {
+  await wb.clearNotifications();
+  const [it] = await client.groups.instanceTypes();
+  const [image] = await client.groups.images();
+  const job = await client.jobs.submit({
+    displayName: 'long-running',
+    instanceType: it.name,
+    image: image.name,
+    command: 'sleep 600'
+  });
+  await wb.runCommand('PrimeHub: Refresh Jobs');
+  await wb.treeRow('long-running').waitFor();
+  await wb.runCommand('PrimeHub: Cancel Job');
+  await wb.acceptPick(/Cancel which job/);
+  await wb.notification(/long-running is Cancelled/).waitFor({ timeout: 30_000 });
+  expect((await client.jobs.get(job.id)).phase).toBe('Cancelled');
+});
+
+test('create a recurring job with a custom cron (next runs shown) and run it now', async () => {
+  await wb.clearNotifications();
+  await wb.runCommand('PrimeHub: Create Recurring Job');
+  await wb.acceptPick('instance type');
+  await wb.acceptPick('image');
+  await wb.answer('name', 'nightly-report');
+  await wb.answer('command', 'echo report');
+  await page.locator('.quick-input-widget', { hasText: 'Recurrence' }).waitFor();
+  await wb.quickInput().fill('Custom');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget', { hasText: 'cron expression' }).waitFor();
+  await wb.quickInput().fill('*/15 * * *');
+  await page.locator('.quick-input-widget', { hasText: 'has 5 fields' }).waitFor();
+  await wb.quickInput().fill('*/15 * * * *');
+  await page.locator('.quick-input-widget', { hasText: 'next runs:' }).waitFor();
+  await wb.screenshot(join(SHOTS, 'recurring-cron.png'));
+  await page.keyboard.press('Enter');
+  await wb.notification(/Recurring job nightly-report created/).waitFor({ timeout: 30_000 });
+  await wb.treeRow(/nightly-report/).waitFor();
+  await wb.runCommand('PrimeHub: Run Recurring Job Now');
+  await wb.acceptPick(/Run which recurring job now/);
+  // state, not toasts: the job the recurring job started appears in the Jobs view
+  await wb.treeRow(/nightly-report\s*(Pending|Preparing|Running|Succeeded)/).waitFor({ timeout: 30_000 });
+  expect((await client.jobs.list()).items.some(j => j.displayName === 'nightly-report')).toBe(true);
+});
+
+test('upload a file from the Explorer to PHFS and see it in the Files view', async () => {
+  await wb.clearNotifications();
+  await wb.explorerContextMenu('data.csv', 'Upload to Shared Files');
+  await wb.openPrimeHub();
+  const filesHeader = page.locator('.pane-header', { hasText: 'Files' }).first();
+  await wb.treeRow('data.csv').waitFor({ timeout: 30_000 });
+  await filesHeader.hover();
+  await wb.screenshot(join(SHOTS, 'files.png'));
+  expect((await client.files.list('/')).map(f => f.name)).toContain('data.csv');
+});
+
+test('a revoked token shows "Sign in again"', async () => {
+  await wb.clearNotifications();
+  const { username } = await client.me.get();
+  const shortLived = server.cli('token', '--user', username, '--expires-in', '3');
+  await wb.runCommand('PrimeHub: Sign In');
+  await wb.answer('PrimeHub URL', server.baseUrl);
+  await wb.answer('API token', shortLived);
+  await wb.notification(/Signed in to PrimeHub Local/).waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(4000);
+  await wb.runCommand('PrimeHub: Refresh Jobs');
+  const toast = wb.notification(/rejected the API token/);
+  await toast.waitFor({ timeout: 30_000 });
+  await toast.locator('.monaco-button', { hasText: 'Sign in again' }).first().waitFor();
+  await page.locator('.statusbar-item', { hasText: 'Sign in again' }).waitFor();
+  await wb.screenshot(join(SHOTS, 'sign-in-again.png'));
+});
+
+test('activation time is recorded for the benchmark', () => {
+  const log = findFile(join(scratch, 'user-data', 'logs'), 'PrimeHub.log');
+  const m = log && /activated in ([\d.]+) ms/.exec(readFileSync(log, 'utf8'));
+  expect(m).toBeTruthy();
+  mkdirSync(join(REPO_ROOT, '.bench'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, '.bench', 'vscode-activation.json'), JSON.stringify({ activationMs: Number(m![1]) }));
+});
+
+function findFile(dir: string, name: string): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = findFile(p, name);
+      if (found) {
+        return found;
+      }
+    } else if (entry.name === name) {
+      return p;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,249 @@
+import { PrimeHubClient, type FileEntry, type JobSpec, type ScheduleSpec } from '@primehub-suite/client';
+import * as vscode from 'vscode';
+import { ConnectionCommands } from './connection/ConnectionCommands';
+import { ConnectionManager } from './connection/ConnectionManager';
+import { ProfileModel } from './connection/ProfileModel';
+import { ErrorCommands } from './errors/ErrorCommands';
+import { FilesCommands } from './files/FilesCommands';
+import { FilesManager } from './files/FilesManager';
+import { JobLogFollower } from './jobs/JobLogFollower';
+import { JobsCommands, type RunFileOptions } from './jobs/JobsCommands';
+import { JobsManager } from './jobs/JobsManager';
+import { JobsModel } from './jobs/JobsModel';
+import { Logger } from './logger/Logger';
+import { JobsNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
+import { FileNode, FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
+import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
+import { ScheduleNode, SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
+import { SchedulesCommands } from './schedules/SchedulesCommands';
+import { SchedulesManager } from './schedules/SchedulesManager';
+import { RefreshScheduler } from './util/RefreshScheduler';
+import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
+import { WorkspaceConfigs } from './vscode-objs/WorkspaceConfigs';
+
+/** What `activate` returns: the parts integration tests inspect (not a public API). */
+export interface PrimeHubExtensionApi {
+  connection: ConnectionManager;
+  jobs: JobsManager;
+  jobsTree: JobsTreeDataProvider;
+  jobsCommands: JobsCommands;
+  logs: JobLogFollower;
+  schedules: SchedulesManager;
+  files: FilesManager;
+  filesTree: FilesTreeDataProvider;
+  /** ms from the start of `activate()` until the views were registered and state restored. */
+  activationMs: number;
+  /** The extension's secret storage (tests check where tokens go). */
+  secrets: vscode.SecretStorage;
+  globalState: vscode.Memento;
+}
+
+/** The composition root: builds every part once, wires them, and registers commands and views. */
+export async function activate(context: vscode.ExtensionContext): Promise<PrimeHubExtensionApi> {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('PrimeHub', { log: true });
+  const log = new Logger(channel, 'primehub');
+  const when = new CustomWhenContext();
+  const errors = new ErrorCommands(log.child('ui'), () => channel.show(true));
+
+  // One client per profile, built here; the token is read from SecretStorage on each request.
+  const connection = new ConnectionManager(
+    new ProfileModel(context.globalState),
+    context.secrets,
+    ({ endpoint, group, rejectUnauthorized, getToken, logger }) =>
+      new PrimeHubClient({
+        endpoint,
+        group,
+        getToken,
+        rejectUnauthorized,
+        timeoutMs: WorkspaceConfigs.requestTimeoutMs,
+        logger: logger.child('client'),
+        userAgent: `primehub-vscode/${context.extension.packageJSON.version}`
+      }),
+    log.child('connection')
+  );
+
+  const jobsModel = new JobsModel();
+  const jobs = new JobsManager(connection, jobsModel, log.child('jobs'), { maxJobs: () => WorkspaceConfigs.maxJobs });
+  const jobsTree = new JobsTreeDataProvider(jobs);
+  const jobsView = vscode.window.createTreeView('primehub.jobs', { treeDataProvider: jobsTree, showCollapseAll: true });
+  const jobsRefresh = new RefreshScheduler(() => jobs.refresh(), {
+    intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
+  });
+
+  const logs = new JobLogFollower((id, signal) => jobs.logs(id, { follow: true, signal }), log.child('logs'));
+  const jobsCommands = new JobsCommands(jobs, connection, logs, errors, context.workspaceState, async job => {
+    if (!jobsModel.get(job.id)) {
+      await jobs.refresh();
+    }
+    const node = jobsTree.nodeFor(job.id);
+    if (node) {
+      await jobsView.reveal(node, { expand: true, select: true, focus: true });
+    }
+  });
+
+  const schedules = new SchedulesManager(connection, log.child('schedules'));
+  const schedulesTree = new SchedulesTreeDataProvider(schedules);
+  const schedulesView = vscode.window.createTreeView('primehub.recurringJobs', { treeDataProvider: schedulesTree });
+  const schedulesRefresh = new RefreshScheduler(() => schedules.refresh(), {
+    intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs * 3
+  });
+  const schedulesCommands = new SchedulesCommands(schedules, connection, errors);
+
+  const files = new FilesManager(connection, log.child('files'));
+  const filesCommands = new FilesCommands(files, errors);
+  const filesTree = new FilesTreeDataProvider(files, async (paths, dir) => {
+    await filesCommands.upload({ kind: 'entry', entry: { path: dir, isDirectory: true } as FileEntry }, paths);
+  });
+  const filesView = vscode.window.createTreeView('primehub.files', {
+    treeDataProvider: filesTree,
+    dragAndDropController: filesTree,
+    canSelectMany: false,
+    showCollapseAll: true
+  });
+
+  const placeholder = new PlaceholderTreeDataProvider();
+  const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
+  errors.onAuthFailure = () => void connectionCommands.promptExpired();
+
+  // a new sign-in, profile or group: every view shows the new group's data
+  const onConnectionChange = (): void => {
+    jobsModel.clear();
+    schedules.model.clear();
+    files.refreshAll();
+    if (jobsView.visible) {
+      void jobsRefresh.now();
+    }
+    if (schedulesView.visible) {
+      void schedulesRefresh.now();
+    }
+  };
+
+  const syncContext = (): void => {
+    void when.setSignedIn(connection.state === 'signedIn');
+    void when.setExpired(connection.state === 'expired');
+    void when.setHasProfiles(connection.profiles.profiles.length > 0);
+  };
+
+  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+
+  context.subscriptions.push(
+    channel,
+    jobsTree,
+    jobsView,
+    jobsRefresh,
+    connectionCommands,
+    schedulesTree,
+    schedulesView,
+    schedulesRefresh,
+    filesTree,
+    filesView,
+    vscode.workspace.registerTextDocumentContentProvider(PHFS_SCHEME, new PhfsContentProvider(files)),
+    vscode.window.registerTreeDataProvider('primehub.models', placeholder),
+    vscode.window.registerTreeDataProvider('primehub.deployments', placeholder),
+    register('primehub.auth.signIn', (input?: { endpoint?: string; token?: string; group?: string }) =>
+      connectionCommands.signIn(input)
+    ),
+    register('primehub.auth.signOut', () => connectionCommands.signOut()),
+    register('primehub.profile.switch', (id?: string) => connectionCommands.switchProfile(id)),
+    register('primehub.group.switch', (name?: string) => connectionCommands.switchGroup(name)),
+    register('primehub.log.show', () => channel.show()),
+    jobsCommands,
+    register('primehub.jobs.refresh', () => jobsCommands.refresh()),
+    register('primehub.jobs.submit', (spec?: JobSpec) => jobsCommands.submit(spec)),
+    register('primehub.jobs.runCurrentFile', (uri?: vscode.Uri, options?: RunFileOptions) =>
+      jobsCommands.runCurrentFile(
+        uri instanceof vscode.Uri ? uri : undefined,
+        // explorer/context passes the selection as the second argument
+        Array.isArray(options) ? undefined : options
+      )
+    ),
+    register('primehub.jobs.cancel', (arg?: JobsNode | string) => jobsCommands.cancel(arg)),
+    register('primehub.jobs.rerun', (arg?: JobsNode | string) => jobsCommands.rerun(arg)),
+    register('primehub.jobs.wait', (arg?: JobsNode | string) => jobsCommands.wait(arg)),
+    register('primehub.jobs.followLog', (arg?: JobsNode | string) => jobsCommands.followLogCommand(arg)),
+    register('primehub.jobs.downloadArtifacts', (arg?: JobsNode | string, dir?: string) =>
+      jobsCommands.downloadArtifacts(arg, dir)
+    ),
+    register('primehub.jobs.openInConsole', (arg?: JobsNode | string) => jobsCommands.openInConsole(arg)),
+    register('primehub.jobs.copyId', (arg?: JobsNode | string) => jobsCommands.copyId(arg)),
+    register('primehub.recurringJobs.refresh', () => schedulesCommands.refresh()),
+    register('primehub.recurringJobs.create', (from?: ScheduleSpec | JobsNode) => schedulesCommands.create(from)),
+    register('primehub.recurringJobs.createFromJob', (node?: JobsNode) => schedulesCommands.create(node)),
+    register('primehub.recurringJobs.update', (arg?: ScheduleNode | string, patch?: Partial<ScheduleSpec>) =>
+      schedulesCommands.update(arg, patch)
+    ),
+    register('primehub.recurringJobs.trigger', (arg?: ScheduleNode | string) => schedulesCommands.trigger(arg)),
+    register('primehub.recurringJobs.pause', (arg?: ScheduleNode | string) => schedulesCommands.pause(arg)),
+    register('primehub.recurringJobs.delete', (arg?: ScheduleNode | string, confirmed?: boolean) =>
+      schedulesCommands.delete(arg, confirmed === true)
+    ),
+    register('primehub.files.refresh', () => filesCommands.refresh()),
+    register('primehub.files.upload', (node?: FileNode | vscode.Uri, paths?: string[] | vscode.Uri[]) => {
+      if (node instanceof vscode.Uri) {
+        // from the Explorer: the selection when the clicked file is part of it, else the clicked file
+        const selected = Array.isArray(paths) ? paths.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+        const files = selected.some(u => u.toString() === node.toString()) ? selected : [node];
+        return filesCommands.upload(
+          undefined,
+          files.map(u => u.fsPath)
+        );
+      }
+      return filesCommands.upload(
+        node,
+        Array.isArray(paths) && typeof paths[0] === 'string' ? (paths as string[]) : undefined
+      );
+    }),
+    register('primehub.files.download', (node?: FileNode, dir?: string) => filesCommands.download(node, dir)),
+    register('primehub.files.delete', (node?: FileNode, confirmed?: boolean) =>
+      filesCommands.delete(node, confirmed === true)
+    ),
+    register('primehub.files.newFolder', (node?: FileNode, name?: string) => filesCommands.newFolder(node, name)),
+    register('primehub.files.copyUri', (node?: FileNode) => filesCommands.copyUri(node)),
+    register('primehub.files.open', (node?: FileNode) => filesCommands.open(node)),
+    schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
+    jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
+    connection.onDidChangeState(() => {
+      syncContext();
+      onConnectionChange();
+    }),
+    connection.onDidChangeGroup(onConnectionChange),
+    connection.profiles.onDidChange(syncContext),
+    context.secrets.onDidChange(e => void connection.onSecretsChanged(e.key)),
+    vscode.window.registerUriHandler({
+      // vscode://primehub-suite.primehub/signIn?endpoint=https://primehub.example.com (never a token)
+      handleUri: uri => {
+        if (uri.path === '/signIn') {
+          const endpoint = new URLSearchParams(uri.query).get('endpoint') ?? undefined;
+          void connectionCommands.signIn({ endpoint });
+        }
+      }
+    }),
+    { dispose: () => void connection.dispose() }
+  );
+
+  await connection.restore();
+  syncContext();
+  jobsRefresh.setVisible(jobsView.visible);
+  schedulesRefresh.setVisible(schedulesView.visible);
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    connection,
+    jobs,
+    jobsTree,
+    jobsCommands,
+    logs,
+    schedules,
+    files,
+    filesTree,
+    activationMs,
+    secrets: context.secrets,
+    globalState: context.globalState
+  };
+}
+
+export function deactivate(): void {
+  // everything is disposed through context.subscriptions
+}

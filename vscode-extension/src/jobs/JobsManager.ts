@@ -1,0 +1,159 @@
+import { AuthError, isTerminalPhase, type Job, type JobSpec } from '@primehub-suite/client';
+import type { ConnectionManager } from '../connection/ConnectionManager';
+import type { Logger } from '../logger/Logger';
+import type { JobsModel } from './JobsModel';
+import type { RunFilePlan } from './runFilePlan';
+
+/** Options of the jobs listing. */
+export interface JobsManagerOptions {
+  /** How many of the newest jobs the view lists. */
+  maxJobs: () => number;
+}
+
+/** Job operations for the commands and the Jobs view; keeps the JobsModel current. No UI. */
+export class JobsManager {
+  constructor(
+    private readonly connection: ConnectionManager,
+    readonly model: JobsModel,
+    private readonly log: Logger,
+    private readonly opts: JobsManagerOptions
+  ) {}
+
+  /** Lists the newest jobs of the current group into the model; errors are recorded and rethrown. */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    if (this.connection.state !== 'signedIn') {
+      this.model.clear();
+      return;
+    }
+    try {
+      const jobs: Job[] = [];
+      const max = this.opts.maxJobs();
+      for await (const job of this.connection.client.jobs.iterate({ signal })) {
+        jobs.push(job);
+        if (jobs.length >= max) {
+          break;
+        }
+      }
+      this.model.setJobs(jobs);
+    } catch (e) {
+      // error first: an auth failure then clears the view for its "sign in again" state
+      this.model.setError(e);
+      this.onError(e);
+      throw e;
+    }
+  }
+
+  async submit(spec: JobSpec, signal?: AbortSignal): Promise<Job> {
+    const job = await this.call(c => c.jobs.submit(spec, { signal }));
+    this.log.info(`submitted job ${job.id} (${job.displayName})`);
+    this.model.upsert(job);
+    return job;
+  }
+
+  async cancel(id: string, signal?: AbortSignal): Promise<Job> {
+    const job = await this.call(c => c.jobs.cancel(id, { signal }));
+    this.model.upsert(job);
+    return job;
+  }
+
+  async rerun(id: string, signal?: AbortSignal): Promise<Job> {
+    const job = await this.call(c => c.jobs.rerun(id, { signal }));
+    this.model.upsert(job);
+    return job;
+  }
+
+  /** Waits for the job to end, reporting phases; the final job lands in the model. */
+  async wait(id: string, opts: { signal?: AbortSignal; onPhase?: (phase: string) => void } = {}): Promise<Job> {
+    const job = await this.call(c => c.jobs.wait(id, { signal: opts.signal, onPhase: p => opts.onPhase?.(p) }));
+    this.model.upsert(job);
+    return job;
+  }
+
+  async get(id: string, signal?: AbortSignal): Promise<Job> {
+    return this.call(c => c.jobs.get(id, { signal }));
+  }
+
+  /** The job's log lines; with `follow` until the job ends (or the signal aborts). */
+  logs(id: string, opts: { follow: boolean; signal: AbortSignal }): AsyncGenerator<string, void, undefined> {
+    return this.connection.client.jobs.logs(id, opts);
+  }
+
+  artifacts(id: string, signal?: AbortSignal) {
+    return this.call(c => c.jobs.artifacts(id, { signal }));
+  }
+
+  /** Downloads one artifact file or folder (`name` ending in `/`, or '' for all) into `localDir`. */
+  async downloadArtifacts(
+    id: string,
+    name: string,
+    localDir: string,
+    opts: { signal?: AbortSignal; onProgress?: (bytes: number, totalBytes?: number) => void } = {}
+  ): Promise<string[]> {
+    const transfer = {
+      signal: opts.signal,
+      timeoutMs: 0,
+      onProgress: (p: { bytes: number; totalBytes?: number }) => opts.onProgress?.(p.bytes, p.totalBytes)
+    };
+    return this.call(async c => {
+      if (name === '') {
+        return c.jobs.downloadArtifacts(id, localDir, transfer);
+      }
+      const remote = c.jobs.artifactPath(id, name);
+      if (name.endsWith('/')) {
+        return c.files.downloadDirectory(remote, localDir, transfer);
+      }
+      return [await c.files.downloadFile(remote, localDir, transfer)];
+    });
+  }
+
+  /** Uploads a local file into its run's PHFS folder (unless it runs in place) and submits the planned job. */
+  async runFile(
+    localPath: string,
+    plan: RunFilePlan,
+    spec: Omit<JobSpec, 'command' | 'displayName'> & { displayName?: string },
+    signal?: AbortSignal
+  ): Promise<Job> {
+    const remoteDir = plan.remoteDir;
+    if (remoteDir) {
+      await this.call(c => c.files.uploadFile(localPath, remoteDir, { signal, timeoutMs: 0 }));
+      this.log.info(`uploaded ${localPath} to ${remoteDir}`);
+    } else {
+      this.log.info(`running ${localPath} in place on the group volume`);
+    }
+    return this.submit({ ...spec, displayName: spec.displayName ?? plan.displayName, command: plan.command }, signal);
+  }
+
+  /** Downloads a notebook run's executed notebook into `localDir`; undefined when the job wrote none. */
+  async downloadOutput(plan: RunFilePlan, localDir: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (!plan.outputPath) {
+      return undefined;
+    }
+    const path = plan.outputPath;
+    return this.call(async c => {
+      if (!(await c.files.isFile(path, { signal }))) {
+        return undefined;
+      }
+      return c.files.downloadFile(path, localDir, { signal, timeoutMs: 0 });
+    });
+  }
+
+  isFinished(job: Job): boolean {
+    return isTerminalPhase(job.phase);
+  }
+
+  /** Runs a client call; an auth failure marks the connection expired so the UI asks to sign in again. */
+  private async call<T>(fn: (client: ConnectionManager['client']) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.connection.client);
+    } catch (e) {
+      this.onError(e);
+      throw e;
+    }
+  }
+
+  private onError(e: unknown): void {
+    if (e instanceof AuthError) {
+      this.connection.markExpired();
+    }
+  }
+}

@@ -1,0 +1,244 @@
+import type { Job, RecurrenceSpec, Schedule, ScheduleSpec } from '@primehub-suite/client';
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/ConnectionManager';
+import type { ErrorCommands } from '../errors/ErrorCommands';
+import type { JobsNode } from '../ui/jobs/JobsTreeDataProvider';
+import type { ScheduleNode } from '../ui/schedules/SchedulesTreeDataProvider';
+import { checkCron, describeNextRuns, RECURRENCE_CHOICES } from './recurrence';
+import type { SchedulesManager } from './SchedulesManager';
+
+type ScheduleArg = ScheduleNode | string | undefined;
+
+/** Recurring-job commands: create (from scratch or a job), update, trigger, pause, delete. */
+export class SchedulesCommands {
+  constructor(
+    private readonly schedules: SchedulesManager,
+    private readonly connection: ConnectionManager,
+    private readonly errors: ErrorCommands
+  ) {}
+
+  refresh(): Promise<void> {
+    return this.errors.guard('Refreshing recurring jobs', () => this.schedules.refresh());
+  }
+
+  /**
+   * "Create Recurring Job": from a spec (automation), from a job (its node in the Jobs view:
+   * the same instance type, image and command), or from scratch with prompts.
+   */
+  async create(from?: ScheduleSpec | JobsNode): Promise<Schedule | undefined> {
+    let created: Schedule | undefined;
+    await this.errors.guard('Creating the recurring job', async () => {
+      const spec = isSpec(from) ? from : await this.askSpec(from && from.kind === 'job' ? from.job : undefined);
+      if (!spec) {
+        return;
+      }
+      created = await this.errors.withProgress(`Creating ${spec.displayName}…`, signal =>
+        this.schedules.create(spec, signal)
+      );
+      void vscode.window.showInformationMessage(`Recurring job ${spec.displayName} created.`);
+    });
+    return created;
+  }
+
+  /** Changes a recurring job's recurrence (and optionally its command). */
+  async update(arg?: ScheduleArg, patch?: Partial<ScheduleSpec>): Promise<void> {
+    const s = await this.pick(arg, 'Update which recurring job?');
+    if (!s) {
+      return;
+    }
+    await this.errors.guard(`Updating ${label(s)}`, async () => {
+      let change = patch;
+      if (!change) {
+        const recurrence = await askRecurrence(s.recurrence?.type ?? undefined);
+        if (!recurrence) {
+          return;
+        }
+        const command = await vscode.window.showInputBox({
+          title: `${label(s)}: command`,
+          value: s.command ?? '',
+          ignoreFocusOut: true,
+          validateInput: v => (v.trim() ? undefined : 'A recurring job needs a command')
+        });
+        if (command === undefined) {
+          return;
+        }
+        change = { recurrence, command };
+      }
+      const patchToSend = change;
+      await this.errors.withProgress(`Updating ${label(s)}…`, signal =>
+        this.schedules.update(s.id, patchToSend, signal)
+      );
+    });
+  }
+
+  /** Runs the recurring job now; offers to follow the new job. */
+  async trigger(arg?: ScheduleArg): Promise<string | null | undefined> {
+    const s = await this.pick(arg, 'Run which recurring job now?');
+    if (!s) {
+      return undefined;
+    }
+    let jobId: string | null | undefined;
+    await this.errors.guard(`Running ${label(s)}`, async () => {
+      jobId = await this.errors.withProgress(`Running ${label(s)}…`, signal => this.schedules.trigger(s.id, signal));
+      const id = jobId;
+      void vscode.commands.executeCommand('primehub.jobs.refresh');
+      void vscode.window
+        .showInformationMessage(`${label(s)} started as job ${id ?? ''}.`, ...(id ? ['Follow Log'] : []))
+        .then(choice => {
+          if (choice && id) {
+            void vscode.commands.executeCommand('primehub.jobs.followLog', id);
+          }
+        });
+    });
+    return jobId;
+  }
+
+  async pause(arg?: ScheduleArg): Promise<void> {
+    const s = await this.pick(arg, 'Pause which recurring job?');
+    if (s) {
+      await this.errors.guard(`Pausing ${label(s)}`, () =>
+        this.errors.withProgress(`Pausing ${label(s)}…`, signal => this.schedules.pause(s.id, signal))
+      );
+    }
+  }
+
+  /** Deletes after a modal confirmation (`confirmed` skips it for automation). */
+  async delete(arg?: ScheduleArg, confirmed = false): Promise<boolean> {
+    const s = await this.pick(arg, 'Delete which recurring job?');
+    if (!s) {
+      return false;
+    }
+    if (!confirmed) {
+      const answer = await vscode.window.showWarningMessage(
+        `Delete the recurring job ${label(s)}? Jobs it already started stay.`,
+        { modal: true },
+        'Delete'
+      );
+      if (answer !== 'Delete') {
+        return false;
+      }
+    }
+    let done = false;
+    await this.errors.guard(`Deleting ${label(s)}`, async () => {
+      await this.errors.withProgress(`Deleting ${label(s)}…`, signal => this.schedules.delete(s.id, signal));
+      done = true;
+    });
+    return done;
+  }
+
+  private async pick(arg: ScheduleArg, placeHolder: string): Promise<Schedule | undefined> {
+    if (typeof arg === 'object' && arg.kind === 'schedule') {
+      return arg.schedule;
+    }
+    if (!this.schedules.model.loaded || typeof arg === 'string') {
+      await this.refresh();
+    }
+    if (typeof arg === 'string') {
+      return this.schedules.model.items.find(s => s.id === arg);
+    }
+    const items = this.schedules.model.items;
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage('This group has no recurring jobs.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      items.map(s => ({ label: label(s), description: s.id, schedule: s })),
+      { title: placeHolder }
+    );
+    return pick?.schedule;
+  }
+
+  private async askSpec(job?: Job): Promise<ScheduleSpec | undefined> {
+    const client = this.connection.client;
+    let instanceType = job?.instanceType?.name ?? undefined;
+    let image = job?.image ?? undefined;
+    if (!instanceType) {
+      const types = await client.groups.instanceTypes();
+      instanceType = (
+        await vscode.window.showQuickPick(
+          types.map(t => ({ label: t.displayName || t.name, description: t.name, name: t.name })),
+          { title: 'New recurring job: instance type', ignoreFocusOut: true }
+        )
+      )?.name;
+      if (!instanceType) {
+        return undefined;
+      }
+    }
+    if (!image) {
+      const images = await client.groups.images();
+      image = (
+        await vscode.window.showQuickPick(
+          images.map(i => ({ label: i.displayName || i.name, description: i.name, name: i.name })),
+          { title: 'New recurring job: image', ignoreFocusOut: true }
+        )
+      )?.name;
+      if (!image) {
+        return undefined;
+      }
+    }
+    const displayName = await vscode.window.showInputBox({
+      title: 'New recurring job: name',
+      value: job ? `${job.displayName ?? 'job'}-recurring` : 'nightly',
+      ignoreFocusOut: true,
+      validateInput: v => (v.trim() ? undefined : 'A recurring job needs a name')
+    });
+    if (!displayName) {
+      return undefined;
+    }
+    const command = await vscode.window.showInputBox({
+      title: 'New recurring job: command',
+      value: job?.command ?? '',
+      ignoreFocusOut: true,
+      validateInput: v => (v.trim() ? undefined : 'A recurring job needs a command')
+    });
+    if (!command) {
+      return undefined;
+    }
+    const recurrence = await askRecurrence();
+    if (!recurrence) {
+      return undefined;
+    }
+    return { displayName: displayName.trim(), instanceType, image, command, recurrence };
+  }
+}
+
+/** Presets with their next runs, or a custom cron checked as it is typed (next runs shown). */
+async function askRecurrence(current?: string): Promise<RecurrenceSpec | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    RECURRENCE_CHOICES.map(c => {
+      const check = c.cron ? checkCron(c.cron) : undefined;
+      return {
+        label: c.label,
+        description: c.cron,
+        detail: check?.ok ? describeNextRuns(check.next) : undefined,
+        picked: c.type === current,
+        choice: c
+      };
+    }),
+    { title: 'Recurrence', placeHolder: 'When does it run?', ignoreFocusOut: true }
+  );
+  if (!pick) {
+    return undefined;
+  }
+  if (pick.choice.type !== 'custom') {
+    return { type: pick.choice.type, cron: pick.choice.cron };
+  }
+  const cron = await vscode.window.showInputBox({
+    title: 'Recurrence: cron expression (minute hour day month weekday)',
+    value: '0 4 * * *',
+    ignoreFocusOut: true,
+    validateInput: v => {
+      const r = checkCron(v);
+      return r.ok ? { message: describeNextRuns(r.next), severity: vscode.InputBoxValidationSeverity.Info } : r.message;
+    }
+  });
+  return cron ? { type: 'custom', cron: cron.trim() } : undefined;
+}
+
+function isSpec(x: unknown): x is ScheduleSpec {
+  return typeof x === 'object' && x !== null && 'recurrence' in x && 'command' in x;
+}
+
+function label(s: Schedule): string {
+  return s.displayName || s.id;
+}

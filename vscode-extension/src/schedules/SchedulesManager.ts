@@ -1,0 +1,77 @@
+import { AuthError, type Schedule, type ScheduleSpec } from '@primehub-suite/client';
+import type { ConnectionManager } from '../connection/ConnectionManager';
+import type { Logger } from '../logger/Logger';
+import { ListModel } from '../util/ListModel';
+
+/** Recurring jobs of the current group: listing and changes. No UI. */
+export class SchedulesManager {
+  readonly model = new ListModel<Schedule>();
+
+  constructor(
+    private readonly connection: ConnectionManager,
+    private readonly log: Logger
+  ) {}
+
+  async refresh(signal?: AbortSignal): Promise<void> {
+    if (this.connection.state !== 'signedIn') {
+      this.model.clear();
+      return;
+    }
+    try {
+      const items: Schedule[] = [];
+      for await (const s of this.connection.client.schedules.iterate({ signal })) {
+        items.push(s);
+      }
+      this.model.set(items);
+    } catch (e) {
+      this.model.setError(e);
+      this.onError(e);
+      throw e;
+    }
+  }
+
+  async create(spec: ScheduleSpec, signal?: AbortSignal): Promise<Schedule> {
+    const s = await this.call(c => c.schedules.create(spec, { signal }));
+    this.log.info(`created recurring job ${s.id} (${s.displayName})`);
+    await this.refresh(signal).catch(() => undefined);
+    return s;
+  }
+
+  async update(id: string, patch: Partial<ScheduleSpec>, signal?: AbortSignal): Promise<Schedule> {
+    const s = await this.call(c => c.schedules.update(id, patch, { signal }));
+    await this.refresh(signal).catch(() => undefined);
+    return s;
+  }
+
+  /** Runs the recurring job now; returns the new job's id. */
+  async trigger(id: string, signal?: AbortSignal): Promise<string | null> {
+    const { jobId } = await this.call(c => c.schedules.run(id, { signal }));
+    this.log.info(`triggered recurring job ${id}: job ${jobId}`);
+    return jobId;
+  }
+
+  /** Pausing keeps the recurring job but stops its timer (PrimeHub's "inactive"). */
+  pause(id: string, signal?: AbortSignal): Promise<Schedule> {
+    return this.update(id, { recurrence: { type: 'inactive' } }, signal);
+  }
+
+  async delete(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call(c => c.schedules.delete(id, { signal }));
+    await this.refresh(signal).catch(() => undefined);
+  }
+
+  private async call<T>(fn: (client: ConnectionManager['client']) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.connection.client);
+    } catch (e) {
+      this.onError(e);
+      throw e;
+    }
+  }
+
+  private onError(e: unknown): void {
+    if (e instanceof AuthError) {
+      this.connection.markExpired();
+    }
+  }
+}
