@@ -4,7 +4,7 @@
 // notebook. Ctrl+C stops both. Dependency-free on purpose: it runs right after the bootstrap.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -169,6 +169,22 @@ async function startServer() {
   return endpoint;
 }
 
+/** Lays the server root out like a PrimeHub notebook's home: `<group>/` is the group volume, `phfs/` PHFS. */
+function linkNotebookHome(home, links) {
+  for (const [name, target] of Object.entries(links)) {
+    const link = join(home, name);
+    let present = true;
+    try {
+      lstatSync(link);
+    } catch {
+      present = false;
+    }
+    if (!present) {
+      symlinkSync(target, link, 'dir');
+    }
+  }
+}
+
 /** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
 async function startJupyter(config) {
   const group = config.group;
@@ -184,12 +200,16 @@ async function startJupyter(config) {
     PRIMEHUB_USER: DEFAULT_USER,
     PRIMEHUB_GROUP: group.name,
     PRIMEHUB_GROUP_VOLUME_PATH: join(dataDir, 'volumes', group.name),
-    PRIMEHUB_PHFS_PATH: join(dataDir, 'phfs', 'groups', groupPath)
+    PRIMEHUB_PHFS_PATH: join(dataDir, 'phfs', 'groups', groupPath),
+    // The JupyterLab extension: signed in with the config PrimeHub Local wrote, and told it is Local.
+    PRIMEHUB_CONFIG: join(dataDir, 'config.json'),
+    PRIMEHUB_LOCAL: '1'
   };
   const notebookDir = join(dataDir, 'notebooks', DEFAULT_USER);
   for (const dir of [notebookDir, env.PRIMEHUB_GROUP_VOLUME_PATH, env.PRIMEHUB_PHFS_PATH]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
+  linkNotebookHome(notebookDir, { [group.name]: env.PRIMEHUB_GROUP_VOLUME_PATH, phfs: env.PRIMEHUB_PHFS_PATH });
   const token = randomBytes(24).toString('hex');
   const jupyterArgs = [
     'lab',
