@@ -216,7 +216,7 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
                 <textarea
                   id={`ph-param-${f.name}`}
                   className="jp-mod-styled"
-                  rows={f.sweep ? 3 : 1}
+                  rows={Math.min(5, Math.max(f.sweep ? 3 : 1, f.text.split('\n').length))}
                   value={f.text}
                   placeholder={f.sweep ? 'one value per line' : ''}
                   onChange={e => update(i, { text: e.target.value })}
