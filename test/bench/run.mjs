@@ -3,7 +3,7 @@
 // shared state, a crash stays contained), then prints one summary table. Benchmarks report and
 // tests assert: a missed goal still exits 0; a benchmark that crashes makes the run exit 1.
 //
-//   node test/bench/run.mjs [submit] [phfs] [pagination] [client-get] [client-files] [client-logs] [client-iterate]
+//   node test/bench/run.mjs [submit] [phfs] [pagination] [client-get] [client-files] [client-logs] [client-iterate] [jupyterlab-size]
 //   (default: all)
 //   env: BENCH_SUBMIT_SAMPLES, BENCH_PHFS_MB, BENCH_PHFS_ROUNDS, BENCH_JOBS, BENCH_PAGE_SAMPLES, BENCH_CLIENT_GET_SAMPLES,
 //   BENCH_CLIENT_FILES_MB, BENCH_CLIENT_FILES_ROUNDS, BENCH_CLIENT_LOG_LINES, BENCH_CLIENT_ITERATE_ROUNDS
@@ -23,7 +23,8 @@ const BENCHMARKS = [
   { name: 'client-get', file: 'client/jobs-get.mjs' },
   { name: 'client-files', file: 'client/files-transfer.mjs' },
   { name: 'client-logs', file: 'client/log-follow.mjs' },
-  { name: 'client-iterate', file: 'client/jobs-iterate.mjs' }
+  { name: 'client-iterate', file: 'client/jobs-iterate.mjs' },
+  { name: 'jupyterlab-size', file: 'jupyterlab-size.mjs' }
 ];
 /** A benchmark still running after this is stuck: it is killed and counted as crashed. */
 const TIMEOUT_MS = 10 * 60_000;
