@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClientClosedError } from './errors';
 import { OverlapAligner } from './logStream';
 import { PrimeHubClient } from './node/PrimeHubClient';
 import { readBody, startServer, TestServer } from './testing/httpServer';
@@ -133,6 +134,27 @@ describe('job log streaming', () => {
   afterEach(async () => {
     await client.close();
     await srv.server.close();
+  });
+
+  it('close() during a follow ends the iterator at once (no grace period), and later calls are refused', async () => {
+    srv.append('one', 'two');
+    const lines: string[] = [];
+    const following = (async () => {
+      for await (const l of client.jobs.logs('job-1', { follow: true })) {
+        lines.push(l);
+      }
+    })();
+    while (lines.length < 2) {
+      await new Promise(r => setTimeout(r, 5));
+    }
+    const started = Date.now();
+    await client.close();
+    await following;
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(lines).toEqual(['one', 'two']);
+    const err = await client.jobs.get('job-1').catch(e => e);
+    expect(err).toBeInstanceOf(ClientClosedError);
+    expect(err.code).toBe('CLIENT_CLOSED');
   });
 
   it('reads a finished log without follow', async () => {

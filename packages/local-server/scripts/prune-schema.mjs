@@ -186,7 +186,9 @@ const SERVED = {
   StoreFileList: ['items', 'phfsPrefix', 'prefix']
 };
 
-const source = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'contract', 'primehub-schema.graphql');
+const source =
+  process.argv[2] ??
+  join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'contract', 'primehub-schema.graphql');
 const real = buildSchema(readFileSync(source, 'utf8'));
 const built = new Map();
 

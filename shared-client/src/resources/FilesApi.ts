@@ -1,6 +1,5 @@
 import type { ClientContext } from '../ClientContext';
-import { FeatureUnavailableError, ValidationError } from '../errors';
-import type { LocalFs } from '../localFs';
+import { ValidationError } from '../errors';
 import { FILES_DELETE, FILES_LIST } from '../operations/files';
 import type { TransportBody } from '../transport/types';
 import type { GroupCallOptions, StoreFile } from '../types';
@@ -120,26 +119,12 @@ function bodySize(body: TransportBody): number | undefined {
   return undefined;
 }
 
-/** Writes a download to disk; if writing fails, the response is dumped so no socket leaks. */
-async function writeOrCancel(fs: LocalFs, target: string, res: DownloadResult, signal?: AbortSignal): Promise<void> {
-  try {
-    await fs.writeAtomic(target, res.body, signal);
-  } catch (e) {
-    await res.cancel().catch(() => undefined);
-    throw e;
-  }
-}
-
-/** PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. */
+/**
+ * PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. The Node
+ * entry point adds transfers from and to the local disk (`NodeFilesApi`).
+ */
 export class FilesApi {
-  constructor(private readonly ctx: ClientContext) {}
-
-  private fs(): LocalFs {
-    if (!this.ctx.localFs) {
-      throw new FeatureUnavailableError('local file access is only available in Node (import the node entry point)');
-    }
-    return this.ctx.localFs;
-  }
+  constructor(protected readonly ctx: ClientContext) {}
 
   /** `phfs:///<path>`. */
   phfsUri(path: string): string {
@@ -179,6 +164,44 @@ export class FilesApi {
   /** Every object below `path`, at any depth. */
   listRecursive(path = '/', opts: Omit<ListOptions, 'recursive'> = {}): Promise<FileEntry[]> {
     return this.list(path, { ...opts, recursive: true });
+  }
+
+  /**
+   * Every entry below `path`, fetched lazily one folder at a time, so no listing cap applies to
+   * the whole tree: a folder answering with as many entries as asked for is listed again with a
+   * larger limit. With `recursive` (default true) only files are yielded, at any depth, named
+   * relative to `path` (like `listRecursive`); without it, one level, folders included.
+   */
+  async *iterate(path = '/', opts: GroupCallOptions & { recursive?: boolean } = {}): AsyncGenerator<FileEntry> {
+    const root = normalizePhfsPath(path).replace(/\/?$/, '/');
+    const recursive = opts.recursive ?? true;
+    const pending = [root];
+    while (pending.length > 0) {
+      const folder = pending.shift() as string;
+      const subfolders: string[] = [];
+      for (const e of await this.listFolder(folder, opts)) {
+        const name = e.path.slice(root.length);
+        if (!e.isDirectory) {
+          yield { ...e, name };
+        } else if (recursive) {
+          subfolders.push(e.path);
+        } else {
+          yield { ...e, name };
+        }
+      }
+      // depth first, in listing order
+      pending.unshift(...subfolders);
+    }
+  }
+
+  /** One whole folder level, however many entries it has. */
+  private async listFolder(folder: string, opts: GroupCallOptions): Promise<FileEntry[]> {
+    for (let limit = 1000; ; limit *= 10) {
+      const items = await this.list(folder, { ...opts, recursive: false, limit });
+      if (items.length < limit || limit >= 10_000_000) {
+        return items;
+      }
+    }
   }
 
   /** True if `path` is a file (an exact object). */
@@ -291,120 +314,41 @@ export class FilesApi {
   }
 
   /**
-   * Uploads a local file (Node). A `remotePath` ending with `/` receives the file's base name.
-   * Returns the PHFS path written.
+   * Reads a PHFS file as UTF-8 text (e.g. a job's `metrics.json` artifact). Files larger than
+   * `maxBytes` (default 16 MiB) are refused with a ValidationError instead of filling memory.
    */
-  async uploadFile(localPath: string, remotePath: string, opts: TransferOptions = {}): Promise<string> {
-    const fs = this.fs();
-    const st = await fs.stat(localPath);
-    if (!st?.isFile) {
-      throw new ValidationError(`not a file: ${localPath}`);
+  async readText(path: string, opts: TransferOptions & { maxBytes?: number } = {}): Promise<string> {
+    const max = opts.maxBytes ?? 16 * 1024 * 1024;
+    const res = await this.download(path, opts);
+    const tooBig = (): ValidationError =>
+      new ValidationError(`${normalizePhfsPath(path)} is larger than ${max} bytes; download it instead`);
+    if (res.size !== undefined && res.size > max) {
+      await res.cancel();
+      throw tooBig();
     }
-    const remote = remotePath.endsWith('/') ? `${remotePath}${fs.basename(localPath)}` : remotePath;
-    await this.upload(remote, fs.read(localPath, opts.signal), { ...opts, size: st.size });
-    return normalizePhfsPath(remote);
+    const decoder = new TextDecoder('utf-8');
+    let text = '';
+    let n = 0;
+    for await (const chunk of res.body) {
+      n += chunk.length;
+      if (n > max) {
+        await res.cancel();
+        throw tooBig();
+      }
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
   }
 
-  /**
-   * Uploads a local folder tree below `remoteDir` (Node), one file at a time and streamed,
-   * keeping relative paths. Returns the PHFS paths written.
-   */
-  async uploadDirectory(localDir: string, remoteDir: string, opts: TransferOptions = {}): Promise<string[]> {
-    const fs = this.fs();
-    const st = await fs.stat(localDir);
-    if (!st?.isDirectory) {
-      throw new ValidationError(`not a directory: ${localDir}`);
+  /** Reads a PHFS file as JSON; a ValidationError names the file when it is not JSON. */
+  async readJson<T = unknown>(path: string, opts: TransferOptions & { maxBytes?: number } = {}): Promise<T> {
+    const text = await this.readText(path, opts);
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new ValidationError(
+        `${normalizePhfsPath(path)} is not JSON: ${e instanceof Error ? e.message : String(e)}`
+      );
     }
-    const entries = [];
-    for await (const e of fs.walk(localDir)) {
-      entries.push(e);
-    }
-    const totalBytes = entries.reduce((a, e) => a + e.size, 0);
-    const base = normalizePhfsPath(remoteDir).replace(/\/$/, '');
-    const written: string[] = [];
-    let doneBytes = 0;
-    for (const [i, e] of entries.entries()) {
-      const remote = `${base}/${e.relativePath}`;
-      await this.upload(remote, fs.read(fs.resolveInside(localDir, e.relativePath), opts.signal), {
-        ...opts,
-        size: e.size,
-        onProgress: p =>
-          opts.onProgress?.({
-            ...p,
-            bytes: doneBytes + p.fileBytes,
-            totalBytes,
-            filesDone: i,
-            filesTotal: entries.length
-          })
-      });
-      doneBytes += e.size;
-      written.push(remote);
-    }
-    opts.onProgress?.({
-      path: base,
-      fileBytes: 0,
-      bytes: doneBytes,
-      totalBytes,
-      filesDone: entries.length,
-      filesTotal: entries.length
-    });
-    return written;
-  }
-
-  /**
-   * Downloads a PHFS file to a local path (Node), writing atomically. Returns the local path.
-   */
-  async downloadFile(remotePath: string, localPath: string, opts: TransferOptions = {}): Promise<string> {
-    const fs = this.fs();
-    const st = await fs.stat(localPath);
-    const target = st?.isDirectory ? fs.resolveInside(localPath, fs.basename(remotePath)) : localPath;
-    const res = await this.download(remotePath, opts);
-    await writeOrCancel(fs, target, res, opts.signal);
-    return target;
-  }
-
-  /**
-   * Downloads every file below a PHFS folder into `localDir` (Node), keeping relative paths.
-   * Names that would escape `localDir` are refused. `filter` (given names relative to
-   * `remoteDir`) picks which files to download. Returns the local paths written.
-   */
-  async downloadDirectory(
-    remoteDir: string,
-    localDir: string,
-    opts: TransferOptions & { filter?: (name: string) => boolean } = {}
-  ): Promise<string[]> {
-    const fs = this.fs();
-    const entries = (await this.list(remoteDir, { ...opts, recursive: true })).filter(
-      e => !e.isDirectory && e.name !== '' && (opts.filter?.(e.name) ?? true)
-    );
-    const totalBytes = entries.reduce((a, e) => a + (e.size ?? 0), 0);
-    const written: string[] = [];
-    let doneBytes = 0;
-    for (const [i, e] of entries.entries()) {
-      const target = fs.resolveInside(localDir, e.name);
-      const res = await this.download(e.path, {
-        ...opts,
-        onProgress: p =>
-          opts.onProgress?.({
-            ...p,
-            bytes: doneBytes + p.fileBytes,
-            totalBytes,
-            filesDone: i,
-            filesTotal: entries.length
-          })
-      });
-      await writeOrCancel(fs, target, res, opts.signal);
-      doneBytes += e.size ?? 0;
-      written.push(target);
-    }
-    opts.onProgress?.({
-      path: normalizePhfsPath(remoteDir),
-      fileBytes: 0,
-      bytes: doneBytes,
-      totalBytes,
-      filesDone: entries.length,
-      filesTotal: entries.length
-    });
-    return written;
   }
 }

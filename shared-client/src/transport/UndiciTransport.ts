@@ -12,10 +12,6 @@ export interface UndiciTransportOptions {
   dispatcher?: Dispatcher;
   /** TCP/TLS connect timeout (ms). Default 10 000. */
   connectTimeoutMs?: number;
-  /** Time until response headers (ms). Default 30 000. */
-  headersTimeoutMs?: number;
-  /** Idle time between body chunks (ms). Default 60 000. */
-  bodyTimeoutMs?: number;
   /** Keep-alive for idle sockets (ms). Default 4 000. */
   keepAliveTimeoutMs?: number;
   /** Extra CA certificates (PEM) for self-signed clusters. */
@@ -68,8 +64,9 @@ export class UndiciTransport implements Transport {
     };
     const agentOptions = {
       connect: { timeout: options.connectTimeoutMs ?? 10_000, ...tls },
-      headersTimeout: options.headersTimeoutMs ?? 30_000,
-      bodyTimeout: options.bodyTimeoutMs ?? 60_000,
+      // the client's request signal owns every timeout (PrimeHubClient timeoutMs / bodyTimeoutMs)
+      headersTimeout: 0,
+      bodyTimeout: 0,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
       keepAliveMaxTimeout: Math.max(options.keepAliveTimeoutMs ?? 4_000, 10_000)
     };
@@ -104,9 +101,7 @@ export class UndiciTransport implements Transport {
         body,
         signal: req.signal,
         dispatcher: this.dispatcher,
-        highWaterMark: RESPONSE_BUFFER,
-        ...(req.headersTimeoutMs !== undefined ? { headersTimeout: req.headersTimeoutMs } : {}),
-        ...(req.bodyTimeoutMs !== undefined ? { bodyTimeout: req.bodyTimeoutMs } : {})
+        highWaterMark: RESPONSE_BUFFER
       });
     } catch (err) {
       throw mapTransportError(err, req.signal, what);
