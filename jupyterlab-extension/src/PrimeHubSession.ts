@@ -26,7 +26,7 @@ export class PrimeHubSession implements IPrimeHub {
   private _signedIn = false;
 
   constructor() {
-    this.client = createClient(() => this._config?.apiBase);
+    this.client = createClient();
   }
 
   get config(): IPrimeHubConfig | null {

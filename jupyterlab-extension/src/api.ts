@@ -3,9 +3,9 @@
  * (`<base_url>/primehub-suite/…`) and a `@primehub-suite/client` pointed at its proxy. The
  * token stays on the server; requests carry Jupyter's own auth and XSRF header.
  */
-import { URLExt } from '@jupyterlab/coreutils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { FetchTransport, PrimeHubClient } from '@primehub-suite/client/browser';
+import { PrimeHubClient } from '@primehub-suite/client/browser';
 import type { IPrimeHubConfig, ISnapshot } from './tokens';
 
 const NAMESPACE = 'primehub-suite';
@@ -65,27 +65,24 @@ export const serverExtension = {
     call(`snapshot?path=${encodeURIComponent(snapshot)}`, { method: 'DELETE' })
 };
 
-/** Base URL of the proxy in front of the PrimeHub API (`…/primehub-suite/proxy/api`). */
-export function proxyBase(): string {
-  const base = extensionUrl('proxy', 'api');
-  return new URL(base, window.location.href).toString();
+/** Jupyter's own credentials for a same-origin request: the XSRF header (and the page's token, if any). */
+function jupyterHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const xsrf = /(?:^|;\s*)_xsrf=([^;]*)/.exec(document.cookie)?.[1];
+  if (xsrf) {
+    headers['X-XSRFToken'] = decodeURIComponent(xsrf);
+  }
+  const token = PageConfig.getToken();
+  if (token) {
+    headers.Authorization = `token ${token}`;
+  }
+  return headers;
 }
 
 /**
- * A client whose GraphQL, files and log URLs all go through the proxy. `apiBase()` is PrimeHub's
- * own API prefix, which absolute URLs from the server (log endpoints) start with.
+ * The client in proxy mode: GraphQL, files and logs all go to `…/primehub-suite/proxy/api`, which
+ * adds the PrimeHub token; no token in the browser.
  */
-export function createClient(apiBase: () => string | undefined): PrimeHubClient {
-  const proxy = proxyBase();
-  const transport = new FetchTransport({
-    fetch: (url, init) => ServerConnection.makeRequest(String(url), init as RequestInit, settings())
-  });
-  return new PrimeHubClient({
-    endpoint: `${proxy}/graphql`,
-    transport,
-    rewriteUrl: url => {
-      const base = apiBase();
-      return base && url.startsWith(`${base}/`) ? `${proxy}/${url.slice(base.length + 1)}` : url;
-    }
-  });
+export function createClient(): PrimeHubClient {
+  return new PrimeHubClient({ baseUrl: extensionUrl('proxy', 'api'), headers: jupyterHeaders });
 }
