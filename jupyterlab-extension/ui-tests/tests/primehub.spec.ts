@@ -222,3 +222,29 @@ test('an expired token brings back sign-in and keeps the dialog values', async (
   await ph.expectPhase('Succeeded');
   expect(values(outputNotebooks('expiry.ipynb')[0])).toMatchObject({ label: 'kept value', count: 5 });
 });
+
+test('the jobs list polls only while the panel is visible', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  let listCalls = 0;
+  page.on('request', req => {
+    if (
+      req.url().includes('/primehub-suite/proxy/api/graphql') &&
+      (req.postData() ?? '').includes('phJobsConnection')
+    ) {
+      listCalls++;
+    }
+  });
+  // Visible: the list refreshes every poll interval (5 s by default).
+  await page.waitForTimeout(11_000);
+  expect(listCalls).toBeGreaterThanOrEqual(2);
+  // Hidden (the file browser takes the left area): no more list requests.
+  await page.sidebar.openTab('filebrowser');
+  await expect(ph.panel).toBeHidden();
+  await page.waitForTimeout(1000);
+  const hiddenFrom = listCalls;
+  await page.waitForTimeout(12_000);
+  expect(listCalls).toBe(hiddenFrom);
+  await ph.openPanel();
+  await expect.poll(() => listCalls, { timeout: 10_000 }).toBeGreaterThan(hiddenFrom);
+});
