@@ -11,7 +11,9 @@ export default tseslint.config(
       'coverage/**',
       '.bench/**',
       '**/out-test/**',
-      'test/vscode-host/**'
+      'test/vscode-host/**',
+      'jupyterlab-extension/lib/**',
+      '**/labextension/**'
     ]
   },
   js.configs.recommended,

@@ -26,6 +26,13 @@ module.exports = {
       testEnvironment: 'node'
     },
     {
+      displayName: 'jupyterlab',
+      rootDir: '<rootDir>/jupyterlab-extension',
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.base.json', diagnostics: false }] },
+      testEnvironment: 'node'
+    },
+    {
       displayName: 'suite',
       rootDir: '<rootDir>/test',
       testMatch: ['<rootDir>/**/*.test.ts'],

@@ -5,7 +5,17 @@
 // so a second run reaches the real work within seconds.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,9 +32,10 @@ const SYSTEM_PACKAGES = {
     ['bubblewrap', '/usr/bin/bwrap'],
     ['curl', '/usr/bin/curl'],
     ['openssl', '/usr/bin/openssl'],
-    // the VS Code tests: code-server's native modules, its search binary, the browser
+    // the VS Code tests: code-server's native modules and its search binary
     ['libkrb5-dev', '/usr/include/krb5.h'],
     ['ripgrep', '/usr/bin/rg'],
+    // the UI tests of both extensions (Playwright cannot download a browser)
     ['chromium', '/usr/bin/chromium']
   ]
 };
@@ -176,6 +187,111 @@ function build() {
   log(`build up to date in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** Every file under `dirs` (recursively, sorted), for a stamp key. */
+function filesUnder(...dirs) {
+  return dirs.flatMap(dir =>
+    existsSync(dir) && statSync(dir).isDirectory()
+      ? readdirSync(dir, { recursive: true })
+          .map(f => join(dir, String(f)))
+          .filter(f => !f.includes('__pycache__') && statSync(f).isFile())
+          .sort()
+      : [dir]
+  );
+}
+
+/**
+ * Builds the JupyterLab extension (tsc, then `jupyter labextension build`) and installs its
+ * Python package (labextension + server extension) into .venv. Skipped while its sources, the
+ * shared client's and the build output are unchanged.
+ */
+function jupyterlabExtension() {
+  const ext = join(ROOT, 'jupyterlab-extension');
+  const venv = join(ROOT, '.venv');
+  const output = join(ext, 'primehub_suite_jupyterlab', 'labextension', 'package.json');
+  const sources = ['src', 'style', 'schema', 'primehub_suite_jupyterlab', 'jupyter-config'].map(d => join(ext, d));
+  const files = filesUnder(...sources, join(ROOT, 'shared-client', 'src')).filter(f => !f.includes('labextension'));
+  const key =
+    hashFiles(
+      ...files,
+      ...['package.json', 'tsconfig.json', 'pyproject.toml', 'install.json'].map(f => join(ext, f)),
+      join(ROOT, 'package-lock.json')
+    ) + String(existsSync(output));
+  stamped('building the JupyterLab extension', join(venv, '.jupyterlab-extension-stamp'), key, () => {
+    // `jupyter labextension build` runs jlpm (yarn) when the extension has no node_modules of its
+    // own, and yarn would replace the workspace's npm install: the hoisted workspace gets an empty one.
+    mkdirSync(join(ext, 'node_modules'), { recursive: true });
+    run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', ext]);
+    const env = { ...process.env, PATH: `${join(venv, 'bin')}:${process.env.PATH}` };
+    run(join(venv, 'bin', 'jupyter'), ['labextension', 'build', ext], { env });
+    run(
+      join(venv, 'bin', 'uv'),
+      [
+        'pip',
+        'install',
+        '--quiet',
+        '--python',
+        join(venv, 'bin', 'python'),
+        '--reinstall-package',
+        'primehub-suite-jupyterlab',
+        ext
+      ],
+      { env }
+    );
+  });
+}
+
+/** Debian Chromium's flags for headless runs here (as root, no GPU, no background traffic). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];
+
+/**
+ * `python -m jupyterlab.browser_check` installs Playwright into `<app dir>/browser_test` and
+ * downloads its Chromium, which cannot work here: that folder gets a `playwright` that is the
+ * workspace's playwright-core launching Debian's /usr/bin/chromium, and whose `install` is a no-op.
+ */
+function browserCheckPlaywright() {
+  const target = join(ROOT, '.venv', 'share', 'jupyter', 'lab', 'browser_test');
+  const pkg = join(target, 'node_modules', 'playwright');
+  const core = join(ROOT, 'node_modules', 'playwright-core');
+  const index = [
+    "// Written by scripts/bootstrap.mjs: Playwright for jupyterlab.browser_check, on Debian's Chromium.",
+    `const core = require(${JSON.stringify(core)});`,
+    'const launch = core.chromium.launch.bind(core.chromium);',
+    `core.chromium.launch = (options = {}) => launch({ ...options, executablePath: '/usr/bin/chromium', args: [...${JSON.stringify(CHROMIUM_ARGS)}, ...(options.args || [])] });`,
+    'module.exports = core;',
+    ''
+  ].join('\n');
+  const cli = [
+    '#!/usr/bin/env node',
+    "if (process.argv[2] === 'install') {",
+    "  console.log('browser_check uses Debian /usr/bin/chromium; nothing to install');",
+    '} else {',
+    `  require(${JSON.stringify(join(core, 'cli.js'))});`,
+    '}',
+    ''
+  ].join('\n');
+  const files = {
+    [join(target, 'package.json')]: '{ "name": "browser_test", "private": true }\n',
+    [join(pkg, 'package.json')]: '{ "name": "playwright", "main": "index.js", "bin": { "playwright": "cli.js" } }\n',
+    [join(pkg, 'index.js')]: index,
+    [join(pkg, 'cli.js')]: cli
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text, { mode: 0o755 });
+  }
+  const bin = join(target, 'node_modules', '.bin', 'playwright');
+  mkdirSync(dirname(bin), { recursive: true });
+  rmSync(bin, { force: true });
+  symlinkSync(join(pkg, 'cli.js'), bin);
+}
+
 try {
   systemPackages();
   npmPackages();
@@ -184,6 +300,10 @@ try {
     codeServer();
   }
   build();
+  jupyterlabExtension();
+  if (MODE === 'test') {
+    browserCheckPlaywright();
+  }
 } catch (err) {
   log(`failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

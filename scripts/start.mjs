@@ -5,7 +5,7 @@
 // PrimeHub Local's own build (one source); nothing else is needed beyond what the bootstrap installs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -175,13 +175,36 @@ async function startServer() {
   return endpoint;
 }
 
+/** Lays the server root out like a PrimeHub notebook's home: `<group>/` is the group volume, `phfs/` PHFS. */
+function linkNotebookHome(home, links) {
+  for (const [name, target] of Object.entries(links)) {
+    const link = join(home, name);
+    let present = true;
+    try {
+      lstatSync(link);
+    } catch {
+      present = false;
+    }
+    if (!present) {
+      symlinkSync(target, link, 'dir');
+    }
+  }
+}
+
 /** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
 async function startJupyter(config) {
-  const env = { ...process.env, ...notebookEnvironment(dirs, DEFAULT_USER, config.group) };
+  const env = {
+    ...process.env,
+    ...notebookEnvironment(dirs, DEFAULT_USER, config.group),
+    // The JupyterLab extension: signed in with the config PrimeHub Local wrote, and told it is Local.
+    PRIMEHUB_CONFIG: dirs.userConfig,
+    PRIMEHUB_LOCAL: '1'
+  };
   const notebookDir = dirs.notebooks(DEFAULT_USER);
   for (const dir of [notebookDir, env.PRIMEHUB_GROUP_VOLUME_PATH, env.PRIMEHUB_PHFS_PATH]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
+  linkNotebookHome(notebookDir, { [config.group.name]: env.PRIMEHUB_GROUP_VOLUME_PATH, phfs: env.PRIMEHUB_PHFS_PATH });
   const token = randomBytes(24).toString('hex');
   const jupyterArgs = [
     'lab',

@@ -70,6 +70,18 @@ test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and s
     };
     expect(settings.schema.properties.fetchNews.default).toBe('false');
     expect(settings.schema.properties.checkForUpdates.default).toBe(false);
+    // The PrimeHub extension is signed in already and finds the group volume at <group>/ and PHFS at phfs/.
+    const ext = await fetch(lab!.replace('/lab?', '/primehub-suite/config?'));
+    const config = (await ext.json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ tokenSet: true, groupVolume: 'phusers', phfs: 'phfs', isLocal: true });
+    expect(config.group).toMatchObject({ name: 'phusers' });
+    expect(JSON.stringify(config)).not.toContain(token);
+    const proxied = await fetch(lab!.replace('/lab?', '/primehub-suite/proxy/api/graphql?'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { username } }' })
+    });
+    expect(((await proxied.json()) as { data: { me: { username: string } } }).data.me.username).toBe('phuser');
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

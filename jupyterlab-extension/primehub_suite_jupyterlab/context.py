@@ -1,0 +1,85 @@
+"""The notebook's PrimeHub context, from the environment a PrimeHub spawner sets."""
+
+import os
+from typing import Any, Dict, Optional
+
+from . import sdk_config
+
+CONTEXT_VARS = ("GROUP_ID", "GROUP_NAME", "INSTANCE_TYPE", "IMAGE_NAME", "JUPYTERHUB_USER")
+
+
+def group_path(name: str) -> str:
+    """PrimeHub's storage name of a group: lower case, every ``_`` replaced by ``-``."""
+    return name.lower().replace("_", "-")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def relative_to_root(path: str, root_dir: str) -> Optional[str]:
+    """``path`` as a server path (relative to ``root_dir``, ``/``-separated), or None when outside it."""
+    root = os.path.abspath(root_dir)
+    candidate = os.path.abspath(path)
+    if _inside(candidate, root):
+        rel = os.path.relpath(candidate, root)
+        return "" if rel == "." else rel.replace(os.sep, "/")
+    # The same folder reached through a symlink inside the root (e.g. $HOME/<group> -> /project/<group>).
+    real = os.path.realpath(candidate)
+    for entry in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        linked = os.path.join(root, entry)
+        target = os.path.realpath(linked)
+        if os.path.isdir(linked) and _inside(real, target):
+            rest = os.path.relpath(real, target)
+            return entry if rest == "." else f"{entry}/{rest}".replace(os.sep, "/")
+    return None
+
+
+def group_volume(root_dir: str, group_name: str) -> Optional[str]:
+    """The group volume as a server path: ``PRIMEHUB_GROUP_VOLUME_PATH`` if it is under the root,
+    else the folder ``<group>`` (PrimeHub's ``$HOME/<group>``) when it exists."""
+    env = os.environ.get("PRIMEHUB_GROUP_VOLUME_PATH", "").strip()
+    if env:
+        rel = relative_to_root(env, root_dir)
+        if rel:
+            return rel
+    for name in dict.fromkeys([group_name, group_path(group_name)]) if group_name else []:
+        if os.path.isdir(os.path.join(root_dir, name)):
+            return name
+    return None
+
+
+def phfs(root_dir: str) -> Optional[str]:
+    env = os.environ.get("PRIMEHUB_PHFS_PATH", "").strip()
+    if env:
+        rel = relative_to_root(env, root_dir)
+        if rel:
+            return rel
+    return "phfs" if os.path.isdir(os.path.join(root_dir, "phfs")) else None
+
+
+def notebook_context(root_dir: str) -> Dict[str, Any]:
+    """What ``GET config`` returns: everything but the token itself."""
+    env = os.environ
+    group_name = env.get("GROUP_NAME") or env.get("PRIMEHUB_GROUP") or ""
+    endpoint = sdk_config.api_endpoint()
+    volume = group_volume(root_dir, group_name)
+    primehub_env = {
+        k: v for k, v in sorted(env.items()) if k.startswith("PRIMEHUB_") and "TOKEN" not in k and "SECRET" not in k
+    }
+    return {
+        "group": {"id": env.get("GROUP_ID") or None, "name": group_name or None},
+        "instanceType": env.get("INSTANCE_TYPE") or None,
+        "image": env.get("IMAGE_NAME") or None,
+        "user": env.get("JUPYTERHUB_USER") or env.get("PRIMEHUB_USER") or None,
+        "env": primehub_env,
+        "apiEndpoint": endpoint,
+        "apiBase": sdk_config.api_base(endpoint),
+        "consoleUrl": env.get("PRIMEHUB_CONSOLE_URL") or None,
+        "isLocal": env.get("PRIMEHUB_LOCAL", "") == "1",
+        "groupVolume": volume,
+        # Where jobs see the group volume: its real location (the same storage in notebook and job).
+        "jobGroupVolume": os.path.realpath(os.path.join(root_dir, volume)) if volume is not None else None,
+        "phfs": phfs(root_dir),
+        "tokenSet": sdk_config.api_token() is not None,
+    }

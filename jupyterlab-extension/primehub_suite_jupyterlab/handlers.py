@@ -1,0 +1,234 @@
+"""HTTP handlers under ``<base_url>/primehub-suite/``. Jupyter's own auth and XSRF check
+protect every route; the PrimeHub token stays on the server."""
+
+import json
+import os
+from typing import Optional
+
+import tornado
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.ioloop import PeriodicCallback
+
+from . import context, primehub, sdk_config
+from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot, original_of
+
+NAMESPACE = "primehub-suite"
+# Only the PrimeHub API paths the client uses: GraphQL, PHFS files, job and deployment logs.
+PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
+# Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
+FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
+FORWARD_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Content-Range")
+NO_TOKEN = "Context creation failed: no PrimeHub API token is set; sign in to PrimeHub first"
+SWEEP_SECONDS = 5
+
+
+class BaseHandler(APIHandler):
+    @property
+    def root_dir(self) -> str:
+        return os.path.expanduser(self.settings["server_root_dir"])
+
+    def fail(self, status: int, message: str, code: Optional[str] = None) -> None:
+        self.set_status(status)
+        self.finish(json.dumps({"message": message, "code": code}))
+
+    def body(self) -> dict:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise tornado.web.HTTPError(400, "the request body must be a JSON object")
+        return data
+
+
+class ConfigHandler(BaseHandler):
+    @tornado.web.authenticated
+    def get(self):
+        self.finish(json.dumps(context.notebook_context(self.root_dir)))
+
+
+class TokenHandler(BaseHandler):
+    @tornado.web.authenticated
+    async def put(self):
+        token = self.body().get("token")
+        token = token.strip() if isinstance(token, str) else ""
+        if not token:
+            return self.fail(400, "Paste an API token", "empty_token")
+        endpoint = sdk_config.api_endpoint()
+        try:
+            user = await primehub.me(endpoint, token)
+        except primehub.PrimeHubCallError as err:
+            return self.fail(401 if err.auth else 502, str(err), "invalid_token" if err.auth else "unreachable")
+        name = os.environ.get("GROUP_NAME")
+        group = {"id": os.environ.get("GROUP_ID", ""), "name": name, "displayName": name} if name else None
+        sdk_config.save_token(token, endpoint, group)
+        self.finish(json.dumps({"tokenSet": True, "user": user.get("username")}))
+
+    @tornado.web.authenticated
+    def delete(self):
+        sdk_config.clear_token()
+        self.finish(json.dumps({"tokenSet": sdk_config.api_token() is not None}))
+
+
+class ProxyHandler(BaseHandler):
+    """Streams one request to the PrimeHub API with the stored token (logs with ``follow``
+    stay open as long as PrimeHub keeps them open, chunk by chunk)."""
+
+    _closed = False
+
+    def on_connection_close(self):
+        self._closed = True
+
+    async def _proxy(self, path: str):
+        token = sdk_config.api_token()
+        if token is None:
+            self.set_status(401)
+            return self.finish(json.dumps({"errors": [{"message": NO_TOKEN}], "message": NO_TOKEN}))
+        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
+        if self.request.query:
+            url += f"?{self.request.query}"
+        headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
+        headers["Authorization"] = f"Bearer {token}"
+        started = False
+
+        def on_header(line: str):
+            nonlocal started
+            if line.startswith("HTTP/"):
+                parts = line.split(" ", 2)
+                self.set_status(int(parts[1]), parts[2].strip() if len(parts) > 2 else None)
+                return
+            name, sep, value = line.partition(":")
+            if sep and name.strip().title() in FORWARD_RESPONSE_HEADERS:
+                self.set_header(name.strip(), value.strip())
+
+        def on_chunk(chunk: bytes):
+            nonlocal started
+            if self._closed:
+                raise IOError("the browser closed the connection")
+            started = True
+            self.write(chunk)
+            self.flush()
+
+        method = self.request.method
+        body = self.request.body if method in ("POST", "PUT", "PATCH") else None
+        request = HTTPRequest(
+            url,
+            method=method,
+            headers=headers,
+            body=body if body is not None else (b"" if method in ("POST", "PUT", "PATCH") else None),
+            header_callback=on_header,
+            streaming_callback=on_chunk,
+            follow_redirects=False,
+            connect_timeout=20,
+            # Followed logs stay open while the job runs; the client has its own idle timeout.
+            request_timeout=24 * 3600,
+            decompress_response=False,
+        )
+        try:
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        except Exception as err:  # noqa: BLE001 - any transport failure becomes a 502 for the client
+            if self._closed:
+                return
+            if started:
+                return self.finish()
+            return self.fail(502, f"cannot reach PrimeHub: {err}", "unreachable")
+        if self._closed:
+            return
+        if response.code == 599 and not started:
+            self.clear_header("Content-Type")
+            return self.fail(502, f"cannot reach PrimeHub: {response.error}", "unreachable")
+        self.finish()
+
+    @tornado.web.authenticated
+    async def get(self, path):
+        await self._proxy(path)
+
+    @tornado.web.authenticated
+    async def post(self, path):
+        await self._proxy(path)
+
+    @tornado.web.authenticated
+    async def put(self, path):
+        await self._proxy(path)
+
+    @tornado.web.authenticated
+    async def delete(self, path):
+        await self._proxy(path)
+
+
+class SnapshotHandler(BaseHandler):
+    @property
+    def registry(self) -> SnapshotRegistry:
+        return self.settings["primehub_suite_snapshots"]
+
+    @tornado.web.authenticated
+    def post(self):
+        """``{path}``: makes a snapshot; ``{snapshot, jobIds}``: removes it once those jobs ended."""
+        data = self.body()
+        try:
+            if "snapshot" in data:
+                ids = data.get("jobIds")
+                if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+                    return self.fail(400, "jobIds must be a list of job ids", "invalid_request")
+                self.registry.register(str(data["snapshot"]), ids)
+                return self.finish(json.dumps({"registered": True}))
+            path = data.get("path")
+            job_path = data.get("jobPath")
+            if isinstance(job_path, str) and job_path:
+                # A rerun: the notebook a job ran (its snapshot maps back to the original).
+                path = context.relative_to_root(job_path, self.root_dir)
+                if path is None:
+                    return self.fail(404, f"{job_path} is not in this server's files", "not_found")
+                path = original_of(path) or path
+            if not isinstance(path, str) or not path:
+                return self.fail(400, "path is required", "invalid_request")
+            group = os.environ.get("GROUP_NAME") or os.environ.get("PRIMEHUB_GROUP") or ""
+            self.finish(json.dumps(create_snapshot(self.root_dir, path, group)))
+        except SnapshotError as err:
+            self.fail(404 if err.code == "not_found" else 400, str(err), err.code)
+
+    @tornado.web.authenticated
+    def delete(self):
+        path = self.get_query_argument("path", "")
+        try:
+            removed = self.registry.remove(path)
+        except SnapshotError as err:
+            return self.fail(400, str(err), err.code)
+        self.finish(json.dumps({"removed": removed}))
+
+
+def setup_handlers(server_app) -> None:
+    web_app = server_app.web_app
+    base = url_path_join(web_app.settings["base_url"], NAMESPACE)
+    root_dir = os.path.expanduser(web_app.settings["server_root_dir"])
+    state = os.path.join(os.path.expanduser("~"), ".primehub", "jupyterlab-snapshots.json")
+    registry = SnapshotRegistry(root_dir, state)
+    web_app.settings["primehub_suite_snapshots"] = registry
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, "config"), ConfigHandler),
+            (url_path_join(base, "token"), TokenHandler),
+            (url_path_join(base, "snapshot"), SnapshotHandler),
+            (url_path_join(base, "proxy", "api", PROXY_PATHS), ProxyHandler),
+        ],
+    )
+
+    async def sweep():
+        token = sdk_config.api_token()
+        if not token or not registry.entries:
+            return
+        endpoint = sdk_config.api_endpoint()
+        try:
+            removed = await registry.sweep(lambda job_id: primehub.job_phase(endpoint, token, job_id))
+        except primehub.PrimeHubCallError as err:
+            server_app.log.debug("primehub_suite_jupyterlab: snapshot sweep: %s", err)
+            return
+        for path in removed:
+            server_app.log.info("primehub_suite_jupyterlab: removed snapshot %s (its jobs ended)", path)
+
+    callback = PeriodicCallback(sweep, SWEEP_SECONDS * 1000)
+    callback.start()
+    web_app.settings["primehub_suite_sweeper"] = callback

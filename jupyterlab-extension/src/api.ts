@@ -1,0 +1,88 @@
+/**
+ * The one place that knows how the browser reaches PrimeHub: the server extension's routes
+ * (`<base_url>/primehub-suite/…`) and a `@primehub-suite/client` pointed at its proxy. The
+ * token stays on the server; requests carry Jupyter's own auth and XSRF header.
+ */
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { PrimeHubClient } from '@primehub-suite/client/browser';
+import type { IPrimeHubConfig, ISnapshot } from './tokens';
+
+const NAMESPACE = 'primehub-suite';
+
+/** An error answered by the server extension, with its machine-readable `code`. */
+export class ServerExtensionError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | null
+  ) {
+    super(message);
+    this.name = 'ServerExtensionError';
+  }
+}
+
+function settings(): ServerConnection.ISettings {
+  return ServerConnection.makeSettings();
+}
+
+/** `http://host/base/primehub-suite/<path>`. */
+export function extensionUrl(...parts: string[]): string {
+  return URLExt.join(settings().baseUrl, NAMESPACE, ...parts);
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await ServerConnection.makeRequest(extensionUrl(path), init, settings());
+  const text = await res.text();
+  let body: { message?: string; code?: string } = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    // Not JSON (e.g. a proxy's HTML error page): the status tells enough.
+  }
+  if (!res.ok) {
+    throw new ServerExtensionError(body.message ?? `HTTP ${res.status}`, res.status, body.code ?? null);
+  }
+  return body as T;
+}
+
+function json(method: string, body: unknown): RequestInit {
+  return { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } };
+}
+
+export const serverExtension = {
+  config: (): Promise<IPrimeHubConfig> => call('config'),
+  /** Checks the token with PrimeHub (`me`) and stores it server-side; resolves with the user name. */
+  saveToken: (token: string): Promise<{ user: string }> => call('token', json('PUT', { token })),
+  clearToken: (): Promise<void> => call('token', { method: 'DELETE' }),
+  /** Copies a notebook (server path) or the notebook a job ran (`jobPath`) to a hidden snapshot. */
+  snapshot: (source: { path: string } | { jobPath: string }): Promise<ISnapshot> =>
+    call('snapshot', json('POST', source)),
+  /** The server removes the snapshot once all these jobs have ended. */
+  watchSnapshot: (snapshot: string, jobIds: string[]): Promise<void> =>
+    call('snapshot', json('POST', { snapshot, jobIds })),
+  removeSnapshot: (snapshot: string): Promise<void> =>
+    call(`snapshot?path=${encodeURIComponent(snapshot)}`, { method: 'DELETE' })
+};
+
+/** Jupyter's own credentials for a same-origin request: the XSRF header (and the page's token, if any). */
+function jupyterHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const xsrf = /(?:^|;\s*)_xsrf=([^;]*)/.exec(document.cookie)?.[1];
+  if (xsrf) {
+    headers['X-XSRFToken'] = decodeURIComponent(xsrf);
+  }
+  const token = PageConfig.getToken();
+  if (token) {
+    headers.Authorization = `token ${token}`;
+  }
+  return headers;
+}
+
+/**
+ * The client in proxy mode: GraphQL, files and logs all go to `…/primehub-suite/proxy/api`, which
+ * adds the PrimeHub token; no token in the browser.
+ */
+export function createClient(): PrimeHubClient {
+  return new PrimeHubClient({ baseUrl: extensionUrl('proxy', 'api'), headers: jupyterHeaders });
+}

@@ -1,0 +1,136 @@
+/**
+ * The typed parameter form of "Submit notebook as job", without any DOM: fields come from the
+ * notebook's `parameters` cell (the client's parser), typed text is read with the client's
+ * coercion, and sweeps are expanded by the client.
+ */
+import {
+  coerceParameterInput,
+  expandSweep,
+  parseNotebookParameters,
+  type JsonValue,
+  type NotebookParameter,
+  type ParameterDiagnostic,
+  type SweepJob
+} from '@primehub-suite/client/notebook';
+
+/** One input of the form. */
+export interface IParameterField {
+  name: string;
+  type: NotebookParameter['type'];
+  /** The cell's comment on that line. */
+  help: string;
+  /** The default from the cell, as text in the field. */
+  defaultText: string;
+  /** What the user typed (the default until edited). */
+  text: string;
+  /** Several values, one per line: one job per value (and per combination with other swept fields). */
+  sweep: boolean;
+}
+
+/** The form's starting point for one notebook. */
+export interface IParameterFormModel {
+  hasParametersCell: boolean;
+  fields: IParameterField[];
+  diagnostics: ParameterDiagnostic[];
+}
+
+/** What the form holds once read. */
+export interface IParameterFormValues {
+  /** Values of the fields that are not swept. */
+  values: Record<string, JsonValue>;
+  /** Values of swept fields. */
+  sweep: Record<string, JsonValue[]>;
+  /** Field name -> problem; empty when the form can be submitted. */
+  errors: Record<string, string>;
+}
+
+/** The text a field shows for a value: plain text for strings, Python literals otherwise. */
+export function valueText(type: IParameterField['type'], value: JsonValue): string {
+  if (type === 'str' && typeof value === 'string') {
+    return value;
+  }
+  if (value === null) {
+    return 'None';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'True' : 'False';
+  }
+  if (typeof value === 'number') {
+    return type === 'float' && Number.isInteger(value) ? value.toFixed(1) : String(value);
+  }
+  return JSON.stringify(value);
+}
+
+/** Builds the form for a notebook (its JSON), optionally pre-filled (a rerun with edited values). */
+export function formFromNotebook(
+  notebook: string | object,
+  prefill: Record<string, JsonValue> = {}
+): IParameterFormModel {
+  const parsed = parseNotebookParameters(notebook);
+  const fields = parsed.parameters.map(p => {
+    const defaultText = valueText(p.type, p.default);
+    const text = p.name in prefill ? valueText(p.type, prefill[p.name]) : defaultText;
+    return { name: p.name, type: p.type, help: p.help ?? '', defaultText, text, sweep: false };
+  });
+  return { hasParametersCell: parsed.hasParametersCell, fields, diagnostics: parsed.diagnostics };
+}
+
+function sweepLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map(l => l.trim())
+    .filter(l => l !== '');
+}
+
+/** Reads every field; invalid ones get a message instead of a value. */
+export function readForm(fields: ReadonlyArray<IParameterField>): IParameterFormValues {
+  const out: IParameterFormValues = { values: {}, sweep: {}, errors: {} };
+  for (const f of fields) {
+    if (!f.sweep) {
+      const r = coerceParameterInput(f, f.text);
+      if (r.ok) {
+        out.values[f.name] = r.value;
+      } else {
+        out.errors[f.name] = r.message;
+      }
+      continue;
+    }
+    const lines = sweepLines(f.text);
+    if (lines.length === 0) {
+      out.errors[f.name] = 'give at least one value (one per line)';
+      continue;
+    }
+    const values: JsonValue[] = [];
+    for (const [i, line] of lines.entries()) {
+      const r = coerceParameterInput(f, line);
+      if (!r.ok) {
+        out.errors[f.name] = `line ${i + 1}: ${r.message}`;
+        break;
+      }
+      values.push(r.value);
+    }
+    if (!(f.name in out.errors)) {
+      out.sweep[f.name] = values;
+    }
+  }
+  return out;
+}
+
+/** Number of jobs the form submits (1 without a sweep). */
+export function jobCount(form: IParameterFormValues): number {
+  return Object.values(form.sweep).reduce((n, v) => n * v.length, 1);
+}
+
+/** The jobs a valid form submits, named like `train-lr=0.1`; throws the client's ValidationError over `maxJobs`. */
+export function plannedJobs(name: string, form: IParameterFormValues, maxJobs = 50): SweepJob[] {
+  if (Object.keys(form.sweep).length === 0) {
+    return [{ name, parameters: form.values }];
+  }
+  return expandSweep(name, form.values, form.sweep, { maxJobs });
+}
+
+/** The default job name for a notebook path: its file name without `.ipynb`, in PrimeHub's allowed characters. */
+export function defaultJobName(path: string): string {
+  const base = path.split('/').pop() ?? path;
+  return base.replace(/\.ipynb$/, '').trim() || 'notebook';
+}

@@ -1,0 +1,491 @@
+import { Clipboard } from '@jupyterlab/apputils';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import { isTerminalPhase, type ArtifactItem, type Job } from '@primehub-suite/client/browser';
+import Papa from 'papaparse';
+import * as React from 'react';
+import { formatDuration, notebookCommandOf, serverPathOf } from '../models/notebookJobs';
+import type { IPrimeHub } from '../tokens';
+import { consoleRoot } from './SignIn';
+
+/** What the job tab can ask the rest of JupyterLab to do. */
+export interface IJobDetailActions {
+  openPath(path: string): void;
+  /** Writes bytes to a server path (creating folders); used for "download into workspace". */
+  saveFile(path: string, data: Blob): Promise<void>;
+  rerun(job: Job, edit: boolean): Promise<void>;
+}
+
+const MAX_LOG_LINES = 5000;
+const PREVIEW_BYTES = 2 * 1024 * 1024;
+
+async function blobOf(body: AsyncIterable<Uint8Array>, type = ''): Promise<Blob> {
+  const parts: BlobPart[] = [];
+  for await (const chunk of body) {
+    parts.push(chunk as unknown as BlobPart);
+  }
+  return new Blob(parts, { type });
+}
+
+function kindOf(name: string): 'image' | 'csv' | 'notebook' | 'text' | 'binary' {
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  if (['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp'].includes(ext)) {
+    return 'image';
+  }
+  if (ext === 'csv' || ext === 'tsv') {
+    return 'csv';
+  }
+  if (ext === 'ipynb') {
+    return 'notebook';
+  }
+  if (['txt', 'log', 'md', 'json', 'py', 'yaml', 'yml', 'out', 'err', 'html', 'xml', 'sh'].includes(ext)) {
+    return 'text';
+  }
+  return 'binary';
+}
+
+function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
+  const { hub, job } = props;
+  const [lines, setLines] = React.useState<string[]>([]);
+  const [follow, setFollow] = React.useState(!isTerminalPhase(job.phase));
+  const [tail, setTail] = React.useState(2000);
+  const [error, setError] = React.useState('');
+  const pre = React.useRef<HTMLPreElement>(null);
+
+  React.useEffect(() => {
+    const ac = new AbortController();
+    setLines([]);
+    setError('');
+    void (async () => {
+      const buffer: string[] = [];
+      let flush: number | undefined;
+      try {
+        for await (const line of hub.client.jobs.logs(job.id, {
+          follow,
+          tail: tail > 0 ? tail : undefined,
+          signal: ac.signal
+        })) {
+          buffer.push(line);
+          flush ??= window.setTimeout(() => {
+            flush = undefined;
+            const add = buffer.splice(0);
+            setLines(l => [...l, ...add].slice(-MAX_LOG_LINES));
+          }, 100);
+        }
+        window.clearTimeout(flush);
+        const add = buffer.splice(0);
+        setLines(l => [...l, ...add].slice(-MAX_LOG_LINES));
+      } catch (err) {
+        if (!ac.signal.aborted) {
+          setError(hub.handleError(err));
+        }
+      }
+    })();
+    return () => ac.abort();
+  }, [job.id, follow, tail]);
+
+  React.useEffect(() => {
+    if (follow && pre.current) {
+      pre.current.scrollTop = pre.current.scrollHeight;
+    }
+  }, [lines]);
+
+  const download = async (): Promise<void> => {
+    try {
+      const all: string[] = [];
+      for await (const line of hub.client.jobs.logs(job.id)) {
+        all.push(line);
+      }
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([all.join('\n') + '\n'], { type: 'text/plain' }));
+      a.download = `${job.id}.log`;
+      a.click();
+      URL.revokeObjectURL(a.href);
+    } catch (err) {
+      setError(hub.handleError(err));
+    }
+  };
+
+  return (
+    <div className="jp-primehub-Log">
+      <div className="jp-primehub-Toolbar">
+        <label>
+          <input type="checkbox" checked={follow} onChange={e => setFollow(e.target.checked)} /> Follow
+        </label>
+        <label>
+          Last{' '}
+          <select className="jp-mod-styled" value={tail} onChange={e => setTail(Number(e.target.value))}>
+            <option value={100}>100 lines</option>
+            <option value={2000}>2000 lines</option>
+            <option value={0}>all lines</option>
+          </select>
+        </label>
+        <button className="jp-Button jp-mod-minimal" onClick={() => void download()}>
+          Download log
+        </button>
+      </div>
+      {error && <div className="jp-primehub-Error">{error}</div>}
+      <pre ref={pre} className="jp-primehub-LogText" data-testid="job-log">
+        {lines.length === 0 ? (isTerminalPhase(job.phase) ? '(no log)' : '(waiting for output…)') : lines.join('\n')}
+      </pre>
+    </div>
+  );
+}
+
+function Preview(props: { name: string; blob: Blob }): React.ReactElement {
+  const kind = kindOf(props.name);
+  const [text, setText] = React.useState<string | null>(null);
+  const url = React.useMemo(() => (kind === 'image' ? URL.createObjectURL(props.blob) : ''), [props.blob]);
+  React.useEffect(() => {
+    if (kind !== 'image') {
+      void props.blob.text().then(setText);
+    }
+    return () => {
+      if (url) {
+        URL.revokeObjectURL(url);
+      }
+    };
+  }, [props.blob]);
+  if (kind === 'image') {
+    return <img className="jp-primehub-PreviewImage" src={url} alt={props.name} />;
+  }
+  if (text === null) {
+    return <div>Loading…</div>;
+  }
+  if (kind === 'csv') {
+    const rows = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data.slice(0, 201);
+    return (
+      <table className="jp-primehub-CsvTable">
+        <thead>
+          <tr>
+            {(rows[0] ?? []).map((c, i) => (
+              <th key={i}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.slice(1).map((r, i) => (
+            <tr key={i}>
+              {r.map((c, j) => (
+                <td key={j}>{c}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  if (kind === 'notebook') {
+    let cells: Array<{ cell_type: string; source: string | string[] }> = [];
+    try {
+      cells = JSON.parse(text).cells ?? [];
+    } catch {
+      return <pre className="jp-primehub-PreviewText">{text}</pre>;
+    }
+    return (
+      <div className="jp-primehub-PreviewNotebook">
+        {cells.map((c, i) => (
+          <pre key={i} className={`jp-primehub-PreviewCell jp-primehub-PreviewCell-${c.cell_type}`}>
+            {Array.isArray(c.source) ? c.source.join('') : c.source}
+          </pre>
+        ))}
+      </div>
+    );
+  }
+  return <pre className="jp-primehub-PreviewText">{text}</pre>;
+}
+
+function Artifacts(props: {
+  hub: IPrimeHub;
+  job: Job;
+  actions: IJobDetailActions;
+  target: string;
+}): React.ReactElement {
+  const { hub, job } = props;
+  const [items, setItems] = React.useState<ArtifactItem[] | null>(null);
+  const [preview, setPreview] = React.useState<{ name: string; blob: Blob } | null>(null);
+  const [status, setStatus] = React.useState('');
+  const [error, setError] = React.useState('');
+
+  const load = React.useCallback(async () => {
+    try {
+      setItems((await hub.client.jobs.artifacts(job.id)).filter(i => !i.name.startsWith('.metadata/')));
+    } catch (err) {
+      setError(hub.handleError(err));
+    }
+  }, [job.id]);
+  React.useEffect(() => void load(), [load, job.phase]);
+
+  const fetchBlob = async (name: string): Promise<Blob> => {
+    const dl = await hub.client.jobs.downloadArtifact(job.id, name);
+    return blobOf(dl.body);
+  };
+
+  const show = async (item: ArtifactItem): Promise<void> => {
+    if ((item.size ?? 0) > PREVIEW_BYTES || kindOf(item.name) === 'binary') {
+      setPreview(null);
+      setStatus(`${item.name}: no preview (${kindOf(item.name) === 'binary' ? 'binary file' : 'over 2 MB'})`);
+      return;
+    }
+    try {
+      setPreview({ name: item.name, blob: await fetchBlob(item.name) });
+      setStatus('');
+    } catch (err) {
+      setError(hub.handleError(err));
+    }
+  };
+
+  const download = async (names: string[]): Promise<void> => {
+    try {
+      for (const [i, name] of names.entries()) {
+        setStatus(`Downloading ${i + 1} of ${names.length}: ${name}`);
+        await props.actions.saveFile(`${props.target}/${name}`, await fetchBlob(name));
+      }
+      setStatus(`Downloaded ${names.length} file${names.length === 1 ? '' : 's'} into ${props.target}/`);
+    } catch (err) {
+      setError(hub.handleError(err));
+    }
+  };
+
+  const folders = new Map<string, ArtifactItem[]>();
+  for (const item of items ?? []) {
+    const dir = item.name.includes('/') ? item.name.slice(0, item.name.lastIndexOf('/')) : '';
+    folders.set(dir, [...(folders.get(dir) ?? []), item]);
+  }
+
+  return (
+    <div className="jp-primehub-Artifacts">
+      <div className="jp-primehub-Toolbar">
+        <button className="jp-Button jp-mod-minimal" onClick={() => void load()}>
+          Refresh
+        </button>
+        {items && items.length > 0 && (
+          <button className="jp-Button jp-mod-minimal" onClick={() => void download(items.map(i => i.name))}>
+            Download all into {props.target}/
+          </button>
+        )}
+      </div>
+      <p className="jp-primehub-Help">
+        Artifacts are what the job wrote to <code>$HOME/artifacts/</code> (not the notebook's folder); PrimeHub keeps
+        them 7 days, at most 100 MB / 1000 files.
+      </p>
+      {error && <div className="jp-primehub-Error">{error}</div>}
+      {status && <div className="jp-primehub-Help">{status}</div>}
+      {items && items.length === 0 && <div className="jp-primehub-Empty">No artifacts</div>}
+      <ul className="jp-primehub-ArtifactTree" aria-label="Artifacts">
+        {[...folders.entries()].map(([dir, files]) => (
+          <li key={dir}>
+            {dir && (
+              <span className="jp-primehub-Folder">
+                {dir}/{' '}
+                <button className="jp-Button jp-mod-minimal" onClick={() => void download(files.map(f => f.name))}>
+                  Download folder
+                </button>
+              </span>
+            )}
+            <ul>
+              {files.map(f => (
+                <li key={f.name} className="jp-primehub-Artifact" data-artifact={f.name}>
+                  <a href="#" onClick={e => (e.preventDefault(), void show(f))}>
+                    {dir ? f.name.slice(dir.length + 1) : f.name}
+                  </a>{' '}
+                  <span className="jp-primehub-JobMeta">{f.size ?? '?'} B</span>{' '}
+                  <button className="jp-Button jp-mod-minimal" onClick={() => void download([f.name])}>
+                    Download
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+      {preview && (
+        <div className="jp-primehub-Preview" data-testid="artifact-preview">
+          <div className="jp-primehub-Section">{preview.name}</div>
+          <Preview name={preview.name} blob={preview.blob} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActions }): React.ReactElement {
+  const { hub, jobId } = props;
+  const [job, setJob] = React.useState<Job | null>(null);
+  const [error, setError] = React.useState('');
+  const [tab, setTab] = React.useState<'log' | 'artifacts'>('log');
+  const [note, setNote] = React.useState('');
+
+  React.useEffect(() => {
+    let stopped = false;
+    let timer: number | undefined;
+    let failures = 0;
+    const poll = async (): Promise<void> => {
+      try {
+        const j = await hub.client.jobs.get(jobId);
+        failures = 0;
+        setJob(j);
+        setError('');
+        if (isTerminalPhase(j.phase)) {
+          return;
+        }
+      } catch (err) {
+        failures++;
+        setError(hub.handleError(err));
+      }
+      if (!stopped) {
+        timer = window.setTimeout(() => void poll(), Math.min(2000 * 2 ** failures, 300_000));
+      }
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [jobId]);
+
+  if (!job) {
+    return <div className="jp-primehub-Detail">{error || 'Loading…'}</div>;
+  }
+  const nb = notebookCommandOf(job.command);
+  const config = hub.config;
+  const output = nb && config ? serverPathOf(nb.output, config) : null;
+  const act = async (label: string, what: () => Promise<unknown>): Promise<void> => {
+    try {
+      await what();
+      setNote(label);
+      setError('');
+      setJob(await hub.client.jobs.get(jobId));
+    } catch (err) {
+      setError(hub.handleError(err));
+    }
+  };
+  const rows: Array<[string, React.ReactNode]> = [
+    ['Status', <span className={`jp-primehub-Phase jp-primehub-Phase-${job.phase}`}>{job.phase}</span>],
+    ['Message', job.message ?? ''],
+    ['Job ID', job.id],
+    ['User', job.userName ?? ''],
+    ['Group', job.groupName ?? ''],
+    ['Instance type', job.instanceType?.displayName ?? job.instanceType?.name ?? ''],
+    ['Image', job.image ?? ''],
+    ['Created', job.createTime ? new Date(job.createTime).toLocaleString() : ''],
+    ['Duration', formatDuration(job)],
+    ['Recurring job', job.schedule ?? '–']
+  ];
+  const target = `${config?.groupVolume ? `${config.groupVolume}/` : ''}job-artifacts/${job.id}`;
+
+  return (
+    <div className="jp-primehub-Detail">
+      <div className="jp-primehub-Header">
+        <h2 className="jp-primehub-Title">{job.displayName ?? job.id}</h2>
+        <div className="jp-primehub-RowActions">
+          {!isTerminalPhase(job.phase) && (
+            <button
+              className="jp-Button jp-mod-styled jp-mod-warn"
+              onClick={() => void act('Cancelled', () => hub.client.jobs.cancel(job.id))}
+            >
+              Cancel
+            </button>
+          )}
+          <button
+            className="jp-Button jp-mod-styled"
+            onClick={() => void act('Rerun submitted', () => props.actions.rerun(job, false))}
+          >
+            Rerun
+          </button>
+          {nb && (
+            <button
+              className="jp-Button jp-mod-styled"
+              onClick={() => void act('', () => props.actions.rerun(job, true))}
+            >
+              Rerun with edited parameters
+            </button>
+          )}
+          {output && job.phase !== 'Pending' && (
+            <button className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => props.actions.openPath(output)}>
+              Open output notebook
+            </button>
+          )}
+          {!config?.isLocal && (
+            <a
+              className="jp-Button jp-mod-styled"
+              href={`${consoleRoot(config)}/g/${encodeURIComponent(job.groupName ?? hub.group ?? '')}/job/${job.id}`}
+              target="_blank"
+              rel="noreferrer"
+            >
+              Open in PrimeHub
+            </a>
+          )}
+          <button
+            className="jp-Button jp-mod-minimal"
+            onClick={() => (Clipboard.copyToSystem(job.id), setNote('Copied the job id'))}
+          >
+            Copy id
+          </button>
+        </div>
+      </div>
+      {error && (
+        <div className="jp-primehub-Error" role="alert">
+          {error}
+        </div>
+      )}
+      {note && <div className="jp-primehub-Help">{note}</div>}
+      <table className="jp-primehub-Info">
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr key={k}>
+              <th>{k}</th>
+              <td data-field={k}>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {nb && (
+        <>
+          <div className="jp-primehub-Section">Parameters</div>
+          <table className="jp-primehub-Info" data-testid="job-parameters">
+            <tbody>
+              {Object.entries(nb.parameters).map(([k, v]) => (
+                <tr key={k}>
+                  <th>{k}</th>
+                  <td>
+                    <code>{JSON.stringify(v)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {!nb && job.command && <pre className="jp-primehub-PreviewText">{job.command}</pre>}
+      <div className="jp-primehub-Tabs" role="tablist">
+        <button role="tab" aria-selected={tab === 'log'} onClick={() => setTab('log')}>
+          Log
+        </button>
+        <button role="tab" aria-selected={tab === 'artifacts'} onClick={() => setTab('artifacts')}>
+          Artifacts
+        </button>
+      </div>
+      {tab === 'log' ? (
+        <LogView hub={hub} job={job} />
+      ) : (
+        <Artifacts hub={hub} job={job} actions={props.actions} target={target} />
+      )}
+    </div>
+  );
+}
+
+/** A job's main-area tab. */
+export class JobDetail extends ReactWidget {
+  constructor(
+    private readonly hub: IPrimeHub,
+    readonly jobId: string,
+    private readonly actions: IJobDetailActions
+  ) {
+    super();
+    this.addClass('jp-primehub-JobDetail');
+  }
+
+  render(): React.ReactElement {
+    return <Detail hub={this.hub} jobId={this.jobId} actions={this.actions} />;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * galata UI tests: a real JupyterLab with the extension, against a real PrimeHub Local, in
+ * headless Debian Chromium (Playwright cannot download browsers here). Both servers are started
+ * by globalSetup.ts.
+ */
+import { defineConfig } from '@playwright/test';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const base = require('@jupyterlab/galata/lib/playwright-config');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];
+
+/** JupyterLab's port: from the runner (test/ui.test.ts picks a free one), else 18888. */
+export function uiPort(): string {
+  process.env.PHJL_UI_PORT ??= '18888';
+  return process.env.PHJL_UI_PORT;
+}
+
+export default defineConfig({
+  ...base,
+  testDir: './tests',
+  outputDir: '../../.bench/ui-tests-output',
+  reporter: [['list']],
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  globalSetup: require.resolve('./globalSetup'),
+  globalTeardown: require.resolve('./globalTeardown'),
+  use: {
+    ...base.use,
+    baseURL: `http://127.0.0.1:${uiPort()}`,
+    viewport: { width: 1280, height: 800 },
+    trace: 'off',
+    video: 'off',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
+  }
+});

@@ -1,0 +1,138 @@
+/** Page object of the PrimeHub extension for the galata tests, plus notebook fixtures on disk. */
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, type Locator } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const env = {
+  get group(): string {
+    return process.env.PHJL_UI_GROUP!;
+  },
+  get volume(): string {
+    return process.env.PHJL_UI_VOLUME!;
+  },
+  get token(): string {
+    return process.env.PHJL_UI_TOKEN!;
+  }
+};
+
+export const SCREENSHOTS = join(__dirname, '..', 'screenshots');
+
+/** A new API token from PrimeHub Local's CLI. */
+export function newToken(expiresInSeconds?: number): string {
+  const args = [process.env.PHJL_UI_CLI!, 'token', '--user', 'phuser', '--data-dir', process.env.PHJL_UI_DATA_DIR!];
+  if (expiresInSeconds) {
+    args.push('--expires-in', String(expiresInSeconds));
+  }
+  const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (res.status !== 0) {
+    throw new Error(`primehub-local token failed: ${res.stderr}`);
+  }
+  return res.stdout.trim().split('\n').pop()!.trim();
+}
+
+/** Writes a notebook into the group volume; returns its server path (`<group>/<name>`). */
+export function writeNotebook(name: string, cells: Array<{ source: string; tags?: string[] }>): string {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((c, i) => ({
+      id: `cell-${i}`,
+      cell_type: 'code',
+      execution_count: null,
+      metadata: c.tags ? { tags: c.tags } : {},
+      outputs: [],
+      source: c.source
+    }))
+  };
+  const folder = join(env.volume, 'ui');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, name), JSON.stringify(nb, null, 1));
+  return `${env.group}/ui/${name}`;
+}
+
+/** Output notebooks papermill wrote beside `name` (newest last). */
+export function outputNotebooks(name: string): string[] {
+  const stem = name.replace(/\.ipynb$/, '');
+  return readdirSync(join(env.volume, 'ui'))
+    .filter(f => f.startsWith(`${stem}-`) && f.includes('-output') && f.endsWith('.ipynb'))
+    .sort()
+    .map(f => join(env.volume, 'ui', f));
+}
+
+/** The text printed by the executed cells of an output notebook. */
+export function printedText(file: string): string {
+  const nb = JSON.parse(readFileSync(file, 'utf8'));
+  return nb.cells
+    .flatMap((c: { outputs?: Array<{ text?: string | string[] }> }) => c.outputs ?? [])
+    .map((o: { text?: string | string[] }) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
+    .join('');
+}
+
+export class PrimeHubHelper {
+  constructor(readonly page: IJupyterLabPageFixture) {}
+
+  get panel(): Locator {
+    return this.page.locator('#primehub-suite-panel');
+  }
+
+  get dialog(): Locator {
+    return this.page.locator('.jp-primehub-Modal');
+  }
+
+  async openPanel(): Promise<void> {
+    await this.page.sidebar.openTab('primehub-suite-panel');
+    await expect(this.panel).toBeVisible();
+  }
+
+  async signIn(token = env.token): Promise<void> {
+    await this.openPanel();
+    const box = this.panel.getByLabel('API token');
+    if (await box.isVisible().catch(() => false)) {
+      await box.fill(token);
+      await this.panel.getByRole('button', { name: 'Connect' }).click();
+    }
+    await expect(this.panel.getByRole('tab', { name: 'Jobs', exact: true })).toBeVisible();
+  }
+
+  /** Opens the notebook and its "Submit as job" dialog from the notebook toolbar. */
+  async openSubmitDialog(path: string): Promise<Locator> {
+    await this.page.evaluate(p => window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
+    const name = path.split('/').pop()!;
+    await expect(this.page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: name }).first()).toBeVisible();
+    const button = this.page.locator('.jp-NotebookPanel:visible [data-jp-item-name="primehub-submit"]');
+    await button.click();
+    await expect(this.dialog).toBeVisible();
+    // Instance types and images come from PrimeHub: wait until they are listed.
+    await expect(this.dialog.locator('#ph-instance-type option')).not.toHaveCount(1);
+    return this.dialog;
+  }
+
+  param(name: string): Locator {
+    return this.dialog.locator(`[data-param="${name}"] #ph-param-${name}`);
+  }
+
+  async submit(): Promise<void> {
+    await this.dialog.getByRole('button', { name: 'Submit' }).click();
+    await expect(this.dialog).toBeHidden({ timeout: 60_000 });
+  }
+
+  /** The job tab that opens after a submission. */
+  get jobTab(): Locator {
+    return this.page.locator('.jp-primehub-JobDetail:visible');
+  }
+
+  async expectPhase(phase: string, timeout = 120_000): Promise<void> {
+    await expect(this.jobTab.locator('td[data-field="Status"]')).toHaveText(phase, { timeout });
+  }
+
+  async jobId(): Promise<string> {
+    return (await this.jobTab.locator('td[data-field="Job ID"]').textContent())!.trim();
+  }
+
+  jobRow(id: string): Locator {
+    return this.panel.locator(`.jp-primehub-JobRow[data-job-id="${id}"]`);
+  }
+}

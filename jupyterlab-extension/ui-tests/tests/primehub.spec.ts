@@ -1,0 +1,250 @@
+/**
+ * The extension in a real JupyterLab against a real PrimeHub Local (Debian Chromium). The tests
+ * run in order and share the servers: the first one signs in.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  env,
+  newToken,
+  outputNotebooks,
+  PrimeHubHelper,
+  printedText,
+  SCREENSHOTS,
+  writeNotebook
+} from './PrimeHubHelper';
+
+test.describe.configure({ mode: 'serial' });
+test.use({ autoGoto: true });
+
+const PARAMS = [
+  'count = 3  # how many rounds',
+  'ratio = 0.5  # share of the data',
+  'flag = False',
+  "label = 'plain'  # shown in the report"
+].join('\n');
+const BODY = [
+  'import json, os, struct, zlib',
+  "art = os.path.expanduser('~/artifacts')",
+  'os.makedirs(art, exist_ok=True)',
+  'def chunk(kind, data):',
+  "    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))",
+  'w, h = 120, 60',
+  "rows = b''.join(b'\\x00' + b''.join(bytes(((x * 2) % 256, (y * 4) % 256, 180)) for x in range(w)) for y in range(h))",
+  "png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b'')",
+  "open(os.path.join(art, 'plot.png'), 'wb').write(png)",
+  "open(os.path.join(art, 'table.csv'), 'w').write('name,value\\nalpha,1\\nbeta,2\\n')",
+  "print('VALUES=' + json.dumps({'count': count, 'ratio': ratio, 'flag': flag, 'label': label}))"
+].join('\n');
+const TRICKY = 'He said "hi"; it\'s a=b  and\nsecond line';
+
+function values(file: string): unknown {
+  const line = printedText(file)
+    .split('\n')
+    .find(l => l.startsWith('VALUES='));
+  return line ? JSON.parse(line.slice('VALUES='.length)) : undefined;
+}
+
+test.beforeAll(() => mkdirSync(SCREENSHOTS, { recursive: true }));
+
+test('sign in: a wrong token is refused, a pasted one connects', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.openPanel();
+  await expect(ph.panel.getByText('Connect to PrimeHub')).toBeVisible();
+  await expect(ph.panel.getByText('npx primehub-local token --user phuser')).toBeVisible();
+  await ph.panel.getByLabel('API token').fill('not-a-real-token');
+  await ph.panel.getByRole('button', { name: 'Connect' }).click();
+  await expect(ph.panel.getByRole('alert')).toContainText('PrimeHub rejected the API token');
+  await ph.panel.getByLabel('API token').fill(env.token);
+  await ph.panel.getByRole('button', { name: 'Connect' }).click();
+  await expect(ph.panel.getByRole('tab', { name: 'Jobs', exact: true })).toBeVisible();
+  // The token is kept server-side only.
+  const stored = JSON.parse(readFileSync(process.env.PHJL_UI_CONFIG!, 'utf8'));
+  expect(stored['api-token']).toBe(env.token);
+  expect(await page.evaluate(() => JSON.stringify({ ...window.localStorage }))).not.toContain(env.token);
+});
+
+test('submit a notebook with typed parameters; it succeeds with the exact values and artifacts', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('params.ipynb', [{ source: PARAMS, tags: ['parameters'] }, { source: BODY }]);
+  const dialog = await ph.openSubmitDialog(path);
+  await expect(dialog.locator('#ph-instance-type')).toHaveValue('cpu-1');
+  await expect(dialog.locator('#ph-image')).toHaveValue('base-notebook');
+  await expect(dialog.locator('#ph-job-name')).toHaveValue('params');
+  await expect(dialog.locator('[data-param="count"]')).toContainText('how many rounds');
+  await ph.param('count').fill('seven');
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  await expect(dialog.locator('[data-param="count"] .jp-primehub-Error')).toContainText('integer');
+  await ph.param('count').fill('7');
+  await ph.param('ratio').fill('2.5');
+  await ph.param('flag').selectOption('True');
+  await ph.param('label').fill(TRICKY);
+  await dialog.locator('#ph-job-name').fill('typed params');
+  await expect(dialog.getByTestId('job-count')).toHaveText('1 job');
+  await dialog.locator('.jp-primehub-ModalContent').screenshot({ path: join(SCREENSHOTS, 'dialog.png') });
+  await ph.submit();
+
+  await ph.expectPhase('Succeeded');
+  const id = await ph.jobId();
+  await expect(ph.jobRow(id)).toHaveAttribute('data-phase', 'Succeeded', { timeout: 30_000 });
+  await expect(ph.jobRow(id)).toContainText('typed params');
+  const [output] = outputNotebooks('params.ipynb');
+  expect(values(output)).toEqual({ count: 7, ratio: 2.5, flag: true, label: TRICKY });
+  await expect(ph.jobTab.getByTestId('job-parameters')).toContainText(
+    '"He said \\"hi\\"; it\'s a=b  and\\nsecond line"'
+  );
+
+  await ph.jobTab.getByRole('tab', { name: 'Artifacts' }).click();
+  await ph.jobTab.locator('[data-artifact="plot.png"] a').click();
+  await expect(ph.jobTab.locator('.jp-primehub-PreviewImage')).toBeVisible();
+  expect(await ph.jobTab.locator('.jp-primehub-PreviewImage').evaluate(i => (i as HTMLImageElement).naturalWidth)).toBe(
+    120
+  );
+  await ph.jobTab.locator('[data-artifact="table.csv"] a').click();
+  await expect(ph.jobTab.locator('.jp-primehub-CsvTable td').first()).toHaveText('alpha');
+  await expect(ph.jobTab.locator(`[data-artifact$="-output.ipynb"]`)).toHaveCount(1);
+  await ph.jobTab.screenshot({ path: join(SCREENSHOTS, 'job-detail.png') });
+
+  await ph.jobTab.getByRole('button', { name: 'Open output notebook' }).click();
+  await expect(
+    page.locator('.jp-NotebookPanel:visible .jp-OutputArea-output').filter({ hasText: 'VALUES=' })
+  ).toBeVisible();
+  await ph.panel.screenshot({ path: join(SCREENSHOTS, 'panel.png') });
+});
+
+test('cancel a running job', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('slow.ipynb', [{ source: 'import time\ntime.sleep(300)' }]);
+  const dialog = await ph.openSubmitDialog(path);
+  await expect(dialog.getByTestId('no-parameters-cell')).toBeVisible();
+  await ph.submit();
+  await ph.expectPhase('Running');
+  await ph.jobTab.getByRole('button', { name: 'Cancel' }).click();
+  await ph.expectPhase('Cancelled', 30_000);
+});
+
+test('a sweep of 3 values creates 3 jobs that all succeed', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('sweep.ipynb', [{ source: PARAMS, tags: ['parameters'] }, { source: BODY }]);
+  const dialog = await ph.openSubmitDialog(path);
+  await dialog.locator('[data-param="ratio"] .jp-primehub-Sweep input').check();
+  await ph.param('ratio').fill('0.1\n0.2\n0.3');
+  await expect(dialog.getByTestId('job-count')).toHaveText('3 jobs');
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  await expect(dialog).toBeHidden({ timeout: 60_000 });
+  const rows = ph.panel.locator('.jp-primehub-JobRow', { hasText: 'sweep-ratio=' });
+  await expect(rows).toHaveCount(3, { timeout: 30_000 });
+  await expect(
+    ph.panel.locator('.jp-primehub-JobRow[data-phase="Succeeded"]', { hasText: 'sweep-ratio=' })
+  ).toHaveCount(3, {
+    timeout: 180_000
+  });
+  const ratios = outputNotebooks('sweep.ipynb').map(f => (values(f) as { ratio: number }).ratio);
+  expect(ratios.sort()).toEqual([0.1, 0.2, 0.3]);
+});
+
+test('a failing notebook shows Failed with its log and a notification', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('fail.ipynb', [{ source: "raise ValueError('boom on purpose')" }]);
+  await ph.openSubmitDialog(path);
+  await ph.submit();
+  await ph.expectPhase('Failed');
+  await expect(ph.jobTab.getByTestId('job-log')).toContainText('boom on purpose', { timeout: 30_000 });
+  await expect(
+    page
+      .locator('.jp-toast-container, .Toastify')
+      .getByText(/failed/)
+      .first()
+  ).toBeVisible({ timeout: 30_000 });
+});
+
+test('rerun with one parameter edited', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const row = ph.panel.locator('.jp-primehub-JobRow', { hasText: 'typed params' }).first();
+  await row.click();
+  await ph.jobTab.getByRole('button', { name: 'Rerun with edited parameters' }).click();
+  await expect(ph.dialog).toBeVisible();
+  await expect(ph.param('label')).toHaveValue(TRICKY);
+  await expect(ph.param('ratio')).toHaveValue('2.5');
+  await ph.param('count').fill('11');
+  const before = outputNotebooks('params.ipynb').length;
+  await ph.submit();
+  await ph.expectPhase('Succeeded');
+  const outputs = outputNotebooks('params.ipynb');
+  expect(outputs).toHaveLength(before + 1);
+  expect(values(outputs[outputs.length - 1])).toEqual({ count: 11, ratio: 2.5, flag: true, label: TRICKY });
+});
+
+test('a recurring job created from the dialog is listed and "Trigger now" runs it', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('nightly.ipynb', [{ source: PARAMS, tags: ['parameters'] }, { source: BODY }]);
+  const dialog = await ph.openSubmitDialog(path);
+  await dialog.getByLabel('Recurring').check();
+  await dialog.getByLabel('Recurrence').selectOption('custom');
+  await dialog.getByLabel('Cron').fill('30 2 * * *');
+  await expect(dialog.getByText(/Next runs:/)).toBeVisible();
+  await ph.submit();
+  await page.getByRole('button', { name: 'Ok', exact: true }).click();
+  await ph.panel.getByRole('tab', { name: 'Recurring jobs' }).click();
+  const row = ph.panel.locator('.jp-primehub-ScheduleRow', { hasText: 'nightly' });
+  await expect(row).toContainText('30 2 * * *');
+  await row.getByRole('button', { name: 'Trigger now' }).click();
+  await ph.expectPhase('Succeeded');
+});
+
+test('an expired token brings back sign-in and keeps the dialog values', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  await ph.panel.getByRole('button', { name: 'Sign out' }).click();
+  const shortLived = newToken(8);
+  const issued = Date.now();
+  await ph.signIn(shortLived);
+  const path = writeNotebook('expiry.ipynb', [{ source: PARAMS, tags: ['parameters'] }, { source: BODY }]);
+  const dialog = await ph.openSubmitDialog(path);
+  await ph.param('label').fill('kept value');
+  await ph.param('count').fill('5');
+  await page.waitForTimeout(Math.max(0, issued + 10_000 - Date.now()));
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  await expect(dialog.getByText('Your PrimeHub session has ended')).toBeVisible();
+  await expect(ph.panel.getByText('Connect to PrimeHub')).toBeVisible();
+  await expect(ph.param('label')).toHaveValue('kept value');
+  await expect(ph.param('count')).toHaveValue('5');
+  await dialog.getByLabel('API token').fill(env.token);
+  await dialog.getByRole('button', { name: 'Connect' }).click();
+  await ph.submit();
+  await ph.expectPhase('Succeeded');
+  expect(values(outputNotebooks('expiry.ipynb')[0])).toMatchObject({ label: 'kept value', count: 5 });
+});
+
+test('the jobs list polls only while the panel is visible', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  let listCalls = 0;
+  page.on('request', req => {
+    if (
+      req.url().includes('/primehub-suite/proxy/api/graphql') &&
+      (req.postData() ?? '').includes('phJobsConnection')
+    ) {
+      listCalls++;
+    }
+  });
+  // Visible: the list refreshes every poll interval (5 s by default).
+  await page.waitForTimeout(11_000);
+  expect(listCalls).toBeGreaterThanOrEqual(2);
+  // Hidden (the file browser takes the left area): no more list requests.
+  await page.sidebar.openTab('filebrowser');
+  await expect(ph.panel).toBeHidden();
+  await page.waitForTimeout(1000);
+  const hiddenFrom = listCalls;
+  await page.waitForTimeout(12_000);
+  expect(listCalls).toBe(hiddenFrom);
+  await ph.openPanel();
+  await expect.poll(() => listCalls, { timeout: 10_000 }).toBeGreaterThan(hiddenFrom);
+});
