@@ -100,7 +100,7 @@ function pythonEnv() {
     hashFiles(
       requirements,
       join(kernelPackage, 'pyproject.toml'),
-      join(kernelPackage, 'primehub_local_kernel', '__init__.py')
+      ...['__init__.py', 'provisioner.py', 'run_papermill.py'].map(f => join(kernelPackage, 'primehub_local_kernel', f))
     ) + UV_VERSION;
   stamped('creating the Python virtualenv .venv', join(venv, '.bootstrap-stamp'), key, () => {
     const python = process.env.PYTHON ?? 'python3';
