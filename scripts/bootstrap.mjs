@@ -5,7 +5,7 @@
 // so a second run reaches the real work within seconds.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,6 +137,8 @@ function useIpcKernels(venv) {
   const spec = join(venv, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json');
   const kernel = JSON.parse(readFileSync(spec, 'utf8'));
   kernel.metadata = { ...kernel.metadata, kernel_provisioner: { provisioner_name: 'primehub-local-ipc', config: {} } };
+  // uv hard-links installed files to its cache: a new file, so other virtualenvs keep the stock spec
+  rmSync(spec);
   writeFileSync(spec, JSON.stringify(kernel, null, 1) + '\n');
 }
 
