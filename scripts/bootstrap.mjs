@@ -115,7 +115,7 @@ function pythonEnv() {
     hashFiles(
       requirements,
       join(kernelPackage, 'pyproject.toml'),
-      join(kernelPackage, 'primehub_local_kernel', '__init__.py')
+      ...['__init__.py', 'provisioner.py', 'run_papermill.py'].map(f => join(kernelPackage, 'primehub_local_kernel', f))
     ) + UV_VERSION;
   stamped('creating the Python virtualenv .venv', join(venv, '.bootstrap-stamp'), key, () => {
     const python = process.env.PYTHON ?? 'python3';
@@ -152,6 +152,8 @@ function useIpcKernels(venv) {
   const spec = join(venv, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json');
   const kernel = JSON.parse(readFileSync(spec, 'utf8'));
   kernel.metadata = { ...kernel.metadata, kernel_provisioner: { provisioner_name: 'primehub-local-ipc', config: {} } };
+  // uv hard-links installed files to its cache: a new file, so other virtualenvs keep the stock spec
+  rmSync(spec);
   writeFileSync(spec, JSON.stringify(kernel, null, 1) + '\n');
 }
 

@@ -180,6 +180,40 @@ describe('client: notebook runs (notebook.run)', () => {
     expect(await snapshots()).toEqual([]);
   });
 
+  test('the output notebook holds every cell output, also when the kernel hangs at exit', async () => {
+    const dir = unique('complete');
+    mkdirSync(join(volume, dir), { recursive: true });
+    const nb = notebook(
+      'import atexit, time\natexit.register(time.sleep, 120)\nprint("first", alpha)\nprint("last", label, end="", flush=True)'
+    );
+    writeFileSync(join(volume, dir, 'hang.ipynb'), JSON.stringify(nb));
+    const run = await client.notebook.run({
+      displayName: unique('nbhang'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      notebook: { volumePath: `${dir}/hang.ipynb` },
+      parameters: { alpha: 3, label: 'end' },
+      activeDeadlineSeconds: 100
+    });
+    // a kernel left to its atexit hook would outlive the deadline
+    const done = await run.wait({ timeoutMs: 120_000 });
+    if (done.phase !== 'Succeeded') {
+      throw new Error(`job ${done.phase}: ${(await collect(client.jobs.logs(done.id, { tail: 40 }))).join('\n')}`);
+    }
+    const out = JSON.parse(readFileSync(join(volume, dir, run.artifactName), 'utf8')) as {
+      cells: Cell[];
+      metadata: { papermill: { end_time: unknown } };
+    };
+    expect(injected(out)).toEqual({ alpha: 3, label: 'end' });
+    expect(out.cells.map(c => (c.outputs ?? []).map(o => text(o.text)).join(''))).toEqual([
+      '',
+      '',
+      'first 3\nlast end'
+    ]);
+    expect(typeof out.metadata.papermill.end_time).toBe('string');
+    expect(await readJsonArtifact(done.id, run.artifactName)).toEqual(out);
+  });
+
   test('bad input is refused before anything is uploaded or submitted', async () => {
     const base = { displayName: 'x', instanceType: 'cpu-1', image: 'base-notebook' };
     await expect(client.notebook.run({ ...base, notebook: { volumePath: '../etc/x.ipynb' } })).rejects.toMatchObject({

@@ -1,27 +1,19 @@
-"""Kernel provisioner for PrimeHub Local.
+"""PrimeHub Local's side of running notebooks as jobs.
 
-PrimeHub runs each job in its own pod, with its own network namespace. PrimeHub Local runs jobs
-on one host, where two kernels starting at the same moment can pick the same loopback TCP port
-(jupyter_client chooses ports before the kernel binds them). Kernels started through this
-provisioner use ZeroMQ IPC sockets, files of their own, so concurrent notebook jobs never collide.
+- ``IpcProvisioner`` (``primehub_local_kernel.provisioner``): the kernel provisioner of the
+  virtualenv's ``python3`` kernel; kernels talk over IPC sockets and shut down promptly in jobs.
+- ``primehub-papermill`` (``primehub_local_kernel.run_papermill``): papermill's own command line,
+  started without the import-time work it does not need.
+
+Nothing is imported here, so ``primehub-papermill`` starts before jupyter_client is loaded.
 """
-
-import os
-import tempfile
-import uuid
-
-from jupyter_client.provisioning import LocalProvisioner
 
 __all__ = ["IpcProvisioner"]
 
 
-class IpcProvisioner(LocalProvisioner):
-    """A local provisioner whose kernels listen on IPC sockets instead of TCP ports."""
+def __getattr__(name):
+    if name == "IpcProvisioner":
+        from .provisioner import IpcProvisioner
 
-    async def pre_launch(self, **kwargs):
-        km = self.parent
-        if km is not None and km.transport == "tcp":
-            km.transport = "ipc"
-            # Short, unique socket paths: a Unix socket path holds at most ~107 bytes.
-            km.ip = os.path.join(tempfile.gettempdir(), f"phk-{uuid.uuid4().hex[:12]}")
-        return await super().pre_launch(**kwargs)
+        return IpcProvisioner
+    raise AttributeError(name)

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildNotebookRunScript, isNotebookRunScript, notebookRunParameters } from './runScript';
+import { buildNotebookRunScript, FAST_PAPERMILL, isNotebookRunScript, notebookRunParameters } from './runScript';
 
 /** Folder names with every character a shell could trip on. */
 const HOSTILE_DIR = `it's $(touch pwned) "x" \`y\` ; & |`;
@@ -101,6 +101,51 @@ describe('notebook run script', () => {
     const res = run(script, { PRIMEHUB_GROUP_VOLUME_PATH: '', PRIMEHUB_PHFS_PATH: join(root, 'missing') });
     expect(res.status).toBe(0);
     expect(readFileSync(env.RECORD, 'utf8').split('\n')[0]).toBe(join(root, 'volume'));
+  });
+
+  describe('papermill entry point', () => {
+    const script = buildNotebookRunScript({
+      input: { root: 'volume', path: 'x.ipynb' },
+      workdir: { root: 'volume', path: '' },
+      artifactName: 'x-out.ipynb',
+      volumeFallback: '/project/phusers',
+      parameters: { msg: 'a b' }
+    });
+    const fast = (body: string): void => {
+      writeFileSync(join(root, 'bin', FAST_PAPERMILL), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(root, 'bin', FAST_PAPERMILL), 0o755);
+    };
+
+    it(`runs ${FAST_PAPERMILL} with papermill's arguments where the image has it`, () => {
+      fast('printf "%s\\n" fast "$@" > "$RECORD"; echo \'{"cells": []}\' > "$2"');
+      const res = run(script);
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+      const [which, input, output, flag, b64, logOutput] = readFileSync(env.RECORD, 'utf8').trimEnd().split('\n');
+      expect(which).toBe('fast');
+      expect([input, output, flag, logOutput]).toEqual([
+        join(root, 'volume', 'x.ipynb'),
+        join(root, 'home', 'artifacts', 'x-out.ipynb'),
+        '-b',
+        '--log-output'
+      ]);
+      expect(JSON.parse(Buffer.from(b64, 'base64').toString('utf8'))).toEqual({ msg: 'a b' });
+    });
+
+    it('falls back to plain papermill on a stock image', () => {
+      const res = run(script);
+      expect(res.status).toBe(0);
+      expect(readFileSync(env.RECORD, 'utf8').split('\n')[1]).toBe(join(root, 'volume', 'x.ipynb'));
+    });
+
+    it(`says "papermill: command not found" where only ${FAST_PAPERMILL} is there`, () => {
+      fast('echo fast > "$RECORD"');
+      rmSync(join(root, 'bin', 'papermill'));
+      const res = run(script);
+      expect(res.status).toBe(127);
+      expect(res.stderr).toMatch(/papermill: command not found/);
+      expect(existsSync(env.RECORD)).toBe(false);
+    });
   });
 
   it('refuses paths that climb out of their root and names that are not files', () => {

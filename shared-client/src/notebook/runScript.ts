@@ -11,6 +11,10 @@
  *
  * Every path is quoted by `shellQuote`; parameter values only appear inside papermill's base64
  * `-b` text.
+ *
+ * Where the image has PrimeHub Local's `primehub-papermill` (papermill's own command line, started
+ * without import-time work it never uses) as well as `papermill`, the script runs the former;
+ * stock images (PrimeHub's) run plain `papermill`, with the same arguments.
  */
 import { ValidationError } from '../errors';
 import { decodeParameters, encodeParameters, shellQuote } from './command';
@@ -18,6 +22,9 @@ import type { JsonValue, LiteralKind } from './pythonLiteral';
 
 /** The variable a notebook job reads its artifacts folder from (an absolute path). */
 export const ARTIFACTS_DIR_VARIABLE = 'PRIMEHUB_ARTIFACTS_DIR';
+
+/** The faster papermill entry point of python/primehub-local-kernel, used when the image has it. */
+export const FAST_PAPERMILL = 'primehub-papermill';
 
 /** First line of every run script, so a job's command can be recognised as a notebook run. */
 export const RUN_SCRIPT_MARKER = '# primehub-suite notebook run';
@@ -103,6 +110,8 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
     lines.push(`mkdir -p -- "$(dirname -- ${target})"`);
   }
   lines.push(
+    // a shell function, so the papermill line below stays the same on every image
+    `if command -v papermill >/dev/null 2>&1 && command -v ${FAST_PAPERMILL} >/dev/null 2>&1; then papermill() { ${FAST_PAPERMILL} "$@"; }; fi`,
     `cd -- ${rooted(plan.workdir, 'workdir')} || exit 1`,
     `papermill ${rooted(plan.input, 'input')} ${target} -b ${shellQuote(b64)} --log-output`,
     'rc=$?'

@@ -56,13 +56,14 @@ export async function meBaseline(gql, samples = 200) {
   return summarize(times);
 }
 
-/** p50/p95/min/max/mean of a list of samples. */
+/** p50/p90/p95/min/max/mean of a list of samples. */
 export function summarize(samples) {
   const s = [...samples].sort((a, b) => a - b);
   const pct = p => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
   return {
     n: s.length,
     p50: pct(50),
+    p90: pct(90),
     p95: pct(95),
     min: s[0],
     max: s[s.length - 1],
