@@ -62,11 +62,14 @@ export function paginate<T extends { id: string; seq: number }>(db: Db, q: ListQ
       // A page in the second half is read from the other end: OFFSET walks past every row it skips.
       const fromEnd = start > total / 2;
       const order = fromEnd ? (dir === 'desc' ? 'asc' : 'desc') : dir;
+      const sort = `ORDER BY ${col} ${order}, seq ${order}`;
+      // The skipped rows are walked in the subquery, which needs only `seq` (the rowid): SQLite
+      // steps through the index alone and reads the table for the page's rows only.
       const rows =
         size === 0
           ? []
           : (db
-              .prepare(`SELECT * ${base} ORDER BY ${col} ${order}, seq ${order} LIMIT ? OFFSET ?`)
+              .prepare(`SELECT * FROM ${q.table} WHERE seq IN (SELECT seq ${base} ${sort} LIMIT ? OFFSET ?) ${sort}`)
               .all(...q.params, size, fromEnd ? total - start - size : start) as T[]);
       if (fromEnd) {
         rows.reverse();
