@@ -15,9 +15,11 @@ const UV_VERSION = '0.9.7';
 
 /** Debian packages each mode needs: [package, a file that proves it is installed]. */
 const SYSTEM_PACKAGES = {
-  start: [],
+  // bubblewrap: each job runs in its own sandbox (PrimeHub Local says so when it cannot).
+  start: [['bubblewrap', '/usr/bin/bwrap']],
   // curl: the PHFS benchmarks' baseline; openssl: the client's self-signed TLS test.
   test: [
+    ['bubblewrap', '/usr/bin/bwrap'],
     ['curl', '/usr/bin/curl'],
     ['openssl', '/usr/bin/openssl'],
     // the VS Code tests: code-server's native modules, its search binary, the browser

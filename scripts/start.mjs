@@ -1,32 +1,40 @@
 #!/usr/bin/env node
 // `npm start` (after the bootstrap in `prestart`): PrimeHub Local in the foreground plus a
 // JupyterLab from the project's .venv, started with the environment a PrimeHub spawner gives a
-// notebook. Ctrl+C stops both. Dependency-free on purpose: it runs right after the bootstrap.
+// notebook. Ctrl+C stops both. The data directory's layout and the notebook's environment come from
+// PrimeHub Local's own build (one source); nothing else is needed beyond what the bootstrap installs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages', 'local-server', 'dist', 'cli.js');
+const DIST = join(ROOT, 'packages', 'local-server', 'dist');
+const CLI = join(DIST, 'cli.js');
 const JUPYTER = join(ROOT, '.venv', 'bin', 'jupyter');
-const DEFAULT_USER = 'phuser';
 /** Time a child gets to stop after the forwarded signal before it is killed. */
 const STOP_GRACE_MS = 30_000;
-
-const USAGE = `Usage: npm start -- [--port 8321] [--data-dir DIR] [--jupyter-port 8888] [--no-jupyter]
-
-Starts PrimeHub Local (GraphQL + REST on 127.0.0.1) and a JupyterLab for user ${DEFAULT_USER}.
-The data directory defaults to $PRIMEHUB_LOCAL_HOME, else ~/.primehub-local.`;
 
 function fail(message) {
   console.error(`npm start: ${message}`);
   process.exit(1);
 }
+
+if (!existsSync(CLI)) {
+  fail(`${CLI} is missing: run \`npm start\` (its bootstrap builds it) or \`npm run build\``);
+}
+const { DataDir, DEFAULT_USER, notebookEnvironment, readSdkConfig, resolveDataDir } = createRequire(import.meta.url)(
+  join(DIST, 'index.js')
+);
+
+const USAGE = `Usage: npm start -- [--port 8321] [--data-dir DIR] [--jupyter-port 8888] [--no-jupyter]
+
+Starts PrimeHub Local (GraphQL + REST on 127.0.0.1) and a JupyterLab for user ${DEFAULT_USER}.
+The data directory defaults to $PRIMEHUB_LOCAL_HOME, else ~/.primehub-local.`;
 
 let args;
 try {
@@ -52,10 +60,8 @@ for (const flag of ['port', 'jupyter-port']) {
     fail(`--${flag} must be a port number (got "${args[flag]}")`);
   }
 }
-if (!existsSync(CLI)) {
-  fail(`${CLI} is missing: run \`npm start\` (its bootstrap builds it) or \`npm run build\``);
-}
-const dataDir = resolve(args['data-dir'] ?? process.env.PRIMEHUB_LOCAL_HOME ?? join(homedir(), '.primehub-local'));
+const dataDir = resolveDataDir(args['data-dir']);
+const dirs = new DataDir(dataDir);
 
 /** Children by name; each one runs in its own process group, so only this script sees the terminal's Ctrl+C and forwards it once. */
 const children = new Map();
@@ -171,22 +177,8 @@ async function startServer() {
 
 /** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
 async function startJupyter(config) {
-  const group = config.group;
-  // PrimeHub's storage path of a group name.
-  const groupPath = group.name.replace(/_/g, '-').toLowerCase();
-  const env = {
-    ...process.env,
-    GROUP_ID: group.id,
-    GROUP_NAME: group.name,
-    INSTANCE_TYPE: 'cpu-1',
-    IMAGE_NAME: 'base-notebook',
-    JUPYTERHUB_USER: DEFAULT_USER,
-    PRIMEHUB_USER: DEFAULT_USER,
-    PRIMEHUB_GROUP: group.name,
-    PRIMEHUB_GROUP_VOLUME_PATH: join(dataDir, 'volumes', group.name),
-    PRIMEHUB_PHFS_PATH: join(dataDir, 'phfs', 'groups', groupPath)
-  };
-  const notebookDir = join(dataDir, 'notebooks', DEFAULT_USER);
+  const env = { ...process.env, ...notebookEnvironment(dirs, DEFAULT_USER, config.group) };
+  const notebookDir = dirs.notebooks(DEFAULT_USER);
   for (const dir of [notebookDir, env.PRIMEHUB_GROUP_VOLUME_PATH, env.PRIMEHUB_PHFS_PATH]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
@@ -205,7 +197,7 @@ async function startJupyter(config) {
   if (process.getuid?.() === 0) {
     jupyterArgs.push('--allow-root');
   }
-  const logFile = join(dataDir, 'jupyterlab.log');
+  const logFile = dirs.jupyterLog;
   const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   const jupyter = startChild('jupyterlab', JUPYTER, jupyterArgs, {
     env,
@@ -246,8 +238,11 @@ async function main() {
     console.error(`npm start: ${err.message}`);
     process.exit(1);
   }
-  const configFile = join(dataDir, 'config.json');
-  const config = JSON.parse(readFileSync(configFile, 'utf8'));
+  const configFile = dirs.userConfig;
+  const config = readSdkConfig(configFile);
+  if (!config) {
+    fail(`PrimeHub Local started but ${configFile} is missing or unreadable`);
+  }
 
   let jupyter;
   if (!args['no-jupyter']) {

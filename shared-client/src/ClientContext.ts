@@ -1,4 +1,3 @@
-import type { LocalFs } from './localFs';
 import type { Logger } from './logger';
 import type { Requester } from './Requester';
 import type { CallOptions, GroupRef } from './types';
@@ -11,8 +10,6 @@ export interface ClientContext {
   readonly endpoint: string;
   /** Default poll interval of wait loops (ms). */
   readonly pollIntervalMs: number;
-  /** Local file access (Node only); absent in the browser. */
-  readonly localFs?: LocalFs;
   /** Resolves a group by name (default: the client's group) through `me.effectiveGroups`. */
   resolveGroup(name: string | undefined, opts?: CallOptions): Promise<GroupRef>;
   /** Registers a secret (e.g. a deployment client token) to be redacted from logs and errors. */

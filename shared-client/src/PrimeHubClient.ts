@@ -1,10 +1,9 @@
 import type { ClientContext } from './ClientContext';
 import { FeatureUnavailableError, NotFoundError, ValidationError } from './errors';
-import type { LocalFs } from './localFs';
 import { Logger, NOOP_LOGGER, redactingLogger } from './logger';
 import { EFFECTIVE_GROUPS, LICENSE } from './operations/identity';
 import type { Operation } from './operations/defineOperation';
-import { Requester, RestRequest, RestResult } from './Requester';
+import { ExtraHeaders, RequestHook, Requester, RestRequest, RestResult } from './Requester';
 import { DeploymentsApi } from './resources/DeploymentsApi';
 import { FilesApi } from './resources/FilesApi';
 import { GroupsApi } from './resources/GroupsApi';
@@ -18,10 +17,25 @@ import { FetchTransport } from './transport/FetchTransport';
 import type { Transport } from './transport/types';
 import type { CallOptions, Edition, GroupRef, License } from './types';
 
-/** Options of a PrimeHubClient. */
+/** Options of a PrimeHubClient: `endpoint` or `baseUrl` is required. */
 export interface PrimeHubClientOptions {
   /** GraphQL endpoint, e.g. `https://primehub.example.com/api/graphql`. */
-  endpoint: string;
+  endpoint?: string;
+  /**
+   * Base URL of the PrimeHub API instead of `endpoint`: GraphQL is `<baseUrl>/graphql`, files
+   * `<baseUrl>/files/…`, and the absolute log URLs the server returns are fetched as
+   * `<baseUrl>/logs/…`. A relative URL is resolved against the page (`document.baseURI`), e.g.
+   * JupyterLab's `<base_url>primehub-suite/proxy/api`, a same-origin proxy that adds the token
+   * server-side (then no `token` is needed in the browser).
+   */
+  baseUrl?: string;
+  /**
+   * Headers added to every request to the API's origin (not to other hosts), e.g. Jupyter's
+   * `X-XSRFToken`; a function is called for each request.
+   */
+  headers?: ExtraHeaders;
+  /** Wraps every request (`(request, send) => send(request)`), like octokit's `hook.wrap`. */
+  hook?: RequestHook;
   /** PrimeHub API token. */
   token?: string;
   /** Called before each request instead of a fixed `token` (e.g. to read a secret store). */
@@ -30,8 +44,14 @@ export interface PrimeHubClientOptions {
   group?: string;
   /** HTTP transport; default: undici in the Node entry point, `fetch` in the browser one. */
   transport?: Transport;
-  /** Per-call timeout (ms) for ordinary calls; 0 disables. Default 30 000. */
+  /**
+   * Per-call timeout (ms): the whole call for ordinary calls, the wait for response headers for
+   * streams (downloads, logs); 0 disables. Default 30 000. The client owns every timeout: its
+   * transports keep no timers of their own.
+   */
   timeoutMs?: number;
+  /** Idle time between two chunks of a streamed body (ms); 0 disables. Default 60 000. */
+  bodyTimeoutMs?: number;
   /** Retry policy for idempotent reads, or `false`. Default 3 retries from 250 ms. */
   retry?: RetryOptions | false;
   /** Receives redacted debug/info/warn/error lines; default: discard. */
@@ -43,8 +63,47 @@ export interface PrimeHubClientOptions {
    * same-origin proxy in JupyterLab.
    */
   rewriteUrl?: (url: string) => string;
-  /** Local file access for disk-based transfers (provided by the Node entry point). */
-  localFs?: LocalFs;
+}
+
+/** The page URL relative base URLs resolve against (browsers), if any. */
+function pageUrl(): string | undefined {
+  const g = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  return g.document?.baseURI ?? g.location?.href;
+}
+
+/** The absolute API base URL (no trailing slash) of a `baseUrl` option. */
+function resolveBaseUrl(baseUrl: string): string {
+  let u: URL;
+  try {
+    u = new URL(baseUrl, pageUrl());
+  } catch {
+    throw new ValidationError(
+      `baseUrl is not a URL: ${baseUrl}${pageUrl() ? '' : ' (a relative baseUrl needs a page URL: use it in a browser)'}`
+    );
+  }
+  u.search = '';
+  u.hash = '';
+  return u.toString().replace(/\/+$/, '');
+}
+
+/**
+ * Routes the absolute log URLs the server hands out (`<origin><prefix>/logs/…`) through the
+ * API base URL, so a proxy in front of the API serves them too.
+ */
+function throughBase(base: string): (url: string) => string {
+  return url => {
+    if (url.startsWith(`${base}/`)) {
+      return url;
+    }
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return url;
+    }
+    const i = u.pathname.indexOf('/logs/');
+    return i < 0 ? url : `${base}${u.pathname.slice(i)}${u.search}`;
+  };
 }
 
 function validEndpoint(endpoint: string): string {
@@ -91,10 +150,13 @@ export class PrimeHubClient {
   private editionPromise?: Promise<Edition>;
 
   constructor(options: PrimeHubClientOptions) {
-    if (!options || typeof options.endpoint !== 'string') {
-      throw new ValidationError('endpoint is required');
+    if (!options || (typeof options.endpoint !== 'string' && typeof options.baseUrl !== 'string')) {
+      throw new ValidationError('endpoint or baseUrl is required');
     }
-    this.endpoint = validEndpoint(options.endpoint);
+    const base = typeof options.baseUrl === 'string' ? resolveBaseUrl(options.baseUrl) : undefined;
+    this.endpoint = validEndpoint(base ? `${base}/graphql` : (options.endpoint as string));
+    const userRewrite = options.rewriteUrl ?? ((u: string) => u);
+    const viaBase = base ? throughBase(base) : undefined;
     this.groupName = options.group || undefined;
     if (options.token) {
       this.secrets.add(options.token);
@@ -117,25 +179,27 @@ export class PrimeHubClient {
       logger: this.logger,
       retry: retryPolicy(options.retry),
       timeoutMs: options.timeoutMs ?? 30_000,
-      rewriteUrl: options.rewriteUrl ?? (u => u)
+      bodyTimeoutMs: options.bodyTimeoutMs ?? 60_000,
+      rewriteUrl: viaBase ? u => userRewrite(viaBase(u)) : userRewrite,
+      headers: options.headers,
+      hook: options.hook
     });
     const ctx: ClientContext = {
       requester: this.requester,
       logger: this.logger,
       endpoint: this.endpoint,
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
-      localFs: options.localFs ?? this.defaultLocalFs(),
       resolveGroup: (name, opts) => this.group({ ...opts, group: name }),
       addSecret: s => this.addSecret(s)
     };
     this.me = new MeApi(ctx);
     this.groups = new GroupsApi(ctx);
-    this.files = new FilesApi(ctx);
-    this.jobs = new JobsApi(ctx, this.files);
+    this.files = this.createFiles(ctx, options);
+    this.jobs = this.createJobs(ctx, this.files);
     this.schedules = new SchedulesApi(ctx);
     this.models = new ModelsApi(ctx);
     this.deployments = new DeploymentsApi(ctx);
-    this.notebook = new NotebookJobsApi(this.jobs);
+    this.notebook = new NotebookJobsApi(this.jobs, this.files, async o => (await this.group(o)).name);
   }
 
   /** The transport used when none is given (overridden by the Node entry point). */
@@ -143,9 +207,14 @@ export class PrimeHubClient {
     return new FetchTransport();
   }
 
-  /** Local file access when none is given (overridden by the Node entry point). */
-  protected defaultLocalFs(): LocalFs | undefined {
-    return undefined;
+  /** The `files` namespace (the Node entry point's adds local disk transfers). */
+  protected createFiles(ctx: ClientContext, _options: PrimeHubClientOptions): FilesApi {
+    return new FilesApi(ctx);
+  }
+
+  /** The `jobs` namespace (the Node entry point's adds artifact downloads to disk). */
+  protected createJobs(ctx: ClientContext, files: FilesApi): JobsApi {
+    return new JobsApi(ctx, files);
   }
 
   private addSecret(secret: string): void {
@@ -239,8 +308,13 @@ export class PrimeHubClient {
     return this.requester.rest(req, opts);
   }
 
-  /** Closes connections the client owns (an injected transport is closed too if it can be). */
+  /**
+   * Ends every call in flight at once (log follows end, other calls reject with
+   * ClientClosedError), then closes the connections the client owns (an injected transport is
+   * closed too if it can be). Calls made afterwards reject with ClientClosedError.
+   */
   async close(): Promise<void> {
+    this.requester.close();
     await this.transport.close?.();
   }
 }

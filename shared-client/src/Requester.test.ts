@@ -297,6 +297,41 @@ describe('retries', () => {
     expect(ph.calls('JobGet')).toBe(1);
   });
 
+  it('errors keep the response headers (without set-cookie)', async () => {
+    ph.on('JobGet', { ...unavailable, headers: { 'x-request-id': 'r-42', 'set-cookie': 'session=secret' } });
+    const err = await ph
+      .client({ retry: false })
+      .jobs.get('job-1')
+      .catch(e => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.headers).toMatchObject({ 'x-request-id': 'r-42', 'content-type': 'application/json' });
+    expect(err.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('honours Retry-After on 429 and 503: waits at least that long before the retry', async () => {
+    const at: number[] = [];
+    ph.on('JobGet', (_v, n) => {
+      at.push(Date.now());
+      return n < 2 ? { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '1' } } : ok;
+    });
+    const job = await ph.client({ retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 } }).jobs.get('job-1');
+    expect(job.id).toBe('job-1');
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(950);
+  });
+
+  it('does not wait out a Retry-After longer than maxRetryAfterMs: the error goes to the caller', async () => {
+    ph.on('JobGet', { status: 503, body: { message: 'maintenance' }, headers: { 'retry-after': '3600' } });
+    const started = Date.now();
+    const err = await ph
+      .client({ retry: { retries: 3, baseDelayMs: 1 } })
+      .jobs.get('job-1')
+      .catch(e => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.headers['retry-after']).toBe('3600');
+    expect(ph.calls('JobGet')).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('can be disabled', async () => {
     ph.on('JobGet', unavailable);
     await expect(ph.client({ retry: false }).jobs.get('job-1')).rejects.toBeInstanceOf(HttpError);
@@ -357,16 +392,17 @@ describe('abort and timeouts (real sockets)', () => {
     expect(log.lines.some(l => l.includes('retrying'))).toBe(true);
   });
 
-  it('the transport headers timeout also becomes TimeoutError', async () => {
+  it('one timeout owner: the client timeoutMs, whatever the transport would have used (30 s before)', async () => {
     client = new PrimeHubClient({
       endpoint: `${server.url}/slow/graphql`,
       token: TOKEN,
       proxy: false,
-      timeoutMs: 0,
-      headersTimeoutMs: 50,
+      timeoutMs: 60,
       retry: false
     });
-    await expect(client.me.get()).rejects.toBeInstanceOf(TimeoutError);
+    const err = await client.me.get().catch(e => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toBe('GraphQL Me timed out after 60 ms');
   });
 
   it('connection refused → NetworkError', async () => {

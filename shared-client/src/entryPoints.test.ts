@@ -1,16 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { bundleBrowserEntry } from './testing/bundle';
 import * as browser from './browser';
 import * as node from './index';
 
-const NODE_ONLY = [
-  'BasePrimeHubClient',
-  'createNodeLocalFs',
-  'defaultConfigPath',
-  'loadConfig',
-  'saveConfig',
-  'UndiciTransport'
-];
+const NODE_ONLY = ['createNodeLocalFs', 'defaultConfigPath', 'loadConfig', 'saveConfig', 'UndiciTransport'];
 
 describe('entry points', () => {
   it('export the same core API', () => {
@@ -20,33 +14,29 @@ describe('entry points', () => {
     expect(nodeNames).toEqual(Object.keys(browser).sort());
   });
 
+  it('name one PrimeHubClient each, re-export explicitly and keep test helpers out', () => {
+    for (const names of [Object.keys(node), Object.keys(browser)]) {
+      expect(names.filter(n => /PrimeHubClient$/.test(n))).toEqual(['PrimeHubClient']);
+      expect(names).not.toContain('OverlapAligner');
+    }
+    for (const entry of ['index.ts', 'browser.ts', path.join('notebook', 'index.ts')]) {
+      expect(fs.readFileSync(path.join(__dirname, entry), 'utf8')).not.toMatch(/^export \* from/m);
+    }
+  });
+
   it('give Node fromConfig and the browser none', () => {
     expect(typeof node.PrimeHubClient.fromConfig).toBe('function');
     expect('fromConfig' in browser.PrimeHubClient).toBe(false);
     expect(node.PrimeHubClient.prototype).toBeInstanceOf(browser.PrimeHubClient);
   });
 
-  it('keep Node modules and undici out of the browser module graph', () => {
-    const seen = new Set<string>();
-    const external: string[] = [];
-    const visit = (file: string): void => {
-      if (seen.has(file)) {
-        return;
-      }
-      seen.add(file);
-      const src = fs.readFileSync(file, 'utf8');
-      for (const m of src.matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
-        const spec = m[1];
-        if (spec.startsWith('.')) {
-          visit(path.resolve(path.dirname(file), `${spec.replace(/\/index$/, '/index')}.ts`));
-        } else {
-          external.push(`${path.basename(file)} -> ${spec}`);
-        }
-      }
-    };
-    visit(path.join(__dirname, 'browser.ts'));
-    expect(external).toEqual([]);
-    expect(seen.size).toBeGreaterThan(20);
+  it('bundle for the browser with webpack: no Node built-ins, no undici, under 30 KB gzipped', async () => {
+    const { gzipped, modules, warnings } = await bundleBrowserEntry();
+    expect(warnings).toEqual([]);
+    expect(modules.filter(m => /node:|undici|node_modules/.test(m))).toEqual([]);
+    expect(modules.length).toBeGreaterThan(20);
+    // the whole API (a library bundle keeps every export); recorded by test/bench/client too
+    expect(gzipped).toBeLessThan(30 * 1024);
   });
 
   it('map package.json exports to the built files', () => {
@@ -55,5 +45,10 @@ describe('entry points', () => {
     expect(pkg.exports['.'].default.default).toBe('./dist/browser.js');
     expect(pkg.exports['./node'].default).toBe('./dist/index.js');
     expect(pkg.exports['./notebook'].default).toBe('./dist/notebook/index.js');
+    // bundlers (webpack's `module` condition) get the ES module build, Node the CommonJS one
+    expect(pkg.exports['./browser'].module).toBe('./dist/esm/browser.js');
+    expect(pkg.exports['.'].default.module).toBe('./dist/esm/browser.js');
+    expect(pkg.exports['./notebook'].module).toBe('./dist/esm/notebook/index.js');
+    expect(pkg.typesVersions['*'].notebook).toEqual(['dist/notebook/index.d.ts']);
   });
 });

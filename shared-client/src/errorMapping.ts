@@ -75,7 +75,8 @@ export function graphqlResponseError(
   data: unknown,
   op: Pick<Operation, 'byId' | 'name'>,
   request: RequestInfo,
-  secrets: string[]
+  secrets: string[],
+  headers?: Record<string, string>
 ): PrimeHubError {
   const first = errors[0] ?? { message: 'unknown GraphQL error' };
   const Cls = classifyGraphqlError(first, op, status);
@@ -87,7 +88,8 @@ export function graphqlResponseError(
     serverCode: first.extensions?.code,
     errors: safeErrors,
     data: data ?? undefined,
-    request
+    request,
+    headers
   });
 }
 
@@ -96,7 +98,8 @@ export function restResponseError(
   status: number,
   bodyText: string,
   request: RequestInfo,
-  secrets: string[]
+  secrets: string[],
+  headers?: Record<string, string>
 ): PrimeHubError {
   let serverCode: string | undefined;
   let serverMessage: string | undefined;
@@ -127,5 +130,5 @@ export function restResponseError(
     `${request.method} ${request.url} failed with HTTP ${status}${text ? `: ${text}` : ''}`,
     secrets
   );
-  return new Cls(message, { status, serverCode, request });
+  return new Cls(message, { status, serverCode, request, headers });
 }

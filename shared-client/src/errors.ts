@@ -17,7 +17,9 @@ export type PrimeHubErrorCode =
   | 'VALIDATION_FAILED'
   | 'CONFLICT'
   | 'NETWORK_ERROR'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'CLIENT_CLOSED'
+  | 'PARTIAL_SUBMISSION';
 
 /** One GraphQL error as PrimeHub renders it: `{message, extensions: {code}}`. */
 export interface GraphqlErrorEntry {
@@ -46,6 +48,8 @@ export interface PrimeHubErrorDetails {
   /** Partial GraphQL `data` returned alongside the errors. */
   data?: unknown;
   request?: RequestInfo;
+  /** Response headers (lower-case names; `set-cookie` is left out). */
+  headers?: Record<string, string>;
 }
 
 /** Base class of every error thrown by the client. */
@@ -59,6 +63,8 @@ export class PrimeHubError extends Error {
   /** Partial data of a GraphQL response that also carried errors. */
   readonly data?: unknown;
   readonly request?: RequestInfo;
+  /** Headers of the HTTP response, when there was one (e.g. `retry-after`). */
+  readonly headers?: Record<string, string>;
 
   constructor(message: string, details: PrimeHubErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -67,73 +73,104 @@ export class PrimeHubError extends Error {
     this.errors = details.errors;
     this.data = details.data;
     this.request = details.request;
+    if (details.headers) {
+      const kept = { ...details.headers };
+      delete kept['set-cookie'];
+      this.headers = kept;
+    }
   }
 }
 
 /** Non-2xx HTTP response that maps to no more specific class (e.g. 502 from a proxy). */
 export class HttpError extends PrimeHubError {
   override name = 'HttpError';
-  override readonly code: PrimeHubErrorCode = 'HTTP_ERROR';
+  override readonly code = 'HTTP_ERROR' as const;
 }
 
 /** GraphQL errors that map to no more specific class; keeps `errors` and partial `data`. */
 export class GraphqlError extends PrimeHubError {
   override name = 'GraphqlError';
-  override readonly code: PrimeHubErrorCode = 'GRAPHQL_ERROR';
+  override readonly code = 'GRAPHQL_ERROR' as const;
 }
 
 /** Missing, invalid, expired or revoked token (`Context creation failed: …`, REST 401/403). */
 export class AuthError extends PrimeHubError {
   override name = 'AuthError';
-  override readonly code: PrimeHubErrorCode = 'AUTH_FAILED';
+  override readonly code = 'AUTH_FAILED' as const;
 }
 
 /** The job, schedule, deployment, file, group or model does not exist. */
 export class NotFoundError extends PrimeHubError {
   override name = 'NotFoundError';
-  override readonly code: PrimeHubErrorCode = 'NOT_FOUND';
+  override readonly code = 'NOT_FOUND' as const;
 }
 
 /** A user or group quota (or the license's deployment limit) would be exceeded. */
 export class QuotaError extends PrimeHubError {
   override name = 'QuotaError';
-  override readonly code: PrimeHubErrorCode = 'QUOTA_EXCEEDED';
+  override readonly code = 'QUOTA_EXCEEDED' as const;
 }
 
 /** Authenticated, but not allowed (`NOT_AUTH`, graphql-shield's `Not Authorised!`). */
 export class PermissionError extends PrimeHubError {
   override name = 'PermissionError';
-  override readonly code: PrimeHubErrorCode = 'PERMISSION_DENIED';
+  override readonly code = 'PERMISSION_DENIED' as const;
 }
 
 /** The server does not have this feature (an EE field on a CE server). */
 export class FeatureUnavailableError extends PrimeHubError {
   override name = 'FeatureUnavailableError';
-  override readonly code: PrimeHubErrorCode = 'FEATURE_UNAVAILABLE';
+  override readonly code = 'FEATURE_UNAVAILABLE' as const;
 }
 
 /** Bad input: rejected by the server (400) or caught client-side before sending. */
 export class ValidationError extends PrimeHubError {
   override name = 'ValidationError';
-  override readonly code: PrimeHubErrorCode = 'VALIDATION_FAILED';
+  override readonly code = 'VALIDATION_FAILED' as const;
 }
 
 /** The resource already exists or changed concurrently (`RESOURCE_CONFLICT`). */
 export class ConflictError extends PrimeHubError {
   override name = 'ConflictError';
-  override readonly code: PrimeHubErrorCode = 'CONFLICT';
+  override readonly code = 'CONFLICT' as const;
 }
 
 /** The request never got an HTTP response (DNS, refused, reset, TLS…). */
 export class NetworkError extends PrimeHubError {
   override name = 'NetworkError';
-  override readonly code: PrimeHubErrorCode = 'NETWORK_ERROR';
+  override readonly code = 'NETWORK_ERROR' as const;
 }
 
 /** One of the client's own timeouts fired (never used for a caller's abort). */
 export class TimeoutError extends PrimeHubError {
   override name = 'TimeoutError';
-  override readonly code: PrimeHubErrorCode = 'TIMEOUT';
+  override readonly code = 'TIMEOUT' as const;
+}
+
+/** The client was closed while the call was running, or before it started. */
+export class ClientClosedError extends PrimeHubError {
+  override name = 'ClientClosedError';
+  override readonly code = 'CLIENT_CLOSED' as const;
+}
+
+/**
+ * Some jobs of a batch (a sweep) were created before one failed: `submitted` lists them so none
+ * is left unknown to the user; `cause` is the failure.
+ */
+export class PartialSubmissionError<T = unknown> extends PrimeHubError {
+  override name = 'PartialSubmissionError';
+  override readonly code = 'PARTIAL_SUBMISSION' as const;
+
+  constructor(
+    message: string,
+    /** What was created before the failure, in order. */
+    readonly submitted: T[],
+    /** How many were planned in all. */
+    readonly planned: number,
+    details: PrimeHubErrorDetails = {}
+  ) {
+    super(message, details);
+  }
 }
 
 /** True for an abort (DOMException or undici's RequestAbortedError), by name as advised by undici. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClientClosedError } from './errors';
 import { OverlapAligner } from './logStream';
 import { PrimeHubClient } from './node/PrimeHubClient';
 import { readBody, startServer, TestServer } from './testing/httpServer';
@@ -135,6 +136,27 @@ describe('job log streaming', () => {
     await srv.server.close();
   });
 
+  it('close() during a follow ends the iterator at once (no grace period), and later calls are refused', async () => {
+    srv.append('one', 'two');
+    const lines: string[] = [];
+    const following = (async () => {
+      for await (const l of client.jobs.logs('job-1', { follow: true })) {
+        lines.push(l);
+      }
+    })();
+    while (lines.length < 2) {
+      await new Promise(r => setTimeout(r, 5));
+    }
+    const started = Date.now();
+    await client.close();
+    await following;
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(lines).toEqual(['one', 'two']);
+    const err = await client.jobs.get('job-1').catch(e => e);
+    expect(err).toBeInstanceOf(ClientClosedError);
+    expect(err.code).toBe('CLIENT_CLOSED');
+  });
+
   it('reads a finished log without follow', async () => {
     srv.append('a', 'b', '', 'c');
     srv.end();
@@ -184,8 +206,11 @@ describe('job log streaming', () => {
     const p = collect(
       client.jobs.logs('job-1', { follow: true, tail: 10, reconnectDelayMs: 40, overlapLines: 5, reconnectSlack: 3 })
     );
-    // while the client waits to reconnect, 6 lines arrive (> slack 3), then the job ends
-    await new Promise(r => setTimeout(r, 15));
+    // once the first connection has taken its tail, and while the client waits to reconnect,
+    // 6 lines arrive (> slack 3), then the job ends
+    while (srv.connections.length === 0) {
+      await new Promise(r => setTimeout(r, 2));
+    }
     srv.append(...expected(11, 16));
     srv.end();
     expect(await p).toEqual(expected(1, 16));
@@ -193,7 +218,13 @@ describe('job log streaming', () => {
 
   it('keeps waiting while a running job answers 5xx, then streams', async () => {
     srv.failRequests = 12; // more than retries x maxReconnects
-    const done = produce(srv, 1, 20, 5, 20);
+    // the job keeps running (and writing nothing) until the server answers again, however slow the machine
+    const done = (async () => {
+      while (srv.failRequests > 0) {
+        await new Promise(r => setTimeout(r, 5));
+      }
+      await produce(srv, 1, 20, 5, 20);
+    })();
     const lines = await collect(client.jobs.logs('job-1', { follow: true, reconnectDelayMs: 5, maxReconnects: 1 }));
     await done;
     expect(lines).toEqual(expected(1, 20));

@@ -18,7 +18,7 @@
  * Only complete lines are yielded while following; a partial last line is kept back until its
  * newline arrives, or yielded when the response ends normally.
  */
-import { HttpError, isAbortError, NetworkError, TimeoutError } from './errors';
+import { ClientClosedError, HttpError, isAbortError, NetworkError, TimeoutError } from './errors';
 import type { Logger } from './logger';
 import type { Requester } from './Requester';
 import { sleep } from './retry';
@@ -92,9 +92,13 @@ export async function* streamLogLines(
 
     let progressed = false;
     const record = function* (l: string): Generator<string> {
-      // Lines already received are not handed out after the caller aborted.
+      // Lines already received are not handed out after the caller aborted or the client closed.
       if (signal?.aborted) {
         throw signal.reason;
+      }
+      if (deps.requester.closed) {
+        // closing ends the follow: nothing more is handed out (the aborted request ends the loop)
+        return;
       }
       yielded++;
       kept.push(l);
@@ -156,6 +160,10 @@ export async function* streamLogLines(
       if (signal?.aborted || isAbortError(err)) {
         throw signal?.aborted ? signal.reason : err;
       }
+      if (err instanceof ClientClosedError) {
+        // closing the client ends its follows: the iterator is simply done
+        return;
+      }
       if (!follow || !isTransient(err)) {
         throw err;
       }
@@ -194,8 +202,20 @@ export async function* streamLogLines(
       throw dropError;
     }
     deps.logger.debug(`log stream ${ended}; reconnecting`, { yielded, failures });
-    await sleep(delay, signal);
+    try {
+      await sleep(delay, withClose(signal, deps.requester.closedSignal));
+    } catch (err) {
+      if (err instanceof ClientClosedError) {
+        return;
+      }
+      throw err;
+    }
   }
+}
+
+/** The caller's signal, also aborted when the client closes. */
+function withClose(signal: AbortSignal | undefined, closed: AbortSignal): AbortSignal {
+  return signal ? AbortSignal.any([signal, closed]) : closed;
 }
 
 async function stillActive(check: ReconnectCheck, signal: AbortSignal | undefined): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { AuthError, HttpError, isAbortError, NetworkError, TimeoutError } from './errors';
+import { AuthError, HttpError, isAbortError, NetworkError, PrimeHubError, TimeoutError } from './errors';
 import type { Logger } from './logger';
 
 /** Retry policy for idempotent reads (GraphQL queries, REST GETs). */
@@ -9,6 +9,11 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Cap for one delay (ms). Default 8 000. */
   maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` (429/503) the client waits for (ms). Default 60 000; a longer one is
+   * not retried, and the error (with its `headers`) goes to the caller.
+   */
+  maxRetryAfterMs?: number;
   /** Random source in [0, 1) for jitter; injectable for tests. */
   random?: () => number;
 }
@@ -19,12 +24,13 @@ export type RetryPolicy = Required<RetryOptions>;
 /** Builds a policy from options; `false` disables retries. */
 export function retryPolicy(options: RetryOptions | false | undefined): RetryPolicy {
   if (options === false) {
-    return { retries: 0, baseDelayMs: 0, maxDelayMs: 0, random: Math.random };
+    return { retries: 0, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0, random: Math.random };
   }
   return {
     retries: options?.retries ?? 3,
     baseDelayMs: options?.baseDelayMs ?? 250,
     maxDelayMs: options?.maxDelayMs ?? 8_000,
+    maxRetryAfterMs: options?.maxRetryAfterMs ?? 60_000,
     random: options?.random ?? Math.random
   };
 }
@@ -54,6 +60,23 @@ export function isRetryable(err: unknown): boolean {
 export function backoffDelay(attempt: number, policy: RetryPolicy): number {
   const d = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.floor(d / 2 + (policy.random() * d) / 2);
+}
+
+/**
+ * The wait a response's `Retry-After` header asks for (ms): delay-seconds or an HTTP date.
+ * Undefined when the error has no such header or it cannot be read.
+ */
+export function retryAfterMs(err: unknown, now = Date.now()): number | undefined {
+  const value = err instanceof PrimeHubError ? err.headers?.['retry-after'] : undefined;
+  if (value === undefined) {
+    return undefined;
+  }
+  const v = value.trim();
+  if (/^\d+$/.test(v)) {
+    return Number(v) * 1000;
+  }
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** Sleeps `ms`, rejecting with the signal's reason if it aborts first. */
@@ -98,7 +121,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, ctx: Ret
       if (!ctx.idempotent || attempt >= ctx.policy.retries || !isRetryable(err)) {
         throw err;
       }
-      const delay = backoffDelay(attempt, ctx.policy);
+      const asked = retryAfterMs(err);
+      if (asked !== undefined && asked > ctx.policy.maxRetryAfterMs) {
+        throw err;
+      }
+      const delay = Math.max(backoffDelay(attempt, ctx.policy), asked ?? 0);
       ctx.logger?.debug(`retrying ${ctx.what} in ${delay} ms`, {
         attempt: attempt + 1,
         error: err instanceof Error ? err.message : String(err)

@@ -122,6 +122,19 @@ export interface Job {
   createTime: string | null;
   startTime: string | null;
   finishTime: string | null;
+  /** The job's own timeout (s), when it was given one. */
+  activeDeadlineSeconds: number | null;
+  /** Absolute URL its log streams from (use `jobs.logs`, which also reconnects). */
+  logEndpoint: string | null;
+  /** The job's artifacts; only `jobs.get` asks for them (listing them costs the server a storage walk). */
+  artifact?: JobArtifact | null;
+}
+
+/** A job's artifacts folder (`/jobArtifacts/<jobId>/` in PHFS). */
+export interface JobArtifact {
+  /** Storage prefix, e.g. `groups/<group path>/jobArtifacts/<jobId>`. */
+  prefix: string | null;
+  items: ArtifactItem[] | null;
 }
 
 export interface ArtifactItem {
@@ -142,7 +155,7 @@ export interface Page<T> {
 export type RecurrenceType = 'inactive' | 'daily' | 'weekly' | 'monthly' | 'custom';
 
 export interface Recurrence {
-  type: string | null;
+  type: RecurrenceType | null;
   cron: string | null;
 }
 

@@ -3,9 +3,10 @@
 // shared state, a crash stays contained), then prints one summary table. Benchmarks report and
 // tests assert: a missed goal still exits 0; a benchmark that crashes makes the run exit 1.
 //
-//   node test/bench/run.mjs [submit] [phfs] [pagination] [client-get] [client-files] [client-logs] [client-iterate] [vscode]
+//   node test/bench/run.mjs [submit] [phfs] [pagination] [scale] [sandbox] [client-get] [client-files] [client-logs] [client-iterate] [client-bundle] [vscode]
 //   (default: all)
-//   env: BENCH_SUBMIT_SAMPLES, BENCH_PHFS_MB, BENCH_PHFS_ROUNDS, BENCH_JOBS, BENCH_PAGE_SAMPLES, BENCH_CLIENT_GET_SAMPLES,
+//   env: BENCH_SUBMIT_SAMPLES, BENCH_PHFS_MB, BENCH_PHFS_ROUNDS, BENCH_JOBS, BENCH_SCALE_JOBS, BENCH_PAGE_SAMPLES,
+//   BENCH_JOB_START_SAMPLES, BENCH_CLIENT_GET_SAMPLES,
 //   BENCH_CLIENT_FILES_MB, BENCH_CLIENT_FILES_ROUNDS, BENCH_CLIENT_LOG_LINES, BENCH_CLIENT_ITERATE_ROUNDS
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,10 +21,13 @@ const BENCHMARKS = [
   { name: 'submit', file: 'submit-latency.mjs' },
   { name: 'phfs', file: 'phfs-throughput.mjs' },
   { name: 'pagination', file: 'jobs-pagination.mjs' },
+  { name: 'scale', file: 'jobs-100k.mjs' },
+  { name: 'sandbox', file: 'job-start.mjs' },
   { name: 'client-get', file: 'client/jobs-get.mjs' },
   { name: 'client-files', file: 'client/files-transfer.mjs' },
   { name: 'client-logs', file: 'client/log-follow.mjs' },
   { name: 'client-iterate', file: 'client/jobs-iterate.mjs' },
+  { name: 'client-bundle', file: 'client/bundle-size.mjs' },
   { name: 'vscode', file: 'vscode-extension.mjs' }
 ];
 /** A benchmark still running after this is stuck: it is killed and counted as crashed. */

@@ -101,6 +101,36 @@ describe('client: files (PHFS)', () => {
     removeDir(work);
   });
 
+  test('iterate walks a tree past the 1,000-entry listing cap, lazily, folder by folder', async () => {
+    const root = unique('wide');
+    // written straight into PrimeHub Local's PHFS storage: 1,100 uploads would only slow the test
+    const store = join(server.dataDir, 'phfs', 'groups', server.groupName.replace(/_/g, '-').toLowerCase(), root);
+    mkdirSync(join(store, 'big'), { recursive: true });
+    mkdirSync(join(store, 'x', 'y'), { recursive: true });
+    const names = Array.from({ length: 1100 }, (_, i) => `big/f${String(i).padStart(4, '0')}.txt`);
+    for (const n of names) {
+      writeFileSync(join(store, n), 'x');
+    }
+    writeFileSync(join(store, 'x', 'y', 'z.txt'), 'deep');
+    writeFileSync(join(store, 'top.txt'), 'top');
+
+    expect(await client.files.listRecursive(`/${root}`)).toHaveLength(1000); // the server's cap
+    const all = await collect(client.files.iterate(`/${root}`));
+    expect(all.map(e => e.name).sort()).toEqual([...names, 'top.txt', 'x/y/z.txt'].sort());
+    expect(all.find(e => e.name === 'x/y/z.txt')).toMatchObject({ path: `/${root}/x/y/z.txt`, size: 4 });
+    const level = await collect(client.files.iterate(`/${root}`, { recursive: false }));
+    expect(level.map(e => e.name).sort()).toEqual(['big/', 'top.txt', 'x/']);
+
+    // a single folder past what one listing may hold is an error naming it, never a silent cut
+    mkdirSync(join(store, 'huge'));
+    for (let i = 0; i < 10_000; i++) {
+      writeFileSync(join(store, 'huge', `h${i}`), '');
+    }
+    await expect(collect(client.files.iterate(`/${root}/huge`))).rejects.toThrow(
+      new RegExp(`PHFS folder /${root}/huge/ holds 10000 entries or more`)
+    );
+  });
+
   test('a file round trip with progress reaching the total', async () => {
     const dir = unique('single');
     const local = join(work, 'data set.bin');

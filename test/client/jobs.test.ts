@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PrimeHubClient, TimeoutError, type Job, type JobPhase } from '../../shared-client/src';
 import { LocalServerProcess } from '../kit/localServer';
+import { waitFor } from '../kit/wait';
 import { clientFor, collect, removeDir, tempDir, tree, unique } from './support';
 
 const spec = (displayName: string, command: string) => ({
@@ -42,8 +43,10 @@ describe('client: jobs', () => {
       groupName: server.groupName,
       userName: 'phuser',
       image: 'base-notebook',
-      instanceType: { name: 'cpu-1', cpuLimit: 1 }
+      instanceType: { name: 'cpu-1', cpuLimit: 1 },
+      activeDeadlineSeconds: 600
     });
+    expect(job.logEndpoint).toBe(`${server.baseUrl}/api/logs/namespaces/hub/phjobs/${job.id}`);
     expect(job.id).toMatch(/^job-\d{12}-[a-z0-9]{6}$/);
     expect(['Pending', 'Preparing', 'Running']).toContain(job.phase);
     expect(await client.jobs.get(job.id)).toMatchObject({ id: job.id, displayName: name });
@@ -57,6 +60,8 @@ describe('client: jobs', () => {
     // each change is reported once
     expect(new Set(phases).size).toBe(phases.length);
     expect(Date.parse(done.finishTime!)).toBeGreaterThanOrEqual(Date.parse(done.startTime!));
+    // get (and so wait) carries the artifacts folder
+    expect(done.artifact).toEqual({ prefix: expect.stringContaining(`jobArtifacts/${job.id}`), items: [] });
     expect(await collect(client.jobs.logs(job.id))).toContain(`hello from ${job.id} in ${server.groupName}`);
   });
 
@@ -111,10 +116,37 @@ describe('client: jobs', () => {
       instanceType: { name: 'cpu-1' }
     });
     await waitForPhase(client, again.id, 'Running');
+    // Running means the job's sandbox started; its command prints a moment later.
+    await waitFor('the rerun to print its line', async () =>
+      (await collect(client.jobs.logs(again.id))).includes(`run-${again.id}`)
+    );
     await client.jobs.cancel(again.id);
     const lines = await collect(client.jobs.logs(again.id));
     expect(lines).toContain(`run-${again.id}`);
     expect(lines).not.toContain(`run-${job.id}`);
+  });
+
+  test('iterate neither repeats nor skips jobs while new jobs are submitted during the iteration', async () => {
+    const prefix = unique('live');
+    const before: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      before.push((await client.jobs.submit(spec(`${prefix}-a${i}`, 'true'))).id);
+    }
+    const seen: string[] = [];
+    const during: string[] = [];
+    for await (const j of client.jobs.iterate({ search: prefix, pageSize: 5 })) {
+      seen.push(j.id);
+      if (seen.length % 5 === 0 && during.length < 6) {
+        // newest first: these land ahead of the cursor, and numbered pages would shift by 3
+        for (let k = 0; k < 3; k++) {
+          during.push((await client.jobs.submit(spec(`${prefix}-b${during.length}`, 'true'))).id);
+        }
+      }
+    }
+    expect(during.length).toBe(6);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual([...before].reverse());
+    await Promise.all([...before, ...during].map(id => client.jobs.wait(id, { timeoutMs: 60_000 })));
   });
 
   test('list pages by 10 and iterate walks every page of more than 10 jobs', async () => {

@@ -13,6 +13,8 @@ export interface LocalOptions {
   port?: number;
   /** Extra `primehub-local start` flags. */
   args?: string[];
+  /** Extra environment variables of the server process (a test's own process.env does not reach it). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A real PrimeHub Local process started by a test, with the default user's credentials. */
@@ -44,7 +46,7 @@ export class LocalServerProcess {
     const child = spawn(
       process.execPath,
       [CLI, 'start', '--data-dir', this.dataDir, '--port', port, '--log-level', 'warn', ...(this.opts.args ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'] }
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.opts.env } }
     );
     this.child = child;
     this.exited = new Promise(resolve => child.once('exit', code => resolve(code)));
@@ -78,7 +80,15 @@ export class LocalServerProcess {
 
   /** Runs a `primehub-local` admin command on this data directory; returns trimmed stdout. */
   cli(...args: string[]): string {
-    const res = spawnSync(process.execPath, [CLI, ...args, '--data-dir', this.dataDir], { encoding: 'utf8' });
+    return this.cliWith({}, ...args);
+  }
+
+  /** {@link cli} with extra environment variables. */
+  cliWith(env: NodeJS.ProcessEnv, ...args: string[]): string {
+    const res = spawnSync(process.execPath, [CLI, ...args, '--data-dir', this.dataDir], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env }
+    });
     if (res.status !== 0) {
       throw new Error(`primehub-local ${args.join(' ')} failed (${res.status}): ${res.stderr}`);
     }

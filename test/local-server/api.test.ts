@@ -34,6 +34,25 @@ describe('PrimeHub Local GraphQL API', () => {
     expect(readFileSync(`${server.dataDir}/primehub.db`).includes(Buffer.from(config['api-token']))).toBe(false);
   });
 
+  test('the database and its -wal and -shm files are mode 0600 too', () => {
+    for (const name of ['primehub.db', 'primehub.db-wal', 'primehub.db-shm']) {
+      expect([name, statSync(`${server.dataDir}/${name}`).mode & 0o777]).toEqual([name, 0o600]);
+    }
+  });
+
+  test('token --expires-in out of range is a usage error, with no stack trace and no token', () => {
+    for (const value of ['1e15', '0', '1.5', '-1', 'soon']) {
+      const res = spawnSync(
+        process.execPath,
+        [CLI, 'token', '--user', 'phuser', '--expires-in', value, '--data-dir', server.dataDir],
+        { encoding: 'utf8', timeout: 30_000 }
+      );
+      expect([value, res.status, res.stdout]).toEqual([value, 2, '']);
+      expect(res.stderr).toMatch(/^primehub-local: .*(lifetime|expires-in)/);
+      expect(res.stderr).not.toMatch(/ {4}at /);
+    }
+  });
+
   test('me with effective groups, quotas, instance types and images', async () => {
     const data = await gqlOk(
       server.endpoint,
@@ -171,6 +190,19 @@ describe('PrimeHub Local GraphQL API', () => {
       const res = await pending;
       expect([400, 413]).toContain(res.status);
       expect(((await res.json()) as any).errors[0].extensions.code).toBe(code);
+    }
+  });
+
+  test('a log URL with a malformed percent-encoding is a 400, not a 500', async () => {
+    for (const id of ['%E0%A4%A', '%zz', 'job-%']) {
+      const res = await fetch(`${server.baseUrl}/api/logs/namespaces/hub/phjobs/${id}`, {
+        headers: { authorization: `Bearer ${server.token}`, accept: 'application/json' }
+      });
+      expect([id, res.status]).toEqual([id, 400]);
+      expect(await res.json()).toEqual({
+        code: 'REQUEST_BODY_INVALID',
+        message: expect.stringContaining('percent-encoding')
+      });
     }
   });
 

@@ -1,6 +1,17 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -404,6 +415,48 @@ describe('PrimeHub Local PHFS files', () => {
     expect(stagingFiles()).toEqual([]);
   });
 
+  test('an upload that breaks off into a new folder leaves no folder behind', async () => {
+    await truncatedUpload('broken/new/deeper/file.bin', 4 * MB, 1 * MB, 'reset');
+    expect(existsSync(join(server.dataDir, 'phfs', 'groups', 'phusers', 'broken'))).toBe(false);
+    expect((await listOk('/', { recursive: false })).items.map(i => i.name)).not.toContain('broken/');
+  });
+
+  test('a 256-byte file or folder name is a 400 with a message, and creates nothing', async () => {
+    for (const path of [`long/${'n'.repeat(256)}`, `${'d'.repeat(256)}/file.txt`, `long/${'é'.repeat(128)}`]) {
+      const res = await raw(server, 'POST', filesPath('phusers', encodeURI(path)), { body: 'x' });
+      expect([path.slice(0, 8), res.status]).toEqual([path.slice(0, 8), 400]);
+      expect(JSON.parse(res.body.toString())).toEqual({
+        code: 'REQUEST_BODY_INVALID',
+        message: expect.stringContaining('longer than 255 bytes')
+      });
+      expect((await download(encodeURI(path))).status).toBe(400);
+    }
+    expect(existsSync(join(server.dataDir, 'phfs', 'groups', 'phusers', 'long'))).toBe(false);
+    expect(stagingFiles()).toEqual([]);
+  });
+
+  test('uploading "d/r" and "d/r/child" at the same time gives one a 409, never a 500', async () => {
+    const statuses = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      const [file, child] = await Promise.all([
+        raw(server, 'POST', filesPath('phusers', `race${i}/r`), { body: randomBytes(64 * 1024) }),
+        raw(server, 'POST', filesPath('phusers', `race${i}/r/child`), { body: randomBytes(64 * 1024) })
+      ]);
+      for (const res of [file, child]) {
+        statuses.add(res.status);
+        expect([i, res.status, res.status === 200 || res.status === 409]).toEqual([i, res.status, true]);
+        if (res.status === 409) {
+          expect(JSON.parse(res.body.toString())).toMatchObject({ code: 'RESOURCE_CONFLICT' });
+        }
+      }
+      // Whichever won is whole; the other left nothing.
+      const listing = (await listOk(`/race${i}/`, { recursive: true })).items.map(item => item.name);
+      expect([i, listing]).toEqual([i, file.status === 200 ? ['r'] : ['r/child']]);
+    }
+    expect(stagingFiles()).toEqual([]);
+    expect((await deleteFiles('race', true)).body.errors).toBeUndefined();
+  });
+
   test('a missing object is a 404 with an empty body; a folder is not an object', async () => {
     await upload('folder/inner.txt', 'x');
     for (const path of ['no-such-file.txt', 'folder', 'folder/nope/deeper.txt', 'folder/inner.txt/below']) {
@@ -572,6 +625,109 @@ describe('PrimeHub Local PHFS files', () => {
     });
     expect(listing.files.prefix).toBe('groups/other-team/');
     expect(listing.files.items.map((i: { name: string }) => i.name)).toEqual(['secret.txt']);
+  });
+
+  test('symbolic links in PHFS are never followed: not listed, not descended into, deleted as the link itself', async () => {
+    const groups = join(server.dataDir, 'phfs', 'groups');
+    // What a job could leave behind: links to a folder outside, to a file outside, to another group, within the group.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'phl-elsewhere-'));
+    mkdirSync(join(elsewhere, 'sub'));
+    writeFileSync(join(elsewhere, 'outside-1.txt'), secret);
+    writeFileSync(join(elsewhere, 'sub', 'outside-2.txt'), secret);
+    const outsideTree = snapshot(elsewhere);
+    await upload('nest/real/kept.txt', 'kept');
+    await upload('nest-sibling.txt', 'sibling');
+    symlinkSync(elsewhere, join(groups, 'phusers', 'link'));
+    symlinkSync(join(elsewhere, 'outside-1.txt'), join(groups, 'phusers', 'nest', 'to-file.txt'));
+    symlinkSync('real', join(groups, 'phusers', 'nest', 'to-real'));
+    symlinkSync('../phusers', join(groups, 'other-team', 'toA'));
+    const outsider = (query: string, variables: Record<string, unknown>) =>
+      gql(server.endpoint, outsiderToken, query, variables);
+    const names = (res: Awaited<ReturnType<typeof files>>) =>
+      (res.body.data!.files as { items: { name: string }[] }).items.map(i => i.name);
+
+    try {
+      // Listings show neither the links nor anything behind them.
+      for (const recursive of [false, true]) {
+        for (const prefix of ['/link/', '/link', 'link/sub/', '/nest/to-real/', '/nest/to-file.txt']) {
+          const res = await files(prefix, { recursive });
+          expect({ prefix, recursive, items: names(res) }).toEqual({ prefix, recursive, items: [] });
+        }
+        const mine = names(await files('/nest/', { recursive }));
+        expect({ recursive, mine }).toEqual({ recursive, mine: recursive ? ['real/kept.txt'] : ['real/'] });
+        const all = await files('/', { recursive });
+        expect(JSON.stringify(all.body)).not.toMatch(/outside-|to-file|to-real|"link\/?"/);
+        for (const prefix of ['/toA/', '/toA', '/']) {
+          const theirs = await outsider(FILES_QUERY, {
+            where: { phfsPrefix: prefix, groupName: 'other_team' },
+            options: { recursive }
+          });
+          expect([prefix, names(theirs)]).toEqual([prefix, prefix === '/' ? ['secret.txt'] : []]);
+        }
+      }
+      // Downloads refuse them, whether they point in or out of the group.
+      for (const path of [
+        'link/outside-1.txt',
+        'link/sub/outside-2.txt',
+        'nest/to-file.txt',
+        'nest/to-real/kept.txt'
+      ]) {
+        const res = await download(path);
+        expect([path, res.status, res.body.length]).toEqual([path, 404, 0]);
+      }
+      expect(
+        (await raw(server, 'GET', filesPath('other-team', 'toA/nest/real/kept.txt'), { token: outsiderToken })).status
+      ).toBe(404);
+
+      // Deleting through a link deletes nothing.
+      for (const prefix of ['/link/', 'link/sub/', '/nest/to-real/', '/link/outside-1.txt']) {
+        for (const recursive of [false, true]) {
+          expect([prefix, recursive, (await deleteFiles(prefix, recursive)).body]).toEqual([
+            prefix,
+            recursive,
+            { data: { deleteFiles: 0 } }
+          ]);
+        }
+      }
+      for (const prefix of ['/toA/', '/toA/nest/', '/toA/nest/real/kept.txt']) {
+        for (const recursive of [false, true]) {
+          const del = await outsider(DELETE_FILES, {
+            where: { phfsPrefix: prefix, groupName: 'other_team' },
+            options: { recursive }
+          });
+          expect([prefix, recursive, del.body]).toEqual([prefix, recursive, { data: { deleteFiles: 0 } }]);
+        }
+      }
+      expect(snapshot(elsewhere)).toEqual(outsideTree);
+      expect((await download('nest/real/kept.txt')).body.toString()).toBe('kept');
+
+      // Uploads onto a link replace the link; uploads through one are refused.
+      expect((await raw(server, 'POST', filesPath('phusers', 'link/sub/new.txt'), { body: 'x' })).status).toBe(409);
+      expect((await raw(server, 'POST', filesPath('phusers', 'nest/to-real/new.txt'), { body: 'x' })).status).toBe(409);
+      expect(
+        (await raw(server, 'POST', filesPath('other-team', 'toA/nest/new.txt'), { token: outsiderToken, body: 'x' }))
+          .status
+      ).toBe(409);
+      await upload('nest/to-file.txt', 'replaced');
+      expect(lstatSync(join(groups, 'phusers', 'nest', 'to-file.txt')).isFile()).toBe(true);
+      expect((await download('nest/to-file.txt')).body.toString()).toBe('replaced');
+      expect(snapshot(elsewhere)).toEqual(outsideTree);
+
+      // The link itself is deleted: exactly, or under a recursive prefix; its target stays.
+      expect((await deleteFiles('/link', false)).body).toEqual({ data: { deleteFiles: 1 } });
+      expect(existsSync(join(groups, 'phusers', 'link'))).toBe(false);
+      expect((await deleteFiles('/nest/', true)).body).toEqual({ data: { deleteFiles: 3 } });
+      expect(existsSync(join(groups, 'phusers', 'nest'))).toBe(false);
+      const del = await outsider(DELETE_FILES, { where: { phfsPrefix: '/toA', groupName: 'other_team' }, options: {} });
+      expect(del.body).toEqual({ data: { deleteFiles: 1 } });
+      expect(existsSync(join(groups, 'other-team', 'toA'))).toBe(false);
+      expect((await download('nest-sibling.txt')).body.toString()).toBe('sibling');
+      expect(snapshot(elsewhere)).toEqual(outsideTree);
+    } finally {
+      rmSync(join(groups, 'phusers', 'link'), { force: true });
+      rmSync(join(groups, 'other-team', 'toA'), { force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test('jobs read and write PHFS ($PRIMEHUB_PHFS_PATH) and the group volume ($PRIMEHUB_GROUP_VOLUME_PATH), visible over REST and across jobs', async () => {

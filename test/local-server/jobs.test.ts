@@ -242,9 +242,29 @@ describe('PrimeHub Local jobs', () => {
     expect(create.body.errors?.[0].extensions.code).toBe('NOT_AUTH');
     const list = await gqlOk(server.endpoint, token, `{ phJobs(where: { groupId_in: ["${server.groupId}"] }) { id } }`);
     expect(list.phJobs).toEqual([]);
+    // The log route makes the same check as GraphQL, with the same answers.
     const log = await fetchText(`${mine.logEndpoint}?follow=false`, token);
     expect(log.status).toBe(403);
     expect(log.text).not.toContain('private');
+    expect(JSON.parse(log.text)).toEqual({ code: 'NOT_AUTH', message: 'user not auth' });
+    const unknown = 'job-000000000000-nope00';
+    const missing = await fetchText(`${server.baseUrl}/api/logs/namespaces/hub/phjobs/${unknown}`, token);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.text)).toEqual({
+      code: 'RESOURCE_NOT_FOUND',
+      message: `phjobs.primehub.io "${unknown}" not found`
+    });
+    const byGraphql = await gql(
+      server.endpoint,
+      token,
+      'query ($w: PhJobWhereUniqueInput!) { phJob(where: $w) { id } }',
+      {
+        w: { id: unknown }
+      }
+    );
+    expect(byGraphql.body.errors).toEqual([
+      { message: `phjobs.primehub.io "${unknown}" not found`, extensions: { code: 'RESOURCE_NOT_FOUND' } }
+    ]);
   });
 
   test('bad job input gets a clear error and creates nothing', async () => {

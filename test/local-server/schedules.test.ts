@@ -154,7 +154,7 @@ describe('PrimeHub Local recurring jobs (PhSchedule)', () => {
     expect(await get(s.id)).toEqual(s);
   });
 
-  test.each([['61 * * * *'], ['not a cron'], ['* * *'], ['0 4 * * * *'], ['*/0 * * * *'], ['']])(
+  test.each([['61 * * * *'], ['not a cron'], ['* * *'], ['0 4 * * * *'], ['*/0 * * * *'], [''], ['0 0 30 2 *']])(
     'custom with the bad cron %j is created invalid, with a message and no next run',
     async cron => {
       const s = await create({ displayName: 'bad-cron', recurrence: { type: 'custom', cron } });

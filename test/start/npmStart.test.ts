@@ -64,9 +64,12 @@ test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and s
     const notification = await fetch(
       lab!.replace('/lab?', '/lab/api/settings/@jupyterlab/apputils-extension:notification?')
     );
-    const settings = (await notification.json()) as { composite: { fetchNews: string; checkForUpdates: boolean } };
-    expect(settings.composite.fetchNews).toBe('false');
-    expect(settings.composite.checkForUpdates).toBe(false);
+    // The suite's overrides become the schema defaults Lab serves (the composite is built in the browser).
+    const settings = (await notification.json()) as {
+      schema: { properties: Record<string, { default?: unknown }> };
+    };
+    expect(settings.schema.properties.fetchNews.default).toBe('false');
+    expect(settings.schema.properties.checkForUpdates.default).toBe(false);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -20,6 +20,11 @@ export class DataDir {
     return join(this.root, 'config.json');
   }
 
+  /** How the last server started here runs jobs (`/api/health`'s `jobs`), read by `user add`. */
+  get jobIsolation(): string {
+    return join(this.root, 'job-isolation.json');
+  }
+
   get phfs(): string {
     return join(this.root, 'phfs', 'groups');
   }
@@ -49,6 +54,16 @@ export class DataDir {
 
   jobHome(jobId: string): string {
     return join(this.jobDir(jobId), 'home');
+  }
+
+  /** The notebook folder of a user's JupyterLab started beside the server (`npm start`). */
+  notebooks(user: string): string {
+    return join(this.root, 'notebooks', user);
+  }
+
+  /** The log of the JupyterLab `npm start` runs. */
+  get jupyterLog(): string {
+    return join(this.root, 'jupyterlab.log');
   }
 
   create(): void {

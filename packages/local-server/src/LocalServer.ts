@@ -2,18 +2,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DataDir } from './DataDir';
 import { openDatabase, type Db } from './db/Database';
 import { IdentityStore } from './db/IdentityStore';
 import { JobStore } from './db/JobStore';
 import { ScheduleStore } from './db/ScheduleStore';
-import type { Services } from './graphql/context';
+import type { Services } from './Services';
 import { createSchema } from './graphql/schema';
 import { createHttpServer } from './http/HttpServer';
 import { DEFAULT_ARTIFACT_LIMITS, removeExpiredArtifacts, type ArtifactLimits } from './jobs/artifacts';
+import { detectLimits } from './jobs/cgroupLimits';
 import { JobRunner } from './jobs/JobRunner';
+import { detectSandbox, isolationMode, SandboxUnavailableError, type IsolationMode } from './jobs/jobSandbox';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
 import { Phfs } from './phfs/Phfs';
@@ -35,6 +37,8 @@ export interface LocalServerOptions {
   killGraceMs?: number;
   /** The virtualenv whose `bin` jobs get first on PATH; defaults to the repository's `.venv`. */
   pythonEnv?: string;
+  /** How jobs run: in a bubblewrap sandbox where possible (`auto`, default), always, or never. */
+  jobIsolation?: IsolationMode;
   logger?: Logger;
 }
 
@@ -84,6 +88,18 @@ export class LocalServer {
     const schedules = new ScheduleStore(db);
     const phfs = new Phfs(this.dirs);
     const pythonEnv = this.opts.pythonEnv ?? defaultPythonEnv();
+    const isolation = this.opts.jobIsolation ?? isolationMode();
+    const sandbox = detectSandbox(isolation);
+    if (!sandbox.available && isolation === 'sandbox') {
+      throw new SandboxUnavailableError(`jobs cannot run in a sandbox: ${sandbox.reason}`);
+    }
+    if (!sandbox.available) {
+      this.log.warn(`jobs are NOT isolated: they can read and write every group's files (${sandbox.reason})`);
+    }
+    const limits = detectLimits();
+    if (!limits.enforced) {
+      this.log.info(`job CPU and memory limits are not enforced: ${limits.reason}`);
+    }
     const runner = (this.runner = new JobRunner(
       this.dirs,
       jobs,
@@ -98,10 +114,13 @@ export class LocalServer {
         },
         defaultDeadlineSeconds: 86400,
         killGraceMs: this.opts.killGraceMs ?? 3000,
-        pythonBin: pythonEnv ? join(pythonEnv, 'bin') : undefined
+        pythonEnv,
+        sandbox,
+        limits
       },
       this.log
     ));
+    writeFileSync(this.dirs.jobIsolation, `${JSON.stringify(runner.isolation)}\n`, { mode: 0o600 });
     const jobService = new JobService(identity, jobs, () => runner.kick());
     const scheduler = (this.scheduler = new Scheduler(schedules, jobs, identity, jobService, this.log));
     const services: Services = {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DataDir, resolveDataDir } from './DataDir';
 import { openDatabase } from './db/Database';
 import { IdentityStore } from './db/IdentityStore';
 import { ApiError } from './errors';
+import { detectSandbox, isolationMode, SandboxUnavailableError, type IsolationMode } from './jobs/jobSandbox';
 import { LocalServer } from './LocalServer';
 import { createLogger, type LogLevel } from './logger';
 import { DEFAULT_GROUP, seedDefaults } from './seed';
@@ -15,13 +17,16 @@ Commands:
   group add NAME [--display-name X] [--cpu-quota N] [--memory-quota GB] [--gpu-quota N]
                  [--user-cpu-quota N] [--user-memory-quota GB] [--user-gpu-quota N]
                  [--job-timeout-seconds N]
-  user add NAME --group G [--group G2 ...] [--admin]
+  user add NAME --group G [--group G2 ...] [--admin] [--allow-unisolated-jobs]
   token --user NAME [--expires-in SECONDS]    print a new API token for NAME
 
 Every command takes --data-dir DIR (default $PRIMEHUB_LOCAL_HOME or ~/.primehub-local).
 start also takes --cpus N, --memory-gb N, --public-url URL, --artifact-limit-mb N,
 --artifact-limit-files N, --artifact-retention-seconds N, --max-upload-mb N (largest PHFS upload),
---log-level debug|info|warn|error.`;
+--log-level debug|info|warn|error, --job-isolation auto|sandbox|none (default auto, or
+$PRIMEHUB_LOCAL_JOB_ISOLATION: jobs run in a bubblewrap sandbox where this machine allows it).
+Where jobs cannot be sandboxed, every user's jobs can read and write every group's files: adding
+a second user then needs --allow-unisolated-jobs.`;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -35,6 +40,8 @@ const OPTIONS = {
   'artifact-retention-seconds': { type: 'string' },
   'max-upload-mb': { type: 'string' },
   'log-level': { type: 'string' },
+  'job-isolation': { type: 'string' },
+  'allow-unisolated-jobs': { type: 'boolean' },
   'display-name': { type: 'string' },
   'cpu-quota': { type: 'string' },
   'memory-quota': { type: 'string' },
@@ -61,6 +68,33 @@ function num(value: string | undefined, flag: string): number | undefined {
     throw new UsageError(`--${flag} must be a non-negative number (got "${value}")`);
   }
   return n;
+}
+
+/** `--job-isolation`, else $PRIMEHUB_LOCAL_JOB_ISOLATION, else auto. */
+function isolation(flag?: string): IsolationMode {
+  try {
+    return isolationMode(flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * Why jobs would not be isolated: this machine cannot sandbox them (or $PRIMEHUB_LOCAL_JOB_ISOLATION
+ * turns it off), or the data directory's server was started without a sandbox.
+ */
+function unisolatedReason(dataDir: string): string | undefined {
+  const sandbox = detectSandbox(isolation());
+  if (!sandbox.available) {
+    return sandbox.reason;
+  }
+  let recorded: { isolation?: string; reason?: string } = {};
+  try {
+    recorded = JSON.parse(readFileSync(new DataDir(dataDir).jobIsolation, 'utf8'));
+  } catch {
+    // No server has started here yet.
+  }
+  return recorded.isolation === 'none' ? `PrimeHub Local runs jobs without a sandbox: ${recorded.reason}` : undefined;
 }
 
 /** Opens the data directory's database for the admin commands (safe while the server runs: WAL). */
@@ -111,7 +145,17 @@ async function main(argv: string[]): Promise<number> {
       if (groups.length === 0) {
         throw new UsageError('user add needs at least one --group');
       }
-      const u = openIdentity(dataDir).addUser(name, groups, values.admin ?? false);
+      const identity = openIdentity(dataDir);
+      if (!identity.isEmpty() && !values['allow-unisolated-jobs']) {
+        const why = unisolatedReason(dataDir);
+        if (why) {
+          throw new UsageError(
+            `jobs are not isolated here (${why}): every user's jobs could read and write ` +
+              `every group's files and the other users' tokens. Add the user anyway with --allow-unisolated-jobs.`
+          );
+        }
+      }
+      const u = identity.addUser(name, groups, values.admin ?? false);
       console.log(`user ${u.username} added to ${groups.join(', ')}${values.admin ? ' as admin' : ''}`);
       return 0;
     }
@@ -145,6 +189,7 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
       retentionSeconds: num(v['artifact-retention-seconds'], 'artifact-retention-seconds')
     },
     maxUploadBytes: uploadMb === undefined ? undefined : uploadMb * 1024 * 1024,
+    jobIsolation: isolation(v['job-isolation']),
     logger: log
   });
   await server.start();
@@ -176,6 +221,10 @@ main(process.argv.slice(2)).then(
     ) {
       console.error(`primehub-local: ${(err as Error).message}`);
       process.exit(2);
+    }
+    if (err instanceof SandboxUnavailableError) {
+      console.error(`primehub-local: ${err.message}`);
+      process.exit(1);
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(

@@ -2,11 +2,32 @@
  * Errors PrimeHub Local reports. GraphQL errors carry PrimeHub's `extensions.code`;
  * REST errors carry an HTTP status and the `{code, message}` body of the real server.
  */
+
+/**
+ * The error codes PrimeHub's API server answers with: its own (`src/errorCodes.ts`) and Apollo's.
+ * There are no `FORBIDDEN`, `NOT_FOUND` or `UNAUTHENTICATED` codes on PrimeHub.
+ */
+export const ErrorCode = {
+  /** PrimeHub's default code: REST errors without a code of their own (e.g. a 403 "request not authorized"). */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+  REQUEST_BODY_INVALID: 'REQUEST_BODY_INVALID',
+  EXCEED_QUOTA: 'EXCEED_QUOTA',
+  NOT_AUTH: 'NOT_AUTH',
+  RESOURCE_NOT_FOUND: 'RESOURCE_NOT_FOUND',
+  RESOURCE_CONFLICT: 'RESOURCE_CONFLICT',
+  /** Apollo's code for a failed context (bad token) and graphql-shield's "Not Authorised!". */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED'
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly status = 400
   ) {
     super(message);
@@ -14,15 +35,26 @@ export class ApiError extends Error {
 }
 
 /** The caller is not a member of the object's group (PrimeHub's `NOT_AUTH`). */
-export const notAuth = (): ApiError => new ApiError('user not auth', 'NOT_AUTH', 403);
+export const notAuth = (): ApiError => new ApiError('user not auth', ErrorCode.NOT_AUTH, 403);
 
 /** graphql-shield's refusal of a field the caller's role may not read. */
-export const notAuthorised = (): ApiError => new ApiError('Not Authorised!', 'INTERNAL_SERVER_ERROR', 403);
+export const notAuthorised = (): ApiError => new ApiError('Not Authorised!', ErrorCode.INTERNAL_SERVER_ERROR, 403);
+
+/** A REST request refused before it reaches a resource (Boom's `forbidden`, which carries no code of its own). */
+export const forbidden = (message: string): ApiError => new ApiError(message, ErrorCode.INTERNAL_ERROR, 403);
 
 /** A by-id lookup of a custom resource that does not exist, in the Kubernetes message form. */
-export const notFound = (kind: string, id: string): ApiError =>
-  new ApiError(`${kind}.primehub.io "${id}" not found`, 'RESOURCE_NOT_FOUND', 404);
+export const notFound = (kind: 'phjobs' | 'phschedules', id: string): ApiError =>
+  new ApiError(`${kind}.primehub.io "${id}" not found`, ErrorCode.RESOURCE_NOT_FOUND, 404);
 
-export const invalidInput = (message: string): ApiError => new ApiError(message, 'REQUEST_BODY_INVALID', 400);
+/** A missing route or object; PHFS answers a missing object with an empty message (an empty 404). */
+export const missing = (message = ''): ApiError => new ApiError(message, ErrorCode.RESOURCE_NOT_FOUND, 404);
 
-export const exceedQuota = (message: string): ApiError => new ApiError(message, 'EXCEED_QUOTA', 403);
+/** Bad input: 400 by default; 405 for a wrong method, 413 for a body over a limit. */
+export const invalidInput = (message: string, status = 400): ApiError =>
+  new ApiError(message, ErrorCode.REQUEST_BODY_INVALID, status);
+
+/** The request collides with what is there (a file where a folder is needed, a concurrent upload). */
+export const conflict = (message: string): ApiError => new ApiError(message, ErrorCode.RESOURCE_CONFLICT, 409);
+
+export const exceedQuota = (message: string): ApiError => new ApiError(message, ErrorCode.EXCEED_QUOTA, 403);

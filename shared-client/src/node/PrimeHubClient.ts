@@ -1,11 +1,19 @@
+import type { ClientContext } from '../ClientContext';
+import type { LocalFs } from '../localFs';
 import { PrimeHubClient as CorePrimeHubClient, PrimeHubClientOptions } from '../PrimeHubClient';
 import { ValidationError } from '../errors';
 import { UndiciTransport, UndiciTransportOptions } from '../transport/UndiciTransport';
 import { loadConfig, LoadConfigOptions } from './config';
+import { NodeFilesApi } from './NodeFilesApi';
+import { NodeJobsApi } from './NodeJobsApi';
 import { createNodeLocalFs } from './nodeLocalFs';
 
 /** Options of the Node client: the core options plus undici transport settings. */
-export type NodePrimeHubClientOptions = PrimeHubClientOptions & UndiciTransportOptions;
+export type NodePrimeHubClientOptions = PrimeHubClientOptions &
+  UndiciTransportOptions & {
+    /** Local file access of disk transfers; default: the real file system. */
+    localFs?: LocalFs;
+  };
 
 /** Options of `PrimeHubClient.fromConfig`. */
 export type FromConfigOptions = Partial<NodePrimeHubClientOptions> & Pick<LoadConfigOptions, 'configPath' | 'env'>;
@@ -15,6 +23,11 @@ export type FromConfigOptions = Partial<NodePrimeHubClientOptions> & Pick<LoadCo
  * file transfers by default, plus `fromConfig` for the SDK's config file and environment.
  */
 export class PrimeHubClient extends CorePrimeHubClient {
+  /** PHFS, with transfers from and to the local disk. */
+  declare readonly files: NodeFilesApi;
+  /** Jobs, with artifact downloads to the local disk. */
+  declare readonly jobs: NodeJobsApi;
+
   constructor(options: NodePrimeHubClientOptions) {
     super({
       ...options,
@@ -23,16 +36,21 @@ export class PrimeHubClient extends CorePrimeHubClient {
         new UndiciTransport({
           dispatcher: options.dispatcher,
           connectTimeoutMs: options.connectTimeoutMs,
-          headersTimeoutMs: options.headersTimeoutMs,
-          bodyTimeoutMs: options.bodyTimeoutMs,
           keepAliveTimeoutMs: options.keepAliveTimeoutMs,
           ca: options.ca,
           rejectUnauthorized: options.rejectUnauthorized,
           proxy: options.proxy,
           userAgent: options.userAgent
-        }),
-      localFs: options.localFs ?? createNodeLocalFs()
+        })
     });
+  }
+
+  protected override createFiles(ctx: ClientContext, options: NodePrimeHubClientOptions): NodeFilesApi {
+    return new NodeFilesApi(ctx, options.localFs ?? createNodeLocalFs());
+  }
+
+  protected override createJobs(ctx: ClientContext, files: NodeFilesApi): NodeJobsApi {
+    return new NodeJobsApi(ctx, files);
   }
 
   /**

@@ -48,33 +48,50 @@ async function writeAll(fh: fsp.FileHandle, buffers: Uint8Array[]): Promise<void
 }
 
 /**
- * Writes chunks to a new file: one batch of at least IO_CHUNK bytes is written while the next one
- * accumulates, so disk and source overlap with no stream machinery per chunk.
+ * Writes chunks to a new file with at most one write in flight: a chunk arriving while the disk is
+ * idle is written at once; chunks arriving during a write are batched into the next `writev`,
+ * and the source waits once IO_CHUNK bytes are pending. Disk and network overlap with no stream
+ * machinery per chunk, as fs.WriteStream's own batching does.
  */
 async function writeChunks(file: string, data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
   const fh = await fsp.open(file, 'wx');
-  let writing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> | undefined;
+  let busy = false;
+  let batch: Uint8Array[] = [];
+  let size = 0;
+  const flush = (): void => {
+    const buffers = batch;
+    batch = [];
+    size = 0;
+    busy = true;
+    writing = writeAll(fh, buffers).finally(() => {
+      busy = false;
+    });
+    // a failed write is reported by the next await of `writing`, not as an unhandled rejection
+    writing.catch(() => undefined);
+  };
   try {
-    let batch: Uint8Array[] = [];
-    let size = 0;
     for await (const chunk of data) {
       signal?.throwIfAborted();
       batch.push(chunk);
       size += chunk.length;
-      if (size >= IO_CHUNK) {
+      if (busy && size >= IO_CHUNK) {
         await writing;
-        writing = writeAll(fh, batch);
-        // a failed write is reported by the next await of `writing`, not as an unhandled rejection
-        writing.catch(() => undefined);
-        batch = [];
-        size = 0;
+      }
+      if (!busy) {
+        // also surfaces the error of the write that just finished
+        await writing;
+        flush();
       }
     }
     await writing;
-    await writeAll(fh, batch);
+    if (size > 0) {
+      flush();
+      await writing;
+    }
   } finally {
-    await writing.catch(() => undefined);
+    await writing?.catch(() => undefined);
     await fh.close();
   }
 }

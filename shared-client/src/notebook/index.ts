@@ -19,3 +19,11 @@ export {
   shellSplit
 } from './command';
 export type { NotebookCommand } from './command';
+export {
+  ARTIFACTS_DIR_VARIABLE,
+  buildNotebookRunScript,
+  isNotebookRunScript,
+  notebookRunParameters,
+  RUN_SCRIPT_MARKER
+} from './runScript';
+export type { NotebookRunPlan, RootedPath } from './runScript';

@@ -35,10 +35,19 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\n': ''
 };
 
+/** Options of {@link parsePythonLiteral}. */
+export interface LiteralOptions {
+  /** Also accept JSON's `true`, `false` and `null` (outside strings), as form input may use them. */
+  jsonKeywords?: boolean;
+}
+
 class Parser {
   private pos = 0;
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly options: LiteralOptions = {}
+  ) {}
 
   parseAll(): Literal {
     this.skipSpace();
@@ -111,6 +120,12 @@ class Parser {
         return { kind: 'bool', value: w === 'True' };
       }
       if (w === 'None') {
+        return { kind: 'None', value: null };
+      }
+      if (this.options.jsonKeywords && (w === 'true' || w === 'false')) {
+        return { kind: 'bool', value: w === 'true' };
+      }
+      if (this.options.jsonKeywords && w === 'null') {
         return { kind: 'None', value: null };
       }
       throw new LiteralSyntaxError(`"${w}" is not a literal (expressions and names are not evaluated)`);
@@ -315,8 +330,8 @@ class Parser {
 }
 
 /** Parses one Python literal expression; throws LiteralSyntaxError with a reason otherwise. */
-export function parsePythonLiteral(source: string): Literal {
-  return new Parser(source).parseAll();
+export function parsePythonLiteral(source: string, options: LiteralOptions = {}): Literal {
+  return new Parser(source, options).parseAll();
 }
 
 /**

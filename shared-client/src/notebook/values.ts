@@ -87,9 +87,19 @@ export function validateParameterValues(
   return issues;
 }
 
+/** The value of strict JSON text, or undefined when the text is not JSON. */
+function parseJson(text: string): JsonValue | undefined {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Converts text typed into a form field into a value of the parameter's type.
- * `str` takes the text verbatim; lists and dicts accept Python or JSON literal syntax.
+ * `str` takes the text verbatim; lists and dicts accept Python or JSON literal syntax. The
+ * contents of strings inside them are never changed.
  */
 export function coerceParameterInput(
   param: Pick<NotebookParameter, 'name' | 'type'>,
@@ -121,12 +131,9 @@ export function coerceParameterInput(
     default: {
       let value: JsonValue;
       try {
-        value = parsePythonLiteral(
-          t
-            .replace(/\btrue\b/g, 'True')
-            .replace(/\bfalse\b/g, 'False')
-            .replace(/\bnull\b/g, 'None')
-        ).value;
+        // JSON first (its escapes, e.g. "\/", differ from Python's), then a Python literal that may
+        // use JSON's keywords; keywords are only recognised as tokens, never inside strings
+        value = parseJson(t) ?? parsePythonLiteral(t, { jsonKeywords: true }).value;
       } catch (e) {
         if (param.type === 'None') {
           // untyped parameter (default None): a non-literal is taken as text

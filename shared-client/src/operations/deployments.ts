@@ -46,6 +46,21 @@ export const DEPLOYMENT_LIST = defineOperation<
   query DeploymentList($where: PhDeploymentWhereInput) { phDeployments(where: $where) { ${DEPLOY_FIELDS} } }
 `);
 
+/** A cursor page of deployments (`first`/`after`). */
+export const DEPLOYMENT_CURSOR_LIST = defineOperation<
+  {
+    phDeploymentsConnection: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{ cursor: string; node: Deployment } | null>;
+    };
+  },
+  { where: { groupId_in?: string[]; name_contains?: string }; first: number; after?: string }
+>(`
+  query DeploymentCursorList($where: PhDeploymentWhereInput, $first: Int, $after: String) {
+    phDeploymentsConnection(where: $where, first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor } edges { cursor node { ${DEPLOY_FIELDS} } } } }
+`);
+
 export const DEPLOYMENT_GET = defineOperation<{ phDeployment: DeploymentDetail }, ById>(
   `query DeploymentGet($where: PhDeploymentWhereUniqueInput!) { phDeployment(where: $where) {
     id status message name description updateMessage metadata stop userName groupName endpoint modelImage

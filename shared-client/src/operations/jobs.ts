@@ -4,7 +4,7 @@ import { defineOperation } from './defineOperation';
 // Texts follow the official SDK primehub/jobs.py; `JOB_FIELDS` is its selection set.
 const JOB_FIELDS = `id displayName cancel command groupId groupName schedule image
   instanceType { id name displayName cpuLimit memoryLimit gpuLimit }
-  userId userName phase reason message createTime startTime finishTime`;
+  userId userName phase reason message createTime startTime finishTime activeDeadlineSeconds logEndpoint`;
 
 /** Input of `createPhJob`. */
 export interface PhJobCreateInput {
@@ -56,8 +56,25 @@ export const JOB_LIST = defineOperation<
       edges { cursor node { ${JOB_FIELDS} } } } }
 `);
 
+/** A cursor page of jobs (`first`/`after`): stable while jobs are submitted during an iteration. */
+export const JOB_CURSOR_LIST = defineOperation<
+  {
+    phJobsConnection: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{ cursor: string; node: Job }>;
+    };
+  },
+  { where: PhJobWhereInput; first: number; after?: string; orderBy?: PhJobOrderByInput }
+>(`
+  query JobCursorList($where: PhJobWhereInput, $first: Int, $after: String, $orderBy: PhJobOrderByInput) {
+    phJobsConnection(where: $where, first: $first, after: $after, orderBy: $orderBy) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { ${JOB_FIELDS} } } } }
+`);
+
 export const JOB_GET = defineOperation<{ phJob: Job }, ById>(
-  `query JobGet($where: PhJobWhereUniqueInput!) { phJob(where: $where) { ${JOB_FIELDS} } }`,
+  `query JobGet($where: PhJobWhereUniqueInput!) {
+    phJob(where: $where) { ${JOB_FIELDS} artifact { prefix items { name size lastModified } } } }`,
   { byId: true }
 );
 

@@ -57,6 +57,21 @@ export const SCHEDULE_LIST = defineOperation<
       pageInfo { totalPage currentPage } edges { cursor node { ${SCHEDULE_FIELDS} } } } }
 `);
 
+/** A cursor page of recurring jobs (`first`/`after`). */
+export const SCHEDULE_CURSOR_LIST = defineOperation<
+  {
+    phSchedulesConnection: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{ cursor: string; node: Schedule }>;
+    };
+  },
+  { where: PhScheduleWhereInput; first: number; after?: string; orderBy?: PhScheduleOrderByInput }
+>(`
+  query ScheduleCursorList($where: PhScheduleWhereInput, $first: Int, $after: String, $orderBy: PhScheduleOrderByInput) {
+    phSchedulesConnection(where: $where, first: $first, after: $after, orderBy: $orderBy) {
+      pageInfo { hasNextPage endCursor } edges { cursor node { ${SCHEDULE_FIELDS} } } } }
+`);
+
 export const SCHEDULE_GET = defineOperation<{ phSchedule: Schedule }, ById>(
   `query ScheduleGet($where: PhScheduleWhereUniqueInput!) { phSchedule(where: $where) { ${SCHEDULE_FIELDS} } }`,
   { byId: true }

@@ -1,12 +1,13 @@
 import { utf8ToBase64 } from '../base64';
 import type { ClientContext } from '../ClientContext';
-import { ConflictError, NotFoundError, TimeoutError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { LogStreamOptions, streamLogLines } from '../logStream';
 import {
   DEPLOYMENT_AVAIL,
   DEPLOYMENT_CLIENT_CREATE,
   DEPLOYMENT_CLIENT_DELETE,
   DEPLOYMENT_CREATE,
+  DEPLOYMENT_CURSOR_LIST,
   DEPLOYMENT_DELETE,
   DEPLOYMENT_GET,
   DEPLOYMENT_HISTORY,
@@ -19,7 +20,6 @@ import {
   PhDeploymentCreateInput,
   PhDeploymentUpdateInput
 } from '../operations/deployments';
-import { sleep } from '../retry';
 import type {
   CallOptions,
   Deployment,
@@ -28,6 +28,8 @@ import type {
   DeploymentStatus,
   GroupCallOptions
 } from '../types';
+import { iterateCursor, pageSize } from './paging';
+import { pollUntil } from './pollUntil';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** Environment variables as a list or a plain object. */
@@ -187,6 +189,20 @@ export class DeploymentsApi {
     return data.phDeployments.filter((d): d is Deployment => d !== null);
   }
 
+  /** Every deployment of the group, fetched lazily in cursor pages of `pageSize` (default 50). */
+  async *iterate(opts: GroupCallOptions & { pageSize?: number } = {}): AsyncGenerator<Deployment> {
+    const first = pageSize(opts.pageSize);
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    yield* iterateCursor(async after => {
+      const data = await this.ctx.requester.graphql(
+        DEPLOYMENT_CURSOR_LIST,
+        { where: { groupId_in: [group.id] }, first, ...(after ? { after } : {}) },
+        opts
+      );
+      return data.phDeploymentsConnection;
+    });
+  }
+
   /** One deployment with its full spec; NotFoundError if it does not exist. */
   async get(id: string, opts: CallOptions = {}): Promise<DeploymentDetail> {
     const data = await this.ctx.requester.graphql(DEPLOYMENT_GET, { where: { id: requireString(id, 'id') } }, opts);
@@ -296,26 +312,20 @@ export class DeploymentsApi {
    */
   async wait(id: string, opts: DeploymentWaitOptions = {}): Promise<{ status: DeploymentStatus; stop: boolean }> {
     requireString(id, 'id');
-    const interval = opts.intervalMs ?? this.ctx.pollIntervalMs;
-    const deadline = opts.timeoutMs ? Date.now() + opts.timeoutMs : Infinity;
-    let last: string | undefined;
-    for (;;) {
-      const res = await this.ctx.requester.graphql(DEPLOYMENT_STATUS, { where: { id } }, { signal: opts.signal });
-      const status = res.phDeployment.status ?? 'Deploying';
-      const stop = res.phDeployment.stop ?? false;
-      if (status !== last) {
-        last = status;
-        opts.onStatus?.(status, id);
-      }
-      if ((!stop && status === 'Deployed') || (stop && status === 'Stopped') || status === 'Failed') {
-        return { status, stop };
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new TimeoutError(`deployment ${id} is still ${status} after ${opts.timeoutMs} ms`, { status: 0 });
-      }
-      await sleep(Math.min(interval, left), opts.signal);
-    }
+    return pollUntil({
+      read: async signal => {
+        const res = await this.ctx.requester.graphql(DEPLOYMENT_STATUS, { where: { id } }, { signal });
+        return { status: res.phDeployment.status ?? 'Deploying', stop: res.phDeployment.stop ?? false };
+      },
+      label: s => s.status,
+      done: ({ status, stop }) =>
+        (!stop && status === 'Deployed') || (stop && status === 'Stopped') || status === 'Failed',
+      onChange: status => opts.onStatus?.(status as DeploymentStatus, id),
+      intervalMs: opts.intervalMs ?? this.ctx.pollIntervalMs,
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      what: `deployment ${id}`
+    });
   }
 
   /** Log lines of a deployment pod (default: the first `deploy-<id>…` pod). */

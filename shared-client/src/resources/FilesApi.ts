@@ -1,9 +1,11 @@
 import type { ClientContext } from '../ClientContext';
 import { FeatureUnavailableError, ValidationError } from '../errors';
-import type { LocalFs } from '../localFs';
 import { FILES_DELETE, FILES_LIST } from '../operations/files';
 import type { TransportBody } from '../transport/types';
 import type { GroupCallOptions, StoreFile } from '../types';
+
+/** The most entries one `files` listing may ask for (PrimeHub Local's cap per request). */
+const MAX_FOLDER_ENTRIES = 10_000;
 
 /** A PHFS entry with its full path and URI. */
 export interface FileEntry extends StoreFile {
@@ -120,26 +122,12 @@ function bodySize(body: TransportBody): number | undefined {
   return undefined;
 }
 
-/** Writes a download to disk; if writing fails, the response is dumped so no socket leaks. */
-async function writeOrCancel(fs: LocalFs, target: string, res: DownloadResult, signal?: AbortSignal): Promise<void> {
-  try {
-    await fs.writeAtomic(target, res.body, signal);
-  } catch (e) {
-    await res.cancel().catch(() => undefined);
-    throw e;
-  }
-}
-
-/** PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. */
+/**
+ * PHFS files (SDK `primehub files`): GraphQL listing/deletion, REST streaming transfers. The Node
+ * entry point adds transfers from and to the local disk (`NodeFilesApi`).
+ */
 export class FilesApi {
-  constructor(private readonly ctx: ClientContext) {}
-
-  private fs(): LocalFs {
-    if (!this.ctx.localFs) {
-      throw new FeatureUnavailableError('local file access is only available in Node (import the node entry point)');
-    }
-    return this.ctx.localFs;
-  }
+  constructor(protected readonly ctx: ClientContext) {}
 
   /** `phfs:///<path>`. */
   phfsUri(path: string): string {
@@ -181,6 +169,52 @@ export class FilesApi {
     return this.list(path, { ...opts, recursive: true });
   }
 
+  /**
+   * Every entry below `path`, fetched lazily one folder at a time, so no listing cap applies to
+   * the whole tree: a folder answering with as many entries as asked for is listed again with a
+   * larger limit. With `recursive` (default true) only files are yielded, at any depth, named
+   * relative to `path` (like `listRecursive`); without it, one level, folders included.
+   */
+  async *iterate(path = '/', opts: GroupCallOptions & { recursive?: boolean } = {}): AsyncGenerator<FileEntry> {
+    const root = normalizePhfsPath(path).replace(/\/?$/, '/');
+    const recursive = opts.recursive ?? true;
+    const pending = [root];
+    while (pending.length > 0) {
+      const folder = pending.shift() as string;
+      const subfolders: string[] = [];
+      for (const e of await this.listFolder(folder, opts)) {
+        const name = e.path.slice(root.length);
+        if (!e.isDirectory) {
+          yield { ...e, name };
+        } else if (recursive) {
+          subfolders.push(e.path);
+        } else {
+          yield { ...e, name };
+        }
+      }
+      // depth first, in listing order
+      pending.unshift(...subfolders);
+    }
+  }
+
+  /**
+   * One whole folder level: listed with the server's default limit, again with the largest limit
+   * servers accept (PrimeHub Local refuses more than 10,000 entries a request) when that was
+   * full. A folder holding more than that cannot be listed through the API: rather than a silent
+   * truncation, that is an error naming the folder.
+   */
+  private async listFolder(folder: string, opts: GroupCallOptions): Promise<FileEntry[]> {
+    for (const limit of [1000, MAX_FOLDER_ENTRIES]) {
+      const items = await this.list(folder, { ...opts, recursive: false, limit });
+      if (items.length < limit) {
+        return items;
+      }
+    }
+    throw new FeatureUnavailableError(
+      `the PHFS folder ${folder} holds ${MAX_FOLDER_ENTRIES} entries or more, more than the files API lists at once`
+    );
+  }
+
   /** True if `path` is a file (an exact object). */
   async isFile(path: string, opts: GroupCallOptions = {}): Promise<boolean> {
     const group = await this.ctx.resolveGroup(opts.group, opts);
@@ -212,7 +246,9 @@ export class FilesApi {
   }
 
   /**
-   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried).
+   * Uploads bytes to a PHFS path (raw-body POST, streamed; never retried). In browsers a buffered
+   * body (text, bytes, a Blob) with `onProgress` goes through XMLHttpRequest, which reports upload
+   * progress; `signal` aborts it.
    * @param body text, bytes, a Blob or an async iterable of chunks
    */
   async upload(path: string, body: TransportBody, opts: TransferOptions & { size?: number } = {}): Promise<void> {
@@ -251,7 +287,16 @@ export class FilesApi {
           'content-type': 'application/octet-stream',
           ...(size !== undefined ? { 'content-length': String(size) } : {})
         },
-        body: payload
+        body: payload,
+        // browsers: XMLHttpRequest reports the progress of a buffered body (fetch cannot)
+        ...(buffered && opts.onProgress
+          ? {
+              onUploadProgress: (n: number) => {
+                sent = n;
+                report(0);
+              }
+            }
+          : {})
       },
       { signal: opts.signal, timeoutMs: opts.timeoutMs ?? 0 }
     );
@@ -291,120 +336,41 @@ export class FilesApi {
   }
 
   /**
-   * Uploads a local file (Node). A `remotePath` ending with `/` receives the file's base name.
-   * Returns the PHFS path written.
+   * Reads a PHFS file as UTF-8 text (e.g. a job's `metrics.json` artifact). Files larger than
+   * `maxBytes` (default 16 MiB) are refused with a ValidationError instead of filling memory.
    */
-  async uploadFile(localPath: string, remotePath: string, opts: TransferOptions = {}): Promise<string> {
-    const fs = this.fs();
-    const st = await fs.stat(localPath);
-    if (!st?.isFile) {
-      throw new ValidationError(`not a file: ${localPath}`);
+  async readText(path: string, opts: TransferOptions & { maxBytes?: number } = {}): Promise<string> {
+    const max = opts.maxBytes ?? 16 * 1024 * 1024;
+    const res = await this.download(path, opts);
+    const tooBig = (): ValidationError =>
+      new ValidationError(`${normalizePhfsPath(path)} is larger than ${max} bytes; download it instead`);
+    if (res.size !== undefined && res.size > max) {
+      await res.cancel();
+      throw tooBig();
     }
-    const remote = remotePath.endsWith('/') ? `${remotePath}${fs.basename(localPath)}` : remotePath;
-    await this.upload(remote, fs.read(localPath, opts.signal), { ...opts, size: st.size });
-    return normalizePhfsPath(remote);
+    const decoder = new TextDecoder('utf-8');
+    let text = '';
+    let n = 0;
+    for await (const chunk of res.body) {
+      n += chunk.length;
+      if (n > max) {
+        await res.cancel();
+        throw tooBig();
+      }
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
   }
 
-  /**
-   * Uploads a local folder tree below `remoteDir` (Node), one file at a time and streamed,
-   * keeping relative paths. Returns the PHFS paths written.
-   */
-  async uploadDirectory(localDir: string, remoteDir: string, opts: TransferOptions = {}): Promise<string[]> {
-    const fs = this.fs();
-    const st = await fs.stat(localDir);
-    if (!st?.isDirectory) {
-      throw new ValidationError(`not a directory: ${localDir}`);
+  /** Reads a PHFS file as JSON; a ValidationError names the file when it is not JSON. */
+  async readJson<T = unknown>(path: string, opts: TransferOptions & { maxBytes?: number } = {}): Promise<T> {
+    const text = await this.readText(path, opts);
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new ValidationError(
+        `${normalizePhfsPath(path)} is not JSON: ${e instanceof Error ? e.message : String(e)}`
+      );
     }
-    const entries = [];
-    for await (const e of fs.walk(localDir)) {
-      entries.push(e);
-    }
-    const totalBytes = entries.reduce((a, e) => a + e.size, 0);
-    const base = normalizePhfsPath(remoteDir).replace(/\/$/, '');
-    const written: string[] = [];
-    let doneBytes = 0;
-    for (const [i, e] of entries.entries()) {
-      const remote = `${base}/${e.relativePath}`;
-      await this.upload(remote, fs.read(fs.resolveInside(localDir, e.relativePath), opts.signal), {
-        ...opts,
-        size: e.size,
-        onProgress: p =>
-          opts.onProgress?.({
-            ...p,
-            bytes: doneBytes + p.fileBytes,
-            totalBytes,
-            filesDone: i,
-            filesTotal: entries.length
-          })
-      });
-      doneBytes += e.size;
-      written.push(remote);
-    }
-    opts.onProgress?.({
-      path: base,
-      fileBytes: 0,
-      bytes: doneBytes,
-      totalBytes,
-      filesDone: entries.length,
-      filesTotal: entries.length
-    });
-    return written;
-  }
-
-  /**
-   * Downloads a PHFS file to a local path (Node), writing atomically. Returns the local path.
-   */
-  async downloadFile(remotePath: string, localPath: string, opts: TransferOptions = {}): Promise<string> {
-    const fs = this.fs();
-    const st = await fs.stat(localPath);
-    const target = st?.isDirectory ? fs.resolveInside(localPath, fs.basename(remotePath)) : localPath;
-    const res = await this.download(remotePath, opts);
-    await writeOrCancel(fs, target, res, opts.signal);
-    return target;
-  }
-
-  /**
-   * Downloads every file below a PHFS folder into `localDir` (Node), keeping relative paths.
-   * Names that would escape `localDir` are refused. `filter` (given names relative to
-   * `remoteDir`) picks which files to download. Returns the local paths written.
-   */
-  async downloadDirectory(
-    remoteDir: string,
-    localDir: string,
-    opts: TransferOptions & { filter?: (name: string) => boolean } = {}
-  ): Promise<string[]> {
-    const fs = this.fs();
-    const entries = (await this.list(remoteDir, { ...opts, recursive: true })).filter(
-      e => !e.isDirectory && e.name !== '' && (opts.filter?.(e.name) ?? true)
-    );
-    const totalBytes = entries.reduce((a, e) => a + (e.size ?? 0), 0);
-    const written: string[] = [];
-    let doneBytes = 0;
-    for (const [i, e] of entries.entries()) {
-      const target = fs.resolveInside(localDir, e.name);
-      const res = await this.download(e.path, {
-        ...opts,
-        onProgress: p =>
-          opts.onProgress?.({
-            ...p,
-            bytes: doneBytes + p.fileBytes,
-            totalBytes,
-            filesDone: i,
-            filesTotal: entries.length
-          })
-      });
-      await writeOrCancel(fs, target, res, opts.signal);
-      doneBytes += e.size ?? 0;
-      written.push(target);
-    }
-    opts.onProgress?.({
-      path: normalizePhfsPath(remoteDir),
-      fileBytes: 0,
-      bytes: doneBytes,
-      totalBytes,
-      filesDone: entries.length,
-      filesTotal: entries.length
-    });
-    return written;
   }
 }

@@ -1,9 +1,9 @@
 import type { ClientContext } from '../ClientContext';
-import { TimeoutError } from '../errors';
 import { streamLogLines, LogStreamOptions } from '../logStream';
 import {
   JOB_ARTIFACTS,
   JOB_CANCEL,
+  JOB_CURSOR_LIST,
   JOB_GET,
   JOB_LIST,
   JOB_LOG_ENDPOINT,
@@ -12,10 +12,10 @@ import {
   JOB_SUBMIT,
   PhJobOrderByInput
 } from '../operations/jobs';
-import { sleep } from '../retry';
 import type { ArtifactItem, CallOptions, GroupCallOptions, Job, JobPhase, Page } from '../types';
 import type { DownloadResult, FilesApi, TransferOptions } from './FilesApi';
-import { iteratePages, ownedListVariables, toPage } from './paging';
+import { iterateCursor, ownedCursorVariables, ownedListVariables, pageSize, toPage } from './paging';
+import { pollUntil } from './pollUntil';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** What a job runs (SDK `jobs submit`). */
@@ -41,6 +41,12 @@ export interface JobListOptions extends GroupCallOptions {
   orderBy?: PhJobOrderByInput;
 }
 
+/** Options of `jobs.iterate`. */
+export interface JobIterateOptions extends Omit<JobListOptions, 'page'> {
+  /** Jobs per request (1–1000). Default 50. */
+  pageSize?: number;
+}
+
 /** Options of `jobs.wait`. */
 export interface JobWaitOptions {
   signal?: AbortSignal;
@@ -63,8 +69,8 @@ export function isTerminalPhase(phase: string | null | undefined): boolean {
 /** Jobs (SDK `primehub jobs`). */
 export class JobsApi {
   constructor(
-    private readonly ctx: ClientContext,
-    private readonly files: FilesApi
+    protected readonly ctx: ClientContext,
+    protected readonly files: FilesApi
   ) {}
 
   /** Submits a job in the current group (or `opts.group`). */
@@ -93,9 +99,22 @@ export class JobsApi {
     return toPage(data.phJobsConnection, page);
   }
 
-  /** Every job matching the filters, fetching pages lazily. */
-  iterate(opts: Omit<JobListOptions, 'page'> = {}): AsyncGenerator<Job> {
-    return iteratePages(page => this.list({ ...opts, page }));
+  /**
+   * Every job matching the filters (newest first unless `orderBy` says otherwise), fetched lazily
+   * in cursor pages of `pageSize` (default 50): jobs submitted while it runs neither repeat nor
+   * push others out. Use `list()` for numbered pages in UIs.
+   */
+  async *iterate(opts: JobIterateOptions = {}): AsyncGenerator<Job> {
+    const first = pageSize(opts.pageSize);
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    yield* iterateCursor(async after => {
+      const data = await this.ctx.requester.graphql(
+        JOB_CURSOR_LIST,
+        ownedCursorVariables(group.id, opts, first, after),
+        opts
+      );
+      return data.phJobsConnection;
+    });
   }
 
   /** One job by id; NotFoundError if it does not exist. */
@@ -122,25 +141,17 @@ export class JobsApi {
    */
   async wait(id: string, opts: JobWaitOptions = {}): Promise<Job> {
     requireString(id, 'id');
-    const interval = opts.intervalMs ?? this.ctx.pollIntervalMs;
-    const deadline = opts.timeoutMs ? Date.now() + opts.timeoutMs : Infinity;
-    let last: JobPhase | null | undefined;
-    for (;;) {
-      const data = await this.ctx.requester.graphql(JOB_PHASE, { where: { id } }, { signal: opts.signal });
-      const phase = data.phJob.phase ?? 'Pending';
-      if (phase !== last) {
-        last = phase;
-        opts.onPhase?.(phase, id);
-      }
-      if (isTerminalPhase(phase)) {
-        return this.get(id, { signal: opts.signal });
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new TimeoutError(`job ${id} is still ${phase} after ${opts.timeoutMs} ms`, { status: 0 });
-      }
-      await sleep(Math.min(interval, left), opts.signal);
-    }
+    await pollUntil({
+      read: async signal => (await this.ctx.requester.graphql(JOB_PHASE, { where: { id } }, { signal })).phJob.phase,
+      label: phase => phase ?? 'Pending',
+      done: phase => isTerminalPhase(phase),
+      onChange: phase => opts.onPhase?.(phase as JobPhase, id),
+      intervalMs: opts.intervalMs ?? this.ctx.pollIntervalMs,
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      what: `job ${id}`
+    });
+    return this.get(id, { signal: opts.signal });
   }
 
   /**
@@ -178,17 +189,5 @@ export class JobsApi {
   /** Streams one artifact's bytes. */
   downloadArtifact(id: string, name: string, opts: TransferOptions = {}): Promise<DownloadResult> {
     return this.files.download(this.artifactPath(id, requireString(name, 'name')), opts);
-  }
-
-  /**
-   * Downloads every artifact of the job into a local folder (Node only): the files `artifacts`
-   * lists, without the server's `.metadata/` bookkeeping (retention time, monitoring).
-   */
-  async downloadArtifacts(id: string, localDir: string, opts: TransferOptions = {}): Promise<string[]> {
-    await this.get(id, opts);
-    return this.files.downloadDirectory(this.artifactPath(id), localDir, {
-      ...opts,
-      filter: name => !name.startsWith('.metadata/')
-    });
   }
 }

@@ -6,13 +6,14 @@ import {
   RecurrenceInput,
   SCHEDULE_CREATE,
   SCHEDULE_DELETE,
+  SCHEDULE_CURSOR_LIST,
   SCHEDULE_GET,
   SCHEDULE_LIST,
   SCHEDULE_RUN,
   SCHEDULE_UPDATE
 } from '../operations/schedules';
 import type { CallOptions, GroupCallOptions, Page, RecurrenceType, Schedule } from '../types';
-import { iteratePages, ownedListVariables, toPage } from './paging';
+import { iterateCursor, ownedCursorVariables, ownedListVariables, pageSize, toPage } from './paging';
 import { optionalInt, requireString, stripUndefined } from './validate';
 
 /** Recurrence as users give it; `on-demand` (SDK/UI wording) means `inactive`. */
@@ -109,9 +110,18 @@ export class SchedulesApi {
     return toPage(data.phSchedulesConnection, page);
   }
 
-  /** Every recurring job, fetching pages lazily. */
-  iterate(opts: Omit<ScheduleListOptions, 'page'> = {}): AsyncGenerator<Schedule> {
-    return iteratePages(page => this.list({ ...opts, page }));
+  /** Every recurring job, fetched lazily in cursor pages of `pageSize` (default 50). */
+  async *iterate(opts: Omit<ScheduleListOptions, 'page'> & { pageSize?: number } = {}): AsyncGenerator<Schedule> {
+    const first = pageSize(opts.pageSize);
+    const group = await this.ctx.resolveGroup(opts.group, opts);
+    yield* iterateCursor(async after => {
+      const data = await this.ctx.requester.graphql(
+        SCHEDULE_CURSOR_LIST,
+        ownedCursorVariables(group.id, opts, first, after),
+        opts
+      );
+      return data.phSchedulesConnection;
+    });
   }
 
   /** Partial update; like the SDK, the group id is always sent. */

@@ -1,4 +1,11 @@
-import { NotFoundError, TimeoutError, ValidationError, ConflictError } from '../errors';
+import {
+  AuthError,
+  ConflictError,
+  NotFoundError,
+  PartialSubmissionError,
+  TimeoutError,
+  ValidationError
+} from '../errors';
 import { parseNotebookCommand } from '../notebook/command';
 import { PrimeHubClient } from '../node/PrimeHubClient';
 import { readBody, startServer } from '../testing/httpServer';
@@ -146,12 +153,37 @@ describe('jobs', () => {
       page: 2,
       orderBy: { createTime: 'asc' }
     });
+    expect(ph.calls('JobList')).toBe(1);
+  });
+
+  it('iterates with cursors (first/after), never by page number', async () => {
+    const ids = Array.from({ length: 24 }, (_, i) => `job-${i}`);
+    ph.on('JobCursorList', v => {
+      const start = v.after ? ids.indexOf(v.after as string) + 1 : 0;
+      const slice = ids.slice(start, start + (v.first as number));
+      return {
+        body: {
+          data: {
+            phJobsConnection: {
+              pageInfo: { hasNextPage: start + slice.length < ids.length, endCursor: slice[slice.length - 1] ?? null },
+              edges: slice.map(id => ({ cursor: id, node: job(id) }))
+            }
+          }
+        }
+      };
+    });
     const all: string[] = [];
-    for await (const j of client.jobs.iterate()) {
+    for await (const j of ph.client().jobs.iterate({ pageSize: 10, mine: true })) {
       all.push(j.id);
     }
-    expect(all).toHaveLength(24);
-    expect(ph.calls('JobList')).toBe(4); // page 2 once, then 1..3
+    expect(all).toEqual(ids);
+    expect(ph.seen.filter(s => s.operationName === 'JobCursorList').map(s => s.variables)).toEqual([
+      { where: { groupId_in: ['g-1'], mine: true }, first: 10 },
+      { where: { groupId_in: ['g-1'], mine: true }, first: 10, after: 'job-9' },
+      { where: { groupId_in: ['g-1'], mine: true }, first: 10, after: 'job-19' }
+    ]);
+    expect(ph.calls('JobList')).toBe(0);
+    await expect(ph.client().jobs.iterate({ pageSize: 0 }).next()).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('cancel re-reads the job; rerun returns the new job', async () => {
@@ -274,6 +306,9 @@ describe('schedules', () => {
     ph.data('ScheduleList', {
       phSchedulesConnection: { pageInfo: { totalPage: 1, currentPage: 1 }, edges: [{ cursor: 'x', node: sched }] }
     });
+    ph.data('ScheduleCursorList', {
+      phSchedulesConnection: { pageInfo: { hasNextPage: false, endCursor: 'x' }, edges: [{ cursor: 'x', node: sched }] }
+    });
     const client = ph.client();
     await client.schedules.update('recurrence-abc', { command: 'new' });
     expect(ph.seen.find(s => s.operationName === 'ScheduleUpdate')?.variables).toEqual({
@@ -297,6 +332,37 @@ describe('deployments', () => {
     stop: false,
     endpoint: `${ORIGIN}/deployment/iris-ab12c/api/v1.0/predictions`
   };
+
+  it('iterates every deployment with cursors (first/after)', async () => {
+    ph.on('DeploymentCursorList', v => ({
+      body: {
+        data: {
+          phDeploymentsConnection: v.after
+            ? {
+                pageInfo: { hasNextPage: false, endCursor: 'd-3' },
+                edges: [{ cursor: 'd-3', node: { ...dep, id: 'd-3' } }]
+              }
+            : {
+                pageInfo: { hasNextPage: true, endCursor: 'd-2' },
+                edges: [
+                  { cursor: 'd-1', node: { ...dep, id: 'd-1' } },
+                  null,
+                  { cursor: 'd-2', node: { ...dep, id: 'd-2' } }
+                ]
+              }
+        }
+      }
+    }));
+    const ids: string[] = [];
+    for await (const d of ph.client().deployments.iterate({ pageSize: 2 })) {
+      ids.push(d.id);
+    }
+    expect(ids).toEqual(['d-1', 'd-2', 'd-3']);
+    expect(ph.seen.filter(s => s.operationName === 'DeploymentCursorList').map(s => s.variables)).toEqual([
+      { where: { groupId_in: ['g-1'] }, first: 2 },
+      { where: { groupId_in: ['g-1'] }, first: 2, after: 'd-2' }
+    ]);
+  });
 
   it('generates ids like the SDK', () => {
     const id = generateDeploymentId('My Model_v2.0');
@@ -551,6 +617,43 @@ describe('notebook jobs', () => {
       '/home/jovyan/proj/train-train-lr=0.01-epochs=5.ipynb'
     ]);
     expect(parseNotebookCommand(sent[1].command).parameters).toEqual({ note: 'x', lr: 0.01, epochs: 5 });
+  });
+
+  it('a sweep failing at job 3 of 5 tells the caller which jobs exist (error and onSubmitted)', async () => {
+    let n = 0;
+    ph.on('JobSubmit', () =>
+      ++n <= 2
+        ? { body: { data: { createPhJob: job(`job-${n}`, 'Pending') } } }
+        : {
+            status: 500,
+            body: { errors: [{ message: 'Context creation failed: Token expired', extensions: { code: 'X' } }] }
+          }
+    );
+    const reported: string[] = [];
+    const err = await ph
+      .client()
+      .notebook.submitSweep({
+        ...base,
+        output: '/o.ipynb',
+        sweep: { lr: [1, 2, 3, 4, 5] },
+        onSubmitted: (j, i, total) => reported.push(`${i + 1}/${total} ${j.id}`)
+      })
+      .catch(e => e);
+    expect(err).toBeInstanceOf(PartialSubmissionError);
+    expect(err.code).toBe('PARTIAL_SUBMISSION');
+    expect(err.submitted.map((j: { id: string }) => j.id)).toEqual(['job-1', 'job-2']);
+    expect(err.planned).toBe(5);
+    expect(err.cause).toBeInstanceOf(AuthError);
+    expect(err.message).toMatch(/stopped after 2 of 5 jobs \(job-1, job-2\)/);
+    expect(reported).toEqual(['1/5 job-1', '2/5 job-2']);
+    expect(ph.calls('JobSubmit')).toBe(3);
+  });
+
+  it('a sweep whose first submission fails throws that error as it is', async () => {
+    ph.on('JobSubmit', { status: 400, body: { errors: [{ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }] } });
+    await expect(
+      ph.client().notebook.submitSweep({ ...base, output: '/o.ipynb', sweep: { lr: [1, 2] } })
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('refuses an oversized sweep without submitting anything', async () => {

@@ -18,6 +18,7 @@ export interface SeenRequest {
 export interface MockReply {
   status?: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 export type Handler = (variables: Record<string, unknown>, call: number) => MockReply | Promise<MockReply>;
@@ -57,7 +58,7 @@ export class MockPrimeHub {
         return {
           statusCode: reply.status ?? 200,
           data: JSON.stringify(reply.body),
-          responseOptions: { headers: { 'content-type': 'application/json' } }
+          responseOptions: { headers: { 'content-type': 'application/json', ...reply.headers } }
         };
       })
       .persist();

@@ -10,7 +10,7 @@ describe('fetch transport (browser path)', () => {
       if (req.url?.startsWith('/hang')) {
         return;
       }
-      if (req.url?.startsWith('/stall-body')) {
+      if (req.url?.startsWith('/stall-body') || req.url?.startsWith('/log/')) {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('first\n');
         return;
@@ -27,6 +27,11 @@ describe('fetch transport (browser path)', () => {
             ]
           })
         );
+        return;
+      }
+      if (req.url?.startsWith('/logs-api/graphql')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: { phJob: { logEndpoint: `${server.url}/log/job-1` } } }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -52,23 +57,57 @@ describe('fetch transport (browser path)', () => {
     await expect(client.me.get({ signal: ac.signal })).rejects.toBe(reason);
   });
 
-  it('turns its headers timeout into TimeoutError', async () => {
+  it("the client's timeoutMs bounds the wait for headers: TimeoutError", async () => {
     const client = new PrimeHubClient({
       endpoint: `${server.url}/hang/graphql`,
       token: 't',
-      timeoutMs: 0,
+      timeoutMs: 40,
       retry: false,
-      transport: new FetchTransport({ headersTimeoutMs: 40 })
+      transport: new FetchTransport()
     });
     await expect(client.me.get()).rejects.toBeInstanceOf(TimeoutError);
   });
 
-  it('turns a stalled body into TimeoutError', async () => {
-    const t = new FetchTransport({ bodyTimeoutMs: 40 });
-    const res = await t.request({ method: 'GET', url: `${server.url}/stall-body`, headers: {} });
-    const it = res.body[Symbol.asyncIterator]();
-    expect(Buffer.from((await it.next()).value as Uint8Array).toString()).toBe('first\n');
-    await expect(it.next()).rejects.toBeInstanceOf(TimeoutError);
+  it("the client's bodyTimeoutMs ends a stalled streamed body with TimeoutError", async () => {
+    const client = new PrimeHubClient({
+      endpoint: `${server.url}/logs-api/graphql`,
+      token: 't',
+      bodyTimeoutMs: 40,
+      retry: false,
+      transport: new FetchTransport()
+    });
+    const lines: string[] = [];
+    const err = await (async () => {
+      for await (const l of client.jobs.logs('job-1', { follow: false })) {
+        lines.push(l);
+      }
+    })().catch(e => e);
+    expect(lines).toEqual(['first']);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toMatch(/no data for 40 ms/);
+  });
+
+  it('keeps no timer of its own: only the signal ends a request (no 30 s headers timeout)', async () => {
+    jest.useFakeTimers();
+    try {
+      const ac = new AbortController();
+      const fetchStub = (_url: string, init: RequestInit): Promise<Response> =>
+        new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+      const t = new FetchTransport({ fetch: fetchStub });
+      let settled: unknown = 'pending';
+      const p = t.request({ method: 'GET', url: 'https://ph.example/x', headers: {}, signal: ac.signal }).then(
+        () => (settled = 'resolved'),
+        e => (settled = e)
+      );
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(settled).toBe('pending');
+      const reason = new Error('stop');
+      ac.abort(reason);
+      await p;
+      expect(settled).toBe(reason);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('maps a refused connection to NetworkError', async () => {

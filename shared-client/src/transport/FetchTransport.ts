@@ -1,4 +1,3 @@
-import { TimeoutError } from '../errors';
 import { mapTransportError } from './errorMapping';
 import type { Transport, TransportRequest, TransportResponse } from './types';
 
@@ -11,10 +10,11 @@ export interface FetchTransportOptions {
   fetch?: FetchLike;
   /** `credentials` for browser requests (e.g. 'same-origin' behind a Jupyter server proxy). */
   credentials?: RequestCredentials;
-  /** Time until response headers (ms). Default 30 000; 0 disables. */
-  headersTimeoutMs?: number;
-  /** Idle time between body chunks (ms). Default 60 000; 0 disables. */
-  bodyTimeoutMs?: number;
+  /**
+   * `XMLHttpRequest` constructor for uploads that report progress (`fetch` cannot). Defaults to
+   * `globalThis.XMLHttpRequest`; without one, uploads go through `fetch` without progress.
+   */
+  XMLHttpRequest?: XhrConstructor;
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
@@ -39,8 +39,8 @@ function toReadableStream(it: AsyncIterable<Uint8Array>): ReadableStream<Uint8Ar
 }
 
 /**
- * Browser transport over `fetch`. Timeouts are enforced with an internal AbortController so a
- * timeout is reported as TimeoutError while a caller's abort keeps its own reason.
+ * Browser transport over `fetch` (and `XMLHttpRequest` for uploads with progress). It keeps no
+ * timers: the client's timeouts abort `req.signal`, and a caller's abort keeps its own reason.
  */
 export class FetchTransport implements Transport {
   private readonly fetchFn: FetchLike;
@@ -54,22 +54,14 @@ export class FetchTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
-    const internal = new AbortController();
-    const userSignal = req.signal;
-    const onAbort = (): void => internal.abort(userSignal?.reason);
-    if (userSignal?.aborted) {
-      throw userSignal.reason;
+    const signal = req.signal;
+    if (signal?.aborted) {
+      throw signal.reason;
     }
-    userSignal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut: TimeoutError | undefined;
-    const fire = (what: string): void => {
-      timedOut = new TimeoutError(`${req.method} request timed out (${what})`, { status: 0 });
-      internal.abort(timedOut);
-    };
-    const cleanup = (): void => userSignal?.removeEventListener('abort', onAbort);
-
-    const headersTimeout = req.headersTimeoutMs ?? this.options.headersTimeoutMs ?? 30_000;
-    const headersTimer = headersTimeout > 0 ? setTimeout(() => fire('headers'), headersTimeout) : undefined;
+    const Xhr = this.options.XMLHttpRequest ?? (globalThis as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest;
+    if (req.onUploadProgress && Xhr && isBuffered(req.body)) {
+      return xhrRequest(Xhr, req, this.options.credentials);
+    }
     let body: BodyInit | undefined;
     let duplex: 'half' | undefined;
     if (isAsyncIterable(req.body)) {
@@ -84,41 +76,30 @@ export class FetchTransport implements Transport {
         method: req.method,
         headers: req.headers,
         body,
-        signal: internal.signal,
+        signal,
         ...(duplex ? { duplex } : {}),
         ...(this.options.credentials ? { credentials: this.options.credentials } : {})
       });
     } catch (err) {
-      cleanup();
-      throw timedOut ?? mapTransportError(err, userSignal, `${req.method} request`);
-    } finally {
-      clearTimeout(headersTimer);
+      throw mapTransportError(err, signal, `${req.method} request`);
     }
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => {
       headers[k.toLowerCase()] = v;
     });
-    const bodyTimeout = req.bodyTimeoutMs ?? this.options.bodyTimeoutMs ?? 60_000;
     const raw = res.body;
     async function* stream(): AsyncGenerator<Uint8Array> {
       if (!raw) {
-        cleanup();
         return;
       }
       const reader = raw.getReader();
-      let idle: ReturnType<typeof setTimeout> | undefined;
       try {
         for (;;) {
-          if (bodyTimeout > 0) {
-            idle = setTimeout(() => fire('body idle'), bodyTimeout);
-          }
           let chunk: ReadableStreamReadResult<Uint8Array>;
           try {
             chunk = await reader.read();
           } catch (err) {
-            throw timedOut ?? mapTransportError(err, userSignal, 'reading the response');
-          } finally {
-            clearTimeout(idle);
+            throw mapTransportError(err, signal, 'reading the response');
           }
           if (chunk.done) {
             return;
@@ -126,9 +107,8 @@ export class FetchTransport implements Transport {
           yield chunk.value;
         }
       } finally {
-        cleanup();
         reader.releaseLock();
-        if (!internal.signal.aborted) {
+        if (!signal?.aborted) {
           // free the connection on early exit; harmless after a complete read
           void raw.cancel().catch(() => undefined);
         }
@@ -158,7 +138,6 @@ export class FetchTransport implements Transport {
           if (started) {
             await body$.return(undefined);
           } else {
-            cleanup();
             await raw?.cancel();
           }
         } catch {
@@ -167,6 +146,98 @@ export class FetchTransport implements Transport {
       }
     };
   }
+}
+
+/** The part of `XMLHttpRequest` the upload path uses. */
+export interface XhrLike {
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  withCredentials: boolean;
+  responseType: XMLHttpRequestResponseType;
+  readonly upload: { onprogress: ((ev: { loaded: number; total: number; lengthComputable: boolean }) => void) | null };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  readonly status: number;
+  readonly response: unknown;
+  getAllResponseHeaders(): string;
+  send(body?: unknown): void;
+  abort(): void;
+}
+
+/** A constructor of {@link XhrLike} (the browser's `XMLHttpRequest`). */
+export type XhrConstructor = new () => XhrLike;
+
+function isBuffered(body: TransportRequest['body']): boolean {
+  return (
+    typeof body === 'string' || body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob)
+  );
+}
+
+/** Forbidden for scripts to set: the browser computes it from the body. */
+const XHR_FORBIDDEN = new Set(['content-length', 'host', 'connection']);
+
+/** One buffered request over XMLHttpRequest, reporting upload progress; the response is read whole. */
+function xhrRequest(
+  Xhr: XhrConstructor,
+  req: TransportRequest,
+  credentials: RequestCredentials | undefined
+): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) => {
+    const xhr = new Xhr();
+    const signal = req.signal;
+    const onAbort = (): void => xhr.abort();
+    const done = (): void => signal?.removeEventListener('abort', onAbort);
+    xhr.open(req.method, req.url);
+    xhr.responseType = 'arraybuffer';
+    xhr.withCredentials = credentials === 'include';
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (!XHR_FORBIDDEN.has(k.toLowerCase())) {
+        xhr.setRequestHeader(k, v);
+      }
+    }
+    xhr.upload.onprogress = ev => req.onUploadProgress?.(ev.loaded, ev.lengthComputable ? ev.total : undefined);
+    xhr.onload = () => {
+      done();
+      const bytes = new Uint8Array((xhr.response as ArrayBuffer | null) ?? new ArrayBuffer(0));
+      resolve(bufferedResponse(xhr.status, parseHeaders(xhr.getAllResponseHeaders()), bytes));
+    };
+    xhr.onerror = () => {
+      done();
+      reject(mapTransportError(new TypeError('XMLHttpRequest failed'), signal, `${req.method} request`));
+    };
+    xhr.onabort = () => {
+      done();
+      reject(signal?.reason ?? new DOMException('aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    xhr.send(req.body instanceof Uint8Array ? req.body.slice() : req.body);
+  });
+}
+
+function parseHeaders(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of raw.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0) {
+      out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+  }
+  return out;
+}
+
+function bufferedResponse(status: number, headers: Record<string, string>, bytes: Uint8Array): TransportResponse {
+  return {
+    status,
+    headers,
+    body: (async function* () {
+      if (bytes.length > 0) {
+        yield bytes;
+      }
+    })(),
+    text: async () => new TextDecoder().decode(bytes),
+    dump: async () => undefined
+  };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

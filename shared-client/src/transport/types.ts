@@ -13,15 +13,16 @@ export interface TransportRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   body?: TransportBody;
-  /** Aborts the request and the response body. */
+  /**
+   * Aborts the request and the response body. The client's timeouts and `close()` arrive
+   * through this signal: transports keep no timers of their own.
+   */
   signal?: AbortSignal;
   /**
-   * Idle timeout while reading the body (ms; 0 disables). Long-polling streams (log follow)
-   * use a larger value than ordinary calls.
+   * Progress of a buffered request body (bytes sent, total). Browser transports that can report
+   * it (XMLHttpRequest) do; others ignore it.
    */
-  bodyTimeoutMs?: number;
-  /** Time allowed until response headers arrive (ms; 0 disables). */
-  headersTimeoutMs?: number;
+  onUploadProgress?: (sentBytes: number, totalBytes: number | undefined) => void;
 }
 
 /** A response whose body has not been read yet; exactly one of the body methods may be used. */

@@ -3,7 +3,10 @@
 // with this process's RSS sampled during the client's transfers. Bare undici (1 MiB buffers, the
 // best plain Node does) is measured too, as information: it shows how much is the client's own.
 // Baseline: curl's throughput in the same round (the ratio is the median over rounds of the per-round
-// ratios, which cancels the drift of a VM's disk). Goals: >= 0.9x curl each way; client RSS growth < 64 MiB.
+// ratios, which cancels the drift of a VM's disk). Goals: >= 0.9x curl each way; client RSS growth < 64 MiB;
+// the client's own overhead over bare undici <= 1.1x each way: the CPU time this process spends per
+// transfer (client / undici, paired per round; a shared disk makes throughput too noisy to isolate
+// the client's own cost), with the throughput ratio reported beside it.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,7 @@ const SIZE = Number(process.env.BENCH_CLIENT_FILES_MB ?? 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_CLIENT_FILES_ROUNDS ?? 5);
 const GOAL_RATIO = 0.9;
 const GOAL_RSS_MB = 64;
+const GOAL_OVERHEAD = 1.1;
 const OBJECT = 'bench/payload.bin';
 
 async function main() {
@@ -100,17 +104,23 @@ async function main() {
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;
     const rounds = [];
+    const cpuRounds = [];
     for (let round = 0; round < ROUNDS; round++) {
       // rotate who goes first, so no one always meets the same disk state
       const order = ['curl', 'client', 'undici'].map((_, i, a) => a[(i + round) % a.length]);
       const mbpsOf = {};
       rounds.push(mbpsOf);
+      const cpuOf = {};
+      cpuRounds.push(cpuOf);
       for (const direction of ['upload', 'download']) {
         for (const who of order) {
           const name = `${who} ${direction}`;
           // every transfer starts with no dirty pages left by the previous one to write back
           spawnSync('sync');
+          const cpu0 = process.cpuUsage();
           const { value, peak: p } = await sampledRss(() => timed(transfers[name]));
+          const cpu = process.cpuUsage(cpu0);
+          cpuOf[name] = (cpu.user + cpu.system) / 1000;
           verify(name);
           if (who === 'client') {
             peak = Math.max(peak, p);
@@ -143,6 +153,18 @@ async function main() {
         unit: 'MB/s',
         baseline: `curl median ${fmt(med(`curl ${direction}`), 0)} MB/s; client/undici ${fmt(pairedRatio(`client ${direction}`, `undici ${direction}`))}x`,
         ratio: pairedRatio(`undici ${direction}`, `curl ${direction}`)
+      });
+    }
+    for (const direction of ['upload', 'download']) {
+      const cpuRatio = median(cpuRounds.map(r => r[`client ${direction}`] / r[`undici ${direction}`]));
+      const cpuMed = who => median(cpuRounds.map(r => r[`${who} ${direction}`]));
+      results.add({
+        metric: `client ${direction} CPU overhead over bare undici`,
+        value: cpuRatio,
+        unit: 'x',
+        baseline: `CPU per transfer: undici ${fmt(cpuMed('undici'), 0)} ms, client ${fmt(cpuMed('client'), 0)} ms; throughput undici/client ${fmt(pairedRatio(`undici ${direction}`, `client ${direction}`))}x`,
+        goal: `<= ${GOAL_OVERHEAD}x`,
+        pass: cpuRatio <= GOAL_OVERHEAD
       });
     }
     results.addRssGrowth('client', rss0, peak, GOAL_RSS_MB);

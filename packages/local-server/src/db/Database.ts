@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 
 /** Schema migrations, applied in order; the index is the schema version. */
@@ -100,11 +101,36 @@ const MIGRATIONS = [
     last_scheduled_job_id TEXT
   );
   CREATE INDEX schedules_update_time ON schedules (update_time, seq);
+  `,
+  // Jobs per group, kept by triggers: a numbered page's totalPage without counting every job.
+  `
+  CREATE TABLE job_counts (group_id TEXT PRIMARY KEY, n INTEGER NOT NULL);
+  INSERT INTO job_counts (group_id, n) SELECT group_id, COUNT(*) FROM jobs GROUP BY group_id;
+  CREATE TRIGGER job_counts_insert AFTER INSERT ON jobs BEGIN
+    INSERT INTO job_counts (group_id, n) VALUES (NEW.group_id, 1) ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER job_counts_delete AFTER DELETE ON jobs BEGIN
+    UPDATE job_counts SET n = n - 1 WHERE group_id = OLD.group_id;
+  END;
+  CREATE TRIGGER job_counts_move AFTER UPDATE OF group_id ON jobs BEGIN
+    UPDATE job_counts SET n = n - 1 WHERE group_id = OLD.group_id;
+    INSERT INTO job_counts (group_id, n) VALUES (NEW.group_id, 1) ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
+  END;
   `
 ];
 
-/** Opens the metadata database in WAL mode and brings its schema up to date. */
+/**
+ * Opens the metadata database in WAL mode and brings its schema up to date. The database and its `-wal`
+ * and `-shm` files are the owner's only (0600), like config.json: they hold every user's jobs and token hashes.
+ */
 export function openDatabase(file: string): BetterSqlite3.Database {
+  // SQLite creates the -wal and -shm files with the database file's mode; older data directories are fixed here.
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) {
+      chmodSync(path, 0o600);
+    }
+  }
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   // FULL makes every committed transaction durable across a power loss or kill -9.

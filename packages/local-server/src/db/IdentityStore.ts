@@ -56,6 +56,9 @@ export interface GroupInput {
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
+/** The longest token lifetime `issueToken` accepts: 100 years, well inside what a Date can hold. */
+const MAX_TOKEN_SECONDS = 100 * 365 * 86400;
+
 /** A token's stored form: only its SHA-256 is kept, so the database never holds a usable token. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -140,6 +143,14 @@ export class IdentityStore {
     const user = this.userByName(username);
     if (!user) {
       throw invalidInput(`user "${username}" does not exist`);
+    }
+    if (
+      expiresInSeconds !== undefined &&
+      !(Number.isInteger(expiresInSeconds) && expiresInSeconds > 0 && expiresInSeconds <= MAX_TOKEN_SECONDS)
+    ) {
+      throw invalidInput(
+        `a token's lifetime must be a whole number of seconds from 1 to ${MAX_TOKEN_SECONDS} (100 years), got ${expiresInSeconds}`
+      );
     }
     const token = `phl_${randomBytes(32).toString('base64url')}`;
     const expires =

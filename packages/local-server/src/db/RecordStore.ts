@@ -28,12 +28,24 @@ export abstract class RecordStore<Row extends { id: string; seq: number }> {
     return this.get(id)!;
   }
 
+  /** How many records these groups hold, when the store keeps that count; undefined to count rows. */
+  protected countInGroups(_groups: string[]): number | undefined {
+    return undefined;
+  }
+
   /** One page of the records in the caller's groups that match `where`. */
   list(where: OwnedWhere, visibleGroups: string[], userId: string, args: ListArgs): PageResult<Row> {
-    const { where: sql, params } = ownedWhere(where, visibleGroups, userId);
+    const { where: sql, params, groups, onlyGroups } = ownedWhere(where, visibleGroups, userId);
     return paginate<Row>(
       this.db,
-      { table: this.table, where: sql, params, sortable: this.sortable, defaultSort: this.defaultSort },
+      {
+        table: this.table,
+        where: sql,
+        params,
+        sortable: this.sortable,
+        defaultSort: this.defaultSort,
+        ...(onlyGroups ? { count: () => this.countInGroups(groups) } : {})
+      },
       args
     );
   }

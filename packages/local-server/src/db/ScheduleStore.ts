@@ -1,5 +1,4 @@
 import { randomName } from './JobStore';
-import type { OwnedWhere } from './paginate';
 import { RecordStore } from './RecordStore';
 
 export interface ScheduleRow {
@@ -42,8 +41,6 @@ export type ScheduleFields = Pick<
   | 'invalid'
   | 'message'
 >;
-
-export type ScheduleWhere = OwnedWhere;
 
 /** Recurring job (PhSchedule) records. */
 export class ScheduleStore extends RecordStore<ScheduleRow> {

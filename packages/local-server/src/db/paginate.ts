@@ -33,6 +33,8 @@ export interface ListQuery {
   /** orderBy field → SQL column. */
   sortable: Record<string, string>;
   defaultSort: { field: string; dir: 'asc' | 'desc' };
+  /** How many rows match, when the store knows it without counting them (undefined: count them). */
+  count?: () => number | undefined;
 }
 
 /**
@@ -51,11 +53,26 @@ export function paginate<T extends { id: string; seq: number }>(db: Db, q: ListQ
     if (!Number.isInteger(args.page) || args.page < 1) {
       throw invalidInput('page must be a positive integer');
     }
-    const total = (db.prepare(`SELECT COUNT(*) AS n ${base}`).get(...q.params) as { n: number }).n;
-    const rows = db
-      .prepare(`SELECT * ${base} ORDER BY ${col} ${dir}, seq ${dir} LIMIT ? OFFSET ?`)
-      .all(...q.params, ITEMS_PER_PAGE, (args.page - 1) * ITEMS_PER_PAGE) as T[];
-    return { rows, pageInfo: { totalPage: Math.max(1, Math.ceil(total / ITEMS_PER_PAGE)), currentPage: args.page } };
+    const page = args.page;
+    // One snapshot for the total and the rows, so that they agree.
+    return db.transaction((): PageResult<T> => {
+      const total = q.count?.() ?? (db.prepare(`SELECT COUNT(*) AS n ${base}`).get(...q.params) as { n: number }).n;
+      const start = (page - 1) * ITEMS_PER_PAGE;
+      const size = Math.max(0, Math.min(ITEMS_PER_PAGE, total - start));
+      // A page in the second half is read from the other end: OFFSET walks past every row it skips.
+      const fromEnd = start > total / 2;
+      const order = fromEnd ? (dir === 'desc' ? 'asc' : 'desc') : dir;
+      const rows =
+        size === 0
+          ? []
+          : (db
+              .prepare(`SELECT * ${base} ORDER BY ${col} ${order}, seq ${order} LIMIT ? OFFSET ?`)
+              .all(...q.params, size, fromEnd ? total - start - size : start) as T[]);
+      if (fromEnd) {
+        rows.reverse();
+      }
+      return { rows, pageInfo: { totalPage: Math.max(1, Math.ceil(total / ITEMS_PER_PAGE)), currentPage: page } };
+    })();
   }
 
   for (const n of [args.first, args.last]) {
@@ -74,8 +91,9 @@ export function paginate<T extends { id: string; seq: number }>(db: Db, q: ListQ
     }
     // "after" in a descending order means smaller keys, and the reverse for "before".
     const op = (dir === 'desc') === forward ? '<' : '>';
-    conds.push(`(${col} ${op} ? OR (${col} = ? AND seq ${op} ?))`);
-    params.push(row.v, row.v, row.seq);
+    // A row-value comparison is an index range: SQLite seeks to the cursor instead of scanning to it.
+    conds.push(`(${col}, seq) ${op} (?, ?)`);
+    params.push(row.v, row.seq);
   };
   if (args.after) {
     bound(args.after, true);
@@ -141,7 +159,7 @@ export function ownedWhere(
   where: OwnedWhere,
   visibleGroups: string[],
   userId: string
-): { where: string; params: unknown[] } {
+): { where: string; params: unknown[]; groups: string[]; onlyGroups: boolean } {
   const conds: string[] = [];
   const params: unknown[] = [];
   const requested = (where.groupId_in ?? []).filter((g): g is string => typeof g === 'string');
@@ -166,7 +184,7 @@ export function ownedWhere(
     conds.push('user_id = ?');
     params.push(userId);
   }
-  return { where: conds.join(' AND '), params };
+  return { where: conds.join(' AND '), params, groups, onlyGroups: conds.length === 1 };
 }
 
 /** Escapes LIKE wildcards so a search for `50%` matches that text. */

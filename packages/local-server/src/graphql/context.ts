@@ -1,27 +1,12 @@
-import type { DataDir } from '../DataDir';
-import type { IdentityStore, UserRow } from '../db/IdentityStore';
-import type { JobStore } from '../db/JobStore';
-import type { ScheduleStore } from '../db/ScheduleStore';
-import type { JobRunner } from '../jobs/JobRunner';
-import type { JobService } from '../jobs/JobService';
-import type { Phfs } from '../phfs/Phfs';
-import type { Scheduler } from '../schedules/Scheduler';
+import type { UserRow } from '../db/IdentityStore';
+import type { Services } from '../Services';
+import type { ListBudget } from './costLimits';
 
-/** Everything a request handler reaches: the stores and the engines. */
-export interface Services {
-  dirs: DataDir;
-  identity: IdentityStore;
-  jobs: JobStore;
-  schedules: ScheduleStore;
-  jobService: JobService;
-  runner: JobRunner;
-  scheduler: Scheduler;
-  phfs: Phfs;
-  /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */
-  publicUrl(): string;
-}
+export type { Services } from '../Services';
 
+/** What every resolver gets: the caller, the services, and what the request may still list. */
 export interface Context {
   user: UserRow;
   services: Services;
+  budget: ListBudget;
 }

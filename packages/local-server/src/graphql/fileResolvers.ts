@@ -1,4 +1,5 @@
 import { notAuth } from '../errors';
+import { DEFAULT_LIST_LIMIT } from '../phfs/Phfs';
 import type { Context } from './context';
 
 interface FileWhere {
@@ -17,11 +18,20 @@ function memberGroup(ctx: Context, groupName: string): string {
 
 export const fileResolvers = {
   Query: {
-    files: (
+    files: async (
       _: unknown,
       args: { where: FileWhere; options?: { limit?: number | null; recursive?: boolean | null } | null },
       ctx: Context
-    ) => ctx.services.phfs.list(memberGroup(ctx, args.where.groupName), args.where.phfsPrefix, args.options ?? {})
+    ) => {
+      const group = memberGroup(ctx, args.where.groupName);
+      const wanted = args.options?.limit && args.options.limit > 0 ? args.options.limit : DEFAULT_LIST_LIMIT;
+      const listing = await ctx.services.phfs.list(group, args.where.phfsPrefix, {
+        recursive: args.options?.recursive,
+        limit: ctx.budget.limit(wanted)
+      });
+      ctx.budget.take(listing.items.length);
+      return listing;
+    }
   },
   Mutation: {
     deleteFiles: (

@@ -1,6 +1,7 @@
 import { notAuthorised } from '../errors';
 import type { GroupRow, ImageRow, InstanceTypeRow, UserRow } from '../db/IdentityStore';
-import type { Context, Services } from './context';
+import type { Services } from '../Services';
+import type { Context } from './context';
 
 export function instanceTypeObject(it: InstanceTypeRow) {
   return {

@@ -1,6 +1,7 @@
 import type { JobRow } from '../db/JobStore';
 import type { JobInput } from '../jobs/JobService';
-import type { Context, Services } from './context';
+import type { Services } from '../Services';
+import type { Context } from './context';
 import { instanceTypeByName } from './identityResolvers';
 import { listResolvers } from './listResolvers';
 
@@ -30,9 +31,13 @@ export function jobObject(j: JobRow, services: Services) {
     finishTime: j.finish_time,
     logEndpoint: logEndpoint(services, j.id),
     activeDeadlineSeconds: j.active_deadline_seconds,
-    artifact: async () => {
+    artifact: async (_args: unknown, ctx: Context) => {
       const prefix = `jobArtifacts/${j.id}`;
-      const listing = await services.phfs.list(j.group_name, `/${prefix}/`, { recursive: true, limit: 100_000 });
+      const listing = await services.phfs.list(j.group_name, `/${prefix}/`, {
+        recursive: true,
+        limit: ctx.budget.limit(100_000)
+      });
+      ctx.budget.take(listing.items.length);
       return {
         prefix: services.phfs.objectPrefix(j.group_name, `/${prefix}`),
         items: listing.items

@@ -1,6 +1,7 @@
 import type { ListArgs, OwnedWhere } from '../db/paginate';
 import type { RecordStore } from '../db/RecordStore';
-import type { Context, Services } from './context';
+import type { Services } from '../Services';
+import type { Context } from './context';
 
 type ListQueryArgs = ListArgs & { where?: OwnedWhere | null };
 
@@ -17,8 +18,11 @@ export function listResolvers<Row extends { id: string; seq: number }>(
   store: (services: Services) => RecordStore<Row>,
   toObject: (row: Row, services: Services) => unknown
 ) {
-  const list = (args: ListQueryArgs, ctx: Context) =>
-    store(ctx.services).list(args.where ?? {}, callerGroups(ctx), ctx.user.id, args);
+  const list = (args: ListQueryArgs, ctx: Context) => {
+    const page = store(ctx.services).list(args.where ?? {}, callerGroups(ctx), ctx.user.id, args);
+    ctx.budget.take(page.rows.length);
+    return page;
+  };
   return {
     list: (_: unknown, args: ListQueryArgs, ctx: Context) => list(args, ctx).rows.map(r => toObject(r, ctx.services)),
     connection: (_: unknown, args: ListQueryArgs, ctx: Context) => {

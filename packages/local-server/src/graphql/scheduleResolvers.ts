@@ -1,10 +1,11 @@
-import { ApiError, notAuth } from '../errors';
+import { notAuth, notFound } from '../errors';
 import type { UserRow } from '../db/IdentityStore';
 import type { ScheduleRow } from '../db/ScheduleStore';
 import type { JobInput } from '../jobs/JobService';
 import { resolveRecurrence } from '../schedules/recurrence';
 import { templateOf } from '../schedules/Scheduler';
-import type { Context, Services } from './context';
+import type { Services } from '../Services';
+import type { Context } from './context';
 import { instanceTypeByName } from './identityResolvers';
 import { listResolvers } from './listResolvers';
 import { jobObject } from './jobResolvers';
@@ -37,7 +38,7 @@ function scheduleObject(s: ScheduleRow, services: Services) {
 function visibleSchedule(ctx: Context, id: string): ScheduleRow {
   const s = ctx.services.schedules.get(id);
   if (!s) {
-    throw new ApiError(`phschedules.primehub.io "${id}" not found`, 'RESOURCE_NOT_FOUND', 404);
+    throw notFound('phschedules', id);
   }
   if (!ctx.services.identity.isMember(ctx.user.id, s.group_id)) {
     throw notAuth();

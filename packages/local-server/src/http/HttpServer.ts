@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import type { GraphQLSchema } from 'graphql';
 import { lookup } from 'mime-types';
 import { toGroupPath } from '../DataDir';
-import { ApiError } from '../errors';
-import type { Services } from '../graphql/context';
-import { handleGraphql } from '../graphql/graphqlHandler';
+import { ApiError, ErrorCode, forbidden, invalidInput, missing } from '../errors';
+import type { Services } from '../Services';
+import { handleGraphql } from './graphqlHandler';
 import { streamLog } from '../jobs/logStream';
 import type { Logger } from '../logger';
 import { segmentsFromUrl } from '../phfs/phfsPath';
@@ -20,6 +20,15 @@ export interface HttpOptions {
 
 const LOG_ROUTE = /^\/api\/logs\/namespaces\/[^/]+\/phjobs\/([^/]+)$/;
 const FILES_ROUTE = '/api/files/groups/';
+
+/** A job id from a log URL, percent-decoded; a malformed escape is the client's mistake. */
+function decodeJobId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidInput(`malformed percent-encoding in job id "${raw}"`);
+  }
+}
 
 /** The REST and GraphQL routes of PrimeHub's API server, on one node:http server. */
 export function createHttpServer(services: Services, schema: GraphQLSchema, opts: HttpOptions, log: Logger): Server {
@@ -48,7 +57,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       }
       log.error(`${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error).stack ?? err}`);
       if (!res.headersSent) {
-        sendJson(res, 500, { code: 'INTERNAL_ERROR', message: 'internal error' });
+        sendJson(res, 500, { code: ErrorCode.INTERNAL_ERROR, message: 'internal error' });
       } else {
         res.destroy();
       }
@@ -69,8 +78,8 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     }
     const path = url.pathname;
     if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-length': 0 });
-      res.end();
+      // Says whether jobs are sandboxed and their limits enforced (no secrets; no sign-in needed).
+      sendJson(res, 200, { status: 'ok', jobs: services.runner.isolation });
       return;
     }
     if ((path === '/api' || path === '/api/') && req.method === 'GET') {
@@ -80,21 +89,21 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     }
     if (path === '/api/graphql') {
       if (req.method !== 'POST') {
-        throw new ApiError('GraphQL requests are POST requests', 'REQUEST_BODY_INVALID', 405);
+        throw invalidInput('GraphQL requests are POST requests', 405);
       }
       return handleGraphql(req, res, schema, services, log);
     }
     const logMatch = LOG_ROUTE.exec(path);
     if (logMatch && req.method === 'GET') {
-      return serveLog(req, res, decodeURIComponent(logMatch[1]), url.searchParams);
+      return serveLog(req, res, decodeJobId(logMatch[1]), url.searchParams);
     }
-    throw new ApiError(`no route for ${req.method} ${path}`, 'RESOURCE_NOT_FOUND', 404);
+    throw missing(`no route for ${req.method} ${path}`);
   }
 
   function caller(req: IncomingMessage): UserRow {
     const auth = authenticate(req.headers.authorization, services.identity);
     if ('error' in auth) {
-      throw new ApiError(auth.error, 'INTERNAL_ERROR', 403);
+      throw forbidden(auth.error);
     }
     return auth.user;
   }
@@ -105,18 +114,12 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     jobId: string,
     query: URLSearchParams
   ): Promise<void> {
-    const user = caller(req);
-    const job = services.jobs.get(jobId);
-    if (!job) {
-      throw new ApiError(`job ${jobId} not found`, 'RESOURCE_NOT_FOUND', 404);
-    }
-    if (!services.identity.isMember(user.id, job.group_id)) {
-      throw new ApiError('request not authorized', 'INTERNAL_ERROR', 403);
-    }
+    // The same check as every GraphQL operation on a job: unknown ids 404, other groups' jobs NOT_AUTH.
+    services.jobService.visible(caller(req), jobId);
     const follow = query.get('follow') === 'true';
     const tail = query.get('tailLines');
     if (tail !== null && !/^\d+$/.test(tail)) {
-      throw new ApiError('tailLines must be a non-negative integer', 'REQUEST_BODY_INVALID', 400);
+      throw invalidInput('tailLines must be a non-negative integer');
     }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     const abort = new AbortController();
@@ -150,7 +153,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     const groupPath = slash < 0 ? rawRest : rawRest.slice(0, slash);
     const group = services.identity.groupsOfUser(user.id).find(g => toGroupPath(g.name) === groupPath);
     if (!group) {
-      throw new ApiError('request not authorized', 'INTERNAL_ERROR', 403);
+      throw forbidden('request not authorized');
     }
     const segments = segmentsFromUrl(slash < 0 ? '' : rawRest.slice(slash + 1));
     if (req.method === 'POST' || req.method === 'PUT') {
@@ -163,7 +166,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new ApiError(`${req.method} is not supported on files`, 'REQUEST_BODY_INVALID', 405);
+      throw invalidInput(`${req.method} is not supported on files`, 405);
     }
     const file = await services.phfs.open(group.name, segments);
     const headers: Record<string, string | number> = {

@@ -1,19 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../errors';
+import { type ApiError, invalidInput } from '../errors';
 
 /** Reads a small request body whole, refusing one larger than `max` bytes with 413. */
 export async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > max) {
     req.resume();
-    throw new ApiError(`request body larger than ${max} bytes`, 'REQUEST_BODY_INVALID', 413);
+    throw invalidInput(`request body larger than ${max} bytes`, 413);
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > max) {
-      throw new ApiError(`request body larger than ${max} bytes`, 'REQUEST_BODY_INVALID', 413);
+      throw invalidInput(`request body larger than ${max} bytes`, 413);
     }
     chunks.push(chunk as Buffer);
   }

@@ -1,4 +1,4 @@
-import { ApiError, exceedQuota, invalidInput, notAuth } from '../errors';
+import { exceedQuota, invalidInput, notAuth, notFound } from '../errors';
 import type { GroupRow, IdentityStore, InstanceTypeRow, UserRow } from '../db/IdentityStore';
 import type { JobRow, JobStore } from '../db/JobStore';
 
@@ -85,7 +85,7 @@ export class JobService {
   visible(user: UserRow, id: string): JobRow {
     const job = this.jobs.get(id);
     if (!job) {
-      throw new ApiError(`phjobs.primehub.io "${id}" not found`, 'RESOURCE_NOT_FOUND', 404);
+      throw notFound('phjobs', id);
     }
     if (!this.identity.isMember(user.id, job.group_id)) {
       throw notAuth();

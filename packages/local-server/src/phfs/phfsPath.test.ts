@@ -25,7 +25,10 @@ describe('segmentsFromUrl', () => {
     ['..hidden', ['..hidden']],
     ['.env', ['.env']],
     ['dir/file..txt', ['dir', 'file..txt']],
-    ['jobArtifacts/job-1/.metadata/expiredAt', ['jobArtifacts', 'job-1', '.metadata', 'expiredAt']]
+    ['jobArtifacts/job-1/.metadata/expiredAt', ['jobArtifacts', 'job-1', '.metadata', 'expiredAt']],
+    [`d/${'n'.repeat(255)}`, ['d', 'n'.repeat(255)]],
+    // 85 three-byte characters: 255 bytes.
+    ['%E2%82%AC'.repeat(85), ['€'.repeat(85)]]
   ])('accepts %s', (raw, segments) => {
     expect(segmentsFromUrl(raw)).toEqual(segments);
   });
@@ -56,7 +59,9 @@ describe('segmentsFromUrl', () => {
     ['%5C', 'upper-case encoded backslash'],
     ['bad%zzescape', 'malformed percent-encoding'],
     ['%E0%A4%A', 'truncated UTF-8 escape'],
-    ['', 'empty path']
+    ['', 'empty path'],
+    [`d/${'n'.repeat(256)}`, 'a 256-byte name (NAME_MAX is 255)'],
+    ['%E2%82%AC'.repeat(86), 'a 258-byte name in 86 characters']
   ])('refuses %s (%s)', raw => {
     const err = refusal(() => segmentsFromUrl(raw));
     expect(err.status).toBe(400);
@@ -90,7 +95,8 @@ describe('checkPrefix', () => {
     '/dir//sub',
     'dir\\..\\..',
     '/dir/a\\b',
-    '/dir/a\0b'
+    '/dir/a\0b',
+    `/dir/${'x'.repeat(256)}/`
   ])('refuses %j', prefix => {
     const err = refusal(() => checkPrefix(prefix));
     expect(err.status).toBe(400);

@@ -1,9 +1,15 @@
-import { ApiError } from '../errors';
+import { type ApiError, invalidInput } from '../errors';
 
-const badPath = (why: string): ApiError => new ApiError(`invalid path: ${why}`, 'REQUEST_BODY_INVALID', 400);
+const badPath = (why: string): ApiError => invalidInput(`invalid path: ${why}`);
 
-/** Checks one decoded path segment: no traversal, separators or NUL bytes. */
+/** The longest file or folder name the filesystem takes (NAME_MAX), in bytes. */
+const MAX_NAME_BYTES = 255;
+
+/** Checks one decoded path segment: no traversal, separators, NUL bytes or over-long names. */
 function checkSegment(seg: string): void {
+  if (Buffer.byteLength(seg) > MAX_NAME_BYTES) {
+    throw badPath(`"${seg.slice(0, 32)}…" is longer than ${MAX_NAME_BYTES} bytes`);
+  }
   if (seg === '.' || seg === '..') {
     throw badPath('"." and ".." segments are not allowed');
   }

@@ -55,10 +55,12 @@ function cronProblem(cron: string): string | undefined {
   if (cron.split(/\s+/).length !== 5) {
     return 'expected 5 fields: minute hour day-of-month month day-of-week';
   }
+  let parsed: Cron;
   try {
-    new Cron(cron, { paused: true });
+    parsed = new Cron(cron, { paused: true });
   } catch (err) {
     return (err as Error).message;
   }
-  return undefined;
+  // Well-formed but impossible (`0 0 30 2 *`, February 30th): it would be stored with no next run, forever.
+  return parsed.nextRun() ? undefined : 'it never fires (no date matches it)';
 }

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema, parse, validate, type DocumentNode } from 'graphql';
-import { ApiError } from '../errors';
+import { ApiError, ErrorCode, invalidInput } from '../errors';
 import type { Logger } from '../logger';
-import type { Services } from './context';
-import { authenticate } from '../http/auth';
-import { readBody, sendJson } from '../http/httpUtil';
+import { depthRules, costError, estimateCost, GRAPHQL_LIMITS, ListBudget } from '../graphql/costLimits';
+import type { Services } from '../Services';
+import { authenticate } from './auth';
+import { readBody, sendJson } from './httpUtil';
 
 /** Largest GraphQL request body accepted. */
 const MAX_BODY = 1024 * 1024;
@@ -24,11 +25,11 @@ function formatError(err: GraphQLError, log: Logger): { message: string; extensi
   if (original && !(original instanceof GraphQLError)) {
     log.error(`resolver failed at ${err.path?.join('.')}: ${original.stack ?? original.message}`);
   }
-  const code = typeof err.extensions?.code === 'string' ? err.extensions.code : 'INTERNAL_SERVER_ERROR';
+  const code = typeof err.extensions?.code === 'string' ? err.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
   return { message: err.message, extensions: { code } };
 }
 
-const failure = (status: number, message: string, code: string) => ({
+const failure = (status: number, message: string, code: ErrorCode) => ({
   status,
   body: { errors: [{ message, extensions: { code } }] }
 });
@@ -42,7 +43,7 @@ async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
     try {
       body = JSON.parse(raw);
     } catch {
-      throw new ApiError('request body is not valid JSON', 'REQUEST_BODY_INVALID', 400);
+      throw invalidInput('request body is not valid JSON');
     }
   } else if (type === 'application/x-www-form-urlencoded') {
     body = Object.fromEntries(new URLSearchParams(raw));
@@ -50,22 +51,18 @@ async function readRequest(req: IncomingMessage): Promise<GraphqlRequest> {
       try {
         body.variables = JSON.parse(body.variables);
       } catch {
-        throw new ApiError('variables is not valid JSON', 'REQUEST_BODY_INVALID', 400);
+        throw invalidInput('variables is not valid JSON');
       }
     }
   } else {
-    throw new ApiError(
-      'send GraphQL requests as application/json or application/x-www-form-urlencoded',
-      'REQUEST_BODY_INVALID',
-      400
-    );
+    throw invalidInput('send GraphQL requests as application/json or application/x-www-form-urlencoded');
   }
   if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string' || body.query === '') {
-    throw new ApiError('POST body missing a "query"', 'REQUEST_BODY_INVALID', 400);
+    throw invalidInput('POST body missing a "query"');
   }
   const variables = body.variables ?? undefined;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
-    throw new ApiError('variables must be an object', 'REQUEST_BODY_INVALID', 400);
+    throw invalidInput('variables must be an object');
   }
   return {
     query: body.query,
@@ -99,28 +96,36 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   // As on PrimeHub, the context (the caller) is built first: a bad token fails every request with 500.
   const auth = authenticate(req.headers.authorization, services.identity);
   if ('error' in auth) {
-    return failure(500, `Context creation failed: ${auth.error}`, 'INTERNAL_SERVER_ERROR');
+    return failure(500, `Context creation failed: ${auth.error}`, ErrorCode.INTERNAL_SERVER_ERROR);
   }
   let document: DocumentNode;
   try {
-    document = parse(request.query);
+    // A token cap bounds the work of parsing and validating whatever text is sent.
+    document = parse(request.query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
   } catch (err) {
-    return failure(400, (err as GraphQLError).message, 'GRAPHQL_PARSE_FAILED');
+    return failure(400, (err as GraphQLError).message, ErrorCode.GRAPHQL_PARSE_FAILED);
   }
-  const invalid = validate(schema, document);
+  const invalid = checkLimits(schema, document, request);
   if (invalid.length) {
     return {
       status: 400,
-      body: { errors: invalid.map(e => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }
+      body: {
+        errors: invalid.map(e => ({ message: e.message, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } }))
+      }
     };
   }
+  const budget = new ListBudget();
   const result = await execute({
     schema,
     document,
     variableValues: request.variables,
     operationName: request.operationName,
-    contextValue: { user: auth.user, services }
+    contextValue: { user: auth.user, services, budget }
   });
+  if (budget.exceeded) {
+    // Over the cap on listed entries: a bad request as a whole, not partial data.
+    return failure(budget.exceeded.status, budget.exceeded.message, budget.exceeded.code);
+  }
   if (!('data' in result) || result.data === undefined) {
     // Variable coercion and operation selection fail before execution: a bad request.
     return {
@@ -128,7 +133,7 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
       body: {
         errors: (result.errors ?? []).map(e => ({
           message: e.message,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }
+          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED }
         }))
       }
     };
@@ -139,4 +144,24 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   }
   out.data = result.data;
   return { status: 200, body: out };
+}
+
+/**
+ * Why the document may not run: the depth limit, the cost limit, then graphql-js's validation; empty when it
+ * may. The limits come first so that a document built to stall the server is refused before the full walk.
+ */
+function checkLimits(schema: GraphQLSchema, document: DocumentNode, request: GraphqlRequest): readonly GraphQLError[] {
+  const tooDeep = validate(schema, document, depthRules());
+  if (tooDeep.length) {
+    return tooDeep;
+  }
+  let cost: number;
+  try {
+    cost = estimateCost(schema, document, request.variables, request.operationName);
+  } catch (err) {
+    // Not priced (variables that do not fit, an unknown field): validation says what is wrong, else the pricing.
+    const invalid = validate(schema, document);
+    return invalid.length ? invalid : [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+  }
+  return cost > GRAPHQL_LIMITS.maxCost ? [costError(cost)] : validate(schema, document);
 }

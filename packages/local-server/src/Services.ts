@@ -1,0 +1,22 @@
+import type { DataDir } from './DataDir';
+import type { IdentityStore } from './db/IdentityStore';
+import type { JobStore } from './db/JobStore';
+import type { ScheduleStore } from './db/ScheduleStore';
+import type { JobRunner } from './jobs/JobRunner';
+import type { JobService } from './jobs/JobService';
+import type { Phfs } from './phfs/Phfs';
+import type { Scheduler } from './schedules/Scheduler';
+
+/** Everything a request handler reaches: the stores and the engines, wired by `LocalServer`. */
+export interface Services {
+  dirs: DataDir;
+  identity: IdentityStore;
+  jobs: JobStore;
+  schedules: ScheduleStore;
+  jobService: JobService;
+  runner: JobRunner;
+  scheduler: Scheduler;
+  phfs: Phfs;
+  /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */
+  publicUrl(): string;
+}

@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ARTIFACTS_DIR_VARIABLE,
+  notebookRunParameters,
+  parseParametersSource,
+  PrimeHubClient,
+  SNAPSHOT_FOLDER,
+  type JsonValue
+} from '../../shared-client/src';
+import { LocalServerProcess } from '../kit/localServer';
+import { clientFor, collect, unique } from './support';
+
+interface Cell {
+  cell_type: string;
+  metadata: { tags?: string[] };
+  source: string | string[];
+  outputs?: Array<{ output_type: string; name?: string; text?: string | string[]; ename?: string }>;
+}
+
+const text = (s: string | string[] | undefined): string => (Array.isArray(s) ? s.join('') : (s ?? ''));
+
+/** A notebook with a `parameters` cell and a body cell. */
+function notebook(body: string): object {
+  const code = (source: string, tags?: string[]): object => ({
+    cell_type: 'code',
+    metadata: tags ? { tags } : {},
+    source,
+    outputs: [],
+    execution_count: null
+  });
+  return {
+    cells: [code('alpha = 0.5\nlabel = "x"\n', ['parameters']), code(body)],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}
+
+/** Reads the data file beside the notebook (relative path: proves the working directory) and writes artifacts. */
+const BODY = [
+  'import json, os',
+  'data = open("data.txt", encoding="utf-8").read().strip()',
+  `art = os.environ["${ARTIFACTS_DIR_VARIABLE}"]`,
+  'assert os.path.isabs(art)',
+  'with open(os.path.join(art, "seen.json"), "w", encoding="utf-8") as f:',
+  '    json.dump({"alpha": alpha, "label": label, "data": data, "cwd": os.path.basename(os.getcwd())}, f)',
+  'print("DONE", alpha, label)'
+].join('\n');
+
+function injected(nb: { cells: Cell[] }): Record<string, JsonValue> {
+  const cell = nb.cells.find(c => c.metadata.tags?.includes('injected-parameters'));
+  expect(cell).toBeDefined();
+  const parsed = parseParametersSource(text(cell!.source));
+  return Object.fromEntries(parsed.parameters.map(p => [p.name, p.default]));
+}
+
+/**
+ * `client.notebook.run` end to end on a real PrimeHub Local: papermill runs in the notebook's
+ * folder on the group volume, the output lands beside the original and in the artifacts, the
+ * notebook finds its artifacts folder through PRIMEHUB_ARTIFACTS_DIR, and a content snapshot is
+ * removed from PHFS when the job ends, also when the notebook fails or the job is cancelled.
+ */
+describe('client: notebook runs (notebook.run)', () => {
+  let server: LocalServerProcess;
+  let client: PrimeHubClient;
+  let volume: string;
+
+  beforeAll(async () => {
+    server = await LocalServerProcess.start({ args: ['--cpus', '4', '--memory-gb', '8'] });
+    client = await clientFor(server);
+    volume = join(server.dataDir, 'volumes', server.groupName);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await server?.dispose();
+  });
+
+  const readJsonArtifact = async (jobId: string, name: string): Promise<unknown> =>
+    client.files.readJson(client.jobs.artifactPath(jobId, name));
+
+  const snapshots = async (): Promise<string[]> =>
+    (await client.files.listRecursive(SNAPSHOT_FOLDER)).map(f => f.name).filter(n => n !== '');
+
+  test('a notebook on the group volume runs in its folder; output beside it and in the artifacts', async () => {
+    const dir = `${unique('proj')}/sub dir`;
+    mkdirSync(join(volume, dir), { recursive: true });
+    writeFileSync(join(volume, dir, 'train.ipynb'), JSON.stringify(notebook(BODY)));
+    writeFileSync(join(volume, dir, 'data.txt'), 'beside the notebook\n');
+
+    const run = await client.notebook.run({
+      displayName: unique('nbrun'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      notebook: { volumePath: `${dir}/train.ipynb` },
+      parameters: { alpha: 2, label: "it's $(id)" },
+      declared: [
+        { name: 'alpha', type: 'float' },
+        { name: 'label', type: 'str' }
+      ],
+      activeDeadlineSeconds: 600
+    });
+    expect(run.output).toEqual({ volumePath: `${dir}/${run.artifactName}` });
+    expect(run.artifactName).toMatch(/^train-\d{14}-output\.ipynb$/);
+    expect(notebookRunParameters(run.job.command!)).toEqual({ alpha: 2, label: "it's $(id)" });
+
+    const done = await run.wait({ timeoutMs: 120_000 });
+    if (done.phase !== 'Succeeded') {
+      throw new Error(`job ${done.phase}: ${(await collect(client.jobs.logs(done.id, { tail: 40 }))).join('\n')}`);
+    }
+    expect(await readJsonArtifact(done.id, 'seen.json')).toEqual({
+      alpha: 2,
+      label: "it's $(id)",
+      data: 'beside the notebook',
+      cwd: 'sub dir'
+    });
+    const beside = JSON.parse(readFileSync(join(volume, dir, run.artifactName), 'utf8')) as { cells: Cell[] };
+    expect(injected(beside)).toEqual({ alpha: 2, label: "it's $(id)" });
+    const artifacts = (await client.jobs.artifacts(done.id)).map(a => a.name).sort();
+    expect(artifacts).toEqual([run.artifactName, 'seen.json'].sort());
+    expect(await readJsonArtifact(done.id, run.artifactName)).toEqual(beside);
+    // readText refuses what would not fit, naming the file; readJson names a file that is not JSON
+    const seen = client.jobs.artifactPath(done.id, 'seen.json');
+    await expect(client.files.readText(seen, { maxBytes: 10 })).rejects.toThrow(/seen\.json is larger than 10 bytes/);
+    await client.files.upload(`/${dir}/notes.txt`, 'plain words');
+    expect(await client.files.readText(`/${dir}/notes.txt`)).toBe('plain words');
+    await expect(client.files.readJson(`/${dir}/notes.txt`)).rejects.toThrow(/notes\.txt is not JSON/);
+  });
+
+  test('a content snapshot runs beside its volume folder and is removed by the job, also when the notebook fails', async () => {
+    const dir = unique('failing');
+    mkdirSync(join(volume, dir), { recursive: true });
+    writeFileSync(join(volume, dir, 'data.txt'), 'x\n');
+    const run = await client.notebook.run({
+      displayName: unique('nbfail'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      notebook: {
+        content: notebook(`${BODY}\nraise RuntimeError("boom in the notebook")`),
+        name: 'fails.ipynb',
+        volumeDir: dir
+      },
+      parameters: { label: 'snap' }
+    });
+    expect(run.snapshotPath).toMatch(new RegExp(`^${SNAPSHOT_FOLDER}/\\d{14}-[0-9a-f]{8}/\\.fails\\.ipynb$`));
+    expect(await snapshots()).toHaveLength(1);
+
+    // the job's own script removes the snapshot (run.wait would too)
+    const done = await client.jobs.wait(run.job.id, { timeoutMs: 120_000 });
+    expect(done.phase).toBe('Failed');
+    expect(await snapshots()).toEqual([]);
+    // papermill wrote the failed notebook: beside the folder and in the artifacts
+    const out = (await readJsonArtifact(done.id, run.artifactName)) as { cells: Cell[] };
+    expect(JSON.stringify(out)).toContain('boom in the notebook');
+    expect(existsSync(join(volume, dir, run.artifactName))).toBe(true);
+    expect(await readJsonArtifact(done.id, 'seen.json')).toMatchObject({ label: 'snap', cwd: dir });
+  });
+
+  test('a local notebook (content only) runs from PHFS, output to the artifacts; cancel removes the snapshot too', async () => {
+    const run = await client.notebook.run({
+      displayName: unique('nblocal'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      notebook: { content: JSON.stringify(notebook('import time\ntime.sleep(60)')), name: 'slow.ipynb' },
+      output: false
+    });
+    expect(run.output).toBeUndefined();
+    // cancel once papermill runs
+    const until = Date.now() + 60_000;
+    while (!(await collect(client.jobs.logs(run.job.id))).some(l => /Executing|Input Notebook/.test(l))) {
+      if (Date.now() > until) {
+        throw new Error('papermill never started');
+      }
+      await new Promise(r => setTimeout(r, 200));
+    }
+    await client.jobs.cancel(run.job.id);
+    const done = await run.wait({ timeoutMs: 60_000 });
+    expect(done.phase).toBe('Cancelled');
+    expect(await snapshots()).toEqual([]);
+  });
+
+  test('bad input is refused before anything is uploaded or submitted', async () => {
+    const base = { displayName: 'x', instanceType: 'cpu-1', image: 'base-notebook' };
+    await expect(client.notebook.run({ ...base, notebook: { volumePath: '../etc/x.ipynb' } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED'
+    });
+    await expect(
+      client.notebook.run({ ...base, notebook: { content: 'not json', name: 'a.ipynb' } })
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      client.notebook.run({ ...base, notebook: { content: '{}', name: 'a.ipynb' }, output: 'beside' })
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await snapshots()).toEqual([]);
+  });
+});
