@@ -20,6 +20,8 @@ export function job(id: string, phase: Job['phase'], extra: Partial<Job> = {}): 
     createTime: null,
     startTime: null,
     finishTime: null,
+    activeDeadlineSeconds: null,
+    logEndpoint: null,
     ...extra
   };
 }

@@ -47,7 +47,7 @@ export function describeNextRuns(next: Date[]): string {
 /** How a schedule's recurrence reads in the tree ("daily (0 4 * * *)", "paused"). */
 export function recurrenceLabel(s: Pick<Schedule, 'recurrence'>): string {
   const type = s.recurrence?.type ?? 'inactive';
-  if (type === 'inactive' || type === 'on-demand') {
+  if (type === 'inactive') {
     return 'on demand';
   }
   return s.recurrence?.cron ? `${type} (${s.recurrence.cron})` : type;
@@ -55,6 +55,5 @@ export function recurrenceLabel(s: Pick<Schedule, 'recurrence'>): string {
 
 /** True when the schedule does not run by itself. */
 export function isPaused(s: Pick<Schedule, 'recurrence'>): boolean {
-  const type = s.recurrence?.type ?? 'inactive';
-  return type === 'inactive' || type === 'on-demand';
+  return (s.recurrence?.type ?? 'inactive') === 'inactive';
 }

@@ -31,7 +31,9 @@ function jobs(n: number, round: number): Job[] {
     message: null,
     createTime: new Date(1_700_000_000_000 + i * 1000).toISOString(),
     startTime: null,
-    finishTime: null
+    finishTime: null,
+    activeDeadlineSeconds: null,
+    logEndpoint: null
   }));
 }
 

@@ -39,7 +39,12 @@ describe('running a file on the group volume', () => {
     const follow = await eventually(() => api.logs.get(job.id));
     await follow.done;
     assert.ok(
-      follow.tail.some(l => l.startsWith('cwd ') && l.endsWith(path.join('volumes', SERVER.group, 'sub dir'))),
+      // the volume as the job sees it: /project/<group> in PrimeHub's layout (or the host path)
+      follow.tail.some(
+        l =>
+          l === `cwd /project/${SERVER.group}/sub dir` ||
+          (l.startsWith('cwd ') && l.endsWith(path.join('volumes', SERVER.group, 'sub dir')))
+      ),
       follow.tail.join('\n')
     );
     assert.equal((await client.files.list('/vscode-runs/').catch(() => [])).length, runsBefore, 'nothing uploaded');
