@@ -164,8 +164,8 @@ const plugin: JupyterFrontEndPlugin<IPrimeHub> = {
         if (!r.button.accept) {
           return;
         }
+        // Not opened here: opening can ask for a kernel in a dialog over the submit form.
         nbPath = (await contents.copy(nbPath, config.groupVolume)).path;
-        void docManager.openOrReveal(nbPath);
       }
       const model = await contents.get(nbPath, { content: true });
       showSubmitDialog({ path: nbPath, notebook: model.content });

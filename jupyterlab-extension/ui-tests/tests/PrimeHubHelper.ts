@@ -53,6 +53,18 @@ export function writeNotebook(name: string, cells: Array<{ source: string; tags?
   return `${env.group}/ui/${name}`;
 }
 
+/** Writes a notebook at the server root, outside the group volume; returns its server path. */
+export function writeHomeNotebook(name: string, source: string): string {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ id: 'c0', cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source }]
+  };
+  writeFileSync(join(process.env.PHJL_UI_HOME!, name), JSON.stringify(nb));
+  return name;
+}
+
 /** Output notebooks papermill wrote beside `name` (newest last). */
 export function outputNotebooks(name: string): string[] {
   const stem = name.replace(/\.ipynb$/, '');

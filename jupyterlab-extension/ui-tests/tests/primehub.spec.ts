@@ -12,6 +12,7 @@ import {
   PrimeHubHelper,
   printedText,
   SCREENSHOTS,
+  writeHomeNotebook,
   writeNotebook
 } from './PrimeHubHelper';
 
@@ -247,4 +248,44 @@ test('the jobs list polls only while the panel is visible', async ({ page }) => 
   expect(listCalls).toBe(hiddenFrom);
   await ph.openPanel();
   await expect.poll(() => listCalls, { timeout: 10_000 }).toBeGreaterThan(hiddenFrom);
+});
+
+test('the file browser menu offers to copy a notebook outside the group volume into it, then submits the copy', async ({
+  page
+}) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const name = writeHomeNotebook('outside.ipynb', 'x = 1');
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.openHomeDirectory();
+  await page.filebrowser.refresh();
+  await page.locator(`.jp-DirListing-item[title*="${name}"]`).click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Submit Notebook as PrimeHub Job…' }).click();
+  const fixit = page.locator('.jp-Dialog', { hasText: 'Notebook outside the group volume' });
+  await expect(fixit).toBeVisible();
+  await fixit.getByRole('button', { name: `Copy into ${env.group}/` }).click();
+  await expect(ph.dialog).toBeVisible();
+  await expect(ph.dialog).toContainText(`Submit ${name} as a PrimeHub job`);
+  await ph.dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ph.dialog).toBeHidden();
+  expect(readFileSync(join(env.volume, name), 'utf8')).toContain('x = 1');
+});
+
+test('the palette command asks to save unsaved changes first', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('unsaved.ipynb', [{ source: 'y = 2', tags: ['parameters'] }]);
+  await page.evaluate(p => window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
+  await page.locator('.jp-NotebookPanel:visible .jp-Cell .cm-content').first().click();
+  await page.keyboard.type('\nz = 3');
+  await page.evaluate(() => window.jupyterapp.commands.execute('apputils:activate-command-palette'));
+  await page.keyboard.type('Submit Notebook as PrimeHub');
+  await page.keyboard.press('Enter');
+  const save = page.locator('.jp-Dialog', { hasText: 'Save before submitting?' });
+  await expect(save).toBeVisible();
+  await save.getByRole('button', { name: 'Save and continue' }).click();
+  await expect(ph.dialog).toBeVisible();
+  await expect(ph.param('y')).toHaveValue('2');
+  await ph.dialog.getByRole('button', { name: 'Cancel' }).click();
+  expect(readFileSync(join(env.volume, 'ui', 'unsaved.ipynb'), 'utf8')).toContain('z = 3');
 });
