@@ -252,6 +252,25 @@ describe('paginate over a real job table', () => {
     expect(count()).toBe(23);
   });
 
+  test('a numbered page walks the rows it skips in the group index alone and reads only its own from the table', () => {
+    const prepare = jest.spyOn(db, 'prepare');
+    let sql: string | undefined;
+    try {
+      expect(list({ page: 2 }).rows).toHaveLength(ITEMS_PER_PAGE);
+      sql = prepare.mock.calls.map(([text]) => text).find(text => text.includes('OFFSET'));
+    } finally {
+      prepare.mockRestore();
+    }
+    expect(sql).toBeDefined();
+    const plan = (
+      db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(groups[0], ITEMS_PER_PAGE, ITEMS_PER_PAGE) as {
+        detail: string;
+      }[]
+    ).map(row => row.detail);
+    expect(plan).toContain('SEARCH jobs USING COVERING INDEX jobs_group (group_id=?)');
+    expect(plan).toContain('SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)');
+  });
+
   test('numbered pages, read from either end, agree with the cursor order; past the end they are empty', () => {
     for (const [orderBy, expected] of [
       [undefined, sorted(r => r.create_time, 'desc')],

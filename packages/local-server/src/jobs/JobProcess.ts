@@ -60,8 +60,6 @@ export class JobProcess extends EventEmitter {
     ]);
     // Inside the sandbox the links point at the pod's mounts; without one, at the host folders.
     const sandboxed = l.sandbox.available;
-    await symlink(sandboxed ? POD_PHFS : l.phfs, join(l.home, 'phfs')).catch(ignoreExists);
-    await symlink(sandboxed ? podVolume(l.group) : l.volume, join(l.home, l.group)).catch(ignoreExists);
     // bash -l reads /etc/profile, which resets PATH: the profile puts the virtualenv back first
     // and, as on PrimeHub, sources the group's profile from the group volume.
     const profile = [
@@ -69,7 +67,12 @@ export class JobProcess extends EventEmitter {
       'if [ -f "$PRIMEHUB_GROUP_VOLUME_PATH/.primehub/profile" ]; then . "$PRIMEHUB_GROUP_VOLUME_PATH/.primehub/profile"; fi',
       ''
     ].join('\n');
-    await writeFile(join(l.home, '.bash_profile'), profile);
+    // Independent file operations, each a round trip to libuv's thread pool: issued together.
+    await Promise.all([
+      symlink(sandboxed ? POD_PHFS : l.phfs, join(l.home, 'phfs')).catch(ignoreExists),
+      symlink(sandboxed ? podVolume(l.group) : l.volume, join(l.home, l.group)).catch(ignoreExists),
+      writeFile(join(l.home, '.bash_profile'), profile)
+    ]);
   }
 
   /** The job's environment: PrimeHub's job variables, with the paths the job sees. */
