@@ -192,7 +192,9 @@ async function ours(client, volume, a) {
     outputName: `nb-out-${a}.ipynb`
   });
   if (!run.job.command.includes('primehub-papermill')) {
-    throw new Error('the built client predates primehub-papermill: run `node node_modules/typescript/bin/tsc -b` first');
+    throw new Error(
+      'the built client predates primehub-papermill: run `node node_modules/typescript/bin/tsc -b` first'
+    );
   }
   const done = await run.wait({ timeoutMs: 120_000, intervalMs: POLL_MS });
   const ms = performance.now() - t0;
