@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetch } from 'undici';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
 import { BenchServer, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 import { clientFor } from './client/lib.mjs';
@@ -190,6 +191,11 @@ async function ours(client, volume, a) {
     parameters: { a },
     outputName: `nb-out-${a}.ipynb`
   });
+  if (!run.job.command.includes('primehub-papermill')) {
+    throw new Error(
+      'the built client predates primehub-papermill: run `node node_modules/typescript/bin/tsc -b` first'
+    );
+  }
   const done = await run.wait({ timeoutMs: 120_000, intervalMs: POLL_MS });
   const ms = performance.now() - t0;
   if (done.phase !== 'Succeeded') {
