@@ -123,6 +123,15 @@ describe('mounts', () => {
     expect(pythonMounts(venv)).toEqual(['--ro-bind-try', venv, venv]);
   });
 
+  test('a virtualenv under /tmp (a clone there) is mounted after the private /tmp, so it stays visible', () => {
+    const venv = join(tmpdir(), 'phl-clone', '.venv');
+    const args = sandboxArgs({ home: '/d/h', volume: '/d/v', phfs: '/d/p', group: 'team', pythonEnv: venv });
+    const tmpfs = args.findIndex((a, i) => a === '--tmpfs' && args[i + 1] === '/tmp');
+    const env = args.findIndex((a, i) => a === '--ro-bind-try' && args[i + 1] === venv);
+    expect(tmpfs).toBeGreaterThanOrEqual(0);
+    expect(env).toBeGreaterThan(tmpfs);
+  });
+
   test("a job's sandbox holds its home, its group's volume and PHFS at a pod's paths, in its own PID namespace", () => {
     const args = sandboxArgs({
       home: '/d/jobs/j/home',

@@ -204,7 +204,6 @@ export function sandboxArgs(spec: SandboxSpec): string[] {
   });
   return [
     ...systemMounts(),
-    ...(spec.pythonEnv ? pythonMounts(spec.pythonEnv) : []),
     '--proc',
     '/proc',
     '--dev',
@@ -213,6 +212,8 @@ export function sandboxArgs(spec: SandboxSpec): string[] {
     '/tmp',
     '--tmpfs',
     '/var/tmp',
+    // After the private /tmp: a clone (and so its .venv) or a data directory may live under /tmp.
+    ...(spec.pythonEnv ? pythonMounts(spec.pythonEnv) : []),
     '--bind',
     spec.home,
     POD_HOME,
