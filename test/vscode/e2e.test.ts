@@ -15,7 +15,11 @@ import * as host from './codeServer.cjs';
 
 jest.setTimeout(300_000);
 
-const SHOTS = join(__dirname, 'screenshots');
+// Each run's screenshots land in the git-ignored test-results/; UPDATE_SCREENSHOTS=1 refreshes the
+// README's committed ones in test/vscode/screenshots instead.
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, 'screenshots')
+  : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
 
 const NOTEBOOK = {
   cells: [
