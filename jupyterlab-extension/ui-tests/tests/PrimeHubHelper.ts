@@ -20,8 +20,8 @@ export const env = {
 export const SCREENSHOTS = join(__dirname, '..', 'screenshots');
 
 /** A new API token from PrimeHub Local's CLI. */
-export function newToken(expiresInSeconds?: number): string {
-  const args = [process.env.PHJL_UI_CLI!, 'token', '--user', 'phuser', '--data-dir', process.env.PHJL_UI_DATA_DIR!];
+export function newToken(expiresInSeconds?: number, user = 'phuser'): string {
+  const args = [process.env.PHJL_UI_CLI!, 'token', '--user', user, '--data-dir', process.env.PHJL_UI_DATA_DIR!];
   if (expiresInSeconds) {
     args.push('--expires-in', String(expiresInSeconds));
   }
@@ -30,6 +30,21 @@ export function newToken(expiresInSeconds?: number): string {
     throw new Error(`primehub-local token failed: ${res.stderr}`);
   }
   return res.stdout.trim().split('\n').pop()!.trim();
+}
+
+/** Runs PrimeHub Local's CLI on the test server's data directory; returns what it printed. */
+export function localCli(...args: string[]): string {
+  const res = spawnSync(
+    process.execPath,
+    [process.env.PHJL_UI_CLI!, ...args, '--data-dir', process.env.PHJL_UI_DATA_DIR!],
+    {
+      encoding: 'utf8'
+    }
+  );
+  if (res.status !== 0) {
+    throw new Error(`primehub-local ${args.join(' ')} failed: ${res.stderr}`);
+  }
+  return res.stdout.trim();
 }
 
 /** Writes a notebook into the group volume; returns its server path (`<group>/<name>`). */
