@@ -87,7 +87,15 @@ function schedulerVenv() {
   };
   console.log(`  installing ${SCHEDULER.join(', ')} into ${SCHEDULER_VENV}`);
   run(['venv', '--quiet', '--allow-existing', '--python', join(VENV, 'bin', 'python'), SCHEDULER_VENV]);
-  run(['pip', 'install', '--quiet', '--link-mode=copy', '--python', join(SCHEDULER_VENV, 'bin', 'python'), ...SCHEDULER]);
+  run([
+    'pip',
+    'install',
+    '--quiet',
+    '--link-mode=copy',
+    '--python',
+    join(SCHEDULER_VENV, 'bin', 'python'),
+    ...SCHEDULER
+  ]);
   // the peer's kernel is stock ipykernel's (a uv cache may hold the spec the project's .venv edits)
   const spec = join(SCHEDULER_VENV, 'share', 'jupyter', 'kernels', 'python3', 'kernel.json');
   const kernel = JSON.parse(readFileSync(spec, 'utf8'));
@@ -208,7 +216,9 @@ async function scheduler(server, a) {
     }
     started ||= job.status === 'IN_PROGRESS';
     if (job.status === 'FAILED' || (started && job.status === 'STOPPED')) {
-      throw new Error(`jupyter-scheduler job ${id} ${job.status}: ${job.status_message}\n${server.output.slice(-3000)}`);
+      throw new Error(
+        `jupyter-scheduler job ${id} ${job.status}: ${job.status_message}\n${server.output.slice(-3000)}`
+      );
     }
     if (performance.now() - t0 > 120_000) {
       throw new Error(`jupyter-scheduler job ${id} still ${job.status} after 120 s`);

@@ -121,7 +121,10 @@ describe('primehub-local-kernel', () => {
   });
 
   test('primehub-papermill still refuses an invalid notebook with a clear error', () => {
-    writeFileSync(join(dir, 'bad.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{}] }));
+    writeFileSync(
+      join(dir, 'bad.ipynb'),
+      JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{}] })
+    );
     const r = spawnSync(bin('primehub-papermill'), ['bad.ipynb', 'out.ipynb'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/ValidationError|not valid|invalid/i);

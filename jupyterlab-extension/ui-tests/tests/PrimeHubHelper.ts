@@ -124,9 +124,17 @@ export class PrimeHubHelper {
     await expect(this.panel.getByRole('tab', { name: 'Jobs', exact: true })).toBeVisible();
   }
 
+  /** Signs out and waits for the sign-in form (signing in again before it shows would race it). */
+  async signOut(): Promise<void> {
+    await this.panel.getByRole('button', { name: 'Sign out' }).click();
+    await expect(this.panel.getByLabel('API token')).toBeVisible();
+  }
+
   /** Opens the notebook and its "Submit as job" dialog from the notebook toolbar. */
   async openSubmitDialog(path: string): Promise<Locator> {
-    await this.page.evaluate(p => window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
+    // Not awaited in the page: JupyterLab may still reload right after start-up (then it reopens the
+    // notebook from its /lab/tree/ URL), which would destroy an awaiting evaluate.
+    await this.page.evaluate(p => void window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
     const name = path.split('/').pop()!;
     await expect(this.page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: name }).first()).toBeVisible();
     const button = this.page.locator('.jp-NotebookPanel:visible [data-jp-item-name="primehub-submit"]');

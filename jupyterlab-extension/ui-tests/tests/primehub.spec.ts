@@ -305,7 +305,7 @@ test('a recurring job can be paused, then deleted', async ({ page }) => {
 test('an expired token brings back sign-in and keeps the dialog values', async ({ page }) => {
   const ph = new PrimeHubHelper(page);
   await ph.signIn();
-  await ph.panel.getByRole('button', { name: 'Sign out' }).click();
+  await ph.signOut();
   const shortLived = newToken(8);
   const issued = Date.now();
   await ph.signIn(shortLived);
@@ -397,7 +397,7 @@ test("the group switcher lists the user's groups and shows the chosen group's jo
   localCli('group', 'add', 'teamb', '--display-name', 'Team B');
   localCli('user', 'add', 'alice', '--group', env.group, '--group', 'teamb', '--allow-unisolated-jobs');
   await ph.signIn();
-  await ph.panel.getByRole('button', { name: 'Sign out' }).click();
+  await ph.signOut();
   await ph.signIn(newToken(undefined, 'alice'));
   const group = ph.panel.getByLabel('Group');
   await expect(group.locator('option')).toHaveCount(2);
@@ -410,6 +410,6 @@ test("the group switcher lists the user's groups and shows the chosen group's jo
   await ph.panel.screenshot({ path: join(SCREENSHOTS, 'group-switcher.png') });
   await group.selectOption(env.group);
   await expect(rows.first()).toBeVisible();
-  await ph.panel.getByRole('button', { name: 'Sign out' }).click();
+  await ph.signOut();
   await ph.signIn(env.token);
 });
