@@ -1,5 +1,6 @@
 import { Notification } from '@jupyterlab/apputils';
 import { isTerminalPhase, type Job } from '@primehub-suite/client/browser';
+import { failureHint } from './models/notebookJobs';
 import type { IPrimeHub } from './tokens';
 
 /** What the notifier's buttons do. */
@@ -13,8 +14,6 @@ interface ITracked {
   job: Job;
   output: string | null;
 }
-
-const MISSING_PAPERMILL = /papermill: (command )?not found/;
 
 /**
  * Follows the jobs submitted from this JupyterLab until they end and tells the user, whichever
@@ -94,9 +93,7 @@ export class JobNotifier {
         for await (const line of this.hub.client.jobs.logs(job.id, { tail: 50 })) {
           lines.push(line);
         }
-        if (lines.some(l => MISSING_PAPERMILL.test(l))) {
-          hint = ': papermill is missing in the image; choose an image that has it (an InfuseAI image)';
-        }
+        hint = failureHint(lines);
       } catch {
         // The notification matters more than the hint.
       }

@@ -61,6 +61,8 @@ export class PrimeHubSession implements IPrimeHub {
 
   async signIn(token: string): Promise<string> {
     const { user } = await serverExtension.saveToken(token);
+    // The token may be another user's: the client's cached groups were the previous user's.
+    await this.client.effectiveGroups({ refresh: true }).catch(() => undefined);
     await this.refresh();
     return user;
   }

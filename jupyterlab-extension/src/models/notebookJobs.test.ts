@@ -1,5 +1,6 @@
 import { buildNotebookCommand } from '@primehub-suite/client/notebook';
 import {
+  failureHint,
   formatDuration,
   formatParameters,
   jobParameters,
@@ -62,5 +63,16 @@ describe('paths and formatting', () => {
     expect(formatParameters({ a: 1, b: 'x y' })).toBe('a=1, b="x y"');
     expect(formatParameters(null)).toBe('');
     expect(formatParameters({ long: 'x'.repeat(100) }, 20)).toHaveLength(20);
+  });
+});
+
+describe('failure hint', () => {
+  it('names a missing papermill (bash and sh wording), and nothing else', () => {
+    expect(failureHint(['+ cd /project/g', 'bash: line 1: papermill: command not found'])).toMatch(
+      /papermill is missing in the image/
+    );
+    expect(failureHint(['sh: 1: papermill: not found'])).toMatch(/papermill is missing in the image/);
+    expect(failureHint(['ValueError: boom', 'papermill.exceptions.PapermillExecutionError'])).toBe('');
+    expect(failureHint([])).toBe('');
   });
 });

@@ -87,3 +87,15 @@ export function formatParameters(params: Record<string, JsonValue> | null, max =
 export function originalOfSnapshot(path: string): string {
   return path.replace(/(^|\/)\.([^/]+)-\d{20}\.ipynb$/, '$1$2.ipynb');
 }
+
+const MISSING_PAPERMILL = /papermill: (command )?not found/;
+
+/**
+ * What the failure notification adds for a failed notebook job, from the end of its log: a
+ * missing papermill is the image's problem (PrimeHub's), not the notebook's, so it is named.
+ */
+export function failureHint(logLines: ReadonlyArray<string>): string {
+  return logLines.some(l => MISSING_PAPERMILL.test(l))
+    ? ': papermill is missing in the image; choose an image that has it (an InfuseAI image)'
+    : '';
+}

@@ -1,6 +1,7 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
-import type { GroupRef, Job, Page, Schedule } from '@primehub-suite/client/browser';
+import type { GroupRef, Job, Schedule } from '@primehub-suite/client/browser';
 import type { Message } from '@lumino/messaging';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
 import { formatDuration, formatParameters, jobParameters } from '../models/notebookJobs';
 import type { IPrimeHub } from '../tokens';
@@ -35,29 +36,128 @@ function usePolling(active: boolean, intervalMs: number, tick: () => Promise<boo
   }, [active, intervalMs, ...deps]);
 }
 
+/** Jobs per page of `jobs.list` (the server's numbered pages). */
+const PAGE_SIZE = 10;
+/** A row's estimated height (px) before it is measured. */
+const ROW_ESTIMATE = 58;
+
+/** The jobs the list holds: the server's numbered pages fetched so far, and how many pages there are. */
+interface JobPages {
+  pages: ReadonlyMap<number, Job[]>;
+  totalPage: number;
+}
+
+/** Rows of the list: every page but the last has PAGE_SIZE jobs; the last one's size is known once fetched. */
+function rowCount(data: JobPages): number {
+  const last = data.pages.get(data.totalPage);
+  return data.totalPage === 0 ? 0 : (data.totalPage - 1) * PAGE_SIZE + (last ? last.length : PAGE_SIZE);
+}
+
+function JobRow(props: { job: Job | undefined; actions: ISidePanelActions }): React.ReactElement {
+  const { job } = props;
+  if (!job) {
+    return <div className="jp-primehub-JobRow jp-primehub-JobRow-loading">Loading…</div>;
+  }
+  const params = formatParameters(jobParameters(job), 60);
+  return (
+    <div
+      className="jp-primehub-JobRow"
+      data-job-id={job.id}
+      data-phase={job.phase ?? ''}
+      onClick={() => props.actions.openJob(job.id)}
+      title={`${job.id} — open details`}
+    >
+      <span className={`jp-primehub-Phase jp-primehub-Phase-${job.phase ?? 'Unknown'}`}>{job.phase}</span>
+      <span className="jp-primehub-JobName">{job.displayName ?? job.id}</span>
+      <span className="jp-primehub-JobMeta">
+        {job.userName} · {formatDuration(job)}
+      </span>
+      {params && <span className="jp-primehub-JobParams">{params}</span>}
+    </div>
+  );
+}
+
+/**
+ * The group's jobs as one windowed list: only the rows in view are rendered, and only the
+ * server's pages behind them are fetched (and refreshed while the panel is visible), so
+ * thousands of jobs scroll like ten.
+ */
 function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanelActions }): React.ReactElement {
   const { hub } = props;
-  const [page, setPage] = React.useState(1);
   const [mine, setMine] = React.useState(false);
   const [search, setSearch] = React.useState('');
   const [query, setQuery] = React.useState('');
-  const [data, setData] = React.useState<Page<Job> | null>(null);
+  const [data, setData] = React.useState<JobPages>({ pages: new Map(), totalPage: 0 });
+  const [loaded, setLoaded] = React.useState(false);
   const [error, setError] = React.useState('');
+  const [wanted, setWanted] = React.useState({ first: 1, last: 1 });
+  const scroller = React.useRef<HTMLDivElement>(null);
+  // Answers to an earlier filter that arrive late are dropped.
+  const filterKey = `${mine}\u0000${query}\u0000${hub.group}`;
+  const currentFilter = React.useRef(filterKey);
+  currentFilter.current = filterKey;
 
   React.useEffect(() => {
-    const t = window.setTimeout(() => {
-      setQuery(search.trim());
-      setPage(1);
-    }, 300);
+    const t = window.setTimeout(() => setQuery(search.trim()), 300);
     return () => window.clearTimeout(t);
   }, [search]);
+
+  // Another filter or group: a new list, from the top.
+  React.useEffect(() => {
+    setData({ pages: new Map(), totalPage: 0 });
+    setLoaded(false);
+    setWanted({ first: 1, last: 1 });
+    scroller.current?.scrollTo({ top: 0 });
+  }, [mine, query, hub.group]);
+
+  const virtualizer = useVirtualizer({
+    count: rowCount(data),
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_ESTIMATE,
+    overscan: 5
+  });
+  const rows = virtualizer.getVirtualItems();
+  const firstRow = rows.length ? rows[0].index : 0;
+  const lastRow = rows.length ? rows[rows.length - 1].index : 0;
+
+  // The pages behind the rows in view, once scrolling settles.
+  React.useEffect(() => {
+    const t = window.setTimeout(() => {
+      const first = Math.floor(firstRow / PAGE_SIZE) + 1;
+      const last = Math.max(first, Math.floor(lastRow / PAGE_SIZE) + 1);
+      setWanted(w => (w.first === first && w.last === last ? w : { first, last }));
+    }, 100);
+    return () => window.clearTimeout(t);
+  }, [firstRow, lastRow]);
 
   usePolling(
     props.visible,
     hub.settings.pollIntervalSeconds * 1000,
     async () => {
       try {
-        setData(await hub.client.jobs.list({ page, mine, search: query || undefined }));
+        const numbers = Array.from({ length: wanted.last - wanted.first + 1 }, (_, i) => wanted.first + i);
+        const fetched = await Promise.all(
+          numbers.map(page => hub.client.jobs.list({ page, mine, search: query || undefined }))
+        );
+        if (currentFilter.current !== filterKey) {
+          return true;
+        }
+        performance.mark('primehub-jobs-data');
+        setData(old => {
+          const pages = new Map(old.pages);
+          for (const p of fetched) {
+            pages.set(p.currentPage, p.items);
+          }
+          const totalPage = fetched[fetched.length - 1].totalPage;
+          for (const n of pages.keys()) {
+            if (n > totalPage) {
+              pages.delete(n);
+            }
+          }
+          const empty = totalPage <= 1 && (pages.get(1)?.length ?? 0) === 0;
+          return { pages, totalPage: empty ? 0 : totalPage };
+        });
+        setLoaded(true);
         setError('');
         return true;
       } catch (err) {
@@ -65,9 +165,18 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
         return false;
       }
     },
-    [page, mine, query, hub.group]
+    [mine, query, hub.group, wanted.first, wanted.last]
   );
 
+  // How long a fetched update takes to reach the DOM (read by test/bench/jupyterlab-jobs-list.mjs).
+  React.useLayoutEffect(() => {
+    if (performance.getEntriesByName('primehub-jobs-data', 'mark').length) {
+      performance.measure('primehub-jobs-update', 'primehub-jobs-data');
+      performance.clearMarks('primehub-jobs-data');
+    }
+  }, [data]);
+
+  const count = rowCount(data);
   return (
     <div className="jp-primehub-Jobs">
       <div className="jp-primehub-Toolbar">
@@ -79,15 +188,7 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
           onChange={e => setSearch(e.target.value)}
         />
         <label title="Only jobs I submitted">
-          <input
-            type="checkbox"
-            checked={mine}
-            onChange={e => {
-              setMine(e.target.checked);
-              setPage(1);
-            }}
-          />{' '}
-          Mine
+          <input type="checkbox" checked={mine} onChange={e => setMine(e.target.checked)} /> Mine
         </label>
       </div>
       {error && (
@@ -95,46 +196,35 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
           {error}
         </div>
       )}
-      <ul className="jp-primehub-JobList" aria-label="Jobs">
-        {data?.items.map(job => {
-          const params = formatParameters(jobParameters(job), 60);
-          return (
-            <li
-              key={job.id}
-              className="jp-primehub-JobRow"
-              data-job-id={job.id}
-              data-phase={job.phase ?? ''}
-              onClick={() => props.actions.openJob(job.id)}
-              title={`${job.id} — open details`}
-            >
-              <span className={`jp-primehub-Phase jp-primehub-Phase-${job.phase ?? 'Unknown'}`}>{job.phase}</span>
-              <span className="jp-primehub-JobName">{job.displayName ?? job.id}</span>
-              <span className="jp-primehub-JobMeta">
-                {job.userName} · {formatDuration(job)}
-              </span>
-              {params && <span className="jp-primehub-JobParams">{params}</span>}
-            </li>
-          );
-        })}
-        {data && data.items.length === 0 && <li className="jp-primehub-Empty">No jobs</li>}
-      </ul>
-      {data && data.totalPage > 1 && (
-        <div className="jp-primehub-Pager">
-          <button className="jp-Button jp-mod-minimal" disabled={page <= 1} onClick={() => setPage(p => p - 1)}>
-            ‹ Prev
-          </button>
-          <span>
-            Page {data.currentPage} of {data.totalPage}
-          </span>
-          <button
-            className="jp-Button jp-mod-minimal"
-            disabled={page >= data.totalPage}
-            onClick={() => setPage(p => p + 1)}
-          >
-            Next ›
-          </button>
+      {loaded && (
+        <div className="jp-primehub-Help jp-primehub-JobCount">
+          {count === 0 ? 'No jobs' : `${count.toLocaleString()} job${count === 1 ? '' : 's'}`}
         </div>
       )}
+      <div className="jp-primehub-JobScroller" ref={scroller}>
+        <div
+          className="jp-primehub-JobList"
+          role="list"
+          aria-label="Jobs"
+          style={{ height: virtualizer.getTotalSize() }}
+        >
+          {rows.map(row => (
+            <div
+              key={row.key}
+              role="listitem"
+              data-index={row.index}
+              ref={virtualizer.measureElement}
+              className="jp-primehub-JobSlot"
+              style={{ transform: `translateY(${row.start}px)` }}
+            >
+              <JobRow
+                job={data.pages.get(Math.floor(row.index / PAGE_SIZE) + 1)?.[row.index % PAGE_SIZE]}
+                actions={props.actions}
+              />
+            </div>
+          ))}
+        </div>
+      </div>
     </div>
   );
 }

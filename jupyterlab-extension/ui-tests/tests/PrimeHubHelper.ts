@@ -20,8 +20,8 @@ export const env = {
 export const SCREENSHOTS = join(__dirname, '..', 'screenshots');
 
 /** A new API token from PrimeHub Local's CLI. */
-export function newToken(expiresInSeconds?: number): string {
-  const args = [process.env.PHJL_UI_CLI!, 'token', '--user', 'phuser', '--data-dir', process.env.PHJL_UI_DATA_DIR!];
+export function newToken(expiresInSeconds?: number, user = 'phuser'): string {
+  const args = [process.env.PHJL_UI_CLI!, 'token', '--user', user, '--data-dir', process.env.PHJL_UI_DATA_DIR!];
   if (expiresInSeconds) {
     args.push('--expires-in', String(expiresInSeconds));
   }
@@ -30,6 +30,21 @@ export function newToken(expiresInSeconds?: number): string {
     throw new Error(`primehub-local token failed: ${res.stderr}`);
   }
   return res.stdout.trim().split('\n').pop()!.trim();
+}
+
+/** Runs PrimeHub Local's CLI on the test server's data directory; returns what it printed. */
+export function localCli(...args: string[]): string {
+  const res = spawnSync(
+    process.execPath,
+    [process.env.PHJL_UI_CLI!, ...args, '--data-dir', process.env.PHJL_UI_DATA_DIR!],
+    {
+      encoding: 'utf8'
+    }
+  );
+  if (res.status !== 0) {
+    throw new Error(`primehub-local ${args.join(' ')} failed: ${res.stderr}`);
+  }
+  return res.stdout.trim();
 }
 
 /** Writes a notebook into the group volume; returns its server path (`<group>/<name>`). */
@@ -109,9 +124,17 @@ export class PrimeHubHelper {
     await expect(this.panel.getByRole('tab', { name: 'Jobs', exact: true })).toBeVisible();
   }
 
+  /** Signs out and waits for the sign-in form (signing in again before it shows would race it). */
+  async signOut(): Promise<void> {
+    await this.panel.getByRole('button', { name: 'Sign out' }).click();
+    await expect(this.panel.getByLabel('API token')).toBeVisible();
+  }
+
   /** Opens the notebook and its "Submit as job" dialog from the notebook toolbar. */
   async openSubmitDialog(path: string): Promise<Locator> {
-    await this.page.evaluate(p => window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
+    // Not awaited in the page: JupyterLab may still reload right after start-up (then it reopens the
+    // notebook from its /lab/tree/ URL), which would destroy an awaiting evaluate.
+    await this.page.evaluate(p => void window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
     const name = path.split('/').pop()!;
     await expect(this.page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: name }).first()).toBeVisible();
     const button = this.page.locator('.jp-NotebookPanel:visible [data-jp-item-name="primehub-submit"]');

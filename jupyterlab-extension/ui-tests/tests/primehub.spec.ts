@@ -3,10 +3,11 @@
  * run in order and share the servers: the first one signs in.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   env,
+  localCli,
   newToken,
   outputNotebooks,
   PrimeHubHelper,
@@ -164,6 +165,30 @@ test('a failing notebook shows Failed with its log and a notification', async ({
   ).toBeVisible({ timeout: 30_000 });
 });
 
+test('a job whose image lacks papermill fails with a notification that names it', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  // PrimeHub Local sources the group volume's .primehub/profile in every job: dropping the
+  // project virtualenv from PATH there gives the job an "image" without papermill.
+  const profileDir = join(env.volume, '.primehub');
+  const profile = join(profileDir, 'profile');
+  expect(existsSync(profile)).toBe(false);
+  mkdirSync(profileDir, { recursive: true });
+  writeFileSync(profile, 'export PATH=/usr/bin:/bin\n');
+  try {
+    const path = writeNotebook('no-papermill.ipynb', [{ source: "print('never runs')" }]);
+    await ph.openSubmitDialog(path);
+    await ph.submit();
+    await ph.expectPhase('Failed');
+    await expect(ph.jobTab.getByTestId('job-log')).toContainText('papermill: command not found', { timeout: 30_000 });
+    const toast = page.locator('.jp-toast-container, .Toastify').getByText(/papermill is missing in the image/);
+    await expect(toast.first()).toBeVisible({ timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'missing-papermill.png') });
+  } finally {
+    rmSync(profile, { force: true });
+  }
+});
+
 test('rerun with one parameter edited', async ({ page }) => {
   const ph = new PrimeHubHelper(page);
   await ph.signIn();
@@ -180,6 +205,66 @@ test('rerun with one parameter edited', async ({ page }) => {
   const outputs = outputNotebooks('params.ipynb');
   expect(outputs).toHaveLength(before + 1);
   expect(values(outputs[outputs.length - 1])).toEqual({ count: 11, ratio: 2.5, flag: true, label: TRICKY });
+});
+
+test('plain "Rerun" runs the notebook again with the same parameters', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  await ph.panel.locator('.jp-primehub-JobRow', { hasText: 'typed params' }).first().click();
+  await ph.expectPhase('Succeeded');
+  const first = await ph.jobId();
+  const countCell = ph.jobTab
+    .getByTestId('job-parameters')
+    .locator('tr')
+    .filter({ has: page.locator('th', { hasText: /^count$/ }) })
+    .locator('td');
+  const count = Number(await countCell.textContent());
+  const before = outputNotebooks('params.ipynb').length;
+  await ph.jobTab.getByRole('button', { name: 'Rerun', exact: true }).click();
+  await expect.poll(() => ph.jobId(), { timeout: 30_000 }).not.toBe(first);
+  await ph.expectPhase('Succeeded');
+  const outputs = outputNotebooks('params.ipynb');
+  expect(outputs).toHaveLength(before + 1);
+  expect(values(outputs[outputs.length - 1])).toEqual({ count, ratio: 2.5, flag: true, label: TRICKY });
+});
+
+test('artifacts download into the workspace, a file and a folder, and show in the file browser', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('reports.ipynb', [
+    {
+      source: [
+        'import os',
+        "d = os.path.expanduser('~/artifacts/reports')",
+        'os.makedirs(d, exist_ok=True)',
+        "open(os.path.join(d, 'a.txt'), 'w').write('first report')",
+        "open(os.path.join(d, 'b.txt'), 'w').write('second report')",
+        "open(os.path.expanduser('~/artifacts/summary.txt'), 'w').write('all good')"
+      ].join('\n')
+    }
+  ]);
+  await ph.openSubmitDialog(path);
+  await ph.submit();
+  await ph.expectPhase('Succeeded');
+  const id = await ph.jobId();
+  await ph.jobTab.getByRole('tab', { name: 'Artifacts' }).click();
+  await ph.jobTab.locator('[data-artifact="summary.txt"]').getByRole('button', { name: 'Download' }).click();
+  await expect(ph.jobTab.getByText(/Downloaded 1 file into/)).toBeVisible();
+  await ph.jobTab.locator('.jp-primehub-Folder', { hasText: 'reports/' }).getByRole('button').click();
+  await expect(ph.jobTab.getByText(/Downloaded 2 files into/)).toBeVisible();
+  await ph.jobTab.screenshot({ path: join(SCREENSHOTS, 'artifacts-downloaded.png') });
+  const target = join(env.volume, 'job-artifacts', id);
+  expect(readFileSync(join(target, 'summary.txt'), 'utf8')).toBe('all good');
+  expect(readFileSync(join(target, 'reports', 'a.txt'), 'utf8')).toBe('first report');
+  expect(readFileSync(join(target, 'reports', 'b.txt'), 'utf8')).toBe('second report');
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.openDirectory(`${env.group}/job-artifacts/${id}`);
+  expect(await page.filebrowser.isFileListedInBrowser('summary.txt')).toBe(true);
+  expect(await page.filebrowser.isFileListedInBrowser('reports')).toBe(true);
+  await page.filebrowser.openDirectory(`${env.group}/job-artifacts/${id}/reports`);
+  expect(await page.filebrowser.isFileListedInBrowser('a.txt')).toBe(true);
+  expect(await page.filebrowser.isFileListedInBrowser('b.txt')).toBe(true);
+  await page.locator('#filebrowser').screenshot({ path: join(SCREENSHOTS, 'artifacts-in-file-browser.png') });
 });
 
 test('a recurring job created from the dialog is listed and "Trigger now" runs it', async ({ page }) => {
@@ -200,10 +285,27 @@ test('a recurring job created from the dialog is listed and "Trigger now" runs i
   await ph.expectPhase('Succeeded');
 });
 
+test('a recurring job can be paused, then deleted', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  await ph.panel.getByRole('tab', { name: 'Recurring jobs' }).click();
+  const row = ph.panel.locator('.jp-primehub-ScheduleRow', { hasText: 'nightly' });
+  await expect(row).toContainText('30 2 * * *');
+  await row.getByRole('button', { name: 'Pause' }).click();
+  await expect(ph.panel.getByText('Paused nightly')).toBeVisible();
+  await expect(row).toContainText('on demand / paused');
+  await expect(row.getByRole('button', { name: 'Pause' })).toHaveCount(0);
+  await ph.panel.screenshot({ path: join(SCREENSHOTS, 'recurring-paused.png') });
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await expect(ph.panel.getByText('Deleted nightly')).toBeVisible();
+  await expect(row).toHaveCount(0);
+  await ph.panel.getByRole('tab', { name: 'Jobs', exact: true }).click();
+});
+
 test('an expired token brings back sign-in and keeps the dialog values', async ({ page }) => {
   const ph = new PrimeHubHelper(page);
   await ph.signIn();
-  await ph.panel.getByRole('button', { name: 'Sign out' }).click();
+  await ph.signOut();
   const shortLived = newToken(8);
   const issued = Date.now();
   await ph.signIn(shortLived);
@@ -288,4 +390,26 @@ test('the palette command asks to save unsaved changes first', async ({ page }) 
   await expect(ph.param('y')).toHaveValue('2');
   await ph.dialog.getByRole('button', { name: 'Cancel' }).click();
   expect(readFileSync(join(env.volume, 'ui', 'unsaved.ipynb'), 'utf8')).toContain('z = 3');
+});
+
+test("the group switcher lists the user's groups and shows the chosen group's jobs", async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  localCli('group', 'add', 'teamb', '--display-name', 'Team B');
+  localCli('user', 'add', 'alice', '--group', env.group, '--group', 'teamb', '--allow-unisolated-jobs');
+  await ph.signIn();
+  await ph.signOut();
+  await ph.signIn(newToken(undefined, 'alice'));
+  const group = ph.panel.getByLabel('Group');
+  await expect(group.locator('option')).toHaveCount(2);
+  await expect(group).toHaveValue(env.group);
+  const rows = ph.panel.locator('.jp-primehub-JobRow[data-job-id]');
+  await expect(rows.first()).toBeVisible();
+  await group.selectOption('teamb');
+  await expect(ph.panel.locator('.jp-primehub-JobCount')).toHaveText('No jobs');
+  await expect(rows).toHaveCount(0);
+  await ph.panel.screenshot({ path: join(SCREENSHOTS, 'group-switcher.png') });
+  await group.selectOption(env.group);
+  await expect(rows.first()).toBeVisible();
+  await ph.signOut();
+  await ph.signIn(env.token);
 });
