@@ -17,7 +17,13 @@ export const env = {
   }
 };
 
-export const SCREENSHOTS = join(__dirname, '..', 'screenshots');
+/**
+ * Where the UI tests save screenshots: the git-ignored test-results/ of the repository, or with
+ * UPDATE_SCREENSHOTS=1 the README's committed ones in ui-tests/screenshots.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, '..', 'screenshots')
+  : join(__dirname, '..', '..', '..', 'test-results', 'screenshots', 'jupyterlab');
 
 /** A new API token from PrimeHub Local's CLI. */
 export function newToken(expiresInSeconds?: number, user = 'phuser'): string {
