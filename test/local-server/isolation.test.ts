@@ -119,9 +119,12 @@ describe('jobs in the sandbox', () => {
     expect(top.filter(d => !allowed.has(d))).toEqual([]);
     expect(top).toEqual(expect.arrayContaining(['home', 'phfs', 'project', 'tmp', 'usr']));
     // The data directory holds only this group's volume and PHFS, at their host paths (as the host's
-    // JupyterLab sees them); /tmp holds nothing else.
+    // JupyterLab sees them); /tmp holds nothing else but the way to the virtualenv (a clone under /tmp).
     expect(text).toContain('groups=teamb \nvolumes=teamb \ndatadir=phfs volumes \n');
-    const tmpEntries = server.dataDir.startsWith('/tmp/') ? 1 : 0;
+    const venvDirs = pythonMounts(join(REPO_ROOT, '.venv')).filter((_, i) => i % 3 === 1);
+    const tmpEntries = new Set(
+      [server.dataDir, ...venvDirs].filter(d => d.startsWith('/tmp/')).map(d => d.split('/')[2])
+    ).size;
     expect(text).toContain(`homes=jovyan tmp=${tmpEntries}`);
     expect(text).toContain('shadow=0\n');
     expect(text).toContain('api=200');
