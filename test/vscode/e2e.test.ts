@@ -205,9 +205,16 @@ test('cancel a running job from the palette', async () => {
   await wb.runCommand('PrimeHub: Refresh Jobs');
   await wb.treeRow('long-running').waitFor();
   await wb.runCommand('PrimeHub: Cancel Job');
-  await wb.acceptPick(/Cancel which job/);
-  await wb.notification(/long-running is Cancelled/).waitFor({ timeout: 30_000 });
-  expect((await client.jobs.get(job.id)).phase).toBe('Cancelled');
+  // Other tests' jobs may still run: pick this one by name, not the first row.
+  await wb.page
+    .locator('.quick-input-widget')
+    .filter({ hasText: /Cancel which job/ })
+    .waitFor({ timeout: 30_000 });
+  await wb.quickInput().fill('long-running');
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'long-running' }).first().waitFor();
+  await wb.page.keyboard.press('Enter');
+  await wb.notification(/long-running is (Cancelled|being cancelled)/).waitFor({ timeout: 30_000 });
+  expect((await client.jobs.wait(job.id, { timeoutMs: 30_000 })).phase).toBe('Cancelled');
 });
 
 test('create a recurring job with a custom cron (next runs shown) and run it now', async () => {

@@ -131,7 +131,9 @@ export class JobsCommands implements vscode.Disposable {
       const after = await this.errors.withProgress(`Cancelling ${label(job)}…`, signal =>
         this.jobs.cancel(job.id, signal)
       );
-      void vscode.window.showInformationMessage(`${label(after)} is ${after.phase ?? 'being cancelled'}.`);
+      // The job stops asynchronously: until its phase is final, say the cancel is under way.
+      const state = this.jobs.isFinished(after) ? after.phase : 'being cancelled';
+      void vscode.window.showInformationMessage(`${label(after)} is ${state}.`);
     });
   }
 
