@@ -3,9 +3,9 @@
  * PrimeHub Local in headless Debian Chromium. They save the README's screenshots.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot, requires } from '../../shared-client/src/testing/paths';
 
 function freePort(): Promise<number> {
@@ -17,6 +17,37 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * What a reader of a failed run needs, shortest first: the summary, then each failure's first
+ * lines (every attempt, so a retry's failure does not hide the first one's).
+ */
+function failures(output: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const start = lines.findIndex(l => /^\s+1\) /.test(l));
+  const summary = lines.filter(l => /^\s+\d+ (passed|failed|flaky|skipped|did not run)/.test(l)).join('\n');
+  if (start < 0) {
+    return `${summary}\n${output.slice(-6000)}`;
+  }
+  const sections: string[][] = [];
+  for (const line of lines.slice(start)) {
+    if (/^\s+\d+\) /.test(line) || /^\s+Retry #\d+ /.test(line) || sections.length === 0) {
+      sections.push([line]);
+    } else if (/^\s+\d+ (passed|failed|flaky|skipped|did not run)/.test(line)) {
+      break;
+    } else {
+      sections[sections.length - 1].push(line);
+    }
+  }
+  const shown = sections.map(s =>
+    s
+      .filter(l => l.trim() && !/^\s+(at |Call log:|- )/.test(l))
+      .slice(0, 14)
+      .join('\n')
+  );
+  return `${summary}\n\n${shown.join('\n\n')}`.slice(0, 12_000);
 }
 
 /** Playwright refuses to run when it sees Jest's worker variables. */
@@ -36,13 +67,16 @@ it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired t
     {
       cwd: root,
       encoding: 'utf8',
-      env: { ...playwrightEnv(), PHJL_UI_PORT: String(await freePort()), FORCE_COLOR: '0', CI: '1' },
+      env: { ...playwrightEnv(), PHJL_UI_PORT: String(await freePort()), FORCE_COLOR: '0', NO_COLOR: '1', CI: '1' },
       timeout: 540_000
     }
   );
   const output = `${res.stdout}${res.stderr}`;
+  const log = join(root, 'test-results', 'jupyterlab-ui.log');
+  mkdirSync(dirname(log), { recursive: true });
+  writeFileSync(log, output);
   if (res.status !== 0) {
-    throw new Error(`galata tests failed (${res.status ?? res.signal}):\n${output.slice(-8000)}`);
+    throw new Error(`galata tests failed (${res.status ?? res.signal}; full output in ${log}):\n${failures(output)}`);
   }
   expect(output).toMatch(/\d+ passed/);
   expect(output).not.toMatch(/\d+ (failed|skipped)/);

@@ -121,7 +121,7 @@ test('sign in with endpoint and API token through the command palette', async ()
   await wb.runCommand('PrimeHub: Sign In');
   await wb.answer('PrimeHub URL', server.baseUrl);
   await wb.answer('API token', server.token);
-  await wb.notification(/Signed in to PrimeHub Local as/).waitFor({ timeout: 30_000 });
+  await wb.expectNotification(/Signed in to PrimeHub Local as/, 30_000);
   await page.locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` }).waitFor();
 });
 
@@ -154,7 +154,7 @@ test('run the current .py file as a job; its log streams into an output channel'
   await wb.acceptPick('Instance type');
   await wb.acceptPick('Image');
   await page.locator('.output-view, .panel', { hasText: 'hello from PrimeHub 2' }).first().waitFor({ timeout: 60_000 });
-  await wb.notification(/Job hello succeeded/).waitFor({ timeout: 60_000 });
+  await wb.expectNotification(/Job hello succeeded/, 60_000);
   await wb.screenshot(join(SHOTS, 'job-log.png'));
 });
 
@@ -171,7 +171,7 @@ test('run a notebook with a typed parameter; the output notebook lands next to i
   await wb.answer('epochs (int)', '3');
   await wb.acceptPick('Instance type');
   await wb.acceptPick('Image');
-  await wb.notification(/Job train succeeded; output notebook: train-output\.ipynb/).waitFor({ timeout: 120_000 });
+  await wb.expectNotification(/Job train succeeded; output notebook: train-output\.ipynb/, 120_000);
   const output = JSON.parse(readFileSync(join(workspace, 'train-output.ipynb'), 'utf8'));
   expect(JSON.stringify(output)).toContain('rate=0.25 epochs=3');
 });
@@ -186,7 +186,7 @@ test("download a job's artifacts into the workspace", async () => {
   await wb.quickInput().fill(`${workspace}/`);
   await page.waitForTimeout(500);
   await page.keyboard.press('Enter');
-  await wb.notification(/Downloaded 1 file\(s\) to/).waitFor({ timeout: 30_000 });
+  await wb.expectNotification(/Downloaded 1 file\(s\) to/, 30_000);
   const jobs = await client.jobs.list();
   const train = jobs.items.find(j => j.displayName === 'train')!;
   expect(readFileSync(join(workspace, `artifacts-${train.id}`, 'metrics.txt'), 'utf8')).toBe('0.25');
@@ -234,7 +234,7 @@ test('create a recurring job with a custom cron (next runs shown) and run it now
   await page.locator('.quick-input-widget', { hasText: 'next runs:' }).waitFor();
   await wb.screenshot(join(SHOTS, 'recurring-cron.png'));
   await page.keyboard.press('Enter');
-  await wb.notification(/Recurring job nightly-report created/).waitFor({ timeout: 30_000 });
+  await wb.expectNotification(/Recurring job nightly-report created/, 30_000);
   await wb.treeRow(/nightly-report/).waitFor();
   await wb.runCommand('PrimeHub: Run Recurring Job Now');
   await wb.acceptPick(/Run which recurring job now/);
@@ -261,7 +261,7 @@ test('a revoked token shows "Sign in again"', async () => {
   await wb.runCommand('PrimeHub: Sign In');
   await wb.answer('PrimeHub URL', server.baseUrl);
   await wb.answer('API token', shortLived);
-  await wb.notification(/Signed in to PrimeHub Local/).waitFor({ timeout: 30_000 });
+  await wb.expectNotification(/Signed in to PrimeHub Local/, 30_000);
   await page.waitForTimeout(4000);
   await wb.runCommand('PrimeHub: Refresh Jobs');
   const toast = wb.notification(/rejected the API token/);

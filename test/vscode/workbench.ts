@@ -46,6 +46,55 @@ export class Workbench {
     return this.page.locator('.notification-toast', { hasText: text }).first();
   }
 
+  /**
+   * Waits until a notification containing `text` was shown: as a toast, or (VS Code hides info
+   * toasts after a while, sooner on a busy machine) in the notifications center.
+   */
+  async expectNotification(text: string | RegExp, timeout = 30_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    let nextCenterCheck = Date.now() + 5_000;
+    for (;;) {
+      if (await this.notification(text).isVisible()) {
+        return;
+      }
+      const last = Date.now() >= deadline;
+      if (
+        (last || Date.now() >= nextCenterCheck) &&
+        // a busy workbench may miss the palette once: then only the toast counts this round
+        (await this.inNotificationsCenter(text).catch(() => false))
+      ) {
+        return;
+      }
+      if (last) {
+        throw new Error(
+          `no notification matching ${String(text)} within ${timeout} ms (toasts or notifications center)`
+        );
+      }
+      if (Date.now() >= nextCenterCheck) {
+        nextCenterCheck = Date.now() + 10_000;
+      }
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** Whether the notifications center lists a notification containing `text` (opens and closes it). */
+  private async inNotificationsCenter(text: string | RegExp): Promise<boolean> {
+    await this.runCommand('Notifications: Show Notifications');
+    const center = this.page.locator('.notifications-center');
+    await center.waitFor({ timeout: 10_000 });
+    const found = await center
+      .locator('.notification-list-item', { hasText: text })
+      .first()
+      .waitFor({ timeout: 1_000 })
+      .then(
+        () => true,
+        () => false
+      );
+    await this.runCommand('Notifications: Hide Notifications');
+    await center.waitFor({ state: 'hidden', timeout: 10_000 });
+    return found;
+  }
+
   async clearNotifications(): Promise<void> {
     await this.runCommand('Notifications: Clear All Notifications');
   }

@@ -136,6 +136,16 @@ export class PrimeHubHelper {
     await expect(this.panel.getByLabel('API token')).toBeVisible();
   }
 
+  /** Signs out when the panel shows a connection, waiting for either state to settle first. */
+  async signOutIfSignedIn(): Promise<void> {
+    const form = this.panel.getByLabel('API token');
+    const signOut = this.panel.getByRole('button', { name: 'Sign out' });
+    await expect(form.or(signOut)).toBeVisible();
+    if (await signOut.isVisible()) {
+      await this.signOut();
+    }
+  }
+
   /** Opens the notebook and its "Submit as job" dialog from the notebook toolbar. */
   async openSubmitDialog(path: string): Promise<Locator> {
     // Not awaited in the page: JupyterLab may still reload right after start-up (then it reopens the

@@ -53,6 +53,8 @@ test.beforeAll(() => mkdirSync(SCREENSHOTS, { recursive: true }));
 test('sign in: a wrong token is refused, a pasted one connects', async ({ page }) => {
   const ph = new PrimeHubHelper(page);
   await ph.openPanel();
+  // On a retry of the serial group the first attempt may have signed in already.
+  await ph.signOutIfSignedIn();
   await expect(ph.panel.getByText('Connect to PrimeHub')).toBeVisible();
   await expect(ph.panel.getByText('npx primehub-local token --user phuser')).toBeVisible();
   await ph.panel.getByLabel('API token').fill('not-a-real-token');
