@@ -11,7 +11,7 @@ import * as React from 'react';
 import primehubSvg from '../style/primehub.svg';
 import { serverExtension } from './api';
 import { JobNotifier } from './JobNotifier';
-import { notebookCommandOf, originalOfSnapshot, serverPathOf } from './models/notebookJobs';
+import { notebookPathsOf, originalOfSnapshot } from './models/notebookJobs';
 import { DEFAULT_SETTINGS, PrimeHubSession } from './PrimeHubSession';
 import { submitNotebook, type ISubmitResult } from './submitNotebook';
 import { IPrimeHub, type IPrimeHubSettings } from './tokens';
@@ -173,14 +173,13 @@ const plugin: JupyterFrontEndPlugin<IPrimeHub> = {
 
     /** Rerun: a notebook job runs the notebook again (its snapshot is gone), with the same or edited values. */
     async function rerun(job: Job, edit: boolean): Promise<void> {
-      const nb = notebookCommandOf(job.command);
-      const input = nb && hub.config ? serverPathOf(nb.input, hub.config) : null;
-      if (!nb || !input) {
+      const nb = notebookPathsOf(job.command, hub.config?.groupVolume ?? null);
+      if (!nb || !nb.input) {
         const again = await hub.client.jobs.rerun(job.id);
         openJob(again.id);
         return;
       }
-      const path = originalOfSnapshot(input);
+      const path = originalOfSnapshot(nb.input);
       const notebook = (await contents.get(path, { content: true })).content;
       const prefill = {
         parameters: nb.parameters,
@@ -197,7 +196,8 @@ const plugin: JupyterFrontEndPlugin<IPrimeHub> = {
         instanceType: prefill.instanceType ?? hub.config?.instanceType ?? '',
         image: prefill.image ?? hub.config?.image ?? '',
         timeoutMinutes: hub.settings.defaultTimeoutMinutes,
-        jobs: [{ name: prefill.name ?? 'rerun', parameters: nb.parameters }],
+        name: prefill.name ?? 'rerun',
+        parameters: nb.parameters,
         declared: parseNotebookParameters(notebook).parameters
       });
       onSubmitted(result);
@@ -205,8 +205,7 @@ const plugin: JupyterFrontEndPlugin<IPrimeHub> = {
 
     const deleteSchedule = async (schedule: Schedule): Promise<void> => {
       await hub.client.schedules.delete(schedule.id);
-      const nb = notebookCommandOf(schedule.command);
-      const snapshot = nb && hub.config ? serverPathOf(nb.input, hub.config) : null;
+      const snapshot = notebookPathsOf(schedule.command, hub.config?.groupVolume ?? null)?.input;
       if (snapshot && snapshot !== originalOfSnapshot(snapshot)) {
         await serverExtension.removeSnapshot(snapshot).catch(() => undefined);
       }

@@ -1,11 +1,19 @@
 /**
- * Submitting a notebook: snapshot it (server), then one job per planned parameter set (or one
- * recurring job) through the client, and let the server remove the snapshot when they end.
+ * Submitting a notebook: snapshot it beside itself (server), then run the snapshot through the
+ * client's notebook runs (one job, a sweep, or a recurring job), and let the server remove the
+ * snapshot when the jobs end.
  */
-import type { Job, NotebookParameter, RecurrenceSpec, Schedule } from '@primehub-suite/client/browser';
-import type { SweepJob } from '@primehub-suite/client/notebook';
+import {
+  PartialSubmissionError,
+  type Job,
+  type JsonValue,
+  type NotebookParameter,
+  type NotebookRun,
+  type RecurrenceSpec,
+  type Schedule
+} from '@primehub-suite/client/browser';
 import { serverExtension } from './api';
-import { withArtifactCopy } from './models/notebookJobs';
+import { serverPathOf, volumePathOf } from './models/notebookJobs';
 import type { IPrimeHub } from './tokens';
 
 /** What the dialog hands over. */
@@ -15,7 +23,12 @@ export interface ISubmitRequest {
   instanceType: string;
   image: string;
   timeoutMinutes: number | null;
-  jobs: SweepJob[];
+  /** Job name (of each sweep job: the name followed by its values). */
+  name: string;
+  /** Values of the parameters (the fixed ones, in a sweep). */
+  parameters: Record<string, JsonValue>;
+  /** Several values per parameter: one job per combination. */
+  sweep?: Record<string, JsonValue[]>;
   declared: ReadonlyArray<Pick<NotebookParameter, 'name' | 'type'>>;
   /** A recurring job instead of jobs now. */
   recurrence?: RecurrenceSpec;
@@ -24,7 +37,7 @@ export interface ISubmitRequest {
 /** A submitted job with where its output notebook will be (server path). */
 export interface ISubmittedJob {
   job: Job;
-  output: string;
+  output: string | null;
 }
 
 export interface ISubmitResult {
@@ -32,65 +45,89 @@ export interface ISubmitResult {
   schedule?: Schedule;
 }
 
-function outputFor(base: string, name: string, single: boolean): string {
-  return single ? base : `${base.replace(/\.ipynb$/, '')}-${name}.ipynb`;
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/**
+ * Submits the notebook. When a sweep stops part-way, the PartialSubmissionError thrown carries the
+ * jobs that exist (`submitted`, as ISubmittedJob), so none is left unknown.
+ */
 export async function submitNotebook(hub: IPrimeHub, req: ISubmitRequest): Promise<ISubmitResult> {
+  const groupVolume = hub.config?.groupVolume ?? null;
   const snap = await serverExtension.snapshot({ path: req.path });
-  const single = req.jobs.length === 1;
-  const deadline = req.timeoutMinutes ? Math.round(req.timeoutMinutes * 60) : undefined;
-  const planned = req.jobs.map(j => {
-    const jobOutput = outputFor(snap.jobOutput, j.name, single);
-    const line = hub.client.notebook.command({
-      workdir: snap.jobWorkdir,
-      input: snap.jobInput,
-      output: jobOutput,
-      parameters: j.parameters,
-      declared: req.declared
-    });
-    return { name: j.name, output: outputFor(snap.output, j.name, single), command: withArtifactCopy(line, jobOutput) };
+  const volumePath = volumePathOf(snap.snapshot, groupVolume);
+  const toSubmitted = (run: NotebookRun): ISubmittedJob => ({
+    job: run.job,
+    output:
+      run.output && 'volumePath' in run.output
+        ? serverPathOf({ root: 'volume', path: run.output.volumePath }, groupVolume)
+        : null
   });
-  const submitted: ISubmittedJob[] = [];
+  const watch = (runs: ISubmittedJob[]): Promise<void> =>
+    runs.length === 0
+      ? serverExtension.removeSnapshot(snap.snapshot)
+      : serverExtension.watchSnapshot(
+          snap.snapshot,
+          runs.map(r => r.job.id)
+        );
+  const outputName = baseName(snap.output);
+  const common = {
+    instanceType: req.instanceType,
+    image: req.image,
+    activeDeadlineSeconds: req.timeoutMinutes ? Math.round(req.timeoutMinutes * 60) : undefined,
+    declared: req.declared,
+    output: 'beside' as const
+  };
+  let runs: NotebookRun[];
   try {
+    if (volumePath === null) {
+      throw new Error(`${snap.snapshot} is not in the group volume, so a job cannot see it`);
+    }
+    const notebook = { volumePath };
     if (req.recurrence) {
       // A recurring job keeps its snapshot: each run needs it (removed when the recurring job is deleted).
-      const schedule = await hub.client.schedules.create({
-        displayName: planned[0].name,
-        instanceType: req.instanceType,
-        image: req.image,
-        command: planned[0].command,
-        recurrence: req.recurrence,
-        activeDeadlineSeconds: deadline
+      const made = await hub.client.notebook.schedule({
+        ...common,
+        displayName: req.name,
+        notebook,
+        parameters: req.parameters,
+        outputName,
+        recurrence: req.recurrence
       });
-      return { jobs: [], schedule };
+      return { jobs: [], schedule: made.schedule };
     }
-    for (const p of planned) {
-      const job = await hub.client.jobs.submit({
-        displayName: p.name,
-        instanceType: req.instanceType,
-        image: req.image,
-        command: p.command,
-        activeDeadlineSeconds: deadline
+    if (req.sweep && Object.keys(req.sweep).length > 0) {
+      const stem = outputName.replace(/-output\.ipynb$/, '');
+      runs = await hub.client.notebook.runSweep({
+        ...common,
+        displayName: req.name,
+        notebook,
+        parameters: req.parameters,
+        sweep: req.sweep,
+        outputName: jobName => `${stem}-${jobName.slice(req.name.length + 1)}-output.ipynb`
       });
-      submitted.push({ job, output: p.output });
+    } else {
+      runs = [
+        await hub.client.notebook.run({
+          ...common,
+          displayName: req.name,
+          notebook,
+          parameters: req.parameters,
+          outputName
+        })
+      ];
     }
   } catch (err) {
-    if (submitted.length === 0) {
-      await serverExtension.removeSnapshot(snap.snapshot).catch(() => undefined);
-    } else {
-      await serverExtension
-        .watchSnapshot(
-          snap.snapshot,
-          submitted.map(s => s.job.id)
-        )
-        .catch(() => undefined);
+    if (err instanceof PartialSubmissionError) {
+      const jobs = (err.submitted as NotebookRun[]).map(toSubmitted);
+      await watch(jobs).catch(() => undefined);
+      throw new PartialSubmissionError<ISubmittedJob>(err.message, jobs, err.planned, { cause: err.cause });
     }
+    await watch([]).catch(() => undefined);
     throw err;
   }
-  await serverExtension.watchSnapshot(
-    snap.snapshot,
-    submitted.map(s => s.job.id)
-  );
-  return { jobs: submitted };
+  const jobs = runs.map(toSubmitted);
+  await watch(jobs);
+  return { jobs };
 }

@@ -199,7 +199,7 @@ export class PrimeHubClient {
     this.schedules = new SchedulesApi(ctx);
     this.models = new ModelsApi(ctx);
     this.deployments = new DeploymentsApi(ctx);
-    this.notebook = new NotebookJobsApi(this.jobs, this.files, async o => (await this.group(o)).name);
+    this.notebook = new NotebookJobsApi(this.jobs, this.files, this.schedules, async o => (await this.group(o)).name);
   }
 
   /** The transport used when none is given (overridden by the Node entry point). */

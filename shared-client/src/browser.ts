@@ -65,12 +65,13 @@ export type { GroupsApi } from './resources/GroupsApi';
 export type { MeApi } from './resources/MeApi';
 export { SNAPSHOT_FOLDER } from './resources/NotebookJobsApi';
 export type {
-  NotebookJobSpec,
   NotebookJobsApi,
   NotebookRun,
   NotebookRunSpec,
-  NotebookSource,
-  NotebookSweepSpec
+  NotebookRunSweepSpec,
+  NotebookSchedule,
+  NotebookScheduleSpec,
+  NotebookSource
 } from './resources/NotebookJobsApi';
 export type {
   ArtifactItem,
@@ -108,6 +109,7 @@ export {
   buildNotebookRunScript,
   isNotebookRunScript,
   notebookRunParameters,
+  parseNotebookRunScript,
   buildNotebookCommand,
   checkParameterValue,
   coerceParameterInput,
@@ -128,6 +130,7 @@ export type {
   NotebookCommand,
   NotebookParameter,
   NotebookParameters,
+  NotebookRunInfo,
   NotebookRunPlan,
   ParameterDiagnostic,
   RootedPath,

@@ -80,12 +80,13 @@ export type { GroupsApi } from './resources/GroupsApi';
 export type { MeApi } from './resources/MeApi';
 export { SNAPSHOT_FOLDER } from './resources/NotebookJobsApi';
 export type {
-  NotebookJobSpec,
   NotebookJobsApi,
   NotebookRun,
   NotebookRunSpec,
-  NotebookSource,
-  NotebookSweepSpec
+  NotebookRunSweepSpec,
+  NotebookSchedule,
+  NotebookScheduleSpec,
+  NotebookSource
 } from './resources/NotebookJobsApi';
 export type {
   ArtifactItem,
@@ -123,6 +124,7 @@ export {
   buildNotebookRunScript,
   isNotebookRunScript,
   notebookRunParameters,
+  parseNotebookRunScript,
   buildNotebookCommand,
   checkParameterValue,
   coerceParameterInput,
@@ -143,6 +145,7 @@ export type {
   NotebookCommand,
   NotebookParameter,
   NotebookParameters,
+  NotebookRunInfo,
   NotebookRunPlan,
   ParameterDiagnostic,
   RootedPath,

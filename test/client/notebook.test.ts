@@ -1,6 +1,7 @@
 import {
   buildNotebookCommand,
-  parseNotebookCommand,
+  isNotebookRunScript,
+  notebookRunParameters,
   parseNotebookParameters,
   parseParametersSource,
   PrimeHubClient,
@@ -141,23 +142,23 @@ describe('client: notebooks as papermill jobs', () => {
       name: HOSTILE_NAME,
       items: ['$(id)', "'; exit 1; '", 3.25, null, true, { 'k "q"': ['\\', '`uname`'] }, -7]
     };
-    const job = await client.notebook.submit({
+    const run = await client.notebook.run({
       displayName: unique('papermill'),
       instanceType: 'cpu-1',
       image: 'base-notebook',
-      // the job starts in its home, where PHFS is mounted at ./phfs
-      workdir: `phfs/notebooks/${dir}`,
-      input: 'train.ipynb',
-      output: 'train-output.ipynb',
+      notebook: { content: source, name: 'train.ipynb' },
+      output: { phfsPath: `notebooks/${dir}/train-output.ipynb` },
       parameters: values,
       declared: declared.parameters,
       activeDeadlineSeconds: 600
     });
+    const { job } = run;
     // the command carries the values only inside base64, and reads back to them
-    expect(job.command).toMatch(
-      /^cd 'phfs\/notebooks\/[^']+' && papermill 'train\.ipynb' 'train-output\.ipynb' -b '[A-Za-z0-9+/=]+' --log-output$/
-    );
-    expect(parseNotebookCommand(job.command!).parameters).toEqual(values);
+    expect(isNotebookRunScript(job.command)).toBe(true);
+    for (const v of [HOSTILE_NAME, '$(id)', '`uname`']) {
+      expect(job.command).not.toContain(v);
+    }
+    expect(notebookRunParameters(job.command!)).toEqual(values);
 
     const done = await client.jobs.wait(job.id, { timeoutMs: 90_000 });
     if (done.phase !== 'Succeeded') {
@@ -188,17 +189,16 @@ describe('client: notebooks as papermill jobs', () => {
     const source = await download(`/notebooks/${dir}/train.ipynb`);
     const declared = parseNotebookParameters(source).parameters;
     const base = unique('sweep');
-    const jobs = await client.notebook.submitSweep({
+    const runs = await client.notebook.runSweep({
       displayName: base,
       instanceType: 'cpu-1',
       image: 'base-notebook',
-      workdir: '.',
-      input: `phfs/notebooks/${dir}/train.ipynb`,
-      output: `phfs/notebooks/${dir}/sweep.ipynb`,
+      notebook: { content: source, name: 'train.ipynb' },
       parameters: { items: ['fixed'] },
       declared,
       sweep: { alpha: [0.1, 1], name: ['plain', 'with space; $(rm -rf ~)'] }
     });
+    const jobs = runs.map(r => r.job);
     expect(jobs).toHaveLength(4);
     const names = jobs.map(j => j.displayName);
     expect(new Set(names).size).toBe(4);
@@ -223,8 +223,9 @@ describe('client: notebooks as papermill jobs', () => {
       [1, 'plain'],
       [1, 'with space; $(rm -rf ~)']
     ];
-    for (const [i, job] of jobs.entries()) {
-      const out = readOutput(await download(`/notebooks/${dir}/sweep-${job.displayName}.ipynb`));
+    for (const [i, { job, artifactName }] of runs.entries()) {
+      const res = await client.jobs.downloadArtifact(job.id, artifactName);
+      const out = readOutput(JSON.parse(Buffer.concat(await collect(res.body)).toString('utf8')) as Notebook);
       const want = { alpha: expected[i][0], name: expected[i][1], items: ['fixed'] };
       expect(out.injected).toEqual(want);
       expect(out.printed).toEqual(want);
@@ -232,17 +233,22 @@ describe('client: notebooks as papermill jobs', () => {
     }
   });
 
-  test('the command builder refuses what it cannot pass safely', () => {
+  test('the command builder refuses what it cannot pass safely', async () => {
     const ok = { workdir: '.', input: 'a.ipynb', output: 'b.ipynb' };
     expect(() => buildNotebookCommand({ ...ok, parameters: { 'not-an-identifier': 1 } })).toThrow(ValidationError);
     expect(() => buildNotebookCommand({ ...ok, output: 'b\n.ipynb', parameters: {} })).toThrow(ValidationError);
     expect(() => buildNotebookCommand({ ...ok, parameters: { x: Number.NaN } })).toThrow(ValidationError);
-    expect(() =>
-      client.notebook.command({
-        ...ok,
+    const name = unique('never');
+    await expect(
+      client.notebook.run({
+        displayName: name,
+        instanceType: 'cpu-1',
+        image: 'base-notebook',
+        notebook: { volumePath: 'a.ipynb' },
         parameters: { alpha: 'not a number' },
         declared: [{ name: 'alpha', type: 'float' }]
       })
-    ).toThrow(ValidationError);
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect((await client.jobs.list({ search: name })).items).toEqual([]);
   });
 });

@@ -1,47 +1,49 @@
-import { buildNotebookCommand } from '@primehub-suite/client/notebook';
+import { buildNotebookRunScript } from '@primehub-suite/client/notebook';
 import {
   failureHint,
   formatDuration,
   formatParameters,
   jobParameters,
+  notebookPathsOf,
   originalOfSnapshot,
-  serverPathOf,
-  withArtifactCopy
+  volumePathOf
 } from './notebookJobs';
 
-describe('notebook job commands', () => {
-  const line = buildNotebookCommand({
-    workdir: "/data/vol/it's here",
-    input: '/data/vol/.nb-20260101000000000000.ipynb',
-    output: '/data/vol/nb-out.ipynb',
+describe('notebook jobs', () => {
+  const script = buildNotebookRunScript({
+    input: { root: 'volume', path: "it's here/.nb-20260101000000000000.ipynb" },
+    workdir: { root: 'volume', path: "it's here" },
+    output: { root: 'volume', path: "it's here/nb-20260101000000000000-output.ipynb" },
+    artifactName: 'nb-20260101000000000000-output.ipynb',
+    volumeFallback: '/project/phusers',
     parameters: { s: 'a; b=c\n"d"', n: 2 }
   });
 
-  it('copies the output notebook into the artifacts and keeps the exit status', () => {
-    const script = withArtifactCopy(line, '/data/vol/nb-out.ipynb');
-    expect(script.split('\n')).toEqual([
-      line,
-      'status=$?',
-      `mkdir -p "$HOME/artifacts" && cp -f -- '/data/vol/nb-out.ipynb' "$HOME/artifacts/" 2>/dev/null`,
-      'exit $status'
-    ]);
-  });
-
   it('reads the parameters back from a job', () => {
-    expect(jobParameters({ command: withArtifactCopy(line, '/x') })).toEqual({ s: 'a; b=c\n"d"', n: 2 });
+    expect(jobParameters({ command: script })).toEqual({ s: 'a; b=c\n"d"', n: 2 });
     expect(jobParameters({ command: 'python train.py' })).toBeNull();
     expect(jobParameters({ command: null })).toBeNull();
+  });
+
+  it("finds a job's notebook and output notebook on this server", () => {
+    expect(notebookPathsOf(script, 'phusers')).toEqual({
+      input: "phusers/it's here/.nb-20260101000000000000.ipynb",
+      output: "phusers/it's here/nb-20260101000000000000-output.ipynb",
+      parameters: { s: 'a; b=c\n"d"', n: 2 }
+    });
+    // a server without the group volume cannot open them, but still knows the values
+    expect(notebookPathsOf(script, null)).toMatchObject({ input: null, output: null, parameters: { n: 2 } });
+    expect(notebookPathsOf('cd x && papermill a.ipynb b.ipynb', 'phusers')).toBeNull();
   });
 });
 
 describe('paths and formatting', () => {
-  const config = { groupVolume: 'phusers', jobGroupVolume: '/srv/volumes/phusers' };
-
-  it('maps job paths in the group volume to server paths', () => {
-    expect(serverPathOf('/srv/volumes/phusers/a/b.ipynb', config)).toBe('phusers/a/b.ipynb');
-    expect(serverPathOf('/srv/volumes/phusers', config)).toBe('phusers');
-    expect(serverPathOf('/srv/volumes/phusers2/x', config)).toBeNull();
-    expect(serverPathOf('/x', { groupVolume: null, jobGroupVolume: null })).toBeNull();
+  it('maps server paths in the group volume to volume paths', () => {
+    expect(volumePathOf('phusers/a/b.ipynb', 'phusers')).toBe('a/b.ipynb');
+    expect(volumePathOf('/phusers/b.ipynb', 'phusers')).toBe('b.ipynb');
+    expect(volumePathOf('phusers2/x.ipynb', 'phusers')).toBeNull();
+    expect(volumePathOf('x.ipynb', '')).toBe('x.ipynb');
+    expect(volumePathOf('phusers/x.ipynb', null)).toBeNull();
   });
 
   it('finds the notebook a snapshot was made of', () => {

@@ -1,58 +1,54 @@
 /**
- * What a notebook job's command holds. The first line is the client's papermill command
- * (parameters only inside its base64 `-b` value); the lines after it copy the output notebook
- * into the job's artifacts and keep papermill's exit status.
+ * What a notebook job holds, read through the client: a job made by `client.notebook.run` carries
+ * its notebook, output and parameters in its run script (paths relative to the group volume).
  */
 import {
-  parseNotebookCommand,
-  shellQuote,
+  notebookRunParameters,
+  parseNotebookRunScript,
   type JsonValue,
-  type NotebookCommand
+  type RootedPath
 } from '@primehub-suite/client/notebook';
 import type { Job } from '@primehub-suite/client/browser';
 
-/** The full job script for a papermill command line writing `jobOutput`. */
-export function withArtifactCopy(papermillLine: string, jobOutput: string): string {
-  return [
-    papermillLine,
-    'status=$?',
-    `mkdir -p "$HOME/artifacts" && cp -f -- ${shellQuote(jobOutput)} "$HOME/artifacts/" 2>/dev/null`,
-    'exit $status'
-  ].join('\n');
-}
-
-/** The notebook command of a job, or null when the job is not a notebook job. */
-export function notebookCommandOf(command: string | null | undefined): NotebookCommand | null {
-  const first = (command ?? '').split('\n')[0];
-  try {
-    return parseNotebookCommand(first);
-  } catch {
-    return null;
-  }
-}
-
 /** The parameters a notebook job ran with (null for other jobs). */
 export function jobParameters(job: Pick<Job, 'command'>): Record<string, JsonValue> | null {
-  return notebookCommandOf(job.command)?.parameters ?? null;
+  return job.command ? (notebookRunParameters(job.command) ?? null) : null;
 }
 
-/** A job-side path as a server path, when it lies in the group volume this server shows. */
-export function serverPathOf(
-  jobPath: string,
-  config: { groupVolume: string | null; jobGroupVolume: string | null }
-): string | null {
-  const { groupVolume, jobGroupVolume } = config;
-  if (groupVolume === null || !jobGroupVolume) {
+/** A server path in the group volume (`<groupVolume>/…`) as a path relative to the volume; null outside it. */
+export function volumePathOf(serverPath: string, groupVolume: string | null): string | null {
+  if (groupVolume === null) {
     return null;
   }
-  const prefix = jobGroupVolume.replace(/\/+$/, '');
-  if (jobPath === prefix) {
-    return groupVolume;
+  const path = serverPath.replace(/^\/+/, '');
+  if (groupVolume === '') {
+    return path;
   }
-  if (!jobPath.startsWith(`${prefix}/`)) {
+  return path.startsWith(`${groupVolume}/`) ? path.slice(groupVolume.length + 1) : null;
+}
+
+/** The server path of a path of the group volume, when this server shows the volume. */
+export function serverPathOf(p: RootedPath | undefined, groupVolume: string | null): string | null {
+  if (!p || p.root !== 'volume' || groupVolume === null) {
     return null;
   }
-  return [groupVolume, jobPath.slice(prefix.length + 1)].filter(Boolean).join('/');
+  return [groupVolume, p.path].filter(Boolean).join('/');
+}
+
+/** Where a notebook job's notebook and output notebook are on this server (null when it cannot see them). */
+export function notebookPathsOf(
+  command: string | null | undefined,
+  groupVolume: string | null
+): { input: string | null; output: string | null; parameters: Record<string, JsonValue> } | null {
+  const run = parseNotebookRunScript(command);
+  if (!run) {
+    return null;
+  }
+  return {
+    input: serverPathOf(run.input, groupVolume),
+    output: serverPathOf(run.output, groupVolume),
+    parameters: run.parameters
+  };
 }
 
 /** "1h 02m", "3m 05s", "12s": how long a job ran (or runs, until `now`). */

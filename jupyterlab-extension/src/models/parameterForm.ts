@@ -1,16 +1,14 @@
 /**
  * The typed parameter form of "Submit notebook as job", without any DOM: fields come from the
  * notebook's `parameters` cell (the client's parser), typed text is read with the client's
- * coercion, and sweeps are expanded by the client.
+ * coercion; the client's `runSweep` expands sweeps.
  */
 import {
   coerceParameterInput,
-  expandSweep,
   parseNotebookParameters,
   type JsonValue,
   type NotebookParameter,
-  type ParameterDiagnostic,
-  type SweepJob
+  type ParameterDiagnostic
 } from '@primehub-suite/client/notebook';
 
 /** One input of the form. */
@@ -121,13 +119,8 @@ export function jobCount(form: IParameterFormValues): number {
   return Object.values(form.sweep).reduce((n, v) => n * v.length, 1);
 }
 
-/** The jobs a valid form submits, named like `train-lr=0.1`; throws the client's ValidationError over `maxJobs`. */
-export function plannedJobs(name: string, form: IParameterFormValues, maxJobs = 50): SweepJob[] {
-  if (Object.keys(form.sweep).length === 0) {
-    return [{ name, parameters: form.values }];
-  }
-  return expandSweep(name, form.values, form.sweep, { maxJobs });
-}
+/** The most jobs one sweep may submit (the client's `runSweep` limit). */
+export const MAX_SWEEP_JOBS = 50;
 
 /** The default job name for a notebook path: its file name without `.ipynb`, in PrimeHub's allowed characters. */
 export function defaultJobName(path: string): string {

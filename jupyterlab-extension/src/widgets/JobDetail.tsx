@@ -3,7 +3,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { isTerminalPhase, type ArtifactItem, type Job } from '@primehub-suite/client/browser';
 import Papa from 'papaparse';
 import * as React from 'react';
-import { formatDuration, notebookCommandOf, serverPathOf } from '../models/notebookJobs';
+import { formatDuration, notebookPathsOf } from '../models/notebookJobs';
 import type { IPrimeHub } from '../tokens';
 import { consoleRoot } from './SignIn';
 
@@ -346,9 +346,9 @@ function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActio
   if (!job) {
     return <div className="jp-primehub-Detail">{error || 'Loading…'}</div>;
   }
-  const nb = notebookCommandOf(job.command);
   const config = hub.config;
-  const output = nb && config ? serverPathOf(nb.output, config) : null;
+  const nb = notebookPathsOf(job.command, config?.groupVolume ?? null);
+  const output = nb?.output ?? null;
   const act = async (label: string, what: () => Promise<unknown>): Promise<void> => {
     try {
       await what();
@@ -392,7 +392,7 @@ function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActio
           >
             Rerun
           </button>
-          {nb && (
+          {nb?.input && (
             <button
               className="jp-Button jp-mod-styled"
               onClick={() => void act('', () => props.actions.rerun(job, true))}

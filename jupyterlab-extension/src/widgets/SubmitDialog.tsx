@@ -1,4 +1,4 @@
-import type { Image, InstanceType } from '@primehub-suite/client/browser';
+import { PartialSubmissionError, type Image, type InstanceType } from '@primehub-suite/client/browser';
 import type { JsonValue } from '@primehub-suite/client/notebook';
 import * as React from 'react';
 import { isAuthFailure } from '../PrimeHubSession';
@@ -6,12 +6,12 @@ import {
   defaultJobName,
   formFromNotebook,
   jobCount,
-  plannedJobs,
+  MAX_SWEEP_JOBS,
   readForm,
   type IParameterField
 } from '../models/parameterForm';
 import { cronOf, nextRuns, RECURRENCE_LABELS, recurrenceSpec, type RecurrenceChoice } from '../models/recurrence';
-import { submitNotebook, type ISubmitResult } from '../submitNotebook';
+import { submitNotebook, type ISubmitResult, type ISubmittedJob } from '../submitNotebook';
 import type { IPrimeHub } from '../tokens';
 import { SignInForm } from './SignIn';
 
@@ -62,6 +62,10 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
       setInstanceType(cur => (types.some(t => t.name === cur) ? cur : (types[0]?.name ?? cur)));
       setImage(cur => (imgs.some(i => i.name === cur) ? cur : (imgs[0]?.name ?? cur)));
     } catch (err) {
+      if (err instanceof PartialSubmissionError && err.submitted.length > 0) {
+        // The jobs that exist are followed like any other; the dialog stays to say what stopped.
+        props.onSubmitted({ jobs: err.submitted as ISubmittedJob[] });
+      }
       if (isAuthFailure(err)) {
         setNeedsSignIn(true);
       }
@@ -93,6 +97,9 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
   if (runs && 'error' in runs) {
     problems.push(`Cron: ${runs.error}`);
   }
+  if (count > MAX_SWEEP_JOBS) {
+    problems.push(`A sweep submits at most ${MAX_SWEEP_JOBS} jobs; this one would submit ${count}. Remove values.`);
+  }
   if (mode === 'recurring' && count > 1) {
     problems.push('A recurring job runs one set of parameters: turn the sweep off.');
   }
@@ -113,13 +120,19 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
         instanceType,
         image,
         timeoutMinutes,
-        jobs: plannedJobs(name.trim(), form),
+        name: name.trim(),
+        parameters: form.values,
+        sweep: form.sweep,
         declared: fields.map(f => ({ name: f.name, type: f.type })),
         recurrence: mode === 'recurring' ? recurrenceSpec(choice, cron) : undefined
       });
       props.onSubmitted(result);
       props.onClose();
     } catch (err) {
+      if (err instanceof PartialSubmissionError && err.submitted.length > 0) {
+        // The jobs that exist are followed like any other; the dialog stays to say what stopped.
+        props.onSubmitted({ jobs: err.submitted as ISubmittedJob[] });
+      }
       if (isAuthFailure(err)) {
         setNeedsSignIn(true);
       }

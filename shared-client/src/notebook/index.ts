@@ -24,6 +24,7 @@ export {
   buildNotebookRunScript,
   isNotebookRunScript,
   notebookRunParameters,
+  parseNotebookRunScript,
   RUN_SCRIPT_MARKER
 } from './runScript';
-export type { NotebookRunPlan, RootedPath } from './runScript';
+export type { NotebookRunInfo, NotebookRunPlan, RootedPath } from './runScript';

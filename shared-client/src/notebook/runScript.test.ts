@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildNotebookRunScript, FAST_PAPERMILL, isNotebookRunScript, notebookRunParameters } from './runScript';
+import {
+  buildNotebookRunScript,
+  FAST_PAPERMILL,
+  isNotebookRunScript,
+  notebookRunParameters,
+  parseNotebookRunScript
+} from './runScript';
 
 /** Folder names with every character a shell could trip on. */
 const HOSTILE_DIR = `it's $(touch pwned) "x" \`y\` ; & |`;
@@ -164,5 +170,42 @@ describe('notebook run script', () => {
     expect(() =>
       buildNotebookRunScript({ ...base, input: { root: 'volume', path: 'x.ipynb' }, parameters: { 'bad-name': 1 } })
     ).toThrow(/not a Python identifier/);
+  });
+
+  it('reads back what a script runs, whatever the paths hold', () => {
+    const plan = {
+      input: { root: 'volume' as const, path: `${HOSTILE_DIR}/.nb-1.ipynb` },
+      workdir: { root: 'volume' as const, path: HOSTILE_DIR },
+      output: { root: 'volume' as const, path: `${HOSTILE_DIR}/nb 'out'.ipynb` },
+      artifactName: "nb 'out'.ipynb",
+      volumeFallback: '/project/g',
+      parameters: { msg: "it's\n$(x)", n: [1, { a: null }] }
+    };
+    expect(parseNotebookRunScript(buildNotebookRunScript(plan))).toEqual({
+      input: plan.input,
+      workdir: plan.workdir,
+      output: plan.output,
+      artifactName: plan.artifactName,
+      parameters: plan.parameters
+    });
+    // a PHFS snapshot run in the volume's root, output only to the artifacts
+    const snap = buildNotebookRunScript({
+      input: { root: 'phfs', path: 'snap/a/.nb.ipynb' },
+      workdir: { root: 'volume', path: '' },
+      artifactName: 'nb-out.ipynb',
+      removeOnExit: { root: 'phfs', path: 'snap/a/.nb.ipynb' },
+      volumeFallback: '/project/g',
+      parameters: {}
+    });
+    expect(parseNotebookRunScript(snap)).toEqual({
+      input: { root: 'phfs', path: 'snap/a/.nb.ipynb' },
+      workdir: { root: 'volume', path: '' },
+      artifactName: 'nb-out.ipynb',
+      parameters: {}
+    });
+    expect(parseNotebookRunScript('python train.py')).toBeUndefined();
+    expect(parseNotebookRunScript(null)).toBeUndefined();
+    // an edited script is not guessed at
+    expect(parseNotebookRunScript(snap.replace(/^papermill .*$/m, 'papermill "$vol" x.ipynb'))).toBeUndefined();
   });
 });

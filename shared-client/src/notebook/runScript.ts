@@ -129,11 +129,76 @@ export function isNotebookRunScript(command: string | null | undefined): boolean
   return typeof command === 'string' && command.startsWith(`${RUN_SCRIPT_MARKER}\n`);
 }
 
-/** The parameters a notebook run script passes to papermill (undefined for other commands). */
-export function notebookRunParameters(command: string): Record<string, JsonValue> | undefined {
+/** A path of a run script read back: a storage root, or the job's artifacts folder. */
+export interface ScriptPath {
+  root: RootedPath['root'] | 'artifacts';
+  path: string;
+}
+
+/** What a notebook run script does, read back from a job's command (`parseNotebookRunScript`). */
+export interface NotebookRunInfo {
+  input: RootedPath;
+  workdir: RootedPath;
+  /** Where the output notebook goes besides the job's artifacts, if anywhere. */
+  output?: RootedPath;
+  /** File name of the output notebook in the job's artifacts. */
+  artifactName: string;
+  parameters: Record<string, JsonValue>;
+}
+
+// One path word as `rooted` and the artifacts path write it: "$vol", "$phfs"/'a b', "$PRIMEHUB_ARTIFACTS_DIR"/'x'.
+const WORD = String.raw`"\$(vol|phfs|${ARTIFACTS_DIR_VARIABLE})"(?:/'((?:[^']|'\\'')*)')?`;
+const CD_LINE = new RegExp(String.raw`^cd -- ${WORD} \|\| exit 1$`, 'm');
+const PAPERMILL_LINE = new RegExp(String.raw`^papermill ${WORD} ${WORD} -b '([A-Za-z0-9+/=]*)' --log-output$`, 'm');
+const COPY_LINE = new RegExp(String.raw`^if \[ -f .+ \]; then cp -- .+ ${WORD}; fi$`, 'm');
+
+function scriptPath(variable: string, quoted: string | undefined): ScriptPath {
+  const root = variable === 'vol' ? 'volume' : variable === 'phfs' ? 'phfs' : 'artifacts';
+  return { root, path: (quoted ?? '').replace(/'\\''/g, "'") };
+}
+
+function asRooted(p: ScriptPath): RootedPath | undefined {
+  return p.root === 'artifacts' ? undefined : { root: p.root, path: p.path };
+}
+
+/**
+ * Reads a run script made by {@link buildNotebookRunScript} back into what it runs (e.g. to rerun a
+ * job's notebook or open its output); undefined for any other command.
+ */
+export function parseNotebookRunScript(command: string | null | undefined): NotebookRunInfo | undefined {
   if (!isNotebookRunScript(command)) {
     return undefined;
   }
-  const m = /^papermill .* -b '([A-Za-z0-9+/=]*)' --log-output$/m.exec(command);
-  return m ? decodeParameters(m[1]) : undefined;
+  const cd = CD_LINE.exec(command!);
+  const pm = PAPERMILL_LINE.exec(command!);
+  if (!cd || !pm) {
+    return undefined;
+  }
+  const workdir = asRooted(scriptPath(cd[1], cd[2]));
+  const input = asRooted(scriptPath(pm[1], pm[2]));
+  const target = scriptPath(pm[3], pm[4]);
+  if (!workdir || !input) {
+    return undefined;
+  }
+  let parameters: Record<string, JsonValue>;
+  try {
+    parameters = decodeParameters(pm[5]);
+  } catch {
+    return undefined;
+  }
+  const output = asRooted(target);
+  if (!output) {
+    return { input, workdir, artifactName: target.path, parameters };
+  }
+  const copy = COPY_LINE.exec(command!);
+  const artifact = copy ? scriptPath(copy[1], copy[2]) : undefined;
+  if (!artifact || artifact.root !== 'artifacts') {
+    return undefined;
+  }
+  return { input, workdir, output, artifactName: artifact.path, parameters };
+}
+
+/** The parameters a notebook run script passes to papermill (undefined for other commands). */
+export function notebookRunParameters(command: string): Record<string, JsonValue> | undefined {
+  return parseNotebookRunScript(command)?.parameters;
 }

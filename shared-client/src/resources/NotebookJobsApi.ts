@@ -1,34 +1,13 @@
 import { PartialSubmissionError, ValidationError } from '../errors';
-import { buildNotebookCommand } from '../notebook/command';
 import { buildNotebookRunScript, relativePath, RootedPath } from '../notebook/runScript';
 import type { NotebookParameter } from '../notebook/parameters';
 import type { JsonValue, LiteralKind } from '../notebook/pythonLiteral';
 import { expandSweep, SweepOptions } from '../notebook/sweep';
 import { validateParameterValues } from '../notebook/values';
-import type { GroupCallOptions, Job } from '../types';
+import type { GroupCallOptions, Job, Schedule } from '../types';
 import { toGroupPath, type FilesApi } from './FilesApi';
 import type { JobsApi, JobWaitOptions } from './JobsApi';
-
-/** A notebook to run as a papermill job. */
-export interface NotebookJobSpec {
-  displayName: string;
-  instanceType: string;
-  image: string;
-  activeDeadlineSeconds?: number;
-  /** Folder the job starts in (where the notebook lives, on a volume the job mounts). */
-  workdir: string;
-  /** Notebook to execute (a snapshot copy, so later edits do not change the run). */
-  input: string;
-  /** Where the executed notebook is written. */
-  output: string;
-  /** Values for the notebook's parameters. */
-  parameters?: Record<string, JsonValue>;
-  /**
-   * The notebook's declared parameters (from `parseNotebookParameters`): values are validated
-   * against them and float parameters keep their type.
-   */
-  declared?: ReadonlyArray<Pick<NotebookParameter, 'name' | 'type'>>;
-}
+import type { RecurrenceSpec, SchedulesApi } from './SchedulesApi';
 
 /**
  * The notebook of a run: a file on the group volume (path relative to the volume's root, i.e.
@@ -105,27 +84,67 @@ function splitPath(p: string): { dir: string; base: string } {
   return i < 0 ? { dir: '', base: p } : { dir: p.slice(0, i), base: p.slice(i + 1) };
 }
 
-function notebookName(name: string, what: string): string {
-  if (!/\.ipynb$/i.test(name) || name.includes('/') || name.startsWith('.')) {
+function notebookName(name: string, what: string, hidden = false): string {
+  if (!/\.ipynb$/i.test(name) || name.includes('/') || (!hidden && name.startsWith('.'))) {
     throw new ValidationError(`${what} must be a notebook file name ending with .ipynb: ${name}`);
   }
   return name;
 }
 
-/** A parameter sweep: N jobs from the cartesian product of the values. */
-export interface NotebookSweepSpec extends Omit<NotebookJobSpec, 'output'>, SweepOptions {
-  sweep: Record<string, ReadonlyArray<JsonValue>>;
-  /** Called as soon as each job exists on the server (before the next is submitted). */
-  onSubmitted?: (job: Job, index: number, total: number) => void;
-  /** Output path of each job; default: `<output stem>-<job name>.ipynb`. */
-  output: string | ((jobName: string, index: number) => string);
+/** The notebook's file name without `.ipynb`, checked. */
+function sourceStem(src: NotebookSource): string {
+  if (!src || typeof src !== 'object') {
+    throw new ValidationError('notebook is required: { volumePath } or { content, name }');
+  }
+  // a hidden input (a snapshot beside the original) still names its outputs visibly
+  const name =
+    'volumePath' in src
+      ? notebookName(splitPath(relativePath(src.volumePath, 'notebook.volumePath')).base, 'notebook.volumePath', true)
+      : notebookName(src.name, 'notebook.name');
+  return name.replace(/\.ipynb$/i, '').replace(/^\.+/, '') || 'notebook';
 }
 
-function typesOf(declared: NotebookJobSpec['declared']): Record<string, LiteralKind> {
+/** A parameter sweep of a notebook run: one job per combination of the values (`client.notebook.runSweep`). */
+export interface NotebookRunSweepSpec extends Omit<NotebookRunSpec, 'output' | 'outputName'>, SweepOptions {
+  /** Each job's output notebook goes `'beside'` the original (the default on the volume) or only to its artifacts. */
+  output?: 'beside' | false;
+  /** Values per swept parameter; `parameters` holds the fixed ones. */
+  sweep: Record<string, ReadonlyArray<JsonValue>>;
+  /** Called as soon as each job exists on the server (before the next is submitted). */
+  onSubmitted?: (run: NotebookRun, index: number, total: number) => void;
+  /** File name of each job's output notebook; default `<stem>-<UTC time stamp>-<combination>-output.ipynb`. */
+  outputName?: (jobName: string, index: number) => string;
+}
+
+/** A recurring notebook job (`client.notebook.schedule`): every run executes the notebook on the volume as it is then. */
+export interface NotebookScheduleSpec extends NotebookRunSpec {
+  notebook: { volumePath: string };
+  recurrence: RecurrenceSpec;
+}
+
+/** A created recurring notebook job. */
+export interface NotebookSchedule {
+  schedule: Schedule;
+  /** Name of the output notebook among each run's artifacts. */
+  artifactName: string;
+  /** Where else each run writes the output notebook (the latest run's replaces the previous one). */
+  output?: { volumePath: string } | { phfsPath: string };
+}
+
+/** A run ready to submit: its job script and what it uploads first. */
+interface PlannedRun {
+  spec: NotebookRunSpec;
+  command: string;
+  artifactName: string;
+  output?: NotebookRun['output'];
+  snapshot?: { phfsPath: string; body: string };
+}
+
+function typesOf(declared: NotebookRunSpec['declared']): Record<string, LiteralKind> {
   return Object.fromEntries((declared ?? []).map(p => [p.name, p.type]));
 }
 
-function check(declared: NotebookJobSpec['declared'], values: Record<string, JsonValue>): void {
+function check(declared: NotebookRunSpec['declared'], values: Record<string, JsonValue>): void {
   if (!declared) {
     return;
   }
@@ -135,11 +154,12 @@ function check(declared: NotebookJobSpec['declared'], values: Record<string, Jso
   }
 }
 
-/** Submits notebooks as papermill jobs, with parameters passed safely (base64 `-b`). */
+/** Notebooks as papermill jobs, with parameters passed safely (base64 `-b`). */
 export class NotebookJobsApi {
   constructor(
     private readonly jobs: JobsApi,
     private readonly files: FilesApi,
+    private readonly schedules: SchedulesApi,
     private readonly groupName: (opts: GroupCallOptions) => Promise<string>
   ) {}
 
@@ -151,6 +171,87 @@ export class NotebookJobsApi {
    * `os.environ["PRIMEHUB_ARTIFACTS_DIR"]` (an absolute path).
    */
   async run(spec: NotebookRunSpec, opts: GroupCallOptions = {}): Promise<NotebookRun> {
+    const group = await this.groupName(opts);
+    return this.submitPlanned(this.plan(spec, group), { ...opts, group });
+  }
+
+  /**
+   * Runs a notebook once per combination of the sweep values (jobs named like
+   * `train-lr=0.1-epochs=5`), each like `run`. Everything is validated before the first job is
+   * submitted. If a submission fails after others succeeded, a PartialSubmissionError carries the
+   * runs already created (`submitted`) and the failure (`cause`); `onSubmitted` reports each run
+   * as soon as its job exists.
+   */
+  async runSweep(spec: NotebookRunSweepSpec, opts: GroupCallOptions = {}): Promise<NotebookRun[]> {
+    const combinations = expandSweep(spec.displayName, spec.parameters ?? {}, spec.sweep, spec);
+    const group = await this.groupName(opts);
+    const at = stamp();
+    const stem = sourceStem(spec.notebook);
+    const plans = combinations.map((c, i) =>
+      this.plan(
+        {
+          ...spec,
+          displayName: c.name,
+          parameters: c.parameters,
+          outputName: spec.outputName
+            ? spec.outputName(c.name, i)
+            : `${stem}-${at}-${c.name.slice(spec.displayName.length + 1) || String(i + 1)}-output.ipynb`
+        },
+        group
+      )
+    );
+    const runs: NotebookRun[] = [];
+    for (const [i, plan] of plans.entries()) {
+      let run: NotebookRun;
+      try {
+        run = await this.submitPlanned(plan, { ...opts, group });
+      } catch (err) {
+        if (runs.length === 0) {
+          throw err;
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new PartialSubmissionError<NotebookRun>(
+          `the sweep stopped after ${runs.length} of ${plans.length} jobs (${runs.map(r => r.job.id).join(', ')}): ${reason}`,
+          runs,
+          plans.length,
+          { cause: err }
+        );
+      }
+      runs.push(run);
+      spec.onSubmitted?.(run, i, plans.length);
+    }
+    return runs;
+  }
+
+  /**
+   * Creates a recurring job that runs a notebook of the group volume, like `run`: each run executes
+   * the file as it is when the run starts, writes its output notebook into its artifacts and
+   * (by default) beside the notebook.
+   */
+  async schedule(spec: NotebookScheduleSpec, opts: GroupCallOptions = {}): Promise<NotebookSchedule> {
+    if (!spec.notebook || typeof spec.notebook !== 'object' || !('volumePath' in spec.notebook)) {
+      throw new ValidationError(
+        'a recurring notebook job runs a notebook on the group volume: notebook { volumePath }'
+      );
+    }
+    const group = await this.groupName(opts);
+    const plan = this.plan(spec, group);
+    const schedule = await this.schedules.create(
+      {
+        displayName: spec.displayName,
+        instanceType: spec.instanceType,
+        image: spec.image,
+        activeDeadlineSeconds: spec.activeDeadlineSeconds,
+        command: plan.command,
+        recurrence: spec.recurrence
+      },
+      { ...opts, group }
+    );
+    return { schedule, artifactName: plan.artifactName, ...(plan.output ? { output: plan.output } : {}) };
+  }
+
+  /** Validates a run and builds its job script (no I/O). */
+  private plan(spec: NotebookRunSpec, group: string): PlannedRun {
     const parameters = spec.parameters ?? {};
     check(spec.declared, parameters);
     const src = spec.notebook;
@@ -159,27 +260,24 @@ export class NotebookJobsApi {
     }
     let input: RootedPath;
     let workdir: RootedPath;
-    let stem: string;
     let besideDir: string | undefined;
-    let snapshot: { phfsPath: string; body: string } | undefined;
+    let snapshot: PlannedRun['snapshot'];
+    const stem = sourceStem(src);
     if ('volumePath' in src) {
       const path = relativePath(src.volumePath, 'notebook.volumePath');
-      const { dir, base } = splitPath(path);
-      stem = notebookName(base, 'notebook.volumePath').replace(/\.ipynb$/i, '');
+      const { dir } = splitPath(path);
       input = { root: 'volume', path };
       workdir = { root: 'volume', path: dir };
       besideDir = dir;
     } else {
-      const name = notebookName(src.name, 'notebook.name');
       const body = typeof src.content === 'string' ? src.content : JSON.stringify(src.content);
       try {
         JSON.parse(body);
       } catch {
         throw new ValidationError('notebook.content is not notebook JSON');
       }
-      stem = name.replace(/\.ipynb$/i, '');
       const folder = `${SNAPSHOT_FOLDER}/${stamp()}-${randomHex(4)}`;
-      snapshot = { phfsPath: `${folder}/.${name}`, body };
+      snapshot = { phfsPath: `${folder}/.${src.name}`, body };
       input = { root: 'phfs', path: snapshot.phfsPath };
       if (src.volumeDir !== undefined) {
         besideDir = relativePath(src.volumeDir, 'notebook.volumeDir');
@@ -202,7 +300,6 @@ export class NotebookJobsApi {
     } else if (wanted && 'phfsPath' in wanted) {
       output = { phfsPath: relativePath(wanted.phfsPath, 'output.phfsPath') };
     }
-    const group = await this.groupName(opts);
     const command = buildNotebookRunScript({
       input,
       workdir,
@@ -217,7 +314,12 @@ export class NotebookJobsApi {
       parameters,
       types: typesOf(spec.declared)
     });
-    const groupOpts = { ...opts, group };
+    return { spec, command, artifactName, output, snapshot };
+  }
+
+  /** Uploads a planned run's snapshot, submits its job and returns the run. */
+  private async submitPlanned(plan: PlannedRun, groupOpts: GroupCallOptions & { group: string }): Promise<NotebookRun> {
+    const { spec, snapshot, output, artifactName } = plan;
     if (snapshot) {
       await this.files.upload(snapshot.phfsPath, snapshot.body, groupOpts);
     }
@@ -229,7 +331,7 @@ export class NotebookJobsApi {
           instanceType: spec.instanceType,
           image: spec.image,
           activeDeadlineSeconds: spec.activeDeadlineSeconds,
-          command
+          command: plan.command
         },
         groupOpts
       );
@@ -255,80 +357,5 @@ export class NotebookJobsApi {
         return done;
       }
     };
-  }
-
-  /** The shell command the job runs for this spec. */
-  command(spec: Pick<NotebookJobSpec, 'workdir' | 'input' | 'output' | 'parameters' | 'declared'>): string {
-    const parameters = spec.parameters ?? {};
-    check(spec.declared, parameters);
-    return buildNotebookCommand(
-      { workdir: spec.workdir, input: spec.input, output: spec.output, parameters },
-      typesOf(spec.declared)
-    );
-  }
-
-  /** Submits one notebook job. */
-  async submit(spec: NotebookJobSpec, opts: GroupCallOptions = {}): Promise<Job> {
-    return this.jobs.submit(
-      {
-        displayName: spec.displayName,
-        instanceType: spec.instanceType,
-        image: spec.image,
-        activeDeadlineSeconds: spec.activeDeadlineSeconds,
-        command: this.command(spec)
-      },
-      opts
-    );
-  }
-
-  /**
-   * Submits one job per combination of the sweep values (names like `train-lr=0.1-epochs=5`).
-   * Everything is validated before the first job is submitted. If a submission fails after
-   * others succeeded, a PartialSubmissionError carries the jobs already created (`submitted`)
-   * and the failure (`cause`); `onSubmitted` reports each job as soon as it exists.
-   */
-  async submitSweep(spec: NotebookSweepSpec, opts: GroupCallOptions = {}): Promise<Job[]> {
-    const planned = expandSweep(spec.displayName, spec.parameters ?? {}, spec.sweep, spec);
-    const outputFor =
-      typeof spec.output === 'function'
-        ? spec.output
-        : (name: string) => `${(spec.output as string).replace(/\.ipynb$/, '')}-${name}.ipynb`;
-    const specs = planned.map((p, i) => ({
-      ...spec,
-      displayName: p.name,
-      parameters: p.parameters,
-      output: outputFor(p.name, i)
-    }));
-    const commands = specs.map(s => this.command(s));
-    const jobs: Job[] = [];
-    for (const [i, s] of specs.entries()) {
-      let job: Job;
-      try {
-        job = await this.jobs.submit(
-          {
-            displayName: s.displayName,
-            instanceType: s.instanceType,
-            image: s.image,
-            activeDeadlineSeconds: s.activeDeadlineSeconds,
-            command: commands[i]
-          },
-          opts
-        );
-      } catch (err) {
-        if (jobs.length === 0) {
-          throw err;
-        }
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new PartialSubmissionError<Job>(
-          `the sweep stopped after ${jobs.length} of ${specs.length} jobs (${jobs.map(j => j.id).join(', ')}): ${reason}`,
-          jobs,
-          specs.length,
-          { cause: err }
-        );
-      }
-      jobs.push(job);
-      spec.onSubmitted?.(job, i, specs.length);
-    }
-    return jobs;
   }
 }

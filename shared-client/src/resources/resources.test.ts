@@ -6,7 +6,7 @@ import {
   TimeoutError,
   ValidationError
 } from '../errors';
-import { parseNotebookCommand } from '../notebook/command';
+import { notebookRunParameters, parseNotebookRunScript } from '../notebook/runScript';
 import { PrimeHubClient } from '../node/PrimeHubClient';
 import { readBody, startServer } from '../testing/httpServer';
 import { ENDPOINT, MockPrimeHub, ORIGIN, TOKEN } from '../testing/mockPrimeHub';
@@ -569,54 +569,77 @@ describe('notebook jobs', () => {
     displayName: 'train',
     instanceType: 'cpu-1',
     image: 'base-notebook',
-    workdir: '/home/jovyan/proj',
-    input: '/home/jovyan/proj/.train-snapshot.ipynb',
+    notebook: { volumePath: 'proj/.train-snapshot.ipynb' },
     declared
   };
+  const sentCommands = (): Array<{ displayName: string; command: string }> =>
+    ph.seen
+      .filter(s => s.operationName === 'JobSubmit')
+      .map(s => s.variables.data as { displayName: string; command: string });
 
-  it('submits a papermill job whose command carries the parameters in base64', async () => {
+  it('runs a notebook of the volume in its folder, parameters in base64, output beside it', async () => {
     ph.data('JobSubmit', { createPhJob: job('job-nb', 'Pending') });
-    await ph.client().notebook.submit({
+    const run = await ph.client().notebook.run({
       ...base,
-      output: '/home/jovyan/proj/train-output.ipynb',
+      parameters: { lr: 1, epochs: 3, note: "it's $(fine)" },
+      outputName: 'train-output.ipynb'
+    });
+    const [{ command }] = sentCommands();
+    expect(command).not.toContain('fine');
+    expect(parseNotebookRunScript(command)).toEqual({
+      workdir: { root: 'volume', path: 'proj' },
+      input: { root: 'volume', path: 'proj/.train-snapshot.ipynb' },
+      output: { root: 'volume', path: 'proj/train-output.ipynb' },
+      artifactName: 'train-output.ipynb',
       parameters: { lr: 1, epochs: 3, note: "it's $(fine)" }
     });
-    const cmd = (ph.seen.find(s => s.operationName === 'JobSubmit')?.variables.data as { command: string }).command;
-    expect(cmd).not.toContain('fine');
-    expect(parseNotebookCommand(cmd)).toEqual({
-      workdir: '/home/jovyan/proj',
-      input: '/home/jovyan/proj/.train-snapshot.ipynb',
-      output: '/home/jovyan/proj/train-output.ipynb',
-      parameters: { lr: 1, epochs: 3, note: "it's $(fine)" }
+    expect(run).toMatchObject({
+      artifactName: 'train-output.ipynb',
+      output: { volumePath: 'proj/train-output.ipynb' }
     });
   });
 
   it('validates parameter values against the declared types before submitting', async () => {
-    await expect(
-      ph.client().notebook.submit({ ...base, output: '/o.ipynb', parameters: { epochs: 'many' } })
-    ).rejects.toThrow(/epochs must be an integer/);
+    await expect(ph.client().notebook.run({ ...base, parameters: { epochs: 'many' } })).rejects.toThrow(
+      /epochs must be an integer/
+    );
+    await expect(ph.client().notebook.runSweep({ ...base, sweep: { lr: [0.1, 'fast'] } })).rejects.toThrow(
+      /lr must be a number/
+    );
     expect(ph.calls('JobSubmit')).toBe(0);
   });
 
-  it('submits a sweep as N jobs with readable names and outputs', async () => {
+  it('runs a sweep as N jobs with readable names and one output notebook each', async () => {
     let n = 0;
     ph.on('JobSubmit', () => ({ body: { data: { createPhJob: job(`job-${++n}`, 'Pending') } } }));
-    const jobs = await ph.client().notebook.submitSweep({
+    const runs = await ph.client().notebook.runSweep({
       ...base,
-      output: '/home/jovyan/proj/train.ipynb',
       parameters: { note: 'x' },
-      sweep: { lr: [0.1, 0.01], epochs: [5] }
+      sweep: { lr: [0.1, 0.01], epochs: [5] },
+      outputName: name => `${name}-out.ipynb`
     });
-    expect(jobs.map(j => j.id)).toEqual(['job-1', 'job-2']);
-    const sent = ph.seen
-      .filter(s => s.operationName === 'JobSubmit')
-      .map(s => s.variables.data as { displayName: string; command: string });
+    expect(runs.map(r => r.job.id)).toEqual(['job-1', 'job-2']);
+    const sent = sentCommands();
     expect(sent.map(s => s.displayName)).toEqual(['train-lr=0.1-epochs=5', 'train-lr=0.01-epochs=5']);
-    expect(sent.map(s => parseNotebookCommand(s.command).output)).toEqual([
-      '/home/jovyan/proj/train-train-lr=0.1-epochs=5.ipynb',
-      '/home/jovyan/proj/train-train-lr=0.01-epochs=5.ipynb'
+    expect(sent.map(s => parseNotebookRunScript(s.command)?.output)).toEqual([
+      { root: 'volume', path: 'proj/train-lr=0.1-epochs=5-out.ipynb' },
+      { root: 'volume', path: 'proj/train-lr=0.01-epochs=5-out.ipynb' }
     ]);
-    expect(parseNotebookCommand(sent[1].command).parameters).toEqual({ note: 'x', lr: 0.01, epochs: 5 });
+    expect(runs.map(r => r.output)).toEqual([
+      { volumePath: 'proj/train-lr=0.1-epochs=5-out.ipynb' },
+      { volumePath: 'proj/train-lr=0.01-epochs=5-out.ipynb' }
+    ]);
+    expect(notebookRunParameters(sent[1].command)).toEqual({ note: 'x', lr: 0.01, epochs: 5 });
+  });
+
+  it('names sweep outputs after the notebook and the combination by default', async () => {
+    let n = 0;
+    ph.on('JobSubmit', () => ({ body: { data: { createPhJob: job(`job-${++n}`, 'Pending') } } }));
+    const runs = await ph.client().notebook.runSweep({ ...base, sweep: { lr: [0.5, 2] } });
+    expect(runs.map(r => r.artifactName)).toEqual([
+      expect.stringMatching(/^train-snapshot-\d{14}-lr=0\.5-output\.ipynb$/),
+      expect.stringMatching(/^train-snapshot-\d{14}-lr=2-output\.ipynb$/)
+    ]);
   });
 
   it('a sweep failing at job 3 of 5 tells the caller which jobs exist (error and onSubmitted)', async () => {
@@ -632,16 +655,15 @@ describe('notebook jobs', () => {
     const reported: string[] = [];
     const err = await ph
       .client()
-      .notebook.submitSweep({
+      .notebook.runSweep({
         ...base,
-        output: '/o.ipynb',
         sweep: { lr: [1, 2, 3, 4, 5] },
-        onSubmitted: (j, i, total) => reported.push(`${i + 1}/${total} ${j.id}`)
+        onSubmitted: (r, i, total) => reported.push(`${i + 1}/${total} ${r.job.id}`)
       })
       .catch(e => e);
     expect(err).toBeInstanceOf(PartialSubmissionError);
     expect(err.code).toBe('PARTIAL_SUBMISSION');
-    expect(err.submitted.map((j: { id: string }) => j.id)).toEqual(['job-1', 'job-2']);
+    expect(err.submitted.map((r: { job: { id: string } }) => r.job.id)).toEqual(['job-1', 'job-2']);
     expect(err.planned).toBe(5);
     expect(err.cause).toBeInstanceOf(AuthError);
     expect(err.message).toMatch(/stopped after 2 of 5 jobs \(job-1, job-2\)/);
@@ -651,18 +673,43 @@ describe('notebook jobs', () => {
 
   it('a sweep whose first submission fails throws that error as it is', async () => {
     ph.on('JobSubmit', { status: 400, body: { errors: [{ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }] } });
-    await expect(
-      ph.client().notebook.submitSweep({ ...base, output: '/o.ipynb', sweep: { lr: [1, 2] } })
-    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(ph.client().notebook.runSweep({ ...base, sweep: { lr: [1, 2] } })).rejects.toBeInstanceOf(
+      ValidationError
+    );
   });
 
   it('refuses an oversized sweep without submitting anything', async () => {
     await expect(
-      ph
-        .client()
-        .notebook.submitSweep({ ...base, output: '/o.ipynb', sweep: { lr: [1, 2, 3], epochs: [1, 2, 3] }, maxJobs: 4 })
+      ph.client().notebook.runSweep({ ...base, sweep: { lr: [1, 2, 3], epochs: [1, 2, 3] }, maxJobs: 4 })
     ).rejects.toThrow(/9 jobs, more than the limit of 4/);
     expect(ph.calls('JobSubmit')).toBe(0);
+  });
+
+  it('creates a recurring job that runs the notebook of the volume, and refuses uploaded content', async () => {
+    ph.data('ScheduleCreate', { createPhSchedule: { id: 'sched-1', displayName: 'train' } });
+    const made = await ph.client().notebook.schedule({
+      ...base,
+      notebook: { volumePath: 'proj/train.ipynb' },
+      parameters: { lr: 0.5 },
+      outputName: 'train-nightly.ipynb',
+      recurrence: { type: 'daily' }
+    });
+    expect(made).toMatchObject({
+      artifactName: 'train-nightly.ipynb',
+      output: { volumePath: 'proj/train-nightly.ipynb' }
+    });
+    const data = ph.seen.find(s => s.operationName === 'ScheduleCreate')?.variables.data as { command: string };
+    expect(parseNotebookRunScript(data.command)).toMatchObject({
+      input: { root: 'volume', path: 'proj/train.ipynb' },
+      parameters: { lr: 0.5 }
+    });
+    await expect(
+      ph.client().notebook.schedule({
+        ...base,
+        notebook: { content: '{}', name: 'a.ipynb' } as never,
+        recurrence: { type: 'daily' }
+      })
+    ).rejects.toThrow(/group volume/);
   });
 });
 
