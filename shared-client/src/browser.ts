@@ -40,6 +40,8 @@ export type { LogStreamOptions } from './logStream';
 export { isTerminalPhase, TERMINAL_JOB_PHASES } from './resources/JobsApi';
 export type { JobListOptions, JobSpec, JobWaitOptions, JobsApi } from './resources/JobsApi';
 export { normalizeRecurrence, RECURRENCE_PRESETS } from './resources/SchedulesApi';
+export { cronNextRuns } from './cron';
+export type { CronCheck } from './cron';
 export type { RecurrenceSpec, ScheduleListOptions, ScheduleSpec, SchedulesApi } from './resources/SchedulesApi';
 export { filesUrl, normalizePhfsPath, phfsUri, toGroupPath } from './resources/FilesApi';
 export type {

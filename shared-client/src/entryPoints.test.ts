@@ -32,10 +32,11 @@ describe('entry points', () => {
     expect(node.PrimeHubClient.prototype).toBeInstanceOf(browser.PrimeHubClient);
   });
 
-  it('bundle for the browser with webpack: no Node built-ins, no undici, under 30 KB gzipped', async () => {
+  it('bundle for the browser with webpack: no Node built-ins, no undici, no dependency but croner, under 30 KB gzipped', async () => {
     const { gzipped, modules, warnings } = await bundleBrowserEntry();
     expect(warnings).toEqual([]);
-    expect(modules.filter(m => /node:|undici|node_modules/.test(m))).toEqual([]);
+    // one dependency reaches the browser: croner, which reads cron lines as PrimeHub Local does
+    expect(modules.filter(m => /node:|undici|node_modules\/(?!croner\/)/.test(m))).toEqual([]);
     expect(modules.length).toBeGreaterThan(20);
     // the whole API (a library bundle keeps every export); recorded by test/bench/client too
     expect(gzipped).toBeLessThan(30 * 1024);

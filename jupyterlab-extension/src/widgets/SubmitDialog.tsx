@@ -1,4 +1,4 @@
-import { PartialSubmissionError, type Image, type InstanceType } from '@primehub-suite/client/browser';
+import { cronNextRuns, PartialSubmissionError, type Image, type InstanceType } from '@primehub-suite/client/browser';
 import type { JsonValue } from '@primehub-suite/client/notebook';
 import * as React from 'react';
 import { isAuthFailure } from '../PrimeHubSession';
@@ -10,7 +10,7 @@ import {
   readForm,
   type IParameterField
 } from '../models/parameterForm';
-import { cronOf, nextRuns, RECURRENCE_LABELS, recurrenceSpec, type RecurrenceChoice } from '../models/recurrence';
+import { cronOf, RECURRENCE_LABELS, recurrenceSpec, type RecurrenceChoice } from '../models/recurrence';
 import { submitNotebook, type ISubmitResult, type ISubmittedJob } from '../submitNotebook';
 import type { IPrimeHub } from '../tokens';
 import { SignInForm } from './SignIn';
@@ -93,9 +93,9 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
     problems.push('Fix the parameters marked in red.');
   }
   const cronLine = cronOf(choice, cron);
-  const runs = mode === 'recurring' && cronLine ? nextRuns(cronLine) : null;
-  if (runs && 'error' in runs) {
-    problems.push(`Cron: ${runs.error}`);
+  const runs = mode === 'recurring' && cronLine ? cronNextRuns(cronLine) : null;
+  if (runs && !runs.ok) {
+    problems.push(`Cron: ${runs.message}`);
   }
   if (count > MAX_SWEEP_JOBS) {
     problems.push(`A sweep submits at most ${MAX_SWEEP_JOBS} jobs; this one would submit ${count}. Remove values.`);
@@ -296,7 +296,7 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
                   onChange={e => setCron(e.target.value)}
                 />
               )}
-              {runs && 'runs' in runs && (
+              {runs?.ok && (
                 <div className="jp-primehub-Help">Next runs: {runs.runs.map(d => d.toLocaleString()).join(' · ')}</div>
               )}
             </div>

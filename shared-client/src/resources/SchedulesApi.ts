@@ -1,4 +1,5 @@
 import type { ClientContext } from '../ClientContext';
+import { cronNextRuns } from '../cron';
 import { ValidationError } from '../errors';
 import {
   PhScheduleOrderByInput,
@@ -65,8 +66,9 @@ export function normalizeRecurrence(r: RecurrenceSpec): RecurrenceInput {
   }
   if (type === 'custom') {
     const cron = requireString(r.cron, 'recurrence.cron (required for custom)').trim();
-    if (cron.split(/\s+/).length !== 5) {
-      throw new ValidationError(`recurrence.cron must have 5 fields (got "${cron}")`);
+    const check = cronNextRuns(cron, 1);
+    if (!check.ok) {
+      throw new ValidationError(`recurrence.cron "${cron}" is not valid: ${check.message}`);
     }
     return { type, cron };
   }

@@ -53,6 +53,8 @@ export async function bundleBrowserEntry(): Promise<BrowserBundle> {
           context: tmp,
           entry: './esm/browser.js',
           output: { path: path.join(tmp, 'out'), filename: 'bundle.js', library: { name: 'PrimeHub', type: 'var' } },
+          // the client's dependencies, as the app's own node_modules would provide them
+          resolve: { modules: [path.join(root, 'node_modules'), 'node_modules'] },
           performance: { hints: false },
           devtool: false
         },

@@ -1,10 +1,10 @@
-import type { Job, RecurrenceSpec, Schedule, ScheduleSpec } from '@primehub-suite/client';
+import { cronNextRuns, type Job, type RecurrenceSpec, type Schedule, type ScheduleSpec } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import type { JobsNode } from '../ui/jobs/JobsTreeDataProvider';
 import type { ScheduleNode } from '../ui/schedules/SchedulesTreeDataProvider';
-import { checkCron, describeNextRuns, RECURRENCE_CHOICES } from './recurrence';
+import { describeNextRuns, RECURRENCE_CHOICES } from './recurrence';
 import type { SchedulesManager } from './SchedulesManager';
 
 type ScheduleArg = ScheduleNode | string | undefined;
@@ -206,11 +206,11 @@ export class SchedulesCommands {
 async function askRecurrence(current?: string): Promise<RecurrenceSpec | undefined> {
   const pick = await vscode.window.showQuickPick(
     RECURRENCE_CHOICES.map(c => {
-      const check = c.cron ? checkCron(c.cron) : undefined;
+      const check = c.cron ? cronNextRuns(c.cron) : undefined;
       return {
         label: c.label,
         description: c.cron,
-        detail: check?.ok ? describeNextRuns(check.next) : undefined,
+        detail: check?.ok ? describeNextRuns(check.runs) : undefined,
         picked: c.type === current,
         choice: c
       };
@@ -228,8 +228,8 @@ async function askRecurrence(current?: string): Promise<RecurrenceSpec | undefin
     value: '0 4 * * *',
     ignoreFocusOut: true,
     validateInput: v => {
-      const r = checkCron(v);
-      return r.ok ? { message: describeNextRuns(r.next), severity: vscode.InputBoxValidationSeverity.Info } : r.message;
+      const r = cronNextRuns(v);
+      return r.ok ? { message: describeNextRuns(r.runs), severity: vscode.InputBoxValidationSeverity.Info } : r.message;
     }
   });
   return cron ? { type: 'custom', cron: cron.trim() } : undefined;
