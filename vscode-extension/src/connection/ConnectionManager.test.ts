@@ -128,4 +128,18 @@ describe('ConnectionManager', () => {
     manager.markExpired();
     expect(manager.state).toBe('expired');
   });
+
+  it('a call whose token is rejected turns the connection to "sign in again"; other failures do not', async () => {
+    const { manager } = setup();
+    await manager.signIn({ endpoint: 'http://127.0.0.1:5000', token: 't1' });
+    const offline = new NetworkError('connection refused');
+    await expect(manager.call(async () => Promise.reject(offline))).rejects.toBe(offline);
+    expect(manager.state).toBe('signedIn');
+    await expect(manager.call(async c => (c === manager.client ? 'same client' : 'other'))).resolves.toBe(
+      'same client'
+    );
+    const rejected = new AuthError('token expired');
+    await expect(manager.call(async () => Promise.reject(rejected))).rejects.toBe(rejected);
+    expect(manager.state).toBe('expired');
+  });
 });

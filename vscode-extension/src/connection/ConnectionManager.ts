@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GroupRef, PrimeHubClient, User } from '@primehub-suite/client';
+import { AuthError, type GroupRef, type PrimeHubClient, type User } from '@primehub-suite/client';
 import type { Logger } from '../logger/Logger';
 import { Emitter } from '../util/Emitter';
 import type { SecretStore } from '../vscode-objs/storage';
@@ -214,6 +214,26 @@ export class ConnectionManager {
       this._user = await this.client.me.get({ signal });
     }
     return this._user;
+  }
+
+  /**
+   * Runs one call of the signed-in client; a rejected token (AuthError) turns the connection to
+   * "sign in again" before the error reaches the caller.
+   */
+  async call<T>(fn: (client: PrimeHubClient) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.client);
+    } catch (e) {
+      this.noteError(e);
+      throw e;
+    }
+  }
+
+  /** Turns the connection to "sign in again" when `e` says PrimeHub rejected the token. */
+  noteError(e: unknown): void {
+    if (e instanceof AuthError) {
+      this.markExpired();
+    }
   }
 
   /** Called when PrimeHub rejected the active token: views show "sign in again". */

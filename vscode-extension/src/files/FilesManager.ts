@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AuthError, type FileEntry } from '@primehub-suite/client';
+import type { FileEntry } from '@primehub-suite/client';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import { Emitter } from '../util/Emitter';
@@ -32,7 +32,7 @@ export class FilesManager {
 
   /** One folder level; folders first, then files, each by name. */
   async list(path: string, signal?: AbortSignal): Promise<FileEntry[]> {
-    const entries = await this.call(c => c.files.list(path, { signal }));
+    const entries = await this.connection.call(c => c.files.list(path, { signal }));
     return [...entries].sort((a, b) =>
       a.isDirectory === b.isDirectory ? a.name.localeCompare(b.name) : a.isDirectory ? -1 : 1
     );
@@ -50,9 +50,11 @@ export class FilesManager {
     for (const local of localPaths) {
       const st = await stat(local);
       if (st.isDirectory()) {
-        written.push(...(await this.call(c => c.files.uploadDirectory(local, `${dir}${basename(local)}/`, transfer))));
+        written.push(
+          ...(await this.connection.call(c => c.files.uploadDirectory(local, `${dir}${basename(local)}/`, transfer)))
+        );
       } else {
-        written.push(await this.call(c => c.files.uploadFile(local, dir, transfer)));
+        written.push(await this.connection.call(c => c.files.uploadFile(local, dir, transfer)));
       }
     }
     this.log.info(`uploaded ${written.length} file(s) to ${dir}`);
@@ -73,13 +75,13 @@ export class FilesManager {
     };
     if (entry.isDirectory) {
       const name = basename(entry.path.replace(/\/$/, '')) || 'phfs';
-      return this.call(c => c.files.downloadDirectory(entry.path, join(localDir, name), transfer));
+      return this.connection.call(c => c.files.downloadDirectory(entry.path, join(localDir, name), transfer));
     }
-    return [await this.call(c => c.files.downloadFile(entry.path, localDir, transfer))];
+    return [await this.connection.call(c => c.files.downloadFile(entry.path, localDir, transfer))];
   }
 
   async delete(entry: Pick<FileEntry, 'path' | 'isDirectory'>, signal?: AbortSignal): Promise<number> {
-    const n = await this.call(c => c.files.delete(entry.path, { recursive: entry.isDirectory, signal }));
+    const n = await this.connection.call(c => c.files.delete(entry.path, { recursive: entry.isDirectory, signal }));
     this._onDidChange.fire(undefined);
     return n;
   }
@@ -94,14 +96,14 @@ export class FilesManager {
       throw new Error(`"${name}" is not a folder name`);
     }
     const dir = `${parent.endsWith('/') ? parent : `${parent}/`}${clean}/`;
-    await this.call(c => c.files.upload(`${dir}.keep`, '', { signal }));
+    await this.connection.call(c => c.files.upload(`${dir}.keep`, '', { signal }));
     this._onDidChange.fire(parent);
     return dir;
   }
 
   /** A text file's content for a read-only editor (refuses files over MAX_TEXT_BYTES). */
   async readText(path: string, signal?: AbortSignal): Promise<string> {
-    const res = await this.call(c => c.files.download(path, { signal, timeoutMs: 0 }));
+    const res = await this.connection.call(c => c.files.download(path, { signal, timeoutMs: 0 }));
     if (res.size !== undefined && res.size !== null && res.size > MAX_TEXT_BYTES) {
       await res.cancel();
       throw new Error(`${path} is larger than ${MAX_TEXT_BYTES / 1024 / 1024} MB; download it instead`);
@@ -125,16 +127,5 @@ export class FilesManager {
 
   refreshAll(): void {
     this._onDidChange.fire(undefined);
-  }
-
-  private async call<T>(fn: (client: ConnectionManager['client']) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.connection.client);
-    } catch (e) {
-      if (e instanceof AuthError) {
-        this.connection.markExpired();
-      }
-      throw e;
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { AuthError, isTerminalPhase, type Job, type JobSpec } from '@primehub-suite/client';
+import { isTerminalPhase, type Job, type JobSpec } from '@primehub-suite/client';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import type { JobsModel } from './JobsModel';
@@ -38,39 +38,41 @@ export class JobsManager {
     } catch (e) {
       // error first: an auth failure then clears the view for its "sign in again" state
       this.model.setError(e);
-      this.onError(e);
+      this.connection.noteError(e);
       throw e;
     }
   }
 
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<Job> {
-    const job = await this.call(c => c.jobs.submit(spec, { signal }));
+    const job = await this.connection.call(c => c.jobs.submit(spec, { signal }));
     this.log.info(`submitted job ${job.id} (${job.displayName})`);
     this.model.upsert(job);
     return job;
   }
 
   async cancel(id: string, signal?: AbortSignal): Promise<Job> {
-    const job = await this.call(c => c.jobs.cancel(id, { signal }));
+    const job = await this.connection.call(c => c.jobs.cancel(id, { signal }));
     this.model.upsert(job);
     return job;
   }
 
   async rerun(id: string, signal?: AbortSignal): Promise<Job> {
-    const job = await this.call(c => c.jobs.rerun(id, { signal }));
+    const job = await this.connection.call(c => c.jobs.rerun(id, { signal }));
     this.model.upsert(job);
     return job;
   }
 
   /** Waits for the job to end, reporting phases; the final job lands in the model. */
   async wait(id: string, opts: { signal?: AbortSignal; onPhase?: (phase: string) => void } = {}): Promise<Job> {
-    const job = await this.call(c => c.jobs.wait(id, { signal: opts.signal, onPhase: p => opts.onPhase?.(p) }));
+    const job = await this.connection.call(c =>
+      c.jobs.wait(id, { signal: opts.signal, onPhase: p => opts.onPhase?.(p) })
+    );
     this.model.upsert(job);
     return job;
   }
 
   async get(id: string, signal?: AbortSignal): Promise<Job> {
-    return this.call(c => c.jobs.get(id, { signal }));
+    return this.connection.call(c => c.jobs.get(id, { signal }));
   }
 
   /** The job's log lines; with `follow` until the job ends (or the signal aborts). */
@@ -79,7 +81,7 @@ export class JobsManager {
   }
 
   artifacts(id: string, signal?: AbortSignal) {
-    return this.call(c => c.jobs.artifacts(id, { signal }));
+    return this.connection.call(c => c.jobs.artifacts(id, { signal }));
   }
 
   /** Downloads one artifact file or folder (`name` ending in `/`, or '' for all) into `localDir`. */
@@ -94,7 +96,7 @@ export class JobsManager {
       timeoutMs: 0,
       onProgress: (p: { bytes: number; totalBytes?: number }) => opts.onProgress?.(p.bytes, p.totalBytes)
     };
-    return this.call(async c => {
+    return this.connection.call(async c => {
       if (name === '') {
         return c.jobs.downloadArtifacts(id, localDir, transfer);
       }
@@ -115,7 +117,7 @@ export class JobsManager {
   ): Promise<Job> {
     const remoteDir = plan.remoteDir;
     if (remoteDir) {
-      await this.call(c => c.files.uploadFile(localPath, remoteDir, { signal, timeoutMs: 0 }));
+      await this.connection.call(c => c.files.uploadFile(localPath, remoteDir, { signal, timeoutMs: 0 }));
       this.log.info(`uploaded ${localPath} to ${remoteDir}`);
     } else {
       this.log.info(`running ${localPath} in place on the group volume`);
@@ -129,7 +131,7 @@ export class JobsManager {
       return undefined;
     }
     const path = plan.outputPath;
-    return this.call(async c => {
+    return this.connection.call(async c => {
       if (!(await c.files.isFile(path, { signal }))) {
         return undefined;
       }
@@ -139,21 +141,5 @@ export class JobsManager {
 
   isFinished(job: Job): boolean {
     return isTerminalPhase(job.phase);
-  }
-
-  /** Runs a client call; an auth failure marks the connection expired so the UI asks to sign in again. */
-  private async call<T>(fn: (client: ConnectionManager['client']) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.connection.client);
-    } catch (e) {
-      this.onError(e);
-      throw e;
-    }
-  }
-
-  private onError(e: unknown): void {
-    if (e instanceof AuthError) {
-      this.connection.markExpired();
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { AuthError, type Schedule, type ScheduleSpec } from '@primehub-suite/client';
+import type { Schedule, ScheduleSpec } from '@primehub-suite/client';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import { ListModel } from '../util/ListModel';
@@ -25,27 +25,27 @@ export class SchedulesManager {
       this.model.set(items);
     } catch (e) {
       this.model.setError(e);
-      this.onError(e);
+      this.connection.noteError(e);
       throw e;
     }
   }
 
   async create(spec: ScheduleSpec, signal?: AbortSignal): Promise<Schedule> {
-    const s = await this.call(c => c.schedules.create(spec, { signal }));
+    const s = await this.connection.call(c => c.schedules.create(spec, { signal }));
     this.log.info(`created recurring job ${s.id} (${s.displayName})`);
     await this.refresh(signal).catch(() => undefined);
     return s;
   }
 
   async update(id: string, patch: Partial<ScheduleSpec>, signal?: AbortSignal): Promise<Schedule> {
-    const s = await this.call(c => c.schedules.update(id, patch, { signal }));
+    const s = await this.connection.call(c => c.schedules.update(id, patch, { signal }));
     await this.refresh(signal).catch(() => undefined);
     return s;
   }
 
   /** Runs the recurring job now; returns the new job's id. */
   async trigger(id: string, signal?: AbortSignal): Promise<string | null> {
-    const { jobId } = await this.call(c => c.schedules.run(id, { signal }));
+    const { jobId } = await this.connection.call(c => c.schedules.run(id, { signal }));
     this.log.info(`triggered recurring job ${id}: job ${jobId}`);
     return jobId;
   }
@@ -56,22 +56,7 @@ export class SchedulesManager {
   }
 
   async delete(id: string, signal?: AbortSignal): Promise<void> {
-    await this.call(c => c.schedules.delete(id, { signal }));
+    await this.connection.call(c => c.schedules.delete(id, { signal }));
     await this.refresh(signal).catch(() => undefined);
-  }
-
-  private async call<T>(fn: (client: ConnectionManager['client']) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.connection.client);
-    } catch (e) {
-      this.onError(e);
-      throw e;
-    }
-  }
-
-  private onError(e: unknown): void {
-    if (e instanceof AuthError) {
-      this.connection.markExpired();
-    }
   }
 }
