@@ -1,10 +1,8 @@
 // Benchmark: the job list and job submission with 100,000 jobs in the database — a page of
 // `phJobsConnection` (numbered and cursor pages at the start, middle and end) and submit → Running
 // (client-observed, polling `phJob`). Baseline: the round trip of `{ me { id } }` on the same server.
-import { seedJobs } from './support/data.mjs';
-import { fmt, Gql, meBaseline, Results, section, summarize } from './support/bench.mjs';
-import { measurePage, pageCases, submitToRunning } from './support/jobs.mjs';
-import { BenchServer } from './support/server.mjs';
+import { fmt, Results, section, summarize } from './support/bench.mjs';
+import { recordPages, seededServer, submitToRunning } from './support/jobs.mjs';
 
 const JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 100_000);
 const PAGE_SAMPLES = Number(process.env.BENCH_PAGE_SAMPLES ?? 100);
@@ -15,33 +13,10 @@ const GOAL_SUBMIT_P95_MS = 25;
 async function main() {
   const results = new Results(`${JOBS} jobs`);
   section(`phJobsConnection pages and submit → Running with ${JOBS} jobs in the database`);
-  // First start creates the database and config.json; the jobs are seeded while it is stopped.
-  const server = await BenchServer.start();
-  let gql;
+  const seeded = await seededServer(JOBS);
+  const { server, gql, base, baseline } = seeded;
   try {
-    await server.stop();
-    const t0 = Date.now();
-    const total = seedJobs(server.dataDir, JOBS);
-    console.log(`  seeded ${total} jobs in ${Date.now() - t0} ms`);
-    await server.launch();
-    gql = new Gql(server);
-    const base = await meBaseline(gql);
-    const baseline = `me p50 ${fmt(base.p50)} ms`;
-    console.log(`  baseline { me { id } }: p50 ${fmt(base.p50)} ms, p95 ${fmt(base.p95)} ms (${base.n} requests)`);
-
-    for (const [name, query, vars, check] of await pageCases(gql, total)) {
-      const s = await measurePage(gql, query, vars, check, PAGE_SAMPLES);
-      console.log(`  ${name}: p50 ${fmt(s.p50)} ms, p95 ${fmt(s.p95)} ms, max ${fmt(s.max)} ms`);
-      results.add({
-        metric: `${name} p50`,
-        value: s.p50,
-        unit: 'ms',
-        baseline,
-        ratio: s.p50 / base.p50,
-        goal: `< ${GOAL_PAGE_P50_MS} ms`,
-        pass: s.p50 < GOAL_PAGE_P50_MS
-      });
-    }
+    await recordPages(results, seeded, { samples: PAGE_SAMPLES, warmup: 10, goalMs: GOAL_PAGE_P50_MS });
 
     for (let i = 0; i < 3; i++) {
       await submitToRunning(gql, server);
@@ -71,7 +46,7 @@ async function main() {
       pass: client.p95 < GOAL_SUBMIT_P95_MS
     });
   } finally {
-    await gql?.close();
+    await gql.close();
     await server.dispose();
   }
   results.save();

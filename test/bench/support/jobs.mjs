@@ -2,7 +2,9 @@
 // a submitted job's way to Running, as the shared client and the official SDK ask for them.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { summarize } from './bench.mjs';
+import { fmt, Gql, meBaseline, summarize } from './bench.mjs';
+import { seedJobs } from './data.mjs';
+import { BenchServer } from './server.mjs';
 
 // The selection set of the shared client's job list (the official SDK's JOB_FIELDS).
 const JOB_FIELDS = `id displayName cancel command groupId groupName schedule image
@@ -118,4 +120,44 @@ export async function submitToRunning(gql, server, pollGapMs = 2) {
     throw new Error(`job ${job.id} ended ${done.phase}`);
   }
   return { ms, polls, serverMs: Date.parse(done.startTime) - Date.parse(done.createTime) };
+}
+
+/**
+ * A bench server with `count` jobs in its database (seeded while it is stopped, after its first
+ * start made the database and config.json), a GraphQL caller, and the `{ me { id } }` baseline.
+ */
+export async function seededServer(count) {
+  const server = await BenchServer.start();
+  let total;
+  try {
+    await server.stop();
+    const t0 = Date.now();
+    total = seedJobs(server.dataDir, count);
+    console.log(`  seeded ${total} jobs in ${Date.now() - t0} ms`);
+    await server.launch();
+  } catch (err) {
+    await server.dispose();
+    throw err;
+  }
+  const gql = new Gql(server);
+  const base = await meBaseline(gql);
+  console.log(`  baseline { me { id } }: p50 ${fmt(base.p50)} ms, p95 ${fmt(base.p95)} ms (${base.n} requests)`);
+  return { server, gql, total, base, baseline: `me p50 ${fmt(base.p50)} ms` };
+}
+
+/** Times every page case (start, middle, end; numbered and cursor) and records each p50 against a goal. */
+export async function recordPages(results, { gql, total, base, baseline }, { samples, warmup, goalMs }) {
+  for (const [name, query, vars, check] of await pageCases(gql, total)) {
+    const s = await measurePage(gql, query, vars, check, samples, warmup);
+    console.log(`  ${name}: p50 ${fmt(s.p50)} ms, p95 ${fmt(s.p95)} ms, max ${fmt(s.max)} ms`);
+    results.add({
+      metric: `${name} p50`,
+      value: s.p50,
+      unit: 'ms',
+      baseline,
+      ratio: s.p50 / base.p50,
+      goal: `< ${goalMs} ms`,
+      pass: s.p50 < goalMs
+    });
+  }
 }
