@@ -101,13 +101,14 @@ export class Workbench {
 
   /** Opens the PrimeHub container in the activity bar. */
   async openPrimeHub(): Promise<void> {
-    const tab = this.page.locator('.activitybar [aria-label^="PrimeHub"]').first();
-    await tab.waitFor();
-    const selected = await tab.getAttribute('aria-selected');
-    if (selected !== 'true') {
+    const jobs = this.page.locator('.pane-header', { hasText: 'Jobs' }).first();
+    // clicking the activity bar item of the open container would close the side bar
+    if (!(await jobs.isVisible())) {
+      const tab = this.page.locator('.activitybar [aria-label^="PrimeHub"]').first();
+      await tab.waitFor();
       await tab.click();
     }
-    await this.page.locator('.pane-header', { hasText: 'Jobs' }).first().waitFor();
+    await jobs.waitFor();
   }
 
   /** A visible row of a tree or list. */

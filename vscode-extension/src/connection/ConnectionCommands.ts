@@ -58,11 +58,13 @@ export class ConnectionCommands implements vscode.Disposable {
       detail: s.origin,
       run: () => this.trySignIn({ endpoint: s.endpoint, token: s.token, group: s.group })
     }));
-    items.push({
-      label: '$(key) Enter endpoint and API token',
-      description: input?.endpoint,
-      run: () => this.manualSignIn(input?.endpoint)
-    });
+    const known = input?.endpoint;
+    // "Sign in again" knows the PrimeHub: only a new token is asked for
+    items.push(
+      known
+        ? { label: '$(key) Enter a new API token', description: known, run: () => this.tokenSignIn(known) }
+        : { label: '$(key) Enter endpoint and API token', run: () => this.manualSignIn() }
+    );
     const pick =
       items.length === 1
         ? items[0]
@@ -138,11 +140,11 @@ export class ConnectionCommands implements vscode.Disposable {
     }
   }
 
-  private async manualSignIn(prefill?: string): Promise<boolean> {
+  private async manualSignIn(): Promise<boolean> {
     const endpoint = await vscode.window.showInputBox({
       title: 'Sign in to PrimeHub (1/2)',
       prompt: 'PrimeHub URL (or its GraphQL endpoint)',
-      value: prefill ?? DEFAULT_ENDPOINT,
+      value: DEFAULT_ENDPOINT,
       ignoreFocusOut: true,
       validateInput: v => {
         try {
@@ -153,14 +155,13 @@ export class ConnectionCommands implements vscode.Disposable {
         }
       }
     });
-    if (!endpoint) {
-      return false;
-    }
+    return endpoint ? this.tokenSignIn(endpoint) : false;
+  }
+
+  /** Asks for the API token of a known PrimeHub and signs in with it. */
+  private async tokenSignIn(endpoint: string): Promise<boolean> {
     const token = await this.askToken(graphqlEndpoint(endpoint));
-    if (!token) {
-      return false;
-    }
-    return this.trySignIn({ endpoint, token });
+    return token ? this.trySignIn({ endpoint, token }) : false;
   }
 
   /** A password box with a button that opens the cluster's API-token page. */
