@@ -1,15 +1,18 @@
 """HTTP handlers under ``<base_url>/primehub-suite/``. Jupyter's own auth and XSRF check
 protect every route; the PrimeHub token stays on the server."""
 
+import asyncio
 import json
 import os
+import sys
 from typing import Optional
 
 import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpclient import HTTPRequest
 from tornado.ioloop import PeriodicCallback
+from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
 from . import context, primehub, sdk_config
 from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot, original_of
@@ -20,6 +23,13 @@ PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
 # Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
 FORWARD_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Content-Range")
+PROXY_METHODS = ("GET", "POST", "PUT", "DELETE")
+BODY_METHODS = ("POST", "PUT")
+# Uploads (PHFS files, artifacts) can be many GB and are streamed, never held: the limit only
+# keeps out absurd sizes; PrimeHub applies its own (PrimeHub Local's default is the same 64 GiB).
+MAX_UPLOAD_BYTES = 64 * 1024**3
+# Downloads and followed logs are streamed too; their size is PrimeHub's business.
+MAX_DOWNLOAD_BYTES = sys.maxsize
 NO_TOKEN = "Context creation failed: no PrimeHub API token is set; sign in to PrimeHub first"
 SWEEP_SECONDS = 5
 
@@ -72,29 +82,92 @@ class TokenHandler(BaseHandler):
         self.finish(json.dumps({"tokenSet": sdk_config.api_token() is not None}))
 
 
+@tornado.web.stream_request_body
 class ProxyHandler(BaseHandler):
-    """Streams one request to the PrimeHub API with the stored token (logs with ``follow``
-    stay open as long as PrimeHub keeps them open, chunk by chunk)."""
+    """Streams one request to the PrimeHub API with the stored token, both ways: an upload's body
+    goes on chunk by chunk as it arrives, at the pace PrimeHub takes it, and the response comes back
+    at the pace the browser takes it (logs with ``follow`` stay open as long as PrimeHub keeps them
+    open). Neither body is ever held whole, whatever its size."""
 
     _closed = False
+    _failed = False
+    _started = False
+    # The request to PrimeHub, started in prepare() once Jupyter's auth and XSRF check passed.
+    _upstream: "Optional[asyncio.Future]" = None
+    # The upstream connection's write() once it is open; None when there is nothing to write to.
+    _writer: "Optional[asyncio.Future]" = None
+    # Done when the browser has sent the whole body; fails when it goes away before that.
+    _body_end: "Optional[asyncio.Future]" = None
 
-    def on_connection_close(self):
-        self._closed = True
-
-    async def _proxy(self, path: str):
+    async def prepare(self):
+        await super().prepare()
+        if self._finished:
+            return
+        # With a streamed body prepare() runs before the body arrives and the methods' @authenticated
+        # only after it: refuse here, before anything reaches PrimeHub.
+        if self.current_user is None:
+            raise tornado.web.HTTPError(403)
+        if self.request.method not in PROXY_METHODS:
+            return
         token = sdk_config.api_token()
         if token is None:
             self.set_status(401)
-            return self.finish(json.dumps({"errors": [{"message": NO_TOKEN}], "message": NO_TOKEN}))
-        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
+            self.finish(json.dumps({"errors": [{"message": NO_TOKEN}], "message": NO_TOKEN}))
+            return
+        if self.request.method in BODY_METHODS:
+            set_max_body_size = getattr(self.request.connection, "set_max_body_size", None)
+            if set_max_body_size:
+                set_max_body_size(MAX_UPLOAD_BYTES)
+            loop = asyncio.get_running_loop()
+            self._writer = loop.create_future()
+            self._body_end = loop.create_future()
+        self._upstream = asyncio.ensure_future(self._fetch(token))
+        # Nobody awaits it when the browser left mid-upload: its error is expected then.
+        self._upstream.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+    async def data_received(self, chunk: bytes):
+        if self._writer is None or self._failed:
+            return
+        write = await self._writer
+        try:
+            if write is None:
+                raise IOError("the request to PrimeHub ended")
+            # Resolves once the chunk is on its way to PrimeHub: the browser's next chunk is read then.
+            await write(chunk)
+        except Exception:  # noqa: BLE001 - PrimeHub went away mid-upload; its error is reported below
+            self._failed = True
+            await self._reply()
+            # Closing is the only way not to read the rest of the upload.
+            self.request.connection.close()
+
+    def on_connection_close(self):
+        self._closed = True
+        if self._body_end is not None and not self._body_end.done():
+            # Aborts the upload to PrimeHub, which then drops what it received.
+            self._body_end.set_exception(IOError("the browser closed the connection during the upload"))
+            self._body_end.exception()  # retrieved: the upstream request may not have started yet
+        super().on_connection_close()
+
+    async def _fetch(self, token: str):
+        try:
+            return await self._fetch_upstream(token)
+        finally:
+            # A failure before the upload started: data_received must not wait for a writer.
+            if self._writer is not None and not self._writer.done():
+                self._writer.set_result(None)
+
+    async def _fetch_upstream(self, token: str):
+        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{self.path_args[0]}"
         if self.request.query:
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
         headers["Authorization"] = f"Bearer {token}"
-        started = False
+        method = self.request.method
+        if method in BODY_METHODS and "Content-Length" in self.request.headers:
+            # Without one (a chunked upload) tornado sends the body on chunked too.
+            headers["Content-Length"] = self.request.headers["Content-Length"]
 
         def on_header(line: str):
-            nonlocal started
             if line.startswith("HTTP/"):
                 parts = line.split(" ", 2)
                 self.set_status(int(parts[1]), parts[2].strip() if len(parts) > 2 else None)
@@ -104,20 +177,22 @@ class ProxyHandler(BaseHandler):
                 self.set_header(name.strip(), value.strip())
 
         def on_chunk(chunk: bytes):
-            nonlocal started
             if self._closed:
                 raise IOError("the browser closed the connection")
-            started = True
+            self._started = True
             self.write(chunk)
-            self.flush()
+            # Tornado >= 6.6 reads PrimeHub's next chunk once this one reached the browser.
+            return self.flush()
 
-        method = self.request.method
-        body = self.request.body if method in ("POST", "PUT", "PATCH") else None
+        async def produce(write):
+            self._writer.set_result(write)
+            await self._body_end
+
         request = HTTPRequest(
             url,
             method=method,
             headers=headers,
-            body=body if body is not None else (b"" if method in ("POST", "PUT", "PATCH") else None),
+            body_producer=produce if method in BODY_METHODS else None,
             header_callback=on_header,
             streaming_callback=on_chunk,
             follow_redirects=False,
@@ -126,36 +201,52 @@ class ProxyHandler(BaseHandler):
             request_timeout=24 * 3600,
             decompress_response=False,
         )
+        # One client per request: the shared one caps response bodies at 100 MB and queues
+        # requests beyond 10 (open log follows would block the rest).
+        client = SimpleAsyncHTTPClient(force_instance=True, max_body_size=MAX_DOWNLOAD_BYTES)
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            return await client.fetch(request, raise_error=False)
+        finally:
+            client.close()
+
+    async def _reply(self):
+        """Ends the browser's response as PrimeHub's ended (the body has gone on already)."""
+        try:
+            response = await self._upstream
         except Exception as err:  # noqa: BLE001 - any transport failure becomes a 502 for the client
-            if self._closed:
+            if self._closed or self._finished:
                 return
-            if started:
+            if self._started:
                 return self.finish()
+            self.clear_header("Content-Type")
             return self.fail(502, f"cannot reach PrimeHub: {err}", "unreachable")
-        if self._closed:
+        if self._closed or self._finished:
             return
-        if response.code == 599 and not started:
+        if response.code == 599 and not self._started:
             self.clear_header("Content-Type")
             return self.fail(502, f"cannot reach PrimeHub: {response.error}", "unreachable")
         self.finish()
 
+    async def _proxy(self):
+        if self._body_end is not None and not self._body_end.done():
+            self._body_end.set_result(None)
+        await self._reply()
+
     @tornado.web.authenticated
     async def get(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
     @tornado.web.authenticated
     async def post(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
     @tornado.web.authenticated
     async def put(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
     @tornado.web.authenticated
     async def delete(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
 
 class SnapshotHandler(BaseHandler):
