@@ -39,9 +39,9 @@ class BaseHandler(APIHandler):
     def root_dir(self) -> str:
         return os.path.expanduser(self.settings["server_root_dir"])
 
-    def fail(self, status: int, message: str, code: Optional[str] = None) -> None:
+    def fail(self, status: int, message: str, code: Optional[str] = None) -> "asyncio.Future[None]":
         self.set_status(status)
-        self.finish(json.dumps({"message": message, "code": code}))
+        return self.finish(json.dumps({"message": message, "code": code}))
 
     def body(self) -> dict:
         try:
@@ -136,17 +136,32 @@ class ProxyHandler(BaseHandler):
             await write(chunk)
         except Exception:  # noqa: BLE001 - PrimeHub went away mid-upload; its error is reported below
             self._failed = True
-            await self._reply()
+            # Ends the upstream request, which still waits for the rest of the body.
+            self._end_body(IOError("PrimeHub closed the connection during the upload"))
+            written = await self._reply()
+            try:
+                if written is not None:
+                    await written
+            except Exception:  # noqa: BLE001 - the browser left too
+                pass
             # Closing is the only way not to read the rest of the upload.
             self.request.connection.close()
 
     def on_connection_close(self):
         self._closed = True
-        if self._body_end is not None and not self._body_end.done():
-            # Aborts the upload to PrimeHub, which then drops what it received.
-            self._body_end.set_exception(IOError("the browser closed the connection during the upload"))
-            self._body_end.exception()  # retrieved: the upstream request may not have started yet
+        # Aborts the upload to PrimeHub, which then drops what it received.
+        self._end_body(IOError("the browser closed the connection during the upload"))
         super().on_connection_close()
+
+    def _end_body(self, error: Optional[Exception] = None):
+        """Tells the upstream request the body is complete or, with ``error``, that it never will be."""
+        if self._body_end is None or self._body_end.done():
+            return
+        if error is None:
+            self._body_end.set_result(None)
+        else:
+            self._body_end.set_exception(error)
+            self._body_end.exception()  # retrieved: the upstream request may not have started yet
 
     async def _fetch(self, token: str):
         try:
@@ -209,27 +224,25 @@ class ProxyHandler(BaseHandler):
         finally:
             client.close()
 
-    async def _reply(self):
-        """Ends the browser's response as PrimeHub's ended (the body has gone on already)."""
+    async def _reply(self) -> "Optional[asyncio.Future[None]]":
+        """Ends the browser's response as PrimeHub's ended (the body has gone on already); returns
+        the future of the response's last write, if this ended it."""
+        error = None
         try:
             response = await self._upstream
+            if response.code == 599:
+                error = response.error
         except Exception as err:  # noqa: BLE001 - any transport failure becomes a 502 for the client
-            if self._closed or self._finished:
-                return
-            if self._started:
-                return self.finish()
-            self.clear_header("Content-Type")
-            return self.fail(502, f"cannot reach PrimeHub: {err}", "unreachable")
+            error = err
         if self._closed or self._finished:
-            return
-        if response.code == 599 and not self._started:
+            return None
+        if error is not None and not self._started:
             self.clear_header("Content-Type")
-            return self.fail(502, f"cannot reach PrimeHub: {response.error}", "unreachable")
-        self.finish()
+            return self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
+        return self.finish()
 
     async def _proxy(self):
-        if self._body_end is not None and not self._body_end.done():
-            self._body_end.set_result(None)
+        self._end_body()
         await self._reply()
 
     @tornado.web.authenticated

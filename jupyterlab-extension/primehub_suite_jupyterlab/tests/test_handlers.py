@@ -4,13 +4,14 @@ import asyncio
 import hashlib
 import json
 import os
+import socket
 import stat
 import time
 
 import nbformat
 import pytest
 from tornado.httpclient import HTTPRequest
-from tornado.simple_httpclient import SimpleAsyncHTTPClient
+from tornado.simple_httpclient import HTTPStreamClosedError, SimpleAsyncHTTPClient
 
 SUBMIT = "mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id logEndpoint } }"
 PHASE = "query ($where: PhJobWhereUniqueInput!) { phJob(where: $where) { phase } }"
@@ -137,6 +138,17 @@ async def test_proxy_adds_the_token_and_serves_only_api_paths(jp_fetch, notebook
 
     r = await jp_fetch("primehub-suite", "proxy", "api", "health", raise_error=False)
     assert r.code == 404
+
+
+async def test_proxy_answers_502_when_primehub_is_unreachable(jp_fetch, notebook_env, signed_in, monkeypatch):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("PRIMEHUB_API_ENDPOINT", f"http://127.0.0.1:{port}/api/graphql")
+    code, data = await graphql(jp_fetch, "query { me { username } }")
+    assert code == 502 and data["code"] == "unreachable"
+    r = await jp_fetch("primehub-suite", "proxy", "api", "files", "groups", "g", "x.csv", raise_error=False)
+    assert r.code == 502 and body(r)["code"] == "unreachable"
 
 
 async def test_proxy_needs_jupyter_auth(jp_fetch, notebook_env, signed_in):
@@ -286,17 +298,21 @@ class Aborted(Exception):
     pass
 
 
+def group_path(name: str) -> str:
+    return name.replace("_", "-").lower()
+
+
 @pytest.fixture
 def files_url(http_server, jp_http_port, jp_base_url, notebook_env):
     """The proxy's URL of a PHFS file of the group, for clients that stream (jp_fetch buffers);
     ``http_server`` is what serves the port."""
-    group_path = notebook_env["group"].lower().replace("_", "-")
-    prefix = f"http://127.0.0.1:{jp_http_port}{jp_base_url}primehub-suite/proxy/api/files/groups/{group_path}"
+    prefix = f"http://127.0.0.1:{jp_http_port}{jp_base_url}primehub-suite/proxy/api/files/groups/"
+    prefix += group_path(notebook_env["group"])
     return lambda name: f"{prefix}/{name}"
 
 
 def phfs_file(local_server, notebook_env, name):
-    return local_server.data_dir / "phfs" / "groups" / notebook_env["group"].lower().replace("_", "-") / name
+    return local_server.data_dir / "phfs" / "groups" / group_path(notebook_env["group"]) / name
 
 
 def staging(local_server):
@@ -430,6 +446,23 @@ async def test_an_aborted_upload_aborts_upstream_and_leaves_no_file(
     r, sent = await stream_upload(files_url("t/after.bin"), jp_auth_header, 2 * MB, chunked=True)
     assert r.code == 200, r.body
     assert sha256_of(phfs_file(local_server, notebook_env, "t/after.bin")) == sent
+
+
+async def test_an_upload_primehub_refuses_midway_ends_at_once(
+    jp_fetch, local_server, notebook_env, signed_in, files_url, jp_auth_header
+):
+    # PrimeHub answers 403 for a group the user is not in and closes without reading the body.
+    url = files_url("t/x.bin").replace(f"/groups/{group_path(notebook_env['group'])}/", "/groups/not-my-group/")
+    started = time.time()
+    try:
+        r, _ = await stream_upload(url, jp_auth_header, 64 * MB)
+        assert r.code in (403, 502), r.body
+    except HTTPStreamClosedError:
+        pass  # the proxy closed the connection while the client was still sending: not read on
+    assert time.time() - started < 20
+    assert staging(local_server) == []
+    code, _ = await graphql(jp_fetch, "query { me { username } }")
+    assert code == 200
 
 
 async def test_an_upload_without_jupyter_auth_or_xsrf_never_reaches_primehub(
