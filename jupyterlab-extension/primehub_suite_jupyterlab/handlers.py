@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import sys
+import urllib.parse
 from typing import Optional
 
 import tornado
@@ -172,7 +173,9 @@ class ProxyHandler(BaseHandler):
                 self._writer.set_result(None)
 
     async def _fetch_upstream(self, token: str):
-        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{self.path_args[0]}"
+        # Tornado hands the path over percent-decoded: encoded again, "a b.csv" or "50%.csv" stay one name.
+        path = urllib.parse.quote(self.path_args[0], safe="/")
+        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
         if self.request.query:
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}

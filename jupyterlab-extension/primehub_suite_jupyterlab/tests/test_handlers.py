@@ -151,6 +151,17 @@ async def test_proxy_answers_502_when_primehub_is_unreachable(jp_fetch, notebook
     assert r.code == 502 and body(r)["code"] == "unreachable"
 
 
+async def test_proxy_keeps_file_names_with_spaces_percent_signs_and_question_marks(
+    jp_fetch, local_server, notebook_env, signed_in
+):
+    for name in ("a b.csv", "50%.csv", "q?x.csv", "ü.csv"):
+        parts = ("primehub-suite", "proxy", "api", "files", "groups", group_path(notebook_env["group"]), "t", name)
+        r = await jp_fetch(*parts, method="POST", body=name.encode(), raise_error=False)
+        assert r.code == 200, (name, r.body)
+        assert phfs_file(local_server, notebook_env, f"t/{name}").read_bytes() == name.encode()
+        assert (await jp_fetch(*parts)).body == name.encode()
+
+
 async def test_proxy_needs_jupyter_auth(jp_fetch, notebook_env, signed_in):
     r = await jp_fetch("primehub-suite", "config", headers={"Authorization": ""}, raise_error=False)
     assert r.code in (401, 403)
@@ -290,8 +301,8 @@ class PeakRss:
 def generated(total: int):
     """``total`` bytes made on the fly one MiB at a time (a random block stamped with its index)."""
     block = os.urandom(MB)
-    for i in range(total // MB):
-        yield i.to_bytes(8, "big") + block[8:]
+    for i in range(0, total, MB):
+        yield (i.to_bytes(8, "big") + block[8:])[: total - i]
 
 
 class Aborted(Exception):
