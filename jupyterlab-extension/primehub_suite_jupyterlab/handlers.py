@@ -4,19 +4,18 @@ protect every route; the PrimeHub token stays on the server."""
 import asyncio
 import json
 import os
-import sys
 import urllib.parse
 from typing import Optional
 
 import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.httpclient import HTTPRequest
 from tornado.ioloop import PeriodicCallback
-from tornado.simple_httpclient import SimpleAsyncHTTPClient
+from tornado.iostream import StreamClosedError
 
 from . import context, primehub, sdk_config
 from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot, original_of
+from .upstream import BODY_METHODS, Upstream
 
 NAMESPACE = "primehub-suite"
 # Only the PrimeHub API paths the client uses: GraphQL, PHFS files, job and deployment logs.
@@ -25,12 +24,9 @@ PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
 FORWARD_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Content-Range")
 PROXY_METHODS = ("GET", "POST", "PUT", "DELETE")
-BODY_METHODS = ("POST", "PUT")
 # Uploads (PHFS files, artifacts) can be many GB and are streamed, never held: the limit only
 # keeps out absurd sizes; PrimeHub applies its own (PrimeHub Local's default is the same 64 GiB).
 MAX_UPLOAD_BYTES = 64 * 1024**3
-# Downloads and followed logs are streamed too; their size is PrimeHub's business.
-MAX_DOWNLOAD_BYTES = sys.maxsize
 NO_TOKEN = "Context creation failed: no PrimeHub API token is set; sign in to PrimeHub first"
 SWEEP_SECONDS = 5
 
@@ -91,14 +87,11 @@ class ProxyHandler(BaseHandler):
     open). Neither body is ever held whole, whatever its size."""
 
     _closed = False
-    _failed = False
     _started = False
-    # The request to PrimeHub, started in prepare() once Jupyter's auth and XSRF check passed.
-    _upstream: "Optional[asyncio.Future]" = None
-    # The upstream connection's write() once it is open; None when there is nothing to write to.
-    _writer: "Optional[asyncio.Future]" = None
-    # Done when the browser has sent the whole body; fails when it goes away before that.
-    _body_end: "Optional[asyncio.Future]" = None
+    # The request to PrimeHub, opened in prepare() once Jupyter's auth and XSRF check passed.
+    _upstream: Optional[Upstream] = None
+    # Sends it and answers the browser as PrimeHub answered; done when the response is complete.
+    _exchange: "Optional[asyncio.Future]" = None
 
     async def prepare(self):
         await super().prepare()
@@ -119,60 +112,50 @@ class ProxyHandler(BaseHandler):
             set_max_body_size = getattr(self.request.connection, "set_max_body_size", None)
             if set_max_body_size:
                 set_max_body_size(MAX_UPLOAD_BYTES)
-            loop = asyncio.get_running_loop()
-            self._writer = loop.create_future()
-            self._body_end = loop.create_future()
-        self._upstream = asyncio.ensure_future(self._fetch(token))
-        # Nobody awaits it when the browser left mid-upload: its error is expected then.
-        self._upstream.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._upstream = Upstream(self._on_start, self._on_chunk)
+        self._exchange = asyncio.ensure_future(self._run(token))
 
     async def data_received(self, chunk: bytes):
-        if self._writer is None or self._failed:
+        upstream = self._upstream
+        # Once PrimeHub answered (or is gone) the rest of the body has nowhere to go; tornado
+        # closes the browser's connection after the answer instead of reading it.
+        if upstream is None or self._exchange.done() or not await upstream.opened:
             return
-        write = await self._writer
+        # One turn of the event loop first: an answer PrimeHub already sent is read before writing on.
+        await asyncio.sleep(0)
+        if upstream.answered or upstream.write_failed:
+            return
         try:
-            if write is None:
-                raise IOError("the request to PrimeHub ended")
             # Resolves once the chunk is on its way to PrimeHub: the browser's next chunk is read then.
-            await write(chunk)
-        except Exception:  # noqa: BLE001 - PrimeHub went away mid-upload; its error is reported below
-            self._failed = True
-            # Ends the upstream request, which still waits for the rest of the body.
-            self._end_body(IOError("PrimeHub closed the connection during the upload"))
-            written = await self._reply()
-            try:
-                if written is not None:
-                    await written
-            except Exception:  # noqa: BLE001 - the browser left too
-                pass
-            # Closing is the only way not to read the rest of the upload.
-            self.request.connection.close()
+            await upstream.write(chunk)
+        except Exception:  # noqa: BLE001 - PrimeHub stopped reading: its answer, if any, is still read
+            upstream.stop_writing()
 
     def on_connection_close(self):
         self._closed = True
-        # Aborts the upload to PrimeHub, which then drops what it received.
-        self._end_body(IOError("the browser closed the connection during the upload"))
+        if self._upstream is not None:
+            # An upload ends incomplete, which PrimeHub drops; a followed log stops.
+            self._upstream.close()
         super().on_connection_close()
 
-    def _end_body(self, error: Optional[Exception] = None):
-        """Tells the upstream request the body is complete or, with ``error``, that it never will be."""
-        if self._body_end is None or self._body_end.done():
+    def _on_start(self, code: int, reason: str, headers):
+        self.set_status(code, reason or None)
+        for name in FORWARD_RESPONSE_HEADERS:
+            if name in headers:
+                self.set_header(name, headers[name])
+
+    async def _on_chunk(self, chunk: bytes):
+        if self._closed or self._finished:
             return
-        if error is None:
-            self._body_end.set_result(None)
-        else:
-            self._body_end.set_exception(error)
-            self._body_end.exception()  # retrieved: the upstream request may not have started yet
-
-    async def _fetch(self, token: str):
+        self._started = True
+        self.write(chunk)
         try:
-            return await self._fetch_upstream(token)
-        finally:
-            # A failure before the upload started: data_received must not wait for a writer.
-            if self._writer is not None and not self._writer.done():
-                self._writer.set_result(None)
+            # PrimeHub's next chunk is read once this one reached the browser.
+            await self.flush()
+        except StreamClosedError:
+            pass  # the browser left: on_connection_close aborts the request
 
-    async def _fetch_upstream(self, token: str):
+    async def _run(self, token: str):
         # Tornado hands the path over percent-decoded: encoded again, "a b.csv" or "50%.csv" stay one name.
         path = urllib.parse.quote(self.path_args[0], safe="/")
         url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
@@ -180,73 +163,33 @@ class ProxyHandler(BaseHandler):
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
         headers["Authorization"] = f"Bearer {token}"
-        method = self.request.method
-        if method in BODY_METHODS and "Content-Length" in self.request.headers:
-            # Without one (a chunked upload) tornado sends the body on chunked too.
+        if self.request.method in BODY_METHODS and "Content-Length" in self.request.headers:
+            # Without one (a chunked upload) the body goes on chunked too.
             headers["Content-Length"] = self.request.headers["Content-Length"]
-
-        def on_header(line: str):
-            if line.startswith("HTTP/"):
-                parts = line.split(" ", 2)
-                self.set_status(int(parts[1]), parts[2].strip() if len(parts) > 2 else None)
-                return
-            name, sep, value = line.partition(":")
-            if sep and name.strip().title() in FORWARD_RESPONSE_HEADERS:
-                self.set_header(name.strip(), value.strip())
-
-        def on_chunk(chunk: bytes):
-            if self._closed:
-                raise IOError("the browser closed the connection")
-            self._started = True
-            self.write(chunk)
-            # Tornado >= 6.6 reads PrimeHub's next chunk once this one reached the browser.
-            return self.flush()
-
-        async def produce(write):
-            self._writer.set_result(write)
-            await self._body_end
-
-        request = HTTPRequest(
-            url,
-            method=method,
-            headers=headers,
-            body_producer=produce if method in BODY_METHODS else None,
-            header_callback=on_header,
-            streaming_callback=on_chunk,
-            follow_redirects=False,
-            connect_timeout=20,
-            # Followed logs stay open while the job runs; the client has its own idle timeout.
-            request_timeout=24 * 3600,
-            decompress_response=False,
-        )
-        # One client per request: the shared one caps response bodies at 100 MB and queues
-        # requests beyond 10 (open log follows would block the rest).
-        client = SimpleAsyncHTTPClient(force_instance=True, max_body_size=MAX_DOWNLOAD_BYTES)
-        try:
-            return await client.fetch(request, raise_error=False)
-        finally:
-            client.close()
-
-    async def _reply(self) -> "Optional[asyncio.Future[None]]":
-        """Ends the browser's response as PrimeHub's ended (the body has gone on already); returns
-        the future of the response's last write, if this ended it."""
         error = None
         try:
-            response = await self._upstream
-            if response.code == 599:
-                error = response.error
+            await self._upstream.start(url, self.request.method, headers)
+            await self._upstream.ended
         except Exception as err:  # noqa: BLE001 - any transport failure becomes a 502 for the client
             error = err
+        finally:
+            self._upstream.close()
         if self._closed or self._finished:
-            return None
-        if error is not None and not self._started:
-            self.clear_header("Content-Type")
-            return self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
-        return self.finish()
+            return
+        try:
+            if error is not None and not self._started:
+                self.clear_header("Content-Type")
+                await self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
+            else:
+                # After an error mid-response the browser sees it cut short.
+                await self.finish()
+        except Exception:  # noqa: BLE001 - the browser left meanwhile
+            pass
 
     async def _proxy(self):
-        self._end_body()
-        await self._reply()
+        if await self._upstream.opened:
+            self._upstream.end_body()
+        await self._exchange
 
     @tornado.web.authenticated
     async def get(self, path):
