@@ -90,7 +90,7 @@ class ProxyHandler(BaseHandler):
     _started = False
     # The request to PrimeHub, opened in prepare() once Jupyter's auth and XSRF check passed.
     _upstream: Optional[Upstream] = None
-    # Sends it and answers the browser as PrimeHub answered; done when the response is complete.
+    # Sends it and reads PrimeHub's answer into this response; its result is the failure that cut it short.
     _exchange: "Optional[asyncio.Future]" = None
 
     async def prepare(self):
@@ -117,13 +117,9 @@ class ProxyHandler(BaseHandler):
 
     async def data_received(self, chunk: bytes):
         upstream = self._upstream
-        # Once PrimeHub answered (or is gone) the rest of the body has nowhere to go; tornado
-        # closes the browser's connection after the answer instead of reading it.
-        if upstream is None or self._exchange.done() or not await upstream.opened:
-            return
-        # One turn of the event loop first: an answer PrimeHub already sent is read before writing on.
-        await asyncio.sleep(0)
-        if upstream.answered or upstream.write_failed:
+        # Once PrimeHub answered (or is gone) the rest of the body has nowhere to go: it is read and
+        # dropped, and the browser gets the answer when it has sent it all, as from PrimeHub itself.
+        if upstream is None or self._exchange.done() or not await upstream.opened or upstream.has_answered():
             return
         try:
             # Resolves once the chunk is on its way to PrimeHub: the browser's next chunk is read then.
@@ -155,7 +151,9 @@ class ProxyHandler(BaseHandler):
         except StreamClosedError:
             pass  # the browser left: on_connection_close aborts the request
 
-    async def _run(self, token: str):
+    async def _run(self, token: str) -> Optional[Exception]:
+        """Sends the request and reads PrimeHub's answer into this response; returns the failure
+        that ended it early, if any (the browser is answered once its body is complete)."""
         # Tornado hands the path over percent-decoded: encoded again, "a b.csv" or "50%.csv" stay one name.
         path = urllib.parse.quote(self.path_args[0], safe="/")
         url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
@@ -166,30 +164,28 @@ class ProxyHandler(BaseHandler):
         if self.request.method in BODY_METHODS and "Content-Length" in self.request.headers:
             # Without one (a chunked upload) the body goes on chunked too.
             headers["Content-Length"] = self.request.headers["Content-Length"]
-        error = None
         try:
             await self._upstream.start(url, self.request.method, headers)
             await self._upstream.ended
+            return None
         except Exception as err:  # noqa: BLE001 - any transport failure becomes a 502 for the client
-            error = err
+            return err
         finally:
             self._upstream.close()
-        if self._closed or self._finished:
-            return
-        try:
-            if error is not None and not self._started:
-                self.clear_header("Content-Type")
-                await self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
-            else:
-                # After an error mid-response the browser sees it cut short.
-                await self.finish()
-        except Exception:  # noqa: BLE001 - the browser left meanwhile
-            pass
 
     async def _proxy(self):
+        """Runs once the browser's body is complete (at once without one)."""
         if await self._upstream.opened:
             self._upstream.end_body()
-        await self._exchange
+        error = await self._exchange
+        if self._closed or self._finished:
+            return
+        if error is not None and not self._started:
+            self.clear_header("Content-Type")
+            self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
+        else:
+            # After an error mid-response the browser sees it cut short.
+            self.finish()
 
     @tornado.web.authenticated
     async def get(self, path):

@@ -4,6 +4,7 @@ before it reads the body (a refusal such as 403, 409 or 413) comes back as it is
 broken connection; tornado's HTTP clients read the response only once the body is sent."""
 
 import asyncio
+import socket
 import ssl
 import sys
 import urllib.parse
@@ -73,6 +74,23 @@ class Upstream(httputil.HTTPMessageDelegate):
         finally:
             if not self.opened.done():
                 self.opened.set_result(self._connection is not None)
+
+    def has_answered(self) -> bool:
+        """True once PrimeHub began its response or hung up, also when tornado has not read it yet:
+        writing on could then meet the connection reset that follows, which loses the answer."""
+        if self.answered or self.write_failed:
+            return True
+        stream = self._connection.stream if self._connection is not None else None
+        sock = getattr(stream, "socket", None)
+        if sock is None or isinstance(sock, ssl.SSLSocket):
+            return False
+        try:
+            sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError:
+            pass  # reset: nothing more goes through
+        return True
 
     def write(self, chunk: bytes) -> "asyncio.Future[None]":
         """Sends a piece of the body; resolves once it is on its way (the pace PrimeHub reads at)."""
