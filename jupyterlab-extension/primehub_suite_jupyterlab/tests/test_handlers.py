@@ -7,11 +7,12 @@ import os
 import socket
 import stat
 import time
+import urllib.parse
 
 import nbformat
 import pytest
 from tornado.httpclient import HTTPRequest
-from tornado.simple_httpclient import SimpleAsyncHTTPClient
+from tornado.simple_httpclient import HTTPStreamClosedError, SimpleAsyncHTTPClient
 
 SUBMIT = "mutation ($data: PhJobCreateInput!) { createPhJob(data: $data) { id logEndpoint } }"
 PHASE = "query ($where: PhJobWhereUniqueInput!) { phJob(where: $where) { phase } }"
@@ -192,6 +193,44 @@ async def test_proxy_streams_a_followed_log_until_the_job_ends(jp_fetch, local_s
     # The first line came through before the job ended: streamed, not buffered.
     first_at = next(t for t, c in zip(arrivals, chunks) if b"first" in c)
     assert first_at - started < time.time() - started - 1
+
+
+def connections_to(port: int) -> int:
+    """Established TCP connections to ``port`` on this machine (the proxy's to PrimeHub Local)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                    count += 1
+    return count
+
+
+async def test_a_browser_leaving_a_followed_log_closes_the_request_to_primehub(
+    jp_fetch, local_server, notebook_env, signed_in, files_url, jp_auth_header
+):
+    port = urllib.parse.urlsplit(local_server.endpoint).port
+    job = await submit(jp_fetch, local_server.group["id"], "echo first; sleep 60")
+    path = job["logEndpoint"].split("/api/", 1)[1]
+    url = files_url("x").split("/proxy/api/", 1)[0] + f"/proxy/api/{path}?follow=true"
+    before = connections_to(port)
+
+    def on_chunk(chunk):
+        raise Aborted()  # the browser goes away after the first line
+
+    client = SimpleAsyncHTTPClient(force_instance=True)
+    try:
+        # Tornado's client reports the abort as a closed stream.
+        with pytest.raises(HTTPStreamClosedError):
+            await client.fetch(url, headers=jp_auth_header, streaming_callback=on_chunk, request_timeout=30)
+    finally:
+        client.close()
+    deadline = time.time() + 5
+    while connections_to(port) > before and time.time() < deadline:
+        await asyncio.sleep(0.1)
+    assert connections_to(port) <= before, "the followed log is still open at PrimeHub"
+    await graphql(jp_fetch, CANCEL, {"where": {"id": job["id"]}})
 
 
 @pytest.fixture
