@@ -22,7 +22,16 @@ NAMESPACE = "primehub-suite"
 PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
 # Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
-FORWARD_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Content-Range")
+# Content-Length too: a client shows a download's size and progress, and a response PrimeHub cuts short
+# then ends as a broken one rather than as a complete shorter file.
+FORWARD_RESPONSE_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "Content-Disposition",
+    "Last-Modified",
+    "ETag",
+    "Content-Range",
+)
 PROXY_METHODS = ("GET", "POST", "PUT", "DELETE")
 # Uploads (PHFS files, artifacts) can be many GB and are streamed, never held: the limit only
 # keeps out absurd sizes; PrimeHub applies its own (PrimeHub Local's default is the same 64 GiB).
@@ -181,7 +190,8 @@ class ProxyHandler(BaseHandler):
         if self._closed or self._finished:
             return
         if error is not None and not self._started:
-            self.clear_header("Content-Type")
+            for name in FORWARD_RESPONSE_HEADERS:  # PrimeHub's, if its headers came before the failure
+                self.clear_header(name)
             self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
         else:
             # After an error mid-response the browser sees it cut short.

@@ -460,6 +460,7 @@ async def test_proxy_streams_a_download_above_the_http_clients_body_limit(
         client.close()
     growth = memory.stop()
     assert r.code == 200 and size == total and received.hexdigest() == stored.hexdigest()
+    assert r.headers["Content-Length"] == str(total)  # the browser can show the size and progress
     print(f"RSS growth during a {total // MB} MiB download: {growth / MB:.1f} MiB")
     assert growth < 50 * MB, f"the download grew the process by {growth / MB:.0f} MiB"
     target.unlink()
