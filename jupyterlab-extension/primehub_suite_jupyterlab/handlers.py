@@ -193,9 +193,14 @@ class ProxyHandler(BaseHandler):
             for name in FORWARD_RESPONSE_HEADERS:  # PrimeHub's, if its headers came before the failure
                 self.clear_header(name)
             self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
-        else:
-            # After an error mid-response the browser sees it cut short.
+        elif error is None:
             self.finish()
+        else:
+            # Cut short mid-response: the browser sees it broken (shorter than its Content-Length).
+            try:
+                self.finish()
+            except Exception:  # noqa: BLE001 - tornado refuses to end it short, and closes the connection
+                self.request.connection.close()
 
     @tornado.web.authenticated
     async def get(self, path):

@@ -163,6 +163,26 @@ async def test_proxy_keeps_file_names_with_spaces_percent_signs_and_question_mar
         assert (await jp_fetch(*parts)).body == name.encode()
 
 
+async def test_a_response_primehub_cuts_short_reaches_the_client_broken_not_complete(
+    jp_fetch, notebook_env, signed_in, monkeypatch
+):
+    # A stand-in for PrimeHub dying mid-download: it promises 1000 bytes and sends 10.
+    async def serve(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\n0123456789")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("PRIMEHUB_API_ENDPOINT", f"http://127.0.0.1:{port}/api/graphql")
+    try:
+        with pytest.raises(HTTPStreamClosedError):
+            await jp_fetch("primehub-suite", "proxy", "api", "files", "groups", "g", "x.csv")
+    finally:
+        server.close()
+
+
 async def test_proxy_needs_jupyter_auth(jp_fetch, notebook_env, signed_in):
     r = await jp_fetch("primehub-suite", "config", headers={"Authorization": ""}, raise_error=False)
     assert r.code in (401, 403)
