@@ -1,25 +1,41 @@
 """HTTP handlers under ``<base_url>/primehub-suite/``. Jupyter's own auth and XSRF check
 protect every route; the PrimeHub token stays on the server."""
 
+import asyncio
 import json
 import os
+import urllib.parse
 from typing import Optional
 
 import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.ioloop import PeriodicCallback
+from tornado.iostream import StreamClosedError
 
 from . import context, primehub, sdk_config
 from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot, original_of
+from .upstream import BODY_METHODS, Upstream
 
 NAMESPACE = "primehub-suite"
 # Only the PrimeHub API paths the client uses: GraphQL, PHFS files, job and deployment logs.
 PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
 # Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
-FORWARD_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Content-Range")
+# Content-Length too: a client shows a download's size and progress, and a response PrimeHub cuts short
+# then ends as a broken one rather than as a complete shorter file.
+FORWARD_RESPONSE_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "Content-Disposition",
+    "Last-Modified",
+    "ETag",
+    "Content-Range",
+)
+PROXY_METHODS = ("GET", "POST", "PUT", "DELETE")
+# Uploads (PHFS files, artifacts) can be many GB and are streamed, never held: the limit only
+# keeps out absurd sizes; PrimeHub applies its own (PrimeHub Local's default is the same 64 GiB).
+MAX_UPLOAD_BYTES = 64 * 1024**3
 NO_TOKEN = "Context creation failed: no PrimeHub API token is set; sign in to PrimeHub first"
 SWEEP_SECONDS = 5
 
@@ -29,9 +45,9 @@ class BaseHandler(APIHandler):
     def root_dir(self) -> str:
         return os.path.expanduser(self.settings["server_root_dir"])
 
-    def fail(self, status: int, message: str, code: Optional[str] = None) -> None:
+    def fail(self, status: int, message: str, code: Optional[str] = None) -> "asyncio.Future[None]":
         self.set_status(status)
-        self.finish(json.dumps({"message": message, "code": code}))
+        return self.finish(json.dumps({"message": message, "code": code}))
 
     def body(self) -> dict:
         try:
@@ -72,90 +88,135 @@ class TokenHandler(BaseHandler):
         self.finish(json.dumps({"tokenSet": sdk_config.api_token() is not None}))
 
 
+@tornado.web.stream_request_body
 class ProxyHandler(BaseHandler):
-    """Streams one request to the PrimeHub API with the stored token (logs with ``follow``
-    stay open as long as PrimeHub keeps them open, chunk by chunk)."""
+    """Streams one request to the PrimeHub API with the stored token, both ways: an upload's body
+    goes on chunk by chunk as it arrives, at the pace PrimeHub takes it, and the response comes back
+    at the pace the browser takes it (logs with ``follow`` stay open as long as PrimeHub keeps them
+    open). Neither body is ever held whole, whatever its size."""
 
     _closed = False
+    _started = False
+    # The request to PrimeHub, opened in prepare() once Jupyter's auth and XSRF check passed.
+    _upstream: Optional[Upstream] = None
+    # Sends it and reads PrimeHub's answer into this response; its result is the failure that cut it short.
+    _exchange: "Optional[asyncio.Future]" = None
 
-    def on_connection_close(self):
-        self._closed = True
-
-    async def _proxy(self, path: str):
+    async def prepare(self):
+        await super().prepare()
+        if self._finished:
+            return
+        # With a streamed body prepare() runs before the body arrives and the methods' @authenticated
+        # only after it: refuse here, before anything reaches PrimeHub.
+        if self.current_user is None:
+            raise tornado.web.HTTPError(403)
+        if self.request.method not in PROXY_METHODS:
+            return
         token = sdk_config.api_token()
         if token is None:
             self.set_status(401)
-            return self.finish(json.dumps({"errors": [{"message": NO_TOKEN}], "message": NO_TOKEN}))
+            self.finish(json.dumps({"errors": [{"message": NO_TOKEN}], "message": NO_TOKEN}))
+            return
+        if self.request.method in BODY_METHODS:
+            set_max_body_size = getattr(self.request.connection, "set_max_body_size", None)
+            if set_max_body_size:
+                set_max_body_size(MAX_UPLOAD_BYTES)
+        self._upstream = Upstream(self._on_start, self._on_chunk)
+        self._exchange = asyncio.ensure_future(self._run(token))
+
+    async def data_received(self, chunk: bytes):
+        upstream = self._upstream
+        # Once PrimeHub answered (or is gone) the rest of the body has nowhere to go: it is read and
+        # dropped, and the browser gets the answer when it has sent it all, as from PrimeHub itself.
+        if upstream is None or self._exchange.done() or not await upstream.opened or upstream.has_answered():
+            return
+        try:
+            # Resolves once the chunk is on its way to PrimeHub: the browser's next chunk is read then.
+            await upstream.write(chunk)
+        except Exception:  # noqa: BLE001 - PrimeHub stopped reading: its answer, if any, is still read
+            upstream.stop_writing()
+
+    def on_connection_close(self):
+        self._closed = True
+        if self._upstream is not None:
+            # An upload ends incomplete, which PrimeHub drops; a followed log stops.
+            self._upstream.close()
+        super().on_connection_close()
+
+    def _on_start(self, code: int, reason: str, headers):
+        self.set_status(code, reason or None)
+        for name in FORWARD_RESPONSE_HEADERS:
+            if name in headers:
+                self.set_header(name, headers[name])
+
+    async def _on_chunk(self, chunk: bytes):
+        if self._closed or self._finished:
+            return
+        self._started = True
+        self.write(chunk)
+        try:
+            # PrimeHub's next chunk is read once this one reached the browser.
+            await self.flush()
+        except StreamClosedError:
+            pass  # the browser left: on_connection_close aborts the request
+
+    async def _run(self, token: str) -> Optional[Exception]:
+        """Sends the request and reads PrimeHub's answer into this response; returns the failure
+        that ended it early, if any (the browser is answered once its body is complete)."""
+        # Tornado hands the path over percent-decoded: encoded again, "a b.csv" or "50%.csv" stay one name.
+        path = urllib.parse.quote(self.path_args[0], safe="/")
         url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
         if self.request.query:
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
         headers["Authorization"] = f"Bearer {token}"
-        started = False
-
-        def on_header(line: str):
-            nonlocal started
-            if line.startswith("HTTP/"):
-                parts = line.split(" ", 2)
-                self.set_status(int(parts[1]), parts[2].strip() if len(parts) > 2 else None)
-                return
-            name, sep, value = line.partition(":")
-            if sep and name.strip().title() in FORWARD_RESPONSE_HEADERS:
-                self.set_header(name.strip(), value.strip())
-
-        def on_chunk(chunk: bytes):
-            nonlocal started
-            if self._closed:
-                raise IOError("the browser closed the connection")
-            started = True
-            self.write(chunk)
-            self.flush()
-
-        method = self.request.method
-        body = self.request.body if method in ("POST", "PUT", "PATCH") else None
-        request = HTTPRequest(
-            url,
-            method=method,
-            headers=headers,
-            body=body if body is not None else (b"" if method in ("POST", "PUT", "PATCH") else None),
-            header_callback=on_header,
-            streaming_callback=on_chunk,
-            follow_redirects=False,
-            connect_timeout=20,
-            # Followed logs stay open while the job runs; the client has its own idle timeout.
-            request_timeout=24 * 3600,
-            decompress_response=False,
-        )
+        if self.request.method in BODY_METHODS and "Content-Length" in self.request.headers:
+            # Without one (a chunked upload) the body goes on chunked too.
+            headers["Content-Length"] = self.request.headers["Content-Length"]
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            await self._upstream.start(url, self.request.method, headers)
+            await self._upstream.ended
+            return None
         except Exception as err:  # noqa: BLE001 - any transport failure becomes a 502 for the client
-            if self._closed:
-                return
-            if started:
-                return self.finish()
-            return self.fail(502, f"cannot reach PrimeHub: {err}", "unreachable")
-        if self._closed:
+            return err
+        finally:
+            self._upstream.close()
+
+    async def _proxy(self):
+        """Runs once the browser's body is complete (at once without one)."""
+        if await self._upstream.opened:
+            self._upstream.end_body()
+        error = await self._exchange
+        if self._closed or self._finished:
             return
-        if response.code == 599 and not started:
-            self.clear_header("Content-Type")
-            return self.fail(502, f"cannot reach PrimeHub: {response.error}", "unreachable")
-        self.finish()
+        if error is not None and not self._started:
+            for name in FORWARD_RESPONSE_HEADERS:  # PrimeHub's, if its headers came before the failure
+                self.clear_header(name)
+            self.fail(502, f"cannot reach PrimeHub: {error}", "unreachable")
+        elif error is None:
+            self.finish()
+        else:
+            # Cut short mid-response: the browser sees it broken (shorter than its Content-Length).
+            try:
+                self.finish()
+            except Exception:  # noqa: BLE001 - tornado refuses to end it short, and closes the connection
+                self.request.connection.close()
 
     @tornado.web.authenticated
     async def get(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
     @tornado.web.authenticated
     async def post(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
     @tornado.web.authenticated
     async def put(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
     @tornado.web.authenticated
     async def delete(self, path):
-        await self._proxy(path)
+        await self._proxy()
 
 
 class SnapshotHandler(BaseHandler):
