@@ -7,13 +7,12 @@
 // Baseline in the same run: the same update when the list holds one job (a search).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedJobs } from './support/data.mjs';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
-import { BenchServer, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
+import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 
 const JOBS = Number(process.env.BENCH_JL_JOBS ?? 5_000);
 const UPDATES = Number(process.env.BENCH_JL_UPDATES ?? 6);
@@ -30,17 +29,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run'
 ];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** JupyterLab with the extension, signed in (the token is in its PrimeHub config file), polling every 2 s. */
 async function startLab(server, work) {

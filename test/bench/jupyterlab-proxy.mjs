@@ -6,7 +6,6 @@
 // same transfer straight to PrimeHub Local (throughput ratio proxy/direct).
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -14,24 +13,13 @@ import { clearInterval, setInterval } from 'node:timers';
 import { Agent, request, stream } from 'undici';
 import { fmt, Results, section } from './support/bench.mjs';
 import { makePayload, sameSamples } from './support/data.mjs';
-import { BenchServer, REPO_ROOT, removeDir, rssBytes, tempDir } from './support/server.mjs';
+import { BenchServer, freePort, removeDir, REPO_ROOT, rssBytes, tempDir } from './support/server.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_JL_PROXY_MB ?? 300) * MiB;
 const GOAL_RSS_MB = 64;
 const OBJECT = 'bench/proxied.bin';
 const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `jupyter server` with the extension from this checkout, signed in to PrimeHub through its config file. */
 async function startJupyter(server, work) {

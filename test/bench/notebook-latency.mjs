@@ -13,13 +13,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch } from 'undici';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
-import { BenchServer, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
+import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 import { clientFor } from './client/lib.mjs';
 
 const SAMPLES = Number(process.env.BENCH_NOTEBOOK_SAMPLES ?? 20);
@@ -60,17 +59,6 @@ function checkOutput(file, a) {
   if (JSON.stringify(text) !== JSON.stringify(want)) {
     throw new Error(`${file}: outputs ${JSON.stringify(text)}, expected ${JSON.stringify(want)}`);
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Creates (once) the benchmark's own virtualenv with the pinned jupyter-scheduler. */
