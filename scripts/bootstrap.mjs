@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, CHROMIUM_ARGS } from './machine.cjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MODE = process.argv[2] ?? 'start';
@@ -36,7 +37,7 @@ const SYSTEM_PACKAGES = {
     ['libkrb5-dev', '/usr/include/krb5.h'],
     ['ripgrep', '/usr/bin/rg'],
     // the UI tests of both extensions (Playwright cannot download a browser)
-    ['chromium', '/usr/bin/chromium']
+    ['chromium', CHROMIUM]
   ]
 };
 
@@ -242,16 +243,6 @@ function jupyterlabExtension() {
   });
 }
 
-/** Debian Chromium's flags for headless runs here (as root, no GPU, no background traffic). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-];
-
 /**
  * `python -m jupyterlab.browser_check` installs Playwright into `<app dir>/browser_test` and
  * downloads its Chromium, which cannot work here: that folder gets a `playwright` that is the
@@ -265,7 +256,7 @@ function browserCheckPlaywright() {
     "// Written by scripts/bootstrap.mjs: Playwright for jupyterlab.browser_check, on Debian's Chromium.",
     `const core = require(${JSON.stringify(core)});`,
     'const launch = core.chromium.launch.bind(core.chromium);',
-    `core.chromium.launch = (options = {}) => launch({ ...options, executablePath: '/usr/bin/chromium', args: [...${JSON.stringify(CHROMIUM_ARGS)}, ...(options.args || [])] });`,
+    `core.chromium.launch = (options = {}) => launch({ ...options, executablePath: ${JSON.stringify(CHROMIUM)}, args: [...${JSON.stringify(CHROMIUM_ARGS)}, ...(options.args || [])] });`,
     'module.exports = core;',
     ''
   ].join('\n');

@@ -4,20 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { CHROMIUM, freePort } from '../../scripts/machine.cjs';
 import { repoRoot, requires } from '../../shared-client/src/testing/paths';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * What a reader of a failed run needs, shortest first: the summary, then each failure's first
@@ -57,7 +46,7 @@ function playwrightEnv(): NodeJS.ProcessEnv {
 
 it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired token', async () => {
   const root = repoRoot();
-  requires(existsSync('/usr/bin/chromium'), "Debian's chromium");
+  requires(existsSync(CHROMIUM), "Debian's chromium");
   requires(existsSync(join(root, '.venv', 'bin', 'jupyter')), 'the project virtualenv .venv with JupyterLab');
   const cli = join(root, 'node_modules', 'playwright', 'cli.js');
   requires(existsSync(cli), '@playwright/test (npm install)');

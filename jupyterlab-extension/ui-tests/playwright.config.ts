@@ -4,20 +4,12 @@
  * by globalSetup.ts.
  */
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/machine.cjs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const base = require('@jupyterlab/galata/lib/playwright-config');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-];
-
-/** JupyterLab's port: from the runner (test/ui.test.ts picks a free one), else 18888. */
-export function uiPort(): string {
+export /** JupyterLab's port: from the runner (test/ui.test.ts picks a free one), else 18888. */
+function uiPort(): string {
   process.env.PHJL_UI_PORT ??= '18888';
   return process.env.PHJL_UI_PORT;
 }
@@ -42,6 +34,6 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     trace: 'off',
     video: 'off',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }
+    launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] }
   }
 });

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedJobs } from './support/data.mjs';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/machine.cjs';
 import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 
 const JOBS = Number(process.env.BENCH_JL_JOBS ?? 5_000);
@@ -20,16 +21,6 @@ const HIDDEN_MS = Number(process.env.BENCH_JL_HIDDEN_MS ?? 12_000);
 const GOAL_MS = 100;
 const POLL_SECONDS = 2;
 const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-];
-
 /** JupyterLab with the extension, signed in (the token is in its PrimeHub config file), polling every 2 s. */
 async function startLab(server, work) {
   const home = join(work, 'home');

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleBrowserEntry } from '../../shared-client/src/testing/bundle';
 import { requires } from '../../shared-client/src/testing/paths';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/machine.cjs';
 import { LocalServerProcess } from '../kit/localServer';
 import { JupyterTokenProxy } from './jupyterProxy';
 import { unique } from './support';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MiB = 1024 * 1024;
 
 /** What the page reports back. */
@@ -147,12 +147,7 @@ describe('client (browser build) in Chromium: proxy mode, upload progress and ab
       CHROMIUM,
       [
         '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
+        ...CHROMIUM_ARGS,
         '--enable-logging=stderr',
         `--user-data-dir=${profile}`,
         `${proxy.origin}/user/alice/lab`

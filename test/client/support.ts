@@ -51,14 +51,7 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** A free TCP port on the loopback interface (closed again before it is returned). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../scripts/machine.cjs';
 
 /**
  * A TCP proxy between a client and a server, to break connections for real: `drop()` destroys

@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gqlOk } from '../kit/http';
+import { freePort } from '../../scripts/machine.cjs';
 import { REPO_ROOT } from '../kit/localServer';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise(resolve => srv.close(resolve));
-  return port;
-}
 
 /** `npm start`'s script as a new user meets it: PrimeHub Local and JupyterLab up, told where, Ctrl+C stops both. */
 test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and stops on Ctrl+C', async () => {

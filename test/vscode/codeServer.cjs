@@ -4,21 +4,11 @@
 // CommonJS so that both the jest tests and the plain-Node test host can load it.
 const { spawn } = require('node:child_process');
 const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { join } = require('node:path');
+const { CHROMIUM, CHROMIUM_ARGS, freePort } = require('../../scripts/machine.cjs');
 
 const REPO = join(__dirname, '..', '..');
 const CODE_SERVER = join(REPO, 'test', 'vscode-host', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-];
-
 /** Fails with what is missing and how to get it. */
 function checkInstalled() {
   const missing = [];
@@ -33,17 +23,6 @@ function checkInstalled() {
       `VS Code tests need ${missing.join(' and ')}: run \`node scripts/bootstrap.mjs test\` (as root for apt)`
     );
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHttp(url, child, output, timeoutMs) {

@@ -9,10 +9,8 @@ export interface CodeServer {
 }
 
 export const CODE_SERVER: string;
-export const CHROMIUM: string;
-export const CHROMIUM_ARGS: string[];
+export { CHROMIUM, CHROMIUM_ARGS, freePort } from '../../scripts/machine.cjs';
 export function checkInstalled(): void;
-export function freePort(): Promise<number>;
 export function startCodeServer(opts: {
   userDataDir: string;
   extensionsDir: string;

@@ -2,29 +2,18 @@
 // temporary data directory, with the default user's credentials read from its config.json.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+export { freePort } from '../../../scripts/machine.cjs';
+
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(REPO_ROOT, 'packages', 'local-server', 'dist', 'cli.js');
 
 /** A fresh temporary folder; the caller removes it with {@link removeDir}. */
-/** A TCP port free on 127.0.0.1 right now (for servers that need one given). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export function tempDir(prefix) {
   return mkdtempSync(join(tmpdir(), `phl-bench-${prefix}-`));
 }
