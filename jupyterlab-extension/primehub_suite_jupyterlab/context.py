@@ -78,8 +78,6 @@ def notebook_context(root_dir: str) -> Dict[str, Any]:
         "consoleUrl": env.get("PRIMEHUB_CONSOLE_URL") or None,
         "isLocal": env.get("PRIMEHUB_LOCAL", "") == "1",
         "groupVolume": volume,
-        # Where jobs see the group volume: its real location (the same storage in notebook and job).
-        "jobGroupVolume": os.path.realpath(os.path.join(root_dir, volume)) if volume is not None else None,
         "phfs": phfs(root_dir),
         "tokenSet": sdk_config.api_token() is not None,
     }

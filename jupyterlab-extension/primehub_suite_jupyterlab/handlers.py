@@ -14,7 +14,7 @@ from tornado.ioloop import PeriodicCallback
 from tornado.iostream import StreamClosedError
 
 from . import context, primehub, sdk_config
-from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot, original_of
+from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot
 from .upstream import BODY_METHODS, Upstream
 
 NAMESPACE = "primehub-suite"
@@ -236,13 +236,6 @@ class SnapshotHandler(BaseHandler):
                 self.registry.register(str(data["snapshot"]), ids)
                 return self.finish(json.dumps({"registered": True}))
             path = data.get("path")
-            job_path = data.get("jobPath")
-            if isinstance(job_path, str) and job_path:
-                # A rerun: the notebook a job ran (its snapshot maps back to the original).
-                path = context.relative_to_root(job_path, self.root_dir)
-                if path is None:
-                    return self.fail(404, f"{job_path} is not in this server's files", "not_found")
-                path = original_of(path) or path
             if not isinstance(path, str) or not path:
                 return self.fail(400, "path is required", "invalid_request")
             group = os.environ.get("GROUP_NAME") or os.environ.get("PRIMEHUB_GROUP") or ""

@@ -4,7 +4,6 @@ time. Each snapshot is registered with the jobs that run it and removed once the
 whether they succeeded, failed or were cancelled; the registry survives server restarts."""
 
 import json
-import re
 import os
 import shutil
 import tempfile
@@ -34,8 +33,8 @@ def _server_path(root_dir: str, path: str) -> str:
 
 
 def create_snapshot(root_dir: str, path: str, group_name: str, now: Optional[datetime] = None) -> Dict[str, str]:
-    """Copies the notebook at server path ``path`` beside itself; returns server paths and the
-    paths a job sees (the real location: the group volume is the same storage in notebook and job)."""
+    """Copies the notebook at server path ``path`` beside itself; returns the server paths of the
+    snapshot and of the output notebook its job will write."""
     if not path.endswith(".ipynb"):
         raise SnapshotError(f"{path} is not a notebook (.ipynb)", "not_notebook")
     full = _server_path(root_dir, path)
@@ -59,21 +58,10 @@ def create_snapshot(root_dir: str, path: str, group_name: str, now: Optional[dat
     output = os.path.join(folder, f"{stem}-{stamp}-output.ipynb")
     shutil.copyfile(full, snapshot)
     server_folder = os.path.dirname(rel)
-    job_folder = os.path.realpath(folder)
     return {
         "snapshot": "/".join(p for p in (server_folder, os.path.basename(snapshot)) if p),
         "output": "/".join(p for p in (server_folder, os.path.basename(output)) if p),
-        "jobWorkdir": job_folder,
-        "jobInput": os.path.join(job_folder, os.path.basename(snapshot)),
-        "jobOutput": os.path.join(job_folder, os.path.basename(output)),
     }
-
-
-def original_of(snapshot: str) -> Optional[str]:
-    """``dir/nb.ipynb`` for a snapshot ``dir/.nb-<timestamp>.ipynb``."""
-    folder, name = os.path.split(snapshot)
-    m = re.fullmatch(r"\.(.+)-\d{20}\.ipynb", name)
-    return "/".join(p for p in (folder, f"{m.group(1)}.ipynb") if p) if m else None
 
 
 def is_snapshot_name(path: str) -> bool:

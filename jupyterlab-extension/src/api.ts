@@ -55,9 +55,8 @@ export const serverExtension = {
   /** Checks the token with PrimeHub (`me`) and stores it server-side; resolves with the user name. */
   saveToken: (token: string): Promise<{ user: string }> => call('token', json('PUT', { token })),
   clearToken: (): Promise<void> => call('token', { method: 'DELETE' }),
-  /** Copies a notebook (server path) or the notebook a job ran (`jobPath`) to a hidden snapshot. */
-  snapshot: (source: { path: string } | { jobPath: string }): Promise<ISnapshot> =>
-    call('snapshot', json('POST', source)),
+  /** Copies a notebook (server path) to a hidden snapshot beside it. */
+  snapshot: (source: { path: string }): Promise<ISnapshot> => call('snapshot', json('POST', source)),
   /** The server removes the snapshot once all these jobs have ended. */
   watchSnapshot: (snapshot: string, jobIds: string[]): Promise<void> =>
     call('snapshot', json('POST', { snapshot, jobIds })),

@@ -17,8 +17,6 @@ export interface IPrimeHubConfig {
   isLocal: boolean;
   /** Server path of the group volume (e.g. `phusers`), or null when this server has none. */
   groupVolume: string | null;
-  /** Where jobs see the group volume (absolute). */
-  jobGroupVolume: string | null;
   /** Server path of PHFS (e.g. `phfs`). */
   phfs: string | null;
   tokenSet: boolean;
@@ -30,9 +28,6 @@ export interface ISnapshot {
   snapshot: string;
   /** Server path the output notebook will have. */
   output: string;
-  jobWorkdir: string;
-  jobInput: string;
-  jobOutput: string;
 }
 
 /** User settings (schema/plugin.json). */
