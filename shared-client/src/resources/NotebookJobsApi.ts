@@ -255,14 +255,12 @@ export class NotebookJobsApi {
     const parameters = spec.parameters ?? {};
     check(spec.declared, parameters);
     const src = spec.notebook;
-    if (!src || typeof src !== 'object') {
-      throw new ValidationError('notebook is required: { volumePath } or { content, name }');
-    }
+    // checks the source's shape and file name first
+    const stem = sourceStem(src);
     let input: RootedPath;
     let workdir: RootedPath;
     let besideDir: string | undefined;
     let snapshot: PlannedRun['snapshot'];
-    const stem = sourceStem(src);
     if ('volumePath' in src) {
       const path = relativePath(src.volumePath, 'notebook.volumePath');
       const { dir } = splitPath(path);
