@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DataDir } from '../../packages/local-server/src/DataDir';
+import { notebookEnvironment } from '../../packages/local-server/src/notebookEnvironment';
 import { uiPort } from './playwright.config';
 
 const ROOT = join(__dirname, '..', '..');
@@ -54,13 +56,8 @@ export default async function globalSetup(): Promise<void> {
   const env = {
     ...process.env,
     PATH: `${VENV_BIN}:${process.env.PATH}`,
-    GROUP_ID: group.id,
-    GROUP_NAME: group.name,
-    INSTANCE_TYPE: 'cpu-1',
-    IMAGE_NAME: 'base-notebook',
-    JUPYTERHUB_USER: 'phuser',
-    PRIMEHUB_USER: 'phuser',
-    PRIMEHUB_GROUP: group.name,
+    ...notebookEnvironment(new DataDir(dataDir), 'phuser', group),
+    // as a PrimeHub notebook sees them: in its home
     PRIMEHUB_GROUP_VOLUME_PATH: join(home, group.name),
     PRIMEHUB_PHFS_PATH: join(home, 'phfs'),
     PRIMEHUB_API_ENDPOINT: endpoint,

@@ -6,6 +6,7 @@
 // measures; and how many job-list requests the page sends while the panel is hidden.
 // Baseline in the same run: the same update when the list holds one job (a search).
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,12 +16,17 @@ import { fmt, Results, section, summarize } from './support/bench.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/machine.cjs';
 import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 
+const { DataDir, notebookEnvironment } = createRequire(import.meta.url)(
+  join(REPO_ROOT, 'packages', 'local-server', 'dist', 'index.js')
+);
+
 const JOBS = Number(process.env.BENCH_JL_JOBS ?? 5_000);
 const UPDATES = Number(process.env.BENCH_JL_UPDATES ?? 6);
 const HIDDEN_MS = Number(process.env.BENCH_JL_HIDDEN_MS ?? 12_000);
 const GOAL_MS = 100;
 const POLL_SECONDS = 2;
 const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
+
 /** JupyterLab with the extension, signed in (the token is in its PrimeHub config file), polling every 2 s. */
 async function startLab(server, work) {
   const home = join(work, 'home');
@@ -51,11 +57,8 @@ async function startLab(server, work) {
     env: {
       ...process.env,
       PATH: `${VENV_BIN}:${process.env.PATH}`,
-      GROUP_ID: group.id,
-      GROUP_NAME: group.name,
-      INSTANCE_TYPE: 'cpu-1',
-      IMAGE_NAME: 'base-notebook',
-      JUPYTERHUB_USER: 'phuser',
+      ...notebookEnvironment(new DataDir(server.dataDir), 'phuser', group),
+      // as a PrimeHub notebook sees it: in its home
       PRIMEHUB_GROUP_VOLUME_PATH: join(home, group.name),
       PRIMEHUB_API_ENDPOINT: server.endpoint,
       PRIMEHUB_CONFIG: configFile,

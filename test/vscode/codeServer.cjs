@@ -9,6 +9,7 @@ const { CHROMIUM, CHROMIUM_ARGS, freePort } = require('../../scripts/machine.cjs
 
 const REPO = join(__dirname, '..', '..');
 const CODE_SERVER = join(REPO, 'test', 'vscode-host', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
 /** Fails with what is missing and how to get it. */
 function checkInstalled() {
   const missing = [];
