@@ -27,10 +27,17 @@ const UV_VERSION = '0.9.7';
 /** Debian packages each mode needs: [package, a file that proves it is installed]. */
 const SYSTEM_PACKAGES = {
   // bubblewrap: each job runs in its own sandbox (PrimeHub Local says so when it cannot).
-  start: [['bubblewrap', '/usr/bin/bwrap']],
+  // python3-seccomp: exports the jobs' seccomp filter (libseccomp's binding) for bwrap --seccomp.
+  start: [
+    ['bubblewrap', '/usr/bin/bwrap'],
+    ['python3-seccomp', '/usr/share/doc/python3-seccomp/copyright']
+  ],
   // curl: the PHFS benchmarks' baseline; openssl: the client's self-signed TLS test.
   test: [
     ['bubblewrap', '/usr/bin/bwrap'],
+    ['python3-seccomp', '/usr/share/doc/python3-seccomp/copyright'],
+    // stress-ng: keeps the machine busy while `npm run test:ui-stress` repeats the UI suites
+    ['stress-ng', '/usr/bin/stress-ng'],
     ['curl', '/usr/bin/curl'],
     ['openssl', '/usr/bin/openssl'],
     // the VS Code tests: code-server's native modules and its search binary
