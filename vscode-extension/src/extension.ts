@@ -21,7 +21,10 @@ import { RefreshScheduler } from './util/RefreshScheduler';
 import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
 import { WorkspaceConfigs } from './vscode-objs/WorkspaceConfigs';
 
-/** What `activate` returns: the parts integration tests inspect (not a public API). */
+/**
+ * The parts the extension's own integration tests inspect, returned by `activate` only in
+ * `ExtensionMode.Test` (not a public API: it holds the token store and signed-in clients).
+ */
 export interface PrimeHubExtensionApi {
   connection: ConnectionManager;
   jobs: JobsManager;
@@ -38,8 +41,11 @@ export interface PrimeHubExtensionApi {
   globalState: vscode.Memento;
 }
 
-/** The composition root: builds every part once, wires them, and registers commands and views. */
-export async function activate(context: vscode.ExtensionContext): Promise<PrimeHubExtensionApi> {
+/**
+ * The composition root: builds every part once, wires them, and registers commands and views.
+ * Resolves to nothing outside `ExtensionMode.Test`: any installed extension can read `exports`.
+ */
+export async function activate(context: vscode.ExtensionContext): Promise<PrimeHubExtensionApi | undefined> {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('PrimeHub', { log: true });
   const log = new Logger(channel, 'primehub');
@@ -229,6 +235,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   schedulesRefresh.setVisible(schedulesView.visible);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  // Test mode only when VS Code runs this extension under development with --extensionTestsPath,
+  // i.e. our own test host; an installed extension is always in Production mode.
+  if (context.extensionMode !== vscode.ExtensionMode.Test) {
+    return undefined;
+  }
   return {
     connection,
     jobs,

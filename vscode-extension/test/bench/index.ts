@@ -55,10 +55,14 @@ async function refresh(tree: JobsTreeDataProvider, model: JobsModel, listing: Jo
 }
 
 export async function run(): Promise<void> {
-  const ext = vscode.extensions.getExtension<PrimeHubExtensionApi>('primehub-suite.primehub')!;
+  const ext = vscode.extensions.getExtension<PrimeHubExtensionApi | undefined>('primehub-suite.primehub')!;
   const t0 = performance.now();
   const api = await ext.activate();
   const activateCallMs = performance.now() - t0;
+  if (!api) {
+    // the extension exports its parts only in ExtensionMode.Test (run with --extensionTestsPath)
+    throw new Error('the extension exported nothing: the extension host did not run it in ExtensionMode.Test');
+  }
 
   const model = new JobsModel();
   const tree = new JobsTreeDataProvider({

@@ -23,13 +23,20 @@ function requireEnv(name: string): string {
   return v;
 }
 
-/** Activates the extension under test and returns what `activate` returned. */
+/**
+ * Activates the extension under test and returns what `activate` returned: its parts, which it
+ * exports only in `ExtensionMode.Test` (this host runs it under development with --extensionTestsPath).
+ */
 export async function extensionApi(): Promise<PrimeHubExtensionApi> {
-  const ext = vscode.extensions.getExtension<PrimeHubExtensionApi>('primehub-suite.primehub');
+  const ext = vscode.extensions.getExtension<PrimeHubExtensionApi | undefined>('primehub-suite.primehub');
   if (!ext) {
     throw new Error('the extension primehub-suite.primehub is not loaded');
   }
-  return ext.activate();
+  const api = await ext.activate();
+  if (!api) {
+    throw new Error('the extension exported nothing: the extension host did not run it in ExtensionMode.Test');
+  }
+  return api;
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
