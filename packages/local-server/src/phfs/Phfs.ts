@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DataDir } from '../DataDir';
 import { toGroupPath } from '../DataDir';
 import { conflict, invalidInput, missing } from '../errors';
+import { Dir, isNotBeneath } from '../fs/beneath';
 import { checkPrefix } from './phfsPath';
 
 export interface StoreFile {
@@ -46,31 +47,27 @@ export class Phfs {
     checkPrefix(phfsPrefix);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : DEFAULT_LIST_LIMIT;
     let prefix = phfsPrefix.startsWith('/') ? phfsPrefix : `/${phfsPrefix}`;
-    const root = await realRoot(this.dirs.groupPhfs(groupName));
     const items: StoreFile[] = [];
-    if (!opts.recursive) {
-      if (!prefix.endsWith('/')) {
-        prefix += '/';
-      }
-      const dir = root && (await realFolder(root, prefix));
-      for (const entry of dir ? await entries(dir) : []) {
-        if (items.length >= limit) {
-          break;
-        }
-        // Dirent types are the entries' own (lstat): a link is neither a folder nor a file.
-        if (entry.isDirectory()) {
-          items.push({ name: `${entry.name}/`, size: null, lastModified: null });
-        } else if (entry.isFile()) {
-          const st = await lstat(join(dir!, entry.name)).catch(() => undefined);
-          if (st?.isFile()) {
-            items.push({ name: entry.name, size: st.size, lastModified: st.mtime.toISOString() });
+    if (!opts.recursive && !prefix.endsWith('/')) {
+      prefix += '/';
+    }
+    const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    await this.inFolder(groupName, base, async dir => {
+      if (!opts.recursive) {
+        for (const { name, stats } of await dir.entries()) {
+          if (items.length >= limit) {
+            break;
+          }
+          // Entries are as they are (lstat): a link is neither a folder nor a file.
+          if (stats.isDirectory()) {
+            items.push({ name: `${name}/`, size: null, lastModified: null });
+          } else if (stats.isFile()) {
+            items.push({ name, size: stats.size, lastModified: stats.mtime.toISOString() });
           }
         }
+        return;
       }
-    } else {
-      const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-      const dir = root && (await realFolder(root, base));
-      for await (const obj of dir ? walk(dir, base) : []) {
+      for await (const obj of walk(dir, base)) {
         if (items.length >= limit) {
           break;
         }
@@ -78,7 +75,7 @@ export class Phfs {
           items.push({ name: obj.key.slice(prefix.length), size: obj.size, lastModified: obj.lastModified });
         }
       }
-    }
+    });
     return { phfsPrefix: prefix, prefix: this.objectPrefix(groupName, prefix), items };
   }
 
@@ -88,51 +85,64 @@ export class Phfs {
    */
   async delete(groupName: string, phfsPrefix: string, recursive: boolean): Promise<number> {
     checkPrefix(phfsPrefix);
-    const root = await realRoot(this.dirs.groupPhfs(groupName));
-    if (!root) {
-      return 0;
-    }
     const prefix = phfsPrefix.startsWith('/') ? phfsPrefix : `/${phfsPrefix}`;
     const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    const dir = await realFolder(root, base);
-    if (!dir) {
-      return 0;
-    }
     const doomed: string[] = [];
-    if (recursive) {
-      for await (const { key } of walk(dir, base)) {
-        if (key.startsWith(prefix)) {
-          doomed.push(join(root, key));
-        }
-      }
-    } else if (prefix !== base) {
-      const st = await lstat(join(dir, prefix.slice(base.length))).catch(() => undefined);
-      if (st?.isFile() || st?.isSymbolicLink()) {
-        doomed.push(join(root, prefix));
-      }
-    }
-    let count = 0;
-    for (const path of doomed) {
-      // A job may have swapped a folder on the way for a link since the walk: then leave that object.
-      if ((await realpath(dirname(path)).catch(() => '')) !== dirname(path)) {
-        continue;
-      }
-      await unlink(path).then(
-        () => count++,
-        (err: NodeJS.ErrnoException) => {
-          // Already gone (a concurrent delete) is what was asked for; anything else is a real failure.
-          if (err.code !== 'ENOENT') {
-            throw err;
+    await this.inFolder(groupName, base, async dir => {
+      if (recursive) {
+        for await (const { key } of walk(dir, base)) {
+          if (key.startsWith(prefix)) {
+            doomed.push(key);
           }
         }
-      );
-      await pruneEmptyDirs(dirname(path), root);
+      } else if (prefix !== base) {
+        const st = await dir.lstat(prefix.slice(base.length));
+        if (st?.isFile() || st?.isSymbolicLink()) {
+          doomed.push(prefix);
+        }
+      }
+    });
+    if (doomed.length === 0) {
+      return 0;
     }
+    let count = 0;
+    await Dir.using(Dir.open(this.dirs.groupPhfs(groupName)), async root => {
+      for (const key of doomed) {
+        const segments = key.slice(1).split('/');
+        const name = segments.pop()!;
+        // Each object is reached again from the root with no link on the way: a folder a job swapped for a link
+        // since the walk fails to open, and that object is left.
+        const dir = await root.dir(segments).catch(err => {
+          if (isNotBeneath(err)) {
+            return undefined;
+          }
+          throw err;
+        });
+        if (!dir) {
+          continue;
+        }
+        try {
+          await dir.unlink(name).then(
+            () => count++,
+            (err: NodeJS.ErrnoException) => {
+              // Already gone (a concurrent delete) is what was asked for; a folder in its place (EISDIR) is no
+              // object; anything else is a real failure.
+              if (err.code !== 'ENOENT' && err.code !== 'EISDIR' && err.code !== 'EPERM') {
+                throw err;
+              }
+            }
+          );
+        } finally {
+          await dir.close();
+        }
+        await pruneEmptyDirs(root, segments, 0);
+      }
+    });
     return count;
   }
 
   /**
-   * Streams `body` into a staging file and renames it into place once complete, so a broken,
+   * Streams `body` into a staging file and moves it into place once complete, so a broken,
    * truncated or oversized upload never leaves a partial file, never replaces the old one and
    * creates no folder. An upload onto a link replaces the link; one through a link is refused.
    */
@@ -141,14 +151,13 @@ export class Phfs {
       body.resume();
       throw tooLarge(opts.maxBytes);
     }
-    const root = this.dirs.groupPhfs(groupName);
-    const target = join(root, ...segments);
+    const rootPath = this.dirs.groupPhfs(groupName);
     const name = segments.join('/');
-    // Refused before the body is read; checked again by mkdir and rename once it is complete.
-    await checkParents(root, segments);
-    if ((await lstat(target).catch(() => undefined))?.isDirectory()) {
-      throw conflict(`"${name}" is a folder`);
-    }
+    // Refused before the body is read; refused again, race-free, when the file is moved in.
+    await checkParents(rootPath, segments).catch(err => {
+      body.resume();
+      throw uploadError(err, name);
+    });
     const tmp = join(this.dirs.staging, `upload-${randomUUID()}`);
     let received = 0;
     const counter = new Transform({
@@ -163,7 +172,8 @@ export class Phfs {
       if (opts.contentLength !== undefined && received !== opts.contentLength) {
         throw invalidInput(`upload truncated: got ${received} of ${opts.contentLength} bytes`);
       }
-      await publish(tmp, root, target);
+      await mkdir(rootPath, { recursive: true });
+      await Dir.using(Dir.open(rootPath), root => publish(tmp, root, segments));
     } catch (err) {
       await rm(tmp, { force: true });
       throw uploadError(err, name);
@@ -172,67 +182,118 @@ export class Phfs {
 
   /** Opens an object for download; 404 for anything that is not a regular file inside the group. */
   async open(groupName: string, segments: string[]): Promise<{ stream: Readable; size: number; name: string }> {
-    const root = await realRoot(this.dirs.groupPhfs(groupName));
-    const dir = root && (await realFolder(root, `/${segments.slice(0, -1).join('/')}`));
-    if (!dir) {
-      throw missing();
-    }
-    const target = join(dir, segments[segments.length - 1]);
-    // O_NOFOLLOW refuses a link as the object itself; the folder check after opening catches a link swapped in
-    // on the way while the file was opened. Links a job leaves in PHFS are never served.
-    const handle = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
-    if (!handle) {
-      throw missing();
-    }
-    const st = await handle.stat();
-    if (!st.isFile() || (await realFolder(root, `/${segments.slice(0, -1).join('/')}`)) !== dir) {
-      await handle.close();
+    const name = segments[segments.length - 1];
+    // The file is opened beneath its folder, itself opened with no link on the way: links a job leaves (or swaps
+    // in) in PHFS are never served.
+    const opened = await this.inFolder(groupName, `/${segments.slice(0, -1).join('/')}`, dir =>
+      dir.openFile(name).catch(() => undefined)
+    );
+    if (!opened) {
       throw missing();
     }
     // 1 MiB reads instead of the 64 KiB default: fewer reads and socket writes, about twice the throughput.
     return {
-      stream: handle.createReadStream({ highWaterMark: 1024 * 1024 }),
-      size: st.size,
-      name: segments[segments.length - 1]
+      stream: opened.handle.createReadStream({ highWaterMark: 1024 * 1024 }),
+      size: opened.stats.size,
+      name
     };
+  }
+
+  /**
+   * Runs `fn` on the group's folder `key` (`/a/b/`), opened with no link in any part; undefined, without calling
+   * it, when that is not a folder (missing, a file, or a link somewhere on the way).
+   */
+  private async inFolder<T>(groupName: string, key: string, fn: (dir: Dir) => Promise<T>): Promise<T | undefined> {
+    const segments = key.split('/').filter(Boolean);
+    let root: Dir;
+    try {
+      root = await Dir.open(this.dirs.groupPhfs(groupName));
+    } catch (err) {
+      if (isNotBeneath(err)) {
+        return undefined;
+      }
+      throw err;
+    }
+    try {
+      const dir = await root.dir(segments).catch(err => {
+        if (isNotBeneath(err)) {
+          return undefined;
+        }
+        throw err;
+      });
+      return dir && (await Dir.using(dir, fn));
+    } finally {
+      await root.close();
+    }
   }
 }
 
 const tooLarge = (max: number) => invalidInput(`upload exceeds the limit of ${max} bytes`, 413);
 
-/** Refuses an upload whose parent folders include a file or a link (uploads never go through links). */
-async function checkParents(root: string, segments: string[]): Promise<void> {
-  let dir = root;
-  for (const seg of segments.slice(0, -1)) {
-    dir = join(dir, seg);
-    const st = await lstat(dir).catch(() => undefined);
-    if (st && !st.isDirectory()) {
-      throw conflict(`"${seg}" is ${st.isSymbolicLink() ? 'a link' : 'a file'}, not a folder`);
+/** Refuses an upload whose parent folders include a file or a link, or whose target is a folder. */
+async function checkParents(rootPath: string, segments: string[]): Promise<void> {
+  const root = await Dir.open(rootPath).catch(err => {
+    if (isNotBeneath(err)) {
+      return undefined;
     }
+    throw err;
+  });
+  if (!root) {
+    return;
+  }
+  let dir = root;
+  try {
+    for (const [i, seg] of segments.entries()) {
+      const st = await dir.lstat(seg);
+      if (!st) {
+        return;
+      }
+      if (i === segments.length - 1) {
+        if (st.isDirectory()) {
+          throw conflict(`"${segments.join('/')}" is a folder`);
+        }
+        return;
+      }
+      if (!st.isDirectory()) {
+        throw conflict(`"${seg}" is ${st.isSymbolicLink() ? 'a link' : 'a file'}, not a folder`);
+      }
+      // Swapped for a link since the lstat: the open refuses it (ELOOP), answered as a conflict by the caller.
+      const next = await dir.dir([seg]);
+      if (dir !== root) {
+        await dir.close();
+      }
+      dir = next;
+    }
+  } finally {
+    if (dir !== root) {
+      await dir.close();
+    }
+    await root.close();
   }
 }
 
 /**
- * Moves a complete staged upload to `target`, creating its folders. A folder deleted meanwhile (by a
- * delete, or a failed upload tidying up) is made again; folders made here are removed if the move fails.
+ * Moves a complete staged upload to `segments` beneath the group's open root, making its folders with no link
+ * on the way. A folder deleted meanwhile (by a delete, or a failed upload tidying up) is made again; folders made
+ * here are removed if the move fails.
  */
-async function publish(tmp: string, root: string, target: string): Promise<void> {
-  const segments = relative(root, target).split(sep);
+async function publish(tmp: string, root: Dir, segments: string[]): Promise<void> {
+  const parents = segments.slice(0, -1);
+  const name = segments[segments.length - 1];
   for (let attempt = 1; ; attempt++) {
-    // Checked on both sides of mkdir, which follows links: a link a job puts on the way meanwhile is refused.
-    await checkParents(root, segments);
-    const created = await mkdir(dirname(target), { recursive: true });
+    const { dir, created } = await root.mkdirs(parents);
     try {
-      await checkParents(root, segments);
-      await rename(tmp, target);
+      await dir.moveIn(tmp, name);
       return;
     } catch (err) {
-      if (created) {
-        await pruneEmptyDirs(dirname(target), dirname(created));
+      if (created > 0) {
+        await pruneEmptyDirs(root, parents, parents.length - created);
       }
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) {
         throw err;
       }
+    } finally {
+      await dir.close();
     }
   }
 }
@@ -244,18 +305,15 @@ function uploadError(err: unknown, name: string): unknown {
       return invalidInput(`"${name}" is too long a path`);
     case 'EISDIR':
     case 'ENOTDIR':
+    case 'ELOOP':
     case 'EEXIST':
     case 'ENOTEMPTY':
-      // Another upload made a folder where this one puts a file, or a file where it needs a folder.
-      return conflict(`"${name}" conflicts with a file or folder uploaded at the same time`);
+      // Another upload made a folder where this one puts a file, or a file where it needs a folder, or a job put
+      // a link on the way.
+      return conflict(`"${name}" conflicts with a file, folder or link made at the same time`);
     default:
       return err;
   }
-}
-
-async function entries(dir: string) {
-  const list = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** An object found by {@link walk}: a regular file, or a symbolic link (`size: null`), which is never followed. */
@@ -265,57 +323,43 @@ interface WalkedObject {
   lastModified: string | null;
 }
 
-/** Every regular file and link under the real folder `dir`, depth first in name order; links are not descended into. */
-async function* walk(dir: string, keyPrefix: string): AsyncGenerator<WalkedObject> {
-  const list = await entries(dir);
-  // The folder may have been swapped for a link while it was read (a running job can do that): then what was read
-  // may lie elsewhere, and is dropped.
-  if ((await realpath(dir).catch(() => '')) !== dir) {
-    return;
-  }
-  for (const entry of list) {
-    const path = join(dir, entry.name);
-    const key = `${keyPrefix}${entry.name}`;
-    if (entry.isDirectory()) {
-      yield* walk(path, `${key}/`);
-    } else if (entry.isSymbolicLink()) {
-      yield { key, size: null, lastModified: null };
-    } else if (entry.isFile()) {
-      const st = await lstat(path).catch(() => undefined);
-      if (st?.isFile()) {
-        yield { key, size: st.size, lastModified: st.mtime.toISOString() };
+/** Every regular file and link under the open folder `dir`, depth first in name order; links are not descended into. */
+async function* walk(dir: Dir, keyPrefix: string): AsyncGenerator<WalkedObject> {
+  for (const { name, stats } of await dir.entries()) {
+    const key = `${keyPrefix}${name}`;
+    if (stats.isDirectory()) {
+      // Opened beneath `dir` with O_NOFOLLOW: a folder swapped for a link since the listing is skipped.
+      const sub = await dir.dir([name]).catch(err => {
+        if (isNotBeneath(err)) {
+          return undefined;
+        }
+        throw err;
+      });
+      if (sub) {
+        try {
+          yield* walk(sub, `${key}/`);
+        } finally {
+          await sub.close();
+        }
       }
+    } else if (stats.isSymbolicLink()) {
+      yield { key, size: null, lastModified: null };
+    } else if (stats.isFile()) {
+      yield { key, size: stats.size, lastModified: stats.mtime.toISOString() };
     }
   }
-}
-
-/** The real path of a group's PHFS root, when it is a folder (not a link); undefined otherwise. */
-async function realRoot(root: string): Promise<string | undefined> {
-  const st = await lstat(root).catch(() => undefined);
-  return st?.isDirectory() ? realpath(root).catch(() => undefined) : undefined;
 }
 
 /**
- * The absolute path of the folder `key` (`/a/b/`) under the real root when every part of it is a real folder.
- * A path through a link resolves elsewhere, so comparing with realpath catches a link anywhere on the way.
+ * Removes now-empty folders `segments` beneath `root`, deepest first, keeping the first `keep` of them: folders
+ * are implicit in PHFS. Each is removed beneath its parent opened with no link on the way.
  */
-async function realFolder(root: string, key: string): Promise<string | undefined> {
-  const expected = join(root, key).replace(/\/+$/, '') || sep;
-  const real = await realpath(expected).catch(() => undefined);
-  if (real !== expected) {
-    return undefined;
-  }
-  return (await lstat(real).catch(() => undefined))?.isDirectory() ? real : undefined;
-}
-
-/** Removes now-empty folders from `dir` up to (not including) `root`: folders are implicit in PHFS. */
-export async function pruneEmptyDirs(dir: string, root: string): Promise<void> {
-  while (dir.startsWith(root + sep)) {
+async function pruneEmptyDirs(root: Dir, segments: string[], keep: number): Promise<void> {
+  for (let depth = segments.length; depth > keep; depth--) {
     try {
-      await rmdir(dir);
+      await Dir.using(root.dir(segments.slice(0, depth - 1)), parent => parent.rmdir(segments[depth - 1]));
     } catch {
       return;
     }
-    dir = dirname(dir);
   }
 }
