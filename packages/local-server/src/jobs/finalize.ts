@@ -1,6 +1,6 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataDir } from '../DataDir';
+import { Dir } from '../fs/beneath';
 import type { JobPhase, JobRow, JobStore } from '../db/JobStore';
 import { publishArtifacts, type ArtifactLimits } from './artifacts';
 
@@ -31,8 +31,8 @@ export async function finalizeJob(
     let line: string;
     try {
       line = await publishArtifacts(
-        join(dirs.jobHome(job.id), 'artifacts'),
-        join(dirs.groupPhfs(job.group_name), 'jobArtifacts', job.id),
+        { root: dirs.jobDir(job.id), path: ['home', 'artifacts'] },
+        { root: dirs.groupPhfs(job.group_name), path: ['jobArtifacts', job.id] },
         join(dirs.staging, `artifacts-${job.id}`),
         deps.artifactLimits
       );
@@ -48,5 +48,18 @@ export async function finalizeJob(
     finish_time: job.finish_time ?? new Date().toISOString(),
     artifacts: 'done'
   });
-  await rm(dirs.jobHome(job.id), { recursive: true, force: true });
+  await removeHome(dirs, job.id);
+}
+
+/** Removes a job's home, which the job controlled: links in it are removed, never followed (see {@link Dir}). */
+async function removeHome(dirs: DataDir, jobId: string): Promise<void> {
+  const jobDir = await Dir.open(dirs.jobDir(jobId)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') {
+      return undefined;
+    }
+    throw err;
+  });
+  if (jobDir) {
+    await Dir.using(jobDir, d => d.removeTree('home'));
+  }
 }
