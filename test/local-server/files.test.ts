@@ -472,7 +472,6 @@ describe('PrimeHub Local PHFS files', () => {
       ['types/data.json', 'application/json'],
       ['types/notes.txt', 'text/plain'],
       ['types/image.png', 'image/png'],
-      ['types/page.html', 'text/html'],
       ['types/nb.ipynb', 'application/x-ipynb+json'],
       ['types/archive.tar.gz', 'application/gzip'],
       ['types/weird.unknownext', 'application/octet-stream'],
@@ -485,6 +484,7 @@ describe('PrimeHub Local PHFS files', () => {
       expect(res.headers['content-type']?.split(';')[0]).toBe(type);
       expect(res.headers['content-length']).toBe(String(Buffer.byteLength(`content of ${path}`)));
       expect(res.headers['content-disposition']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.body.toString()).toBe(`content of ${path}`);
     }
     const attached = await download('types/report.csv', '?download=1');
@@ -500,6 +500,31 @@ describe('PrimeHub Local PHFS files', () => {
     );
     // Other values of `download` do not make it an attachment.
     expect((await download('types/report.csv', '?download=0')).headers['content-disposition']).toBeUndefined();
+  });
+
+  test('active types (HTML, SVG, XML, JavaScript) are always attachments and never sniffed, so they cannot run in the browser', async () => {
+    const script = '<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/api/graphql")</script></svg>';
+    const cases: [string, string][] = [
+      ['active/page.html', 'text/html'],
+      ['active/pic.svg', 'image/svg+xml'],
+      ['active/doc.xhtml', 'application/xhtml+xml'],
+      ['active/feed.xml', 'application/xml'],
+      ['active/app.js', 'text/javascript'],
+      ['active/p%C3%A4ge.html', 'text/html']
+    ];
+    for (const [path, type] of cases) {
+      await upload(path, script);
+      const name = decodeURIComponent(path.split('/')[1]);
+      const res = await download(path);
+      expect([path, res.status, res.headers['content-type']?.split(';')[0]]).toEqual([path, 200, type]);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const disposition = res.headers['content-disposition'] ?? '';
+      expect([path, disposition.startsWith('attachment; filename="')]).toEqual([path, true]);
+      expect([path, disposition.endsWith(`; filename*=UTF-8''${encodeURIComponent(name)}`)]).toEqual([path, true]);
+      expect(res.body.toString()).toBe(script);
+    }
+    // Error answers of the file route are not sniffed either.
+    expect((await download('active/missing.html')).headers['x-content-type-options']).toBe('nosniff');
   });
 
   test('uploads overwrite silently and create folders implicitly', async () => {

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { GraphQLSchema } from 'graphql';
-import { lookup } from 'mime-types';
 import { toGroupPath } from '../DataDir';
 import { ApiError, ErrorCode, forbidden, invalidInput, missing } from '../errors';
 import type { Services } from '../Services';
+import { downloadHeaders } from './downloadHeaders';
 import { handleGraphql } from './graphqlHandler';
 import { streamLog } from '../jobs/logStream';
 import type { Logger } from '../logger';
@@ -148,6 +148,8 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     rawRest: string,
     query: URLSearchParams
   ): Promise<void> {
+    // Every answer of the file route, errors included, is taken as the type it says.
+    res.setHeader('x-content-type-options', 'nosniff');
     const user = caller(req);
     const slash = rawRest.indexOf('/');
     const groupPath = slash < 0 ? rawRest : rawRest.slice(0, slash);
@@ -169,15 +171,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       throw invalidInput(`${req.method} is not supported on files`, 405);
     }
     const file = await services.phfs.open(group.name, segments);
-    const headers: Record<string, string | number> = {
-      'content-type': lookup(file.name) || 'application/octet-stream',
-      'content-length': file.size
-    };
-    if (query.get('download') === '1') {
-      headers['content-disposition'] =
-        `attachment; filename="${file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`;
-    }
-    res.writeHead(200, headers);
+    res.writeHead(200, downloadHeaders(file.name, file.size, query.get('download') === '1'));
     if (req.method === 'HEAD') {
       file.stream.destroy();
       res.end();
