@@ -1,0 +1,166 @@
+/**
+ * What another installed extension gets from PrimeHub's: the packaged VSIX and a throwaway spy
+ * extension installed side by side into code-server (production mode, as a user has them), the
+ * user signed in to two profiles, then the spy activates PrimeHub, walks its exports, uses any
+ * token store or client they hold and runs every `primehub.*` command. It must find no token.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrimeHubClient } from '@primehub-suite/client';
+import type { Browser, Page } from 'playwright-core';
+import { LocalServerProcess } from '../kit/localServer';
+import { ensureExtensionBuilt, VSIX } from './extensionBuild';
+import { buildSpyExtension, SPY_COMMAND_TITLE, type SpyReport } from './spyExtension';
+import { Workbench } from './workbench';
+
+import * as host from './codeServer.cjs';
+
+jest.setTimeout(300_000);
+
+let server: LocalServerProcess;
+let scratch: string;
+let codeServer: host.CodeServer;
+let browser: Browser;
+let page: Page;
+let wb: Workbench;
+let secondToken: string;
+let jobId: string;
+let resultFile: string;
+
+beforeAll(async () => {
+  ensureExtensionBuilt();
+  server = await LocalServerProcess.start();
+  server.cli('group', 'add', 'research', '--display-name', 'Research');
+  server.cli('user', 'add', 'alice', '--group', 'research');
+  secondToken = server.cli('token', '--user', 'alice');
+  // a finished job, so that the commands taking a job id have one to return
+  const client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
+  try {
+    const [it] = await client.groups.instanceTypes();
+    const [image] = await client.groups.images();
+    const job = await client.jobs.submit({
+      displayName: 'spied',
+      instanceType: it.name,
+      image: image.name,
+      command: 'true'
+    });
+    jobId = (await client.jobs.wait(job.id, { timeoutMs: 60_000 })).id;
+  } finally {
+    await client.close();
+  }
+  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-spy-'));
+  const workspace = join(scratch, 'project');
+  mkdirSync(workspace, { recursive: true });
+  resultFile = join(scratch, 'spy-report.json');
+  const spyVsix = buildSpyExtension(join(scratch, 'spy'), {
+    result: resultFile,
+    calls: [['primehub.jobs.wait', [jobId]]],
+    // it would remove the token under test; it returns nothing either way
+    skip: ['primehub.auth.signOut']
+  });
+  const dirs = { userDataDir: join(scratch, 'user-data'), extensionsDir: join(scratch, 'extensions') };
+  await host.installExtension(VSIX, dirs);
+  await host.installExtension(spyVsix, dirs);
+  codeServer = await host.startCodeServer({ ...dirs, folder: workspace, env: { HOME: scratch } });
+  browser = await host.launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  wb = new Workbench(page);
+  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
+  await wb.ready();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await codeServer?.stop();
+  await server?.dispose();
+  if (scratch) {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('another installed extension gets no token, token store or client from the PrimeHub extension', async () => {
+  // the workbench has the extension's contributions once its views offer to sign in
+  await wb.openPrimeHub();
+  await page.locator('.welcome-view-content', { hasText: 'to see and run your jobs' }).waitFor({ timeout: 60_000 });
+  // two profiles signed in: the secret storage holds both tokens
+  // the default user's last: the active profile then sees the job in its group
+  await signIn(server.baseUrl.replace('127.0.0.1', 'localhost'), secondToken, 'PrimeHub Local: research');
+  await signIn(server.baseUrl, server.token, `PrimeHub Local (2): ${server.groupName}`);
+
+  await wb.runCommand(SPY_COMMAND_TITLE);
+  const report = await waitForReport(resultFile, 180_000);
+  expect(report.error).toBeUndefined();
+  // the spy did run every command: the ones it found and the one with a job id
+  expect(Object.keys(report.commands)).toEqual(
+    expect.arrayContaining([
+      'primehub.jobs.refresh',
+      'primehub.auth.signIn',
+      `primehub.jobs.wait ${JSON.stringify([jobId])}`
+    ])
+  );
+  expect(report.commands[`primehub.jobs.wait ${JSON.stringify([jobId])}`].strings).toContain(jobId);
+
+  // where a token turned up, by place (never printing the token)
+  const tokens = [server.token, secondToken];
+  const places: [string, string[]][] = [
+    ['exports', report.exportStrings],
+    ['stolen with the exports', report.stolenTokens],
+    ...Object.entries(report.commands).map(([id, c]): [string, string[]] => [`return value of ${id}`, c.strings])
+  ];
+  expect(places.filter(([, strings]) => strings.some(s => tokens.some(t => s.includes(t)))).map(([p]) => p)).toEqual(
+    []
+  );
+  expect(report.stolenTokens.length).toBe(0);
+  expect(report.calledApiAsUser).toBe(false);
+  expect(report.exportsType).toBe('undefined');
+  // no token store, state or client in what activate() or a command gave
+  const reached = [...report.exportPaths, ...Object.values(report.commands).flatMap(c => c.paths)];
+  expect(
+    reached.filter(p => /\.(secrets|globalState|connection|client|tokens)(\.|:)|Client:|SecretStorage/.test(p))
+  ).toEqual([]);
+  for (const [id, { outcome }] of Object.entries(report.commands)) {
+    expect(`${id}: ${outcome}`).toBe(`${id}: returned`);
+  }
+
+  // nor in what VS Code keeps on disk for everyone: settings, global state, logs and output channels
+  expect(filesContaining(join(scratch, 'user-data'), [server.token, secondToken])).toEqual([]);
+});
+
+/** Signs in through the palette and waits for the status bar to show the profile's group. */
+async function signIn(url: string, token: string, status: string): Promise<void> {
+  await wb.runCommand('PrimeHub: Sign In');
+  await wb.answer('PrimeHub URL', url);
+  await wb.answer('API token', token);
+  await page.locator('.statusbar-item', { hasText: status }).waitFor({ timeout: 60_000 });
+}
+
+/** Polls for the spy's report file (written atomically) until it appears. */
+async function waitForReport(file: string, timeoutMs: number): Promise<SpyReport> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) {
+      throw new Error(`the spy extension wrote no report within ${timeoutMs} ms`);
+    }
+    await page.waitForTimeout(200);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as SpyReport;
+}
+
+/** The files under `dir` whose bytes contain any of `needles`. */
+function filesContaining(dir: string, needles: string[]): string[] {
+  const hits: string[] = [];
+  const visit = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      readdirSync(p).forEach(n => visit(join(p, n)));
+    } else if (st.isFile()) {
+      const bytes = readFileSync(p);
+      if (needles.some(n => bytes.includes(n))) {
+        hits.push(p);
+      }
+    }
+  };
+  visit(dir);
+  return hits;
+}
