@@ -206,10 +206,12 @@ async function startJupyter(config) {
   }
   linkNotebookHome(notebookDir, { [config.group.name]: env.PRIMEHUB_GROUP_VOLUME_PATH, phfs: env.PRIMEHUB_PHFS_PATH });
   const token = randomBytes(24).toString('hex');
+  // The Lab's token goes in its environment (readable by this user only), not on its command line,
+  // which every user of the machine can read (`ps`).
+  env.JUPYTER_TOKEN = token;
   const jupyterArgs = [
     'lab',
     '--no-browser',
-    `--ServerApp.token=${token}`,
     '--port',
     args['jupyter-port'],
     '--ip',

@@ -32,7 +32,8 @@ async function startJupyter(server, work) {
   });
   const port = await freePort();
   const token = `bench-${process.pid}-${Date.now()}`;
-  const args = ['server', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, `--ServerApp.token=${token}`];
+  // In its environment, not on its command line (which `ps` shows to every user).
+  const args = ['server', '--no-browser', '--ip=127.0.0.1', `--port=${port}`];
   if (process.getuid?.() === 0) {
     args.push('--allow-root');
   }
@@ -50,7 +51,8 @@ async function startJupyter(server, work) {
       GROUP_ID: group.id,
       GROUP_NAME: group.name,
       PRIMEHUB_API_ENDPOINT: server.endpoint,
-      PRIMEHUB_CONFIG: configFile
+      PRIMEHUB_CONFIG: configFile,
+      JUPYTER_TOKEN: token
     }
   });
   let seen = '';

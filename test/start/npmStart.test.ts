@@ -1,11 +1,24 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gqlOk } from '../kit/http';
 import { freePort } from '../../scripts/machine.cjs';
 import { REPO_ROOT } from '../kit/localServer';
+
+/** The command lines of all processes on the machine (any user can read them, e.g. with `ps`). */
+function commandLines(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return lines;
+}
 
 /** `npm start`'s script as a new user meets it: PrimeHub Local and JupyterLab up, told where, Ctrl+C stops both. */
 test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and stops on Ctrl+C', async () => {
@@ -52,6 +65,11 @@ test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and s
     expect(me.me.username).toBe('phuser');
     const status = await fetch(lab!.replace('/lab?', '/api/status?'));
     expect(status.status).toBe(200);
+    // The Lab's token is not on any command line while the Lab runs (its own included).
+    const labToken = new URL(lab!).searchParams.get('token')!;
+    const running = commandLines();
+    expect(running.some(line => line.includes('jupyter') && line.includes(dataDir))).toBe(true);
+    expect(running.filter(line => line.includes(labToken))).toEqual([]);
     // No "get notified about official news?" prompt and no update check for a new user.
     const notification = await fetch(
       lab!.replace('/lab?', '/lab/api/settings/@jupyterlab/apputils-extension:notification?')
