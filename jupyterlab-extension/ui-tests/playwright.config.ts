@@ -21,9 +21,8 @@ export default defineConfig({
   reporter: [['list']],
   workers: 1,
   fullyParallel: false,
-  // One more try for a serial group whose step missed its window on a loaded machine; the runner
-  // (test/ui.test.ts) reports such a run as flaky.
-  retries: 1,
+  // No retry: the tests wait on state, so a failure is a bug to fix, not a window to try again.
+  retries: 0,
   timeout: 120_000,
   expect: { timeout: 30_000 },
   globalSetup: require.resolve('./globalSetup'),

@@ -38,6 +38,18 @@ export function newToken(expiresInSeconds?: number, user = 'phuser'): string {
   return res.stdout.trim().split('\n').pop()!.trim();
 }
 
+/** Whether PrimeHub Local still accepts `token` (an expired one is refused). */
+export async function tokenAccepted(token: string): Promise<boolean> {
+  const { endpoint } = JSON.parse(readFileSync(process.env.PHJL_UI_CONFIG!, 'utf8')) as { endpoint: string };
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ me { username } }' })
+  });
+  const body = (await res.json().catch(() => ({}))) as { data?: { me?: unknown }; errors?: unknown[] };
+  return res.ok && !body.errors?.length && Boolean(body.data?.me);
+}
+
 /** Runs PrimeHub Local's CLI on the test server's data directory; returns what it printed. */
 export function localCli(...args: string[]): string {
   const res = spawnSync(
@@ -104,6 +116,22 @@ export function printedText(file: string): string {
     .join('');
 }
 
+/** The part of a document context the helper reads in the page. */
+interface INotebookContext {
+  path: string;
+  model: { dirty: boolean; getMetadata(key: string): unknown };
+  sessionContext: { session: { kernel: { status: string } | null } | null };
+  save(): Promise<void>;
+}
+
+/** What openNotebook waits on. */
+interface INotebookState {
+  language: boolean;
+  kernel: string;
+  dirty: boolean;
+  saveError?: string;
+}
+
 export class PrimeHubHelper {
   constructor(readonly page: IJupyterLabPageFixture) {}
 
@@ -146,13 +174,66 @@ export class PrimeHubHelper {
     }
   }
 
-  /** Opens the notebook and its "Submit as job" dialog from the notebook toolbar. */
-  async openSubmitDialog(path: string): Promise<Locator> {
+  /**
+   * The state of the open notebook at `path` (null while it is not open): whether its kernel has
+   * reported its language yet, the kernel's status, whether it has unsaved changes, and why the
+   * last save this helper started failed, if it did. With `save`, a dirty notebook is also saved.
+   */
+  private notebookState(path: string, save = false): Promise<INotebookState | null> {
+    return this.page.evaluate(
+      ([p, save]) => {
+        for (const w of window.jupyterapp.shell.widgets('main')) {
+          const ctx = (w as unknown as { context?: INotebookContext }).context;
+          if (ctx?.path === p) {
+            const failed = (ctx as { phSaveError?: string }).phSaveError;
+            if (save && ctx.model.dirty) {
+              void ctx.save().then(
+                () => delete (ctx as { phSaveError?: string }).phSaveError,
+                (e: unknown) => ((ctx as { phSaveError?: string }).phSaveError = String(e))
+              );
+            }
+            return {
+              language: ctx.model.getMetadata('language_info') !== undefined,
+              kernel: ctx.sessionContext.session?.kernel?.status ?? 'none',
+              dirty: ctx.model.dirty,
+              ...(failed ? { saveError: failed } : {})
+            };
+          }
+        }
+        return null;
+      },
+      [path, save] as const
+    );
+  }
+
+  /**
+   * Opens the notebook and waits until it is settled: its kernel has started (idle) and reported
+   * its language, which JupyterLab writes into the notebook's metadata, and that change is saved.
+   * Before, the notebook turns dirty at a moment only the kernel decides, and a submission then
+   * asks "Save before submitting?" instead of showing the form.
+   */
+  async openNotebook(path: string): Promise<void> {
     // Not awaited in the page: JupyterLab may still reload right after start-up (then it reopens the
     // notebook from its /lab/tree/ URL), which would destroy an awaiting evaluate.
     await this.page.evaluate(p => void window.jupyterapp.commands.execute('docmanager:open', { path: p }), path);
     const name = path.split('/').pop()!;
     await expect(this.page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: name }).first()).toBeVisible();
+    // A kernel starts slowly on a loaded machine: wait for it as long as for a job's phase.
+    await expect
+      .poll(
+        async () => {
+          const state = await this.notebookState(path);
+          // Saved only once the kernel has said all it changes in the metadata.
+          return state?.language && state.kernel === 'idle' ? this.notebookState(path, true) : state;
+        },
+        { timeout: 120_000 }
+      )
+      .toEqual({ language: true, kernel: 'idle', dirty: false });
+  }
+
+  /** Opens the notebook and its "Submit as job" dialog from the notebook toolbar. */
+  async openSubmitDialog(path: string): Promise<Locator> {
+    await this.openNotebook(path);
     const button = this.page.locator('.jp-NotebookPanel:visible [data-jp-item-name="primehub-submit"]');
     await button.click();
     await expect(this.dialog).toBeVisible();

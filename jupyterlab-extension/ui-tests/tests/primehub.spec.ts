@@ -2,7 +2,7 @@
  * The extension in a real JupyterLab against a real PrimeHub Local (Debian Chromium). The tests
  * run in order and share the servers: the first one signs in.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -13,12 +13,33 @@ import {
   PrimeHubHelper,
   printedText,
   SCREENSHOTS,
+  tokenAccepted,
   writeHomeNotebook,
   writeNotebook
 } from './PrimeHubHelper';
 
 test.describe.configure({ mode: 'serial' });
-test.use({ autoGoto: true });
+// galata's default trackers of kernels, sessions and terminals proxy those API calls through route
+// handlers that read each response's body after it arrives: a poll in flight when the test's
+// context closes fails the test ("Response has been disposed"). The Lab is reached directly and
+// afterEach shuts down the kernels a test started instead.
+test.use({ autoGoto: true, kernels: null, sessions: null, terminals: null });
+
+test.afterEach(async ({ page, request }) => {
+  // Closed first, so the page cannot start a kernel again for a session removed here.
+  await page.close();
+  const sessions = (await (await request.get('/api/sessions')).json()) as Array<{ id: string }>;
+  for (const s of sessions) {
+    const res = await request.delete(`/api/sessions/${s.id}`);
+    // 404: its kernel ended meanwhile.
+    expect([204, 404]).toContain(res.status());
+  }
+});
+
+/** The messages of the notifications JupyterLab holds (its notification center), shown as toasts or not. */
+async function notifications(page: IJupyterLabPageFixture): Promise<string> {
+  return (await page.notifications).map(n => n.message).join('\n');
+}
 
 const PARAMS = [
   'count = 3  # how many rounds',
@@ -53,7 +74,7 @@ test.beforeAll(() => mkdirSync(SCREENSHOTS, { recursive: true }));
 test('sign in: a wrong token is refused, a pasted one connects', async ({ page }) => {
   const ph = new PrimeHubHelper(page);
   await ph.openPanel();
-  // On a retry of the serial group the first attempt may have signed in already.
+  // The Lab keeps a token server-side: start signed out whatever a run before left there.
   await ph.signOutIfSignedIn();
   await expect(ph.panel.getByText('Connect to PrimeHub')).toBeVisible();
   await expect(ph.panel.getByText('npx primehub-local token --user phuser')).toBeVisible();
@@ -159,12 +180,8 @@ test('a failing notebook shows Failed with its log and a notification', async ({
   await ph.submit();
   await ph.expectPhase('Failed');
   await expect(ph.jobTab.getByTestId('job-log')).toContainText('boom on purpose', { timeout: 30_000 });
-  await expect(
-    page
-      .locator('.jp-toast-container, .Toastify')
-      .getByText(/failed/)
-      .first()
-  ).toBeVisible({ timeout: 30_000 });
+  // The notification itself, not its toast: a toast can be gone (or queued behind others) when looked for.
+  await expect.poll(() => notifications(page), { timeout: 60_000 }).toMatch(/Job "fail" failed/);
 });
 
 test('a job whose image lacks papermill fails with a notification that names it', async ({ page }) => {
@@ -183,8 +200,7 @@ test('a job whose image lacks papermill fails with a notification that names it'
     await ph.submit();
     await ph.expectPhase('Failed');
     await expect(ph.jobTab.getByTestId('job-log')).toContainText('papermill: command not found', { timeout: 30_000 });
-    const toast = page.locator('.jp-toast-container, .Toastify').getByText(/papermill is missing in the image/);
-    await expect(toast.first()).toBeVisible({ timeout: 30_000 });
+    await expect.poll(() => notifications(page), { timeout: 60_000 }).toMatch(/papermill is missing in the image/);
     await page.screenshot({ path: join(SCREENSHOTS, 'missing-papermill.png') });
   } finally {
     rmSync(profile, { force: true });
@@ -309,13 +325,12 @@ test('an expired token brings back sign-in and keeps the dialog values', async (
   await ph.signIn();
   await ph.signOut();
   const shortLived = newToken(8);
-  const issued = Date.now();
   await ph.signIn(shortLived);
   const path = writeNotebook('expiry.ipynb', [{ source: PARAMS, tags: ['parameters'] }, { source: BODY }]);
   const dialog = await ph.openSubmitDialog(path);
   await ph.param('label').fill('kept value');
   await ph.param('count').fill('5');
-  await page.waitForTimeout(Math.max(0, issued + 10_000 - Date.now()));
+  await expect.poll(() => tokenAccepted(shortLived), { timeout: 60_000 }).toBe(false);
   await dialog.getByRole('button', { name: 'Submit' }).click();
   await expect(dialog.getByText('Your PrimeHub session has ended')).toBeVisible();
   await expect(ph.panel.getByText('Connect to PrimeHub')).toBeVisible();
@@ -332,26 +347,34 @@ test('the jobs list polls only while the panel is visible', async ({ page }) => 
   const ph = new PrimeHubHelper(page);
   await ph.signIn();
   let listCalls = 0;
+  // JupyterLab's own poll of its sessions (every 10 s) is the clock of this test: the jobs list
+  // polls every 5 s, so two of its polls span at least three of the list's.
+  let labPolls = 0;
   page.on('request', req => {
     if (
       req.url().includes('/primehub-suite/proxy/api/graphql') &&
       (req.postData() ?? '').includes('phJobsConnection')
     ) {
       listCalls++;
+    } else if (req.method() === 'GET' && new URL(req.url()).pathname.endsWith('/api/sessions')) {
+      labPolls++;
     }
   });
-  // Visible: the list refreshes every poll interval (5 s by default).
-  await page.waitForTimeout(11_000);
-  expect(listCalls).toBeGreaterThanOrEqual(2);
-  // Hidden (the file browser takes the left area): no more list requests.
+  // Visible: the list refreshes every poll interval.
+  const shown = listCalls;
+  await expect.poll(() => listCalls, { timeout: 60_000 }).toBeGreaterThanOrEqual(shown + 2);
+  // Hidden (the file browser takes the left area): no more list requests. Counted from JupyterLab's
+  // next poll on, so a list request already under way when the panel hid is not counted.
   await page.sidebar.openTab('filebrowser');
   await expect(ph.panel).toBeHidden();
-  await page.waitForTimeout(1000);
+  const hiddenAt = labPolls;
+  await expect.poll(() => labPolls, { timeout: 60_000 }).toBeGreaterThan(hiddenAt);
   const hiddenFrom = listCalls;
-  await page.waitForTimeout(12_000);
+  const from = labPolls;
+  await expect.poll(() => labPolls, { timeout: 60_000 }).toBeGreaterThanOrEqual(from + 2);
   expect(listCalls).toBe(hiddenFrom);
   await ph.openPanel();
-  await expect.poll(() => listCalls, { timeout: 10_000 }).toBeGreaterThan(hiddenFrom);
+  await expect.poll(() => listCalls, { timeout: 30_000 }).toBeGreaterThan(hiddenFrom);
 });
 
 test('the file browser menu offers to copy a notebook outside the group volume into it, then submits the copy', async ({
