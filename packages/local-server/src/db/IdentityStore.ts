@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from './Database';
+import { toGroupPath } from '../DataDir';
 import { invalidInput } from '../errors';
 
 export interface UserRow {
@@ -72,6 +73,15 @@ export class IdentityStore {
     }
     if (this.groupByName(input.name)) {
       throw invalidInput(`group "${input.name}" already exists`);
+    }
+    // PHFS is keyed by the group path, so `team_x` and `Team-X` would read and write each other's files (and
+    // their volumes, `volumes/<name>`, would be one folder on a case-insensitive disk).
+    const path = toGroupPath(input.name);
+    const clash = this.allGroups().find(g => toGroupPath(g.name) === path);
+    if (clash) {
+      throw invalidInput(
+        `group "${input.name}" would share the storage of group "${clash.name}" (PHFS folder groups/${path}): choose another name`
+      );
     }
     const id = randomUUID();
     this.db
