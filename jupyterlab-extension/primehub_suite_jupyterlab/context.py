@@ -8,6 +8,11 @@ from . import sdk_config
 CONTEXT_VARS = ("GROUP_ID", "GROUP_NAME", "INSTANCE_TYPE", "IMAGE_NAME", "JUPYTERHUB_USER")
 
 
+def group_name() -> str:
+    """The notebook's group, as the spawner (``GROUP_NAME``) or ``npm start`` (``PRIMEHUB_GROUP``) names it."""
+    return os.environ.get("GROUP_NAME") or os.environ.get("PRIMEHUB_GROUP") or ""
+
+
 def group_path(name: str) -> str:
     """PrimeHub's storage name of a group: lower case, every ``_`` replaced by ``-``."""
     return name.lower().replace("_", "-")
@@ -61,14 +66,14 @@ def phfs(root_dir: str) -> Optional[str]:
 def notebook_context(root_dir: str) -> Dict[str, Any]:
     """What ``GET config`` returns: everything but the token itself."""
     env = os.environ
-    group_name = env.get("GROUP_NAME") or env.get("PRIMEHUB_GROUP") or ""
+    group = group_name()
     endpoint = sdk_config.api_endpoint()
-    volume = group_volume(root_dir, group_name)
+    volume = group_volume(root_dir, group)
     primehub_env = {
         k: v for k, v in sorted(env.items()) if k.startswith("PRIMEHUB_") and "TOKEN" not in k and "SECRET" not in k
     }
     return {
-        "group": {"id": env.get("GROUP_ID") or None, "name": group_name or None},
+        "group": {"id": env.get("GROUP_ID") or None, "name": group or None},
         "instanceType": env.get("INSTANCE_TYPE") or None,
         "image": env.get("IMAGE_NAME") or None,
         "user": env.get("JUPYTERHUB_USER") or env.get("PRIMEHUB_USER") or None,

@@ -4,8 +4,7 @@ protect every route; the PrimeHub token stays on the server."""
 import asyncio
 import json
 import os
-import urllib.parse
-from typing import Optional
+from typing import List, Optional
 
 import tornado
 from jupyter_server.base.handlers import APIHandler
@@ -13,12 +12,13 @@ from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
 from tornado.iostream import StreamClosedError
 
-from . import context, primehub, sdk_config
+from . import api_path, context, primehub, sdk_config
 from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot
 from .upstream import BODY_METHODS, Upstream
 
 NAMESPACE = "primehub-suite"
-# Only the PrimeHub API paths the client uses: GraphQL, PHFS files, job and deployment logs.
+# Routes the PrimeHub API paths the client uses (GraphQL, PHFS files, job and deployment logs) to the
+# proxy, which checks each one again on its decoded segments (api_path) before anything is sent.
 PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
 # Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
@@ -72,6 +72,9 @@ class TokenHandler(BaseHandler):
         token = token.strip() if isinstance(token, str) else ""
         if not token:
             return self.fail(400, "Paste an API token", "empty_token")
+        problem = sdk_config.token_problem(token)
+        if problem:
+            return self.fail(400, f"This is not an API token: {problem}", "malformed_token")
         endpoint = sdk_config.api_endpoint()
         try:
             user = await primehub.me(endpoint, token)
@@ -101,6 +104,12 @@ class ProxyHandler(BaseHandler):
     _upstream: Optional[Upstream] = None
     # Sends it and reads PrimeHub's answer into this response; its result is the failure that cut it short.
     _exchange: "Optional[asyncio.Future]" = None
+    # The decoded segments of the API path, checked in prepare().
+    _segments: List[str] = []
+
+    def initialize(self, prefix: str):
+        """``prefix``: this route's path up to ``proxy/api/``, as the browser sends it."""
+        self._prefix = prefix
 
     async def prepare(self):
         await super().prepare()
@@ -111,6 +120,14 @@ class ProxyHandler(BaseHandler):
         if self.current_user is None:
             raise tornado.web.HTTPError(403)
         if self.request.method not in PROXY_METHODS:
+            return
+        raw = self.request.path
+        try:
+            if not raw.startswith(self._prefix):
+                raise api_path.ApiPathError("the request path does not start with this proxy's route")
+            self._segments = api_path.api_segments(raw[len(self._prefix) :])
+        except api_path.ApiPathError as err:
+            self.fail(400, str(err), "invalid_path")
             return
         token = sdk_config.api_token()
         if token is None:
@@ -163,9 +180,7 @@ class ProxyHandler(BaseHandler):
     async def _run(self, token: str) -> Optional[Exception]:
         """Sends the request and reads PrimeHub's answer into this response; returns the failure
         that ended it early, if any (the browser is answered once its body is complete)."""
-        # Tornado hands the path over percent-decoded: encoded again, "a b.csv" or "50%.csv" stay one name.
-        path = urllib.parse.quote(self.path_args[0], safe="/")
-        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{path}"
+        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{api_path.encode(self._segments)}"
         if self.request.query:
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
@@ -238,8 +253,7 @@ class SnapshotHandler(BaseHandler):
             path = data.get("path")
             if not isinstance(path, str) or not path:
                 return self.fail(400, "path is required", "invalid_request")
-            group = os.environ.get("GROUP_NAME") or os.environ.get("PRIMEHUB_GROUP") or ""
-            self.finish(json.dumps(create_snapshot(self.root_dir, path, group)))
+            self.finish(json.dumps(create_snapshot(self.root_dir, path, context.group_name())))
         except SnapshotError as err:
             self.fail(404 if err.code == "not_found" else 400, str(err), err.code)
 
@@ -266,7 +280,11 @@ def setup_handlers(server_app) -> None:
             (url_path_join(base, "config"), ConfigHandler),
             (url_path_join(base, "token"), TokenHandler),
             (url_path_join(base, "snapshot"), SnapshotHandler),
-            (url_path_join(base, "proxy", "api", PROXY_PATHS), ProxyHandler),
+            (
+                url_path_join(base, "proxy", "api", PROXY_PATHS),
+                ProxyHandler,
+                {"prefix": url_path_join(base, "proxy", "api") + "/"},
+            ),
         ],
     )
 

@@ -7,6 +7,18 @@ import tempfile
 from typing import Any, Dict, Optional
 
 IN_CLUSTER_ENDPOINT = "http://primehub-graphql/api/graphql"
+# PrimeHub's tokens are JWTs (a few hundred characters); this only keeps out what no header can carry.
+MAX_TOKEN_LENGTH = 4096
+
+
+def token_problem(token: str) -> Optional[str]:
+    """Why ``token`` cannot be an API token (it goes into an ``Authorization`` header), or None."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return f"the token is {len(token)} characters long; an API token has at most {MAX_TOKEN_LENGTH}"
+    bad = next((c for c in token if not "!" <= c <= "~"), None)
+    if bad is not None:
+        return f"the token holds {bad!r}; an API token has only printable ASCII characters and no spaces"
+    return None
 
 
 def config_path() -> str:
@@ -58,9 +70,10 @@ def api_endpoint() -> str:
 def api_token() -> Optional[str]:
     """The token the user stored (config file), else ``PRIMEHUB_API_TOKEN``; never sent to the browser."""
     token = read_config().get("api-token")
-    if isinstance(token, str) and token:
-        return token
-    return os.environ.get("PRIMEHUB_API_TOKEN") or None
+    if not (isinstance(token, str) and token):
+        token = os.environ.get("PRIMEHUB_API_TOKEN") or None
+    # One edited by hand into something no header can carry counts as none.
+    return token if token and token_problem(token) is None else None
 
 
 def save_token(token: str, endpoint: str, group: Optional[Dict[str, str]]) -> None:

@@ -1,6 +1,7 @@
 """Fixtures: a real PrimeHub Local (the repository's CLI) and a Jupyter server with the extension,
 its home and server root laid out like a PrimeHub notebook's (group volume as ``<group>/``)."""
 
+import asyncio
 import json
 import os
 import re
@@ -116,3 +117,43 @@ def signed_in(local_server, notebook_env, home):
     path.write_text(json.dumps({"endpoint": local_server.endpoint, "api-token": local_server.token}))
     os.chmod(path, 0o600)
     return local_server.token
+
+
+class Recorder:
+    """A stand-in for PrimeHub on loopback: records the target of every request it receives (as
+    sent, still percent-encoded) and answers each with an empty JSON object."""
+
+    def __init__(self, loop):
+        self.targets = []
+        self._server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+        self.endpoint = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/api/graphql"
+
+    async def _serve(self, reader, writer):
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            self.targets.append(head.split(b" ", 2)[1].decode("latin-1"))
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    def close(self):
+        self._server.close()
+
+
+@pytest.fixture
+def recorder(jp_asyncio_loop, notebook_env, monkeypatch):
+    """The extension's PrimeHub is a Recorder."""
+    upstream = Recorder(jp_asyncio_loop)
+    monkeypatch.setenv("PRIMEHUB_API_ENDPOINT", upstream.endpoint)
+    yield upstream
+    upstream.close()
+
+
+@pytest.fixture
+def proxy_url(jp_http_port, jp_base_url, http_server):
+    """The proxy's URL for an API path given as the browser sends it (never normalised or encoded
+    here: jp_fetch would); ``http_server`` is what serves the port."""
+    return lambda raw: f"http://127.0.0.1:{jp_http_port}{jp_base_url}primehub-suite/proxy/api/{raw}"
