@@ -25,6 +25,11 @@ export class DataDir {
     return join(this.root, 'job-isolation.json');
   }
 
+  /** The job sandbox's passwd and group files and seccomp filter, and its probe job's scratch folder. */
+  get sandbox(): string {
+    return join(this.root, 'sandbox');
+  }
+
   get phfs(): string {
     return join(this.root, 'phfs', 'groups');
   }

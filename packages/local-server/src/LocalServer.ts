@@ -15,7 +15,15 @@ import { createHttpServer } from './http/HttpServer';
 import { DEFAULT_ARTIFACT_LIMITS, removeExpiredArtifacts, type ArtifactLimits } from './jobs/artifacts';
 import { detectLimits } from './jobs/cgroupLimits';
 import { JobRunner } from './jobs/JobRunner';
-import { detectSandbox, isolationMode, SandboxUnavailableError, type IsolationMode } from './jobs/jobSandbox';
+import { probeJobs } from './jobs/jobProbe';
+import {
+  detectSandbox,
+  isolationMode,
+  SandboxUnavailableError,
+  writeAccounts,
+  type IsolationMode
+} from './jobs/jobSandbox';
+import { prepareSeccomp } from './jobs/jobSeccomp';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
 import { Phfs } from './phfs/Phfs';
@@ -89,16 +97,34 @@ export class LocalServer {
     const phfs = new Phfs(this.dirs);
     const pythonEnv = this.opts.pythonEnv ?? defaultPythonEnv();
     const isolation = this.opts.jobIsolation ?? isolationMode();
-    const sandbox = detectSandbox(isolation);
+    let sandbox = detectSandbox(isolation);
     if (!sandbox.available && isolation === 'sandbox') {
       throw new SandboxUnavailableError(`jobs cannot run in a sandbox: ${sandbox.reason}`);
     }
     if (!sandbox.available) {
       this.log.warn(`jobs are NOT isolated: they can read and write every group's files (${sandbox.reason})`);
+    } else {
+      const seccomp = prepareSeccomp(this.dirs.sandbox);
+      if (!seccomp.available && isolation === 'sandbox') {
+        throw new SandboxUnavailableError(`jobs cannot run in a sandbox: ${seccomp.reason}`);
+      }
+      sandbox = {
+        ...sandbox,
+        accounts: writeAccounts(this.dirs.sandbox),
+        ...(seccomp.available ? { seccomp: seccomp.file } : { weakness: seccomp.reason })
+      };
     }
     const limits = detectLimits();
-    if (!limits.enforced) {
-      this.log.info(`job CPU and memory limits are not enforced: ${limits.reason}`);
+    if (limits.mechanism === 'none' || limits.mechanism === 'rlimit') {
+      this.log.info(`job CPU and memory limits are not fully enforced: ${limits.reason}`);
+    }
+    // What jobs really get, seen from inside one: /api/health reports this, not the configuration.
+    const observed = await probeJobs(join(this.dirs.sandbox, 'probe'), sandbox, limits, pythonEnv);
+    if (sandbox.available && observed.isolation !== 'sandbox') {
+      if (isolation === 'sandbox') {
+        throw new SandboxUnavailableError(`jobs cannot run in a safe sandbox: ${observed.reason}`);
+      }
+      this.log.warn(`jobs are NOT fully isolated: ${observed.reason}`);
     }
     const runner = (this.runner = new JobRunner(
       this.dirs,
@@ -116,7 +142,8 @@ export class LocalServer {
         killGraceMs: this.opts.killGraceMs ?? 3000,
         pythonEnv,
         sandbox,
-        limits
+        limits,
+        isolation: observed
       },
       this.log
     ));

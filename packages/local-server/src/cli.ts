@@ -94,7 +94,9 @@ function unisolatedReason(dataDir: string): string | undefined {
   } catch {
     // No server has started here yet.
   }
-  return recorded.isolation === 'none' ? `PrimeHub Local runs jobs without a sandbox: ${recorded.reason}` : undefined;
+  return recorded.isolation !== undefined && recorded.isolation !== 'sandbox'
+    ? `PrimeHub Local runs jobs without a safe sandbox: ${recorded.reason}`
+    : undefined;
 }
 
 /** Opens the data directory's database for the admin commands (safe while the server runs: WAL). */

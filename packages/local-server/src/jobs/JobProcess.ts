@@ -3,8 +3,8 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { scopeArgs, type LimitsState } from './cgroupLimits';
-import { POD_HOME, POD_PHFS, podVolume, sandboxArgs, type SandboxState } from './jobSandbox';
+import { createJobCgroups, limitArgs, type LimitsState } from './cgroupLimits';
+import { POD_HOME, POD_PHFS, podVolume, sandboxArgs, SECCOMP_FD, type SandboxState } from './jobSandbox';
 
 /** Everything one job's process needs. */
 export interface JobLaunch {
@@ -51,12 +51,16 @@ export class JobProcess extends EventEmitter {
     return this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Makes the job's home (with `artifacts/`, `phfs` and `<group>` links and the login profile). */
+  /**
+   * Makes the job's home (with `artifacts/`, `phfs` and `<group>` links and the login profile) and,
+   * on cgroup v1, its cgroups (removed by the runner when it ends).
+   */
   static async prepare(l: JobLaunch): Promise<void> {
     await Promise.all([
       mkdir(join(l.home, 'artifacts'), { recursive: true }),
       mkdir(l.phfs, { recursive: true }),
-      mkdir(l.volume, { recursive: true })
+      mkdir(l.volume, { recursive: true }),
+      createJobCgroups(l.limits, l.jobId, l.cpu, l.memoryGb)
     ]);
     // Inside the sandbox the links point at the pod's mounts; without one, at the host folders.
     const sandboxed = l.sandbox.available;
@@ -102,29 +106,45 @@ export class JobProcess extends EventEmitter {
     const jailed = l.sandbox.available
       ? [
           l.sandbox.bwrap,
-          ...sandboxArgs({ home: l.home, volume: l.volume, phfs: l.phfs, group: l.group, pythonEnv: l.pythonEnv }),
+          ...sandboxArgs({
+            home: l.home,
+            volume: l.volume,
+            phfs: l.phfs,
+            group: l.group,
+            pythonEnv: l.pythonEnv,
+            accounts: l.sandbox.accounts,
+            seccomp: l.sandbox.seccomp !== undefined
+          }),
           ...bash
         ]
       : bash;
-    return l.limits.enforced
-      ? [l.limits.systemdRun, ...scopeArgs(l.limits.user, l.cpu, l.memoryGb), ...jailed]
-      : jailed;
+    return [...limitArgs(l.limits, l.jobId, l.cpu, l.memoryGb), ...jailed];
   }
 
   /** Starts the command, its output appended to the job's log. */
   static start(l: JobLaunch): JobProcess {
     const [program, ...args] = JobProcess.argv(l);
     const fd = openSync(l.log, 'a');
+    // bwrap reads the seccomp filter from this descriptor (`--seccomp 3`) before it runs the command.
+    const filter =
+      l.sandbox.available && l.sandbox.seccomp !== undefined ? openSync(l.sandbox.seccomp, 'r') : undefined;
     try {
+      const stdio: ('ignore' | number)[] = ['ignore', fd, fd];
+      if (filter !== undefined) {
+        stdio[SECCOMP_FD] = filter;
+      }
       const child = spawn(program, args, {
         cwd: l.sandbox.available ? '/' : l.home,
         env: JobProcess.environment(l),
         detached: true,
-        stdio: ['ignore', fd, fd]
+        stdio
       });
       return new JobProcess(child, l.sandbox.available);
     } finally {
       closeSync(fd);
+      if (filter !== undefined) {
+        closeSync(filter);
+      }
     }
   }
 

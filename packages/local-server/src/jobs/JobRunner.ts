@@ -4,11 +4,12 @@ import type { IdentityStore } from '../db/IdentityStore';
 import { TERMINAL_PHASES, type JobPhase, type JobRow, type JobStore } from '../db/JobStore';
 import type { Logger } from '../logger';
 import type { ArtifactLimits } from './artifacts';
-import type { LimitsState } from './cgroupLimits';
+import { oomKilled, removeJobCgroups, type LimitsState } from './cgroupLimits';
 import { deadlineSeconds, setLongTimeout, type LongTimer } from './deadlines';
 import {
   DEADLINE_OUTCOME,
   exitOutcome,
+  OOM_OUTCOME,
   SHUTDOWN_OUTCOME,
   startErrorOutcome,
   type Outcome,
@@ -18,6 +19,7 @@ import { finalizeJob } from './finalize';
 import { appendLogLine } from './jobLog';
 import { JobProcess } from './JobProcess';
 import { JobQueue } from './JobQueue';
+import type { JobIsolation } from './jobProbe';
 import type { SandboxState } from './jobSandbox';
 import { recoverJobs } from './recovery';
 
@@ -35,14 +37,8 @@ export interface RunnerOptions {
   /** Whether jobs run in a bubblewrap sandbox, and whether cgroups enforce their limits. */
   sandbox: SandboxState;
   limits: LimitsState;
-}
-
-/** How jobs are isolated, as `/api/health` reports it. */
-export interface JobIsolation {
-  isolation: 'sandbox' | 'none';
-  limits: 'enforced' | 'not enforced';
-  /** Why jobs are not isolated or their limits not enforced; absent when both are in place. */
-  reason?: string;
+  /** What a probe job observed of the sandbox and limits (`/api/health`'s `jobs`). */
+  isolation: JobIsolation;
 }
 
 interface Running {
@@ -85,23 +81,24 @@ export class JobRunner extends EventEmitter {
     this.queue = new JobQueue(jobs, identity, { cpu: opts.cpus, memory: opts.memoryGb });
   }
 
-  /** How jobs are isolated here. */
+  /** How jobs are isolated here, as a probe job observed it. */
   get isolation(): JobIsolation {
-    const { sandbox, limits } = this.opts;
-    const reasons = [!sandbox.available && sandbox.reason, !limits.enforced && limits.reason].filter(Boolean);
-    return {
-      isolation: sandbox.available ? 'sandbox' : 'none',
-      limits: limits.enforced ? 'enforced' : 'not enforced',
-      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {})
-    };
+    return this.opts.isolation;
   }
 
-  /** Start-up recovery after a restart or crash (see {@link recoverJobs}), then the queue is looked at. */
+  /**
+   * Start-up recovery after a restart or crash (see {@link recoverJobs}) and removal of the cgroups
+   * the interrupted jobs left, then the queue is looked at.
+   */
   async recover(): Promise<void> {
+    const interrupted = this.jobs.inPhases(['Preparing', 'Running']).map(j => j.id);
     await recoverJobs(this.jobs, {
       finalize: (job, ...outcome) => this.finalize(job, ...outcome),
       note: (id, line) => this.note(id, line)
     });
+    for (const id of interrupted) {
+      await removeJobCgroups(this.opts.limits, id);
+    }
     this.kick();
   }
 
@@ -242,7 +239,11 @@ export class JobRunner extends EventEmitter {
     run.process?.kill();
     const exitCode = code ?? (signal ? 128 : 1);
     this.jobs.update(run.job.id, { exit_code: exitCode });
-    let final = outcome ?? this.stoppedOutcome(run.stopping) ?? exitOutcome(code, signal);
+    // The kernel's OOM killer ends one process of the job (python, say) and bash exits 137: only the
+    // job's cgroup tells an out-of-memory kill from any other.
+    const oom = await oomKilled(this.opts.limits, run.job.id, signal === 'SIGKILL' || code === 137);
+    await removeJobCgroups(this.opts.limits, run.job.id);
+    let final = outcome ?? this.stoppedOutcome(run.stopping) ?? (oom ? OOM_OUTCOME : exitOutcome(code, signal));
     if (run.stopping === 'cancel') {
       const job = this.jobs.get(run.job.id)!;
       final = [job.phase, job.reason ?? 'Cancelled', job.message ?? 'Job cancelled'];

@@ -16,6 +16,12 @@ export const SHUTDOWN_OUTCOME: Outcome = [
   'ServerShutdown',
   'PrimeHub Local stopped while the job was running; the job was stopped'
 ];
+/** A process of the job was killed for using more memory than its instance type holds (PrimeHub's reason). */
+export const OOM_OUTCOME: Outcome = [
+  'Failed',
+  'OOMKilled',
+  "Job failed: it used more memory than its instance type's limit and was killed (OOMKilled)"
+];
 export const RESTART_MESSAGE = 'PrimeHub Local restarted while the job was running; the job was stopped';
 
 /** The outcome of a command that exited by itself. */

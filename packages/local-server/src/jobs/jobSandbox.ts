@@ -6,9 +6,11 @@ import {
   lstatSync,
   readdirSync,
   readFileSync,
+  mkdirSync,
   readlinkSync,
   realpathSync,
   statSync,
+  writeFileSync,
   type Dirent
 } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -27,8 +29,22 @@ export const podVolume = (group: string): string => `/project/${group}`;
 /** `--job-isolation sandbox` where the sandbox cannot run: PrimeHub Local does not start. */
 export class SandboxUnavailableError extends Error {}
 
-/** Whether jobs run sandboxed here, and why not when they do not. */
-export type SandboxState = { available: true; bwrap: string } | { available: false; reason: string };
+/** The user and group a job runs as in its sandbox, as in a PrimeHub notebook or job pod. */
+export const POD_UID = 1000;
+export const POD_GID = 100;
+export const POD_USER = 'jovyan';
+
+/**
+ * Whether jobs run sandboxed here, and why not when they do not. Once prepared for a data directory
+ * (see {@link writeAccounts} and `prepareSeccomp`), `accounts` names the folder holding the sandbox's
+ * passwd and group files and `seccomp` the BPF filter; without a filter, `weakness` says why.
+ */
+export type SandboxState =
+  | { available: true; bwrap: string; accounts?: string; seccomp?: string; weakness?: string }
+  | { available: false; reason: string };
+
+/** The file descriptor bwrap reads the seccomp filter from (the job's fourth stdio entry). */
+export const SECCOMP_FD = 3;
 
 /** The requested mode: the explicit one (a `start` flag), else {@link ISOLATION_ENV}, else `auto`. */
 export function isolationMode(explicit?: string, env: NodeJS.ProcessEnv = process.env): IsolationMode {
@@ -71,7 +87,7 @@ export function detectSandbox(mode: IsolationMode, platform = process.platform):
   if (!bwrap) {
     return { available: false, reason: 'bubblewrap (bwrap) is not installed: install the Debian package bubblewrap' };
   }
-  const trial = spawnSync(bwrap, [...systemMounts(), '--unshare-pid', '--die-with-parent', 'true'], {
+  const trial = spawnSync(bwrap, [...systemMounts(), ...userArgs(), '--unshare-pid', '--die-with-parent', 'true'], {
     encoding: 'utf8',
     timeout: 10_000
   });
@@ -80,6 +96,24 @@ export function detectSandbox(mode: IsolationMode, platform = process.platform):
     return { available: false, reason: `bwrap cannot make a sandbox here (are user namespaces disabled?): ${why}` };
   }
   return { available: true, bwrap };
+}
+
+/**
+ * A user namespace of its own, whatever user PrimeHub Local runs as (root included): the job is
+ * jovyan there and holds no capability, not even in its bounding set, and cannot make another
+ * user namespace. Its files are the server's user's on the host (uid 1000 inside maps to it).
+ */
+function userArgs(): string[] {
+  return [
+    '--unshare-user',
+    '--uid',
+    String(POD_UID),
+    '--gid',
+    String(POD_GID),
+    '--disable-userns',
+    '--cap-drop',
+    'ALL'
+  ];
 }
 
 /** Read-only system folders, mirrored as the host has them (merged-/usr links stay links). */
@@ -185,11 +219,41 @@ export interface SandboxSpec {
   group: string;
   /** The virtualenv jobs use, mounted read-only. */
   pythonEnv?: string;
+  /** The folder holding the sandbox's passwd and group (see {@link writeAccounts}). */
+  accounts?: string;
+  /** Whether bwrap gets a seccomp filter on {@link SECCOMP_FD}. */
+  seccomp?: boolean;
+}
+
+/**
+ * Writes the passwd and group files a sandbox shows (`jovyan`, uid 1000, group `users`, as a PrimeHub
+ * pod's): the host's name uid 1000 differently or not at all. Returns the folder.
+ */
+export function writeAccounts(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(dir, 'passwd'),
+    [
+      'root:x:0:0:root:/root:/bin/bash',
+      `${POD_USER}:x:${POD_UID}:${POD_GID}:${POD_USER}:${POD_HOME}:/bin/bash`,
+      'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+      ''
+    ].join('\n'),
+    { mode: 0o644 }
+  );
+  writeFileSync(
+    join(dir, 'group'),
+    ['root:x:0:', `users:x:${POD_GID}:${POD_USER}`, 'nogroup:x:65534:', ''].join('\n'),
+    {
+      mode: 0o644
+    }
+  );
+  return dir;
 }
 
 /**
  * bubblewrap arguments for one job, up to the command: a read-only system, a private /tmp, its own
- * PID and IPC namespaces (every process ends with the job, or when PrimeHub Local dies), and only
+ * user (jovyan, no capability, no_new_privs, the seccomp filter when given), PID and IPC namespaces (every process ends with the job, or when PrimeHub Local dies), and only
  * the job's home, its group's volume and PHFS, at a pod's paths. The network is the host's, so the
  * server's API stays reachable over loopback.
  *
@@ -224,6 +288,18 @@ export function sandboxArgs(spec: SandboxSpec): string[] {
     spec.phfs,
     POD_PHFS,
     ...hostPaths,
+    ...(spec.accounts
+      ? [
+          '--ro-bind',
+          join(spec.accounts, 'passwd'),
+          '/etc/passwd',
+          '--ro-bind',
+          join(spec.accounts, 'group'),
+          '/etc/group'
+        ]
+      : []),
+    ...userArgs(),
+    ...(spec.seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--unshare-pid',
     '--unshare-ipc',
     '--die-with-parent',
