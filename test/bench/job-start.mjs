@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 const DIST = join(REPO_ROOT, 'packages', 'local-server', 'dist', 'jobs');
 const { JobProcess } = require(join(DIST, 'JobProcess.js'));
 const { detectSandbox } = require(join(DIST, 'jobSandbox.js'));
-const { detectLimits } = require(join(DIST, 'cgroupLimits.js'));
+const { detectLimits, removeJobCgroups } = require(join(DIST, 'cgroupLimits.js'));
 
 const SAMPLES = Number(process.env.BENCH_JOB_START_SAMPLES ?? 60);
 const WARMUP = 5;
@@ -48,6 +48,7 @@ async function startOnce(root, n, sandbox, limits) {
     proc.once('exit', resolve);
   });
   const exitMs = performance.now() - t0;
+  await removeJobCgroups(limits, launch.jobId);
   if (code !== 0) {
     throw new Error(`job start exited with ${code}`);
   }

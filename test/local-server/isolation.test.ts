@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectLimits } from '../../packages/local-server/src/jobs/cgroupLimits';
 import { ISOLATION_ENV, pythonMounts } from '../../packages/local-server/src/jobs/jobSandbox';
+import { SECCOMP_PYTHON_ENV } from '../../packages/local-server/src/jobs/jobSeccomp';
 import { requires } from '../../shared-client/src/testing/paths';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { fetchText, getJob, gqlOk, submitJob, waitForJob } from '../kit/http';
@@ -15,8 +16,8 @@ const LEAVES_LOOPS = [
   'sleep 3'
 ].join('\n');
 
-/** Limits as this machine can enforce them (cgroup v2 delegated, or not), in /api/health's words. */
-const LIMITS = detectLimits().enforced ? 'enforced' : 'not enforced';
+/** How this machine enforces limits (cgroup v2 delegated, cgroup v1 as root, rlimit), in /api/health's words. */
+const MECHANISM = detectLimits().mechanism;
 
 /** What the sandbox's top level holds besides the pod's mounts: the read-only system, /proc, /dev and scratch. */
 const SYSTEM_TOP = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'usr', 'etc', 'proc', 'dev', 'tmp', 'var'];
@@ -60,11 +61,17 @@ describe('jobs in the sandbox', () => {
     const state = await health(server);
     expect(state).toEqual({
       status: 'ok',
-      jobs: {
+      jobs: expect.objectContaining({
         isolation: 'sandbox',
-        limits: LIMITS,
-        ...(LIMITS === 'enforced' ? {} : { reason: expect.stringMatching(/limits are not enforced|not delegated/) })
-      }
+        uid: 1000,
+        user: 'jovyan',
+        capEff: '0000000000000000',
+        capBnd: '0000000000000000',
+        noNewPrivs: true,
+        seccomp: true,
+        mountRefused: true,
+        limits: expect.objectContaining({ mechanism: MECHANISM })
+      })
     });
     expect(server.output).not.toContain('NOT isolated');
   });
@@ -302,6 +309,40 @@ describe('where the sandbox cannot run', () => {
   });
 });
 
+describe('where python3-seccomp is missing', () => {
+  // The virtualenv's interpreter has no `seccomp` module, as a machine without python3-seccomp.
+  const NO_SECCOMP = { [SECCOMP_PYTHON_ENV]: join(REPO_ROOT, '.venv', 'bin', 'python') };
+  const APT = 'install the Debian package python3-seccomp: sudo apt-get install -y python3-seccomp';
+
+  test('--job-isolation sandbox: PrimeHub Local does not start, and names the package', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'phl-test-'));
+    try {
+      await expect(
+        LocalServerProcess.start({ dataDir, args: ['--job-isolation', 'sandbox'], env: NO_SECCOMP })
+      ).rejects.toThrow(
+        `primehub-local: jobs cannot run in a sandbox: python3-seccomp is not installed, so jobs get no seccomp filter: ${APT}`
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('auto: jobs run sandboxed without the filter, and /api/health says they are not safe', async () => {
+    const server = await LocalServerProcess.start({ env: NO_SECCOMP });
+    try {
+      expect(server.output).toMatch(/WARN jobs are NOT fully isolated: python3-seccomp is not installed/);
+      expect((await health(server)).jobs).toMatchObject({
+        isolation: 'partial',
+        capEff: '0000000000000000',
+        seccomp: false,
+        reason: expect.stringContaining(APT)
+      });
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+
 describe('jobs without a sandbox', () => {
   let server: LocalServerProcess;
 
@@ -318,11 +359,11 @@ describe('jobs without a sandbox', () => {
     const state = await health(server);
     expect(state).toEqual({
       status: 'ok',
-      jobs: {
+      jobs: expect.objectContaining({
         isolation: 'none',
-        limits: LIMITS,
+        limits: expect.objectContaining({ mechanism: MECHANISM }),
         reason: expect.stringContaining('job isolation is turned off')
-      }
+      })
     });
     const job = await submitJob(server.endpoint, server.token, {
       groupId: server.groupId,

@@ -5,7 +5,7 @@ import { jobProcesses } from '../../../../test/kit/wait';
 import { JobProcess, type JobLaunch } from './JobProcess';
 import { detectSandbox, type SandboxState } from './jobSandbox';
 
-const NOT_ENFORCED = { enforced: false as const, reason: 'test' };
+const NOT_ENFORCED = { mechanism: 'none' as const, reason: 'test' };
 const NO_SANDBOX: SandboxState = { available: false, reason: 'test' };
 
 /** The sandbox, or a failure saying why it is missing (never a silent pass). */
@@ -64,6 +64,12 @@ describe('JobProcess', () => {
     expect(argv[0]).toBe('/usr/bin/bwrap');
     // The command is one argument to bash, never pasted into a shell line of ours.
     expect(argv.slice(-3)).toEqual(['bash', '-lc', 'echo "$HOME"']);
+    // The filter, when there is one, is read from descriptor 3.
+    const filtered = JobProcess.argv(
+      launch('true', { available: true, bwrap: '/usr/bin/bwrap', accounts: '/d/sandbox', seccomp: '/d/f.bpf' })
+    );
+    expect(filtered.join(' ')).toContain('--seccomp 3');
+    expect(filtered.join(' ')).toContain('--ro-bind /d/sandbox/passwd /etc/passwd');
   });
 
   test('without a sandbox the job gets the host paths, and with enforced limits a systemd scope', () => {
@@ -74,7 +80,10 @@ describe('JobProcess', () => {
       PRIMEHUB_PHFS_PATH: join(l.home, 'phfs')
     });
     expect(JobProcess.argv(l)).toEqual(['bash', '-lc', 'true']);
-    const limited = JobProcess.argv({ ...l, limits: { enforced: true, systemdRun: '/bin/systemd-run', user: true } });
+    const limited = JobProcess.argv({
+      ...l,
+      limits: { mechanism: 'cgroup-v2', systemdRun: '/bin/systemd-run', user: true }
+    });
     expect(limited.slice(0, 3)).toEqual(['/bin/systemd-run', '--user', '--scope']);
     expect(limited.slice(-3)).toEqual(['bash', '-lc', 'true']);
   });

@@ -100,7 +100,8 @@ function detectV1(root: string, uid: number, selfCgroup?: string): LimitsState |
     const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
     for (const c of (controllers ?? '').split(',')) {
       if (c === 'memory' || c === 'cpu' || c === 'pids') {
-        parents[c] = join(root, c, path);
+        // The mount of each controller is named after it (`cpu` is a link to `cpu,cpuacct` where they share one).
+        parents[c] = join(root, c, ...path.split('/').filter(Boolean));
       }
     }
   }

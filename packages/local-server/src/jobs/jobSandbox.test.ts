@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,7 +8,8 @@ import {
   privateEtcFiles,
   pythonMounts,
   sandboxArgs,
-  systemMounts
+  systemMounts,
+  writeAccounts
 } from './jobSandbox';
 
 describe('isolationMode', () => {
@@ -42,6 +43,27 @@ describe('detectSandbox', () => {
       });
     } finally {
       process.env.PATH = path;
+    }
+  });
+});
+
+describe('the sandbox as a pod', () => {
+  test('jovyan (1000, group users 100) in passwd and group files bound over /etc; the filter read from fd 3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phl-accounts-'));
+    try {
+      writeAccounts(dir);
+      expect(readFileSync(join(dir, 'passwd'), 'utf8')).toContain('jovyan:x:1000:100:jovyan:/home/jovyan:/bin/bash\n');
+      expect(readFileSync(join(dir, 'group'), 'utf8')).toContain('users:x:100:jovyan\n');
+      const args = sandboxArgs({ home: '/h', volume: '/v', phfs: '/p', group: 'g', accounts: dir, seccomp: true });
+      const binds = args.flatMap((a, i) => (a === '--ro-bind' ? [`${args[i + 1]} -> ${args[i + 2]}`] : []));
+      expect(binds).toEqual(
+        expect.arrayContaining([`${join(dir, 'passwd')} -> /etc/passwd`, `${join(dir, 'group')} -> /etc/group`])
+      );
+      // After the /etc bind, or they would be hidden by it.
+      expect(args.indexOf(join(dir, 'passwd'))).toBeGreaterThan(args.indexOf('/etc'));
+      expect(args.join(' ')).toContain('--seccomp 3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -149,6 +171,10 @@ describe('mounts', () => {
       '/d/phfs/groups/team -> /d/phfs/groups/team'
     ]);
     expect(args).toEqual(expect.arrayContaining(['--unshare-pid', '--die-with-parent', '--new-session']));
+    // Whoever runs PrimeHub Local (root included), the job is uid 1000 in a user namespace of its own, with no
+    // capability; no seccomp filter unless asked for.
+    expect(args.join(' ')).toContain('--unshare-user --uid 1000 --gid 100 --disable-userns --cap-drop ALL');
+    expect(args).not.toContain('--seccomp');
     expect(args.filter((a, i) => a === '--tmpfs' && args[i + 1] === '/tmp')).toHaveLength(1);
     // The network is not unshared: the server's API stays reachable over loopback.
     expect(args).not.toContain('--unshare-net');
