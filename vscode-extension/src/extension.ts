@@ -1,4 +1,4 @@
-import { PrimeHubClient, type FileEntry, type JobSpec, type ScheduleSpec } from '@primehub-suite/client';
+import { PrimeHubClient } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
@@ -7,16 +7,17 @@ import { ErrorCommands } from './errors/ErrorCommands';
 import { FilesCommands } from './files/FilesCommands';
 import { FilesManager } from './files/FilesManager';
 import { JobLogFollower } from './jobs/JobLogFollower';
-import { JobsCommands, type RunFileOptions } from './jobs/JobsCommands';
+import { JobsCommands } from './jobs/JobsCommands';
 import { JobsManager } from './jobs/JobsManager';
 import { JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
-import { JobsNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
-import { FileNode, FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
+import { JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
+import { FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
 import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
-import { ScheduleNode, SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
+import { SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
 import { SchedulesCommands } from './schedules/SchedulesCommands';
 import { SchedulesManager } from './schedules/SchedulesManager';
+import { CommandArgs } from './util/commandArgs';
 import { RefreshScheduler } from './util/RefreshScheduler';
 import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
 import { WorkspaceConfigs } from './vscode-objs/WorkspaceConfigs';
@@ -94,12 +95,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const schedulesRefresh = new RefreshScheduler(() => schedules.refresh(), {
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs * 3
   });
-  const schedulesCommands = new SchedulesCommands(schedules, connection, errors);
+  const schedulesCommands = new SchedulesCommands(schedules, connection, errors, id => {
+    void jobsCommands.followLogCommand(id);
+  });
 
   const files = new FilesManager(connection, log.child('files'));
   const filesCommands = new FilesCommands(files, errors);
-  const filesTree = new FilesTreeDataProvider(files, async (paths, dir) => {
-    await filesCommands.upload({ kind: 'entry', entry: { path: dir, isDirectory: true } as FileEntry }, paths);
+  const filesTree = new FilesTreeDataProvider(files, async (paths, target) => {
+    await filesCommands.upload(target, paths);
   });
   const filesView = vscode.window.createTreeView('primehub.files', {
     treeDataProvider: filesTree,
@@ -131,8 +134,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     void when.setHasProfiles(connection.profiles.profiles.length > 0);
   };
 
-  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
-    vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+  // Any extension may run our commands with arguments of its choosing: every command takes its
+  // arguments through this one check (programmatic ones only in our own test host).
+  const commands = new CommandArgs(
+    (id, fn) => vscode.commands.registerCommand(id, fn),
+    context.extensionMode === vscode.ExtensionMode.Test,
+    message => log.child('commands').debug(message)
+  );
 
   context.subscriptions.push(
     channel,
@@ -148,66 +156,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     vscode.workspace.registerTextDocumentContentProvider(PHFS_SCHEME, new PhfsContentProvider(files)),
     vscode.window.registerTreeDataProvider('primehub.models', placeholder),
     vscode.window.registerTreeDataProvider('primehub.deployments', placeholder),
-    register('primehub.auth.signIn', (input?: { endpoint?: string; token?: string; group?: string }) =>
-      connectionCommands.signIn(input)
-    ),
-    register('primehub.auth.signOut', () => connectionCommands.signOut()),
-    register('primehub.profile.switch', (id?: string) => connectionCommands.switchProfile(id)),
-    register('primehub.group.switch', (name?: string) => connectionCommands.switchGroup(name)),
-    register('primehub.log.show', () => channel.show()),
+    ...connectionCommands.registerCommands(commands),
+    commands.register('primehub.log.show', () => channel.show()),
     jobsCommands,
-    register('primehub.jobs.refresh', () => jobsCommands.refresh()),
-    register('primehub.jobs.submit', (spec?: JobSpec) => jobsCommands.submit(spec)),
-    register('primehub.jobs.runCurrentFile', (uri?: vscode.Uri, options?: RunFileOptions) =>
-      jobsCommands.runCurrentFile(
-        uri instanceof vscode.Uri ? uri : undefined,
-        // explorer/context passes the selection as the second argument
-        Array.isArray(options) ? undefined : options
-      )
-    ),
-    register('primehub.jobs.cancel', (arg?: JobsNode | string) => jobsCommands.cancel(arg)),
-    register('primehub.jobs.rerun', (arg?: JobsNode | string) => jobsCommands.rerun(arg)),
-    register('primehub.jobs.wait', (arg?: JobsNode | string) => jobsCommands.wait(arg)),
-    register('primehub.jobs.followLog', (arg?: JobsNode | string) => jobsCommands.followLogCommand(arg)),
-    register('primehub.jobs.downloadArtifacts', (arg?: JobsNode | string, dir?: string) =>
-      jobsCommands.downloadArtifacts(arg, dir)
-    ),
-    register('primehub.jobs.openInConsole', (arg?: JobsNode | string) => jobsCommands.openInConsole(arg)),
-    register('primehub.jobs.copyId', (arg?: JobsNode | string) => jobsCommands.copyId(arg)),
-    register('primehub.recurringJobs.refresh', () => schedulesCommands.refresh()),
-    register('primehub.recurringJobs.create', (from?: ScheduleSpec | JobsNode) => schedulesCommands.create(from)),
-    register('primehub.recurringJobs.createFromJob', (node?: JobsNode) => schedulesCommands.create(node)),
-    register('primehub.recurringJobs.update', (arg?: ScheduleNode | string, patch?: Partial<ScheduleSpec>) =>
-      schedulesCommands.update(arg, patch)
-    ),
-    register('primehub.recurringJobs.trigger', (arg?: ScheduleNode | string) => schedulesCommands.trigger(arg)),
-    register('primehub.recurringJobs.pause', (arg?: ScheduleNode | string) => schedulesCommands.pause(arg)),
-    register('primehub.recurringJobs.delete', (arg?: ScheduleNode | string, confirmed?: boolean) =>
-      schedulesCommands.delete(arg, confirmed === true)
-    ),
-    register('primehub.files.refresh', () => filesCommands.refresh()),
-    register('primehub.files.upload', (node?: FileNode | vscode.Uri, paths?: string[] | vscode.Uri[]) => {
-      if (node instanceof vscode.Uri) {
-        // from the Explorer: the selection when the clicked file is part of it, else the clicked file
-        const selected = Array.isArray(paths) ? paths.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
-        const files = selected.some(u => u.toString() === node.toString()) ? selected : [node];
-        return filesCommands.upload(
-          undefined,
-          files.map(u => u.fsPath)
-        );
-      }
-      return filesCommands.upload(
-        node,
-        Array.isArray(paths) && typeof paths[0] === 'string' ? (paths as string[]) : undefined
-      );
-    }),
-    register('primehub.files.download', (node?: FileNode, dir?: string) => filesCommands.download(node, dir)),
-    register('primehub.files.delete', (node?: FileNode, confirmed?: boolean) =>
-      filesCommands.delete(node, confirmed === true)
-    ),
-    register('primehub.files.newFolder', (node?: FileNode, name?: string) => filesCommands.newFolder(node, name)),
-    register('primehub.files.copyUri', (node?: FileNode) => filesCommands.copyUri(node)),
-    register('primehub.files.open', (node?: FileNode) => filesCommands.open(node)),
+    ...jobsCommands.registerCommands(commands),
+    ...schedulesCommands.registerCommands(commands),
+    ...filesCommands.registerCommands(commands),
     schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
     jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
     connection.onDidChangeState(() => {

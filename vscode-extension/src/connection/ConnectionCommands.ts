@@ -2,12 +2,19 @@ import * as vscode from 'vscode';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import { isCancel } from '../errors/describeError';
 import type { Logger } from '../logger/Logger';
+import { isObject, isString, type CommandArgs } from '../util/commandArgs';
 import { ConnectionManager, SignInInput } from './ConnectionManager';
 import { apiTokenPage, graphqlEndpoint } from './endpoints';
 import { SignInError } from './signInErrors';
 import { findSignInSources } from './signInSources';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:5000';
+
+/**
+ * "Sign in again" to the active profile's PrimeHub (the status bar's item when the token was
+ * rejected). Not in the palette; it takes no argument, so a caller cannot name the endpoint.
+ */
+export const SIGN_IN_AGAIN = 'primehub.auth.signInAgain';
 
 /** Sign-in, sign-out, profile and group switching, and the status-bar item. */
 export class ConnectionCommands implements vscode.Disposable {
@@ -37,7 +44,27 @@ export class ConnectionCommands implements vscode.Disposable {
   }
 
   /**
-   * "PrimeHub: Sign In". With `input` (automation, tests) it signs in directly; otherwise a
+   * Registers sign-in, sign-out, profile and group switching. Credentials, a profile id and a
+   * group name are honoured only in tests: any other caller gets the prompts the user answers.
+   */
+  registerCommands(commands: CommandArgs): vscode.Disposable[] {
+    return [
+      commands.register('primehub.auth.signIn', (args, input) =>
+        this.signIn(args.accept(input, { inTests: isObject<Partial<SignInInput>> }))
+      ),
+      commands.register(SIGN_IN_AGAIN, () => this.signIn({ endpoint: this.connection.profile?.endpoint })),
+      commands.register('primehub.auth.signOut', () => this.signOut()),
+      commands.register('primehub.profile.switch', (args, id) =>
+        this.switchProfile(args.accept(id, { inTests: isString }))
+      ),
+      commands.register('primehub.group.switch', (args, name) =>
+        this.switchGroup(args.accept(name, { inTests: isString }))
+      )
+    ];
+  }
+
+  /**
+   * "PrimeHub: Sign In". With `input` (tests, "Try again") it signs in directly; otherwise a
    * QuickPick offers the SDK's config file, the PRIMEHUB_* environment, or endpoint + token.
    */
   async signIn(input?: Partial<SignInInput>): Promise<boolean> {
@@ -272,11 +299,7 @@ export class ConnectionCommands implements vscode.Disposable {
     } else if (state === 'expired') {
       this.statusBar.text = `$(warning) ${profile.label}: Sign in again`;
       this.statusBar.tooltip = 'PrimeHub rejected the API token';
-      this.statusBar.command = {
-        command: 'primehub.auth.signIn',
-        title: 'Sign in again',
-        arguments: [{ endpoint: profile.endpoint }]
-      };
+      this.statusBar.command = SIGN_IN_AGAIN;
     } else {
       this.statusBar.text = `$(organization) ${profile.label}: ${profile.group ?? 'no group'}`;
       this.statusBar.tooltip = `${profile.username ?? ''} at ${profile.endpoint} — click to switch group`;

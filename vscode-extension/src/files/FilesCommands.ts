@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ErrorCommands } from '../errors/ErrorCommands';
-import { FileNode, folderOf, PHFS_SCHEME } from '../ui/files/FilesTreeDataProvider';
+import { FileEntryNode, FileNode, folderOf, PHFS_SCHEME } from '../ui/files/FilesTreeDataProvider';
+import { isString, isStringArray, isTrue, type CommandArgs } from '../util/commandArgs';
 import type { FilesManager } from './FilesManager';
 
 /** PHFS commands: upload, download, delete, new folder, copy URI, open read-only. */
@@ -9,6 +10,42 @@ export class FilesCommands {
     private readonly files: FilesManager,
     private readonly errors: ErrorCommands
   ) {}
+
+  /**
+   * Registers the `primehub.files.*` commands. A node counts only when the Files view gave it;
+   * local paths, a target folder, a folder name and the skip-confirmation flag only in tests.
+   */
+  registerCommands(commands: CommandArgs): vscode.Disposable[] {
+    const nodes = [FileEntryNode];
+    return [
+      commands.register('primehub.files.refresh', () => this.refresh()),
+      commands.register('primehub.files.upload', (args, node, paths) => {
+        // from the Explorer's menu: the clicked file and the selection
+        const clicked = args.accept(node, { nodes: [vscode.Uri, ...nodes] });
+        if (clicked instanceof vscode.Uri) {
+          // the selection when the clicked file is part of it, else the clicked file
+          const selected = Array.isArray(paths) ? paths.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+          const files = selected.some(u => u.toString() === clicked.toString()) ? selected : [clicked];
+          return this.upload(
+            undefined,
+            files.map(u => u.fsPath)
+          );
+        }
+        return this.upload(clicked, args.accept(paths, { inTests: isStringArray }));
+      }),
+      commands.register('primehub.files.download', (args, node, dir) =>
+        this.download(args.accept(node, { nodes }), args.accept(dir, { inTests: isString }))
+      ),
+      commands.register('primehub.files.delete', (args, node, confirmed) =>
+        this.delete(args.accept(node, { nodes }), args.accept(confirmed, { inTests: isTrue }) === true)
+      ),
+      commands.register('primehub.files.newFolder', (args, node, name) =>
+        this.newFolder(args.accept(node, { nodes }), args.accept(name, { inTests: isString }))
+      ),
+      commands.register('primehub.files.copyUri', (args, node) => this.copyUri(args.accept(node, { nodes }))),
+      commands.register('primehub.files.open', (args, node) => this.open(args.accept(node, { nodes })))
+    ];
+  }
 
   refresh(): void {
     this.files.refreshAll();

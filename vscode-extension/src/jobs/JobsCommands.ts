@@ -12,7 +12,8 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import { jobConsolePage } from '../connection/endpoints';
 import type { ErrorCommands } from '../errors/ErrorCommands';
-import type { JobsNode } from '../ui/jobs/JobsTreeDataProvider';
+import { ArtifactNode, JobNode } from '../ui/jobs/JobsTreeDataProvider';
+import { isObject, isString, type CommandArgCheck, type CommandArgs } from '../util/commandArgs';
 import type { JobLogFollower } from './JobLogFollower';
 import type { JobsManager } from './JobsManager';
 import { groupVolumeRelative, planInPlace, planRunFile, runnableKind, type RunFilePlan } from './runFilePlan';
@@ -36,8 +37,13 @@ export interface RunFileOptions {
   parameters?: Record<string, JsonValue>;
 }
 
-/** A job argument: a tree node, a job id, or nothing (then a QuickPick asks). */
-type JobArg = JobsNode | string | undefined;
+/** A job argument: a tree node, a job id (tests), or nothing (then a QuickPick asks). */
+type JobArg = JobNode | ArtifactNode | string | undefined;
+
+/** A job's node from the Jobs view, or in tests a job id. */
+function jobArg(args: CommandArgCheck, arg: unknown): JobArg {
+  return args.accept(arg, { nodes: [JobNode, ArtifactNode], inTests: isString });
+}
 
 /** The job commands: submit, run current file, cancel, rerun, wait, logs, artifacts, console, copy id. */
 export class JobsCommands implements vscode.Disposable {
@@ -51,6 +57,36 @@ export class JobsCommands implements vscode.Disposable {
     private readonly workspaceState: vscode.Memento,
     private readonly revealJob: (job: Job) => Thenable<void>
   ) {}
+
+  /**
+   * Registers the `primehub.jobs.*` commands. A job counts only as a node the Jobs view gave; a
+   * file only as a `vscode.Uri` (the Explorer's and the editor's menus); job ids, job specs, run
+   * options and target folders only in tests.
+   */
+  registerCommands(commands: CommandArgs): vscode.Disposable[] {
+    return [
+      commands.register('primehub.jobs.refresh', () => this.refresh()),
+      commands.register('primehub.jobs.submit', (args, spec) =>
+        this.submit(args.accept(spec, { inTests: isObject<JobSpec> }))
+      ),
+      commands.register('primehub.jobs.runCurrentFile', (args, uri, options) =>
+        this.runCurrentFile(
+          args.accept(uri, { nodes: [vscode.Uri] }),
+          // the Explorer's menu passes its selection second, the editor's its editor group
+          Array.isArray(options) ? undefined : args.accept(options, { inTests: isObject<RunFileOptions> })
+        )
+      ),
+      commands.register('primehub.jobs.cancel', (args, arg) => this.cancel(jobArg(args, arg))),
+      commands.register('primehub.jobs.rerun', (args, arg) => this.rerun(jobArg(args, arg))),
+      commands.register('primehub.jobs.wait', (args, arg) => this.wait(jobArg(args, arg))),
+      commands.register('primehub.jobs.followLog', (args, arg) => this.followLogCommand(jobArg(args, arg))),
+      commands.register('primehub.jobs.downloadArtifacts', (args, arg, dir) =>
+        this.downloadArtifacts(jobArg(args, arg), args.accept(dir, { inTests: isString }))
+      ),
+      commands.register('primehub.jobs.openInConsole', (args, arg) => this.openInConsole(jobArg(args, arg))),
+      commands.register('primehub.jobs.copyId', (args, arg) => this.copyId(jobArg(args, arg)))
+    ];
+  }
 
   refresh(): Promise<void> {
     return this.errors.guard('Refreshing jobs', () => this.jobs.refresh());

@@ -2,20 +2,56 @@ import { cronNextRuns, type Job, type RecurrenceSpec, type Schedule, type Schedu
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { ErrorCommands } from '../errors/ErrorCommands';
-import type { JobsNode } from '../ui/jobs/JobsTreeDataProvider';
-import type { ScheduleNode } from '../ui/schedules/SchedulesTreeDataProvider';
+import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
+import { ScheduleItemNode } from '../ui/schedules/SchedulesTreeDataProvider';
+import { isObject, isString, isTrue, type CommandArgCheck, type CommandArgs } from '../util/commandArgs';
 import { describeNextRuns, RECURRENCE_CHOICES } from './recurrence';
 import type { SchedulesManager } from './SchedulesManager';
 
-type ScheduleArg = ScheduleNode | string | undefined;
+/** A recurring job: its node, its id (tests), or nothing (then a QuickPick asks). */
+type ScheduleArg = ScheduleItemNode | string | undefined;
+
+/** A recurring job's node from the Recurring Jobs view, or in tests its id. */
+function scheduleArg(args: CommandArgCheck, arg: unknown): ScheduleArg {
+  return args.accept(arg, { nodes: [ScheduleItemNode], inTests: isString });
+}
 
 /** Recurring-job commands: create (from scratch or a job), update, trigger, pause, delete. */
 export class SchedulesCommands {
+  /**
+   * @param followJob follows the log of a job a recurring job started (not through the public
+   *   command, which takes a job id only in tests)
+   */
   constructor(
     private readonly schedules: SchedulesManager,
     private readonly connection: ConnectionManager,
-    private readonly errors: ErrorCommands
+    private readonly errors: ErrorCommands,
+    private readonly followJob: (jobId: string) => void
   ) {}
+
+  /**
+   * Registers the `primehub.recurringJobs.*` commands. A recurring job or job counts only as a
+   * node their view gave; ids, specs, patches and the skip-confirmation flag only in tests.
+   */
+  registerCommands(commands: CommandArgs): vscode.Disposable[] {
+    return [
+      commands.register('primehub.recurringJobs.refresh', () => this.refresh()),
+      commands.register('primehub.recurringJobs.create', (args, from) =>
+        this.create(args.accept(from, { nodes: [JobNode], inTests: isObject<ScheduleSpec> }))
+      ),
+      commands.register('primehub.recurringJobs.createFromJob', (args, node) =>
+        this.create(args.accept(node, { nodes: [JobNode] }))
+      ),
+      commands.register('primehub.recurringJobs.update', (args, arg, patch) =>
+        this.update(scheduleArg(args, arg), args.accept(patch, { inTests: isObject<Partial<ScheduleSpec>> }))
+      ),
+      commands.register('primehub.recurringJobs.trigger', (args, arg) => this.trigger(scheduleArg(args, arg))),
+      commands.register('primehub.recurringJobs.pause', (args, arg) => this.pause(scheduleArg(args, arg))),
+      commands.register('primehub.recurringJobs.delete', (args, arg, confirmed) =>
+        this.delete(scheduleArg(args, arg), args.accept(confirmed, { inTests: isTrue }) === true)
+      )
+    ];
+  }
 
   refresh(): Promise<void> {
     return this.errors.guard('Refreshing recurring jobs', () => this.schedules.refresh());
@@ -25,10 +61,10 @@ export class SchedulesCommands {
    * "Create Recurring Job": from a spec (automation), from a job (its node in the Jobs view:
    * the same instance type, image and command), or from scratch with prompts.
    */
-  async create(from?: ScheduleSpec | JobsNode): Promise<Schedule | undefined> {
+  async create(from?: ScheduleSpec | JobNode): Promise<Schedule | undefined> {
     let created: Schedule | undefined;
     await this.errors.guard('Creating the recurring job', async () => {
-      const spec = isSpec(from) ? from : await this.askSpec(from && from.kind === 'job' ? from.job : undefined);
+      const spec = from instanceof JobNode || !from ? await this.askSpec(from?.job) : from;
       if (!spec) {
         return;
       }
@@ -86,7 +122,7 @@ export class SchedulesCommands {
         .showInformationMessage(`${label(s)} started as job ${id ?? ''}.`, ...(id ? ['Follow Log'] : []))
         .then(choice => {
           if (choice && id) {
-            void vscode.commands.executeCommand('primehub.jobs.followLog', id);
+            this.followJob(id);
           }
         });
     });
@@ -127,7 +163,7 @@ export class SchedulesCommands {
   }
 
   private async pick(arg: ScheduleArg, placeHolder: string): Promise<Schedule | undefined> {
-    if (typeof arg === 'object' && arg.kind === 'schedule') {
+    if (arg instanceof ScheduleItemNode) {
       return arg.schedule;
     }
     if (!this.schedules.model.loaded || typeof arg === 'string') {
@@ -233,10 +269,6 @@ async function askRecurrence(current?: string): Promise<RecurrenceSpec | undefin
     }
   });
   return cron ? { type: 'custom', cron: cron.trim() } : undefined;
-}
-
-function isSpec(x: unknown): x is ScheduleSpec {
-  return typeof x === 'object' && x !== null && 'recurrence' in x && 'command' in x;
 }
 
 function label(s: Schedule): string {

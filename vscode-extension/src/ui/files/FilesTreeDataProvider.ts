@@ -2,8 +2,23 @@ import type { FileEntry } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import type { FilesManager } from '../../files/FilesManager';
 
-/** A node of the Files view: a PHFS entry, or a message in place of a folder's children. */
-export type FileNode = { kind: 'entry'; entry: FileEntry } | { kind: 'message'; text: string };
+/**
+ * A PHFS file or folder in the Files view. Commands from the view's menus get this instance;
+ * they refuse a look-alike object (another extension's), see `CommandArgs`.
+ */
+export class FileEntryNode {
+  readonly kind = 'entry';
+  constructor(readonly entry: FileEntry) {}
+}
+
+/** A message in place of a folder's children. */
+export class FileMessageNode {
+  readonly kind = 'message';
+  constructor(readonly text: string) {}
+}
+
+/** A node of the Files view. */
+export type FileNode = FileEntryNode | FileMessageNode;
 
 /** The URI scheme of read-only PHFS editors. */
 export const PHFS_SCHEME = 'primehub-phfs';
@@ -25,7 +40,7 @@ export class FilesTreeDataProvider
 
   constructor(
     private readonly files: FilesManager,
-    private readonly uploadDropped: (localPaths: string[], remoteDir: string) => Promise<void>
+    private readonly uploadDropped: (localPaths: string[], target: FileNode | undefined) => Promise<void>
   ) {
     this.subscription = files.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
   }
@@ -41,11 +56,11 @@ export class FilesTreeDataProvider
     try {
       const entries = await this.files.list(node ? node.entry.path : '/');
       if (entries.length === 0 && node) {
-        return [{ kind: 'message', text: 'Empty folder' }];
+        return [new FileMessageNode('Empty folder')];
       }
-      return entries.map(entry => ({ kind: 'entry', entry }));
+      return entries.map(entry => new FileEntryNode(entry));
     } catch (e) {
-      return [{ kind: 'message', text: `Could not list: ${(e as Error).message}` }];
+      return [new FileMessageNode(`Could not list: ${(e as Error).message}`)];
     }
   }
 
@@ -87,7 +102,7 @@ export class FilesTreeDataProvider
       .filter(u => u.scheme === 'file' || u.scheme === 'vscode-remote')
       .map(u => u.fsPath);
     if (paths.length > 0) {
-      await this.uploadDropped(paths, folderOf(target));
+      await this.uploadDropped(paths, target);
     }
   }
 

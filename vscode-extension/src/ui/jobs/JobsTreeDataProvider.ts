@@ -3,12 +3,44 @@ import * as vscode from 'vscode';
 import type { JobsManager } from '../../jobs/JobsManager';
 import { JobStatusGroup, statusGroupOf } from '../../jobs/JobsModel';
 
+// Commands from the view's menus get these instances; they refuse a look-alike object (another
+// extension's), see `CommandArgs`.
+
+/** A status group (Running, Succeeded…) in the Jobs view. */
+export class JobGroupNode {
+  readonly kind = 'group';
+  constructor(
+    readonly group: JobStatusGroup,
+    readonly count: number
+  ) {}
+}
+
+/** A job in the Jobs view. */
+export class JobNode {
+  readonly kind = 'job';
+  constructor(readonly job: Job) {}
+}
+
+/** One artifact of a job in the Jobs view. */
+export class ArtifactNode {
+  readonly kind = 'artifact';
+  constructor(
+    readonly job: Job,
+    readonly artifact: ArtifactItem
+  ) {}
+}
+
+/** A message in place of a list (none yet, or it could not be listed). */
+export class JobsMessageNode {
+  readonly kind = 'message';
+  constructor(
+    readonly text: string,
+    readonly icon: string
+  ) {}
+}
+
 /** A node of the Jobs view. */
-export type JobsNode =
-  | { kind: 'group'; group: JobStatusGroup; count: number }
-  | { kind: 'job'; job: Job }
-  | { kind: 'artifact'; job: Job; artifact: ArtifactItem }
-  | { kind: 'message'; text: string; icon: string };
+export type JobsNode = JobGroupNode | JobNode | ArtifactNode | JobsMessageNode;
 
 const GROUP_ICONS: Record<JobStatusGroup, vscode.ThemeIcon> = {
   Running: new vscode.ThemeIcon('sync', new vscode.ThemeColor('charts.blue')),
@@ -73,18 +105,12 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
       const groups = model.groups();
       if (model.error !== undefined && groups.length === 0) {
         const e = model.error;
-        return [
-          {
-            kind: 'message',
-            text: `Could not list jobs: ${e instanceof Error ? e.message : String(e)}`,
-            icon: 'warning'
-          }
-        ];
+        return [new JobsMessageNode(`Could not list jobs: ${e instanceof Error ? e.message : String(e)}`, 'warning')];
       }
-      return groups.map(g => ({ kind: 'group', group: g.group, count: g.jobs.length }));
+      return groups.map(g => new JobGroupNode(g.group, g.jobs.length));
     }
     if (node.kind === 'group') {
-      return model.jobsIn(node.group).map(job => ({ kind: 'job', job }));
+      return model.jobsIn(node.group).map(job => new JobNode(job));
     }
     if (node.kind === 'job') {
       return this.artifactNodes(node.job);
@@ -147,16 +173,16 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
   /** The node of a listed job (for `TreeView.reveal`). */
   nodeFor(jobId: string): JobsNode | undefined {
     const job = this.jobs.model.get(jobId);
-    return job ? { kind: 'job', job } : undefined;
+    return job ? new JobNode(job) : undefined;
   }
 
   getParent(node: JobsNode): JobsNode | undefined {
     if (node.kind === 'job') {
       const group = statusGroupOf(node.job.phase);
-      return { kind: 'group', group, count: this.jobs.model.jobsIn(group).length };
+      return new JobGroupNode(group, this.jobs.model.jobsIn(group).length);
     }
     if (node.kind === 'artifact') {
-      return { kind: 'job', job: node.job };
+      return new JobNode(node.job);
     }
     return undefined;
   }
@@ -171,16 +197,12 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
       const items = await this.jobs.artifacts(job.id);
       if (items.length === 0) {
         return [
-          {
-            kind: 'message',
-            text: this.jobs.isFinished(job) ? 'No artifacts' : 'Artifacts appear when the job ends',
-            icon: 'info'
-          }
+          new JobsMessageNode(this.jobs.isFinished(job) ? 'No artifacts' : 'Artifacts appear when the job ends', 'info')
         ];
       }
-      return items.map(artifact => ({ kind: 'artifact', job, artifact }));
+      return items.map(artifact => new ArtifactNode(job, artifact));
     } catch (e) {
-      return [{ kind: 'message', text: `Could not list artifacts: ${(e as Error).message}`, icon: 'warning' }];
+      return [new JobsMessageNode(`Could not list artifacts: ${(e as Error).message}`, 'warning')];
     }
   }
 }

@@ -3,8 +3,23 @@ import * as vscode from 'vscode';
 import { isPaused, recurrenceLabel } from '../../schedules/recurrence';
 import type { SchedulesManager } from '../../schedules/SchedulesManager';
 
+/**
+ * A recurring job in the Recurring Jobs view. Commands from the view's menus get this instance;
+ * they refuse a look-alike object (another extension's), see `CommandArgs`.
+ */
+export class ScheduleItemNode {
+  readonly kind = 'schedule';
+  constructor(readonly schedule: Schedule) {}
+}
+
+/** A message in place of the list (it could not be listed). */
+export class ScheduleMessageNode {
+  readonly kind = 'message';
+  constructor(readonly text: string) {}
+}
+
 /** A node of the Recurring Jobs view. */
-export type ScheduleNode = { kind: 'schedule'; schedule: Schedule } | { kind: 'message'; text: string };
+export type ScheduleNode = ScheduleItemNode | ScheduleMessageNode;
 
 /** The group's recurring jobs with their recurrence and next run. */
 export class SchedulesTreeDataProvider implements vscode.TreeDataProvider<ScheduleNode>, vscode.Disposable {
@@ -22,9 +37,9 @@ export class SchedulesTreeDataProvider implements vscode.TreeDataProvider<Schedu
     }
     const model = this.schedules.model;
     if (model.error !== undefined && model.items.length === 0) {
-      return [{ kind: 'message', text: `Could not list recurring jobs: ${(model.error as Error).message}` }];
+      return [new ScheduleMessageNode(`Could not list recurring jobs: ${(model.error as Error).message}`)];
     }
-    return model.items.map(schedule => ({ kind: 'schedule', schedule }));
+    return model.items.map(schedule => new ScheduleItemNode(schedule));
   }
 
   getTreeItem(node: ScheduleNode): vscode.TreeItem {
