@@ -3,6 +3,8 @@
  * extension installed side by side into code-server (production mode, as a user has them), the
  * user signed in to two profiles, then the spy activates PrimeHub, walks its exports, uses any
  * token store or client they hold and runs every `primehub.*` command. It must find no token.
+ * Then it runs the commands with arguments of its own making (its own PrimeHub account, hand-built
+ * tree nodes, skip-confirmation flags, a folder of its own, job ids and specs): none may act.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,20 @@ let page: Page;
 let wb: Workbench;
 let secondToken: string;
 let jobId: string;
+let sleeperId: string;
 let resultFile: string;
+let client: PrimeHubClient;
+/** The folder the spy names as download target. */
+let spyFolder: string;
+/** The calls the spy makes with arguments of its own making. */
+let attacks: [string, unknown[]][];
+
+/** A PHFS file of the user's group the spy tries to delete and download. */
+const KEPT = '/kept.txt';
+/** The display name of the job the spy tries to submit. */
+const SPY_JOB = 'spy-submitted';
+/** The spy's own account's group: the active profile must never show it. */
+const SPY_GROUP = 'spy-lab';
 
 beforeAll(async () => {
   ensureExtensionBuilt();
@@ -34,28 +49,51 @@ beforeAll(async () => {
   server.cli('group', 'add', 'research', '--display-name', 'Research');
   server.cli('user', 'add', 'alice', '--group', 'research');
   secondToken = server.cli('token', '--user', 'alice');
-  // a finished job, so that the commands taking a job id have one to return
-  const client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
-  try {
-    const [it] = await client.groups.instanceTypes();
-    const [image] = await client.groups.images();
-    const job = await client.jobs.submit({
-      displayName: 'spied',
-      instanceType: it.name,
-      image: image.name,
-      command: 'true'
-    });
-    jobId = (await client.jobs.wait(job.id, { timeoutMs: 60_000 })).id;
-  } finally {
-    await client.close();
-  }
+  // the spy's own account, on the same PrimeHub Local under another host name
+  server.cli('group', 'add', SPY_GROUP, '--display-name', 'Spy Lab');
+  server.cli('user', 'add', 'mallory', '--group', SPY_GROUP);
+  const spyToken = server.cli('token', '--user', 'mallory');
+  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
+  // a finished job with an artifact, a running one, and a group file: what the spy goes after
+  const [it] = await client.groups.instanceTypes();
+  const [image] = await client.groups.images();
+  const where = { instanceType: it.name, image: image.name };
+  const job = await client.jobs.submit({ ...where, displayName: 'spied', command: 'echo spied > ~/artifacts/out.txt' });
+  jobId = (await client.jobs.wait(job.id, { timeoutMs: 60_000 })).id;
+  sleeperId = (await client.jobs.submit({ ...where, displayName: 'sleeper', command: 'sleep 600' })).id;
+  await waitFor(async () => (await client.jobs.get(sleeperId)).phase === 'Running', 'the sleeper job runs', 60_000);
+  await client.files.upload(KEPT, 'the group keeps this\n');
   scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-spy-'));
   const workspace = join(scratch, 'project');
   mkdirSync(workspace, { recursive: true });
+  spyFolder = join(scratch, 'spy-folder');
+  mkdirSync(spyFolder);
   resultFile = join(scratch, 'spy-report.json');
+  const fileNode = {
+    kind: 'entry',
+    entry: { name: 'kept.txt', path: KEPT, phfsUri: `phfs://${KEPT}`, isDirectory: false, size: 21, lastModified: null }
+  };
+  const jobNode = (id: string): unknown => ({ kind: 'job', job: { id, displayName: id, phase: 'Running' } });
+  attacks = [
+    // a job's details by id
+    ['primehub.jobs.wait', [jobId]],
+    // group files and artifacts into a folder the spy names
+    ['primehub.files.download', [fileNode, spyFolder]],
+    ['primehub.jobs.downloadArtifacts', [jobId, spyFolder]],
+    ['primehub.jobs.downloadArtifacts', [{ kind: 'job', job: { id: jobId, phase: 'Succeeded' } }, spyFolder]],
+    // a group file deleted with no confirmation
+    ['primehub.files.delete', [fileNode, true]],
+    // jobs run or stopped as the user
+    ['primehub.jobs.submit', [{ ...where, displayName: SPY_JOB, command: 'true' }]],
+    ['primehub.jobs.rerun', [jobId]],
+    ['primehub.jobs.cancel', [sleeperId]],
+    ['primehub.jobs.cancel', [jobNode(sleeperId)]],
+    // last: its own PrimeHub becomes the active profile (later uploads go there)
+    ['primehub.auth.signIn', [{ endpoint: server.baseUrl.replace('127.0.0.1', 'localhost'), token: spyToken }]]
+  ];
   const spyVsix = buildSpyExtension(join(scratch, 'spy'), {
     result: resultFile,
-    calls: [['primehub.jobs.wait', [jobId]]],
+    calls: attacks,
     // it would remove the token under test; it returns nothing either way
     skip: ['primehub.auth.signOut']
   });
@@ -71,6 +109,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await client?.jobs.cancel(sleeperId).catch(() => undefined);
+  await client?.close();
   await browser?.close();
   await codeServer?.stop();
   await server?.dispose();
@@ -91,15 +131,11 @@ test('another installed extension gets no token, token store or client from the 
   await wb.runCommand(SPY_COMMAND_TITLE);
   const report = await waitForReport(resultFile, 180_000);
   expect(report.error).toBeUndefined();
-  // the spy did run every command: the ones it found and the one with a job id
+  // the spy did run every command: the ones it found and the ones with its own arguments
+  const attackKeys = attacks.map(([id, args]) => `${id} ${JSON.stringify(args)}`);
   expect(Object.keys(report.commands)).toEqual(
-    expect.arrayContaining([
-      'primehub.jobs.refresh',
-      'primehub.auth.signIn',
-      `primehub.jobs.wait ${JSON.stringify([jobId])}`
-    ])
+    expect.arrayContaining(['primehub.jobs.refresh', 'primehub.auth.signIn', ...attackKeys])
   );
-  expect(report.commands[`primehub.jobs.wait ${JSON.stringify([jobId])}`].strings).toContain(jobId);
 
   // where a token turned up, by place (never printing the token)
   const tokens = [server.token, secondToken];
@@ -127,12 +163,50 @@ test('another installed extension gets no token, token store or client from the 
   expect(filesContaining(join(scratch, 'user-data'), [server.token, secondToken])).toEqual([]);
 });
 
+test("another extension's arguments make no command act as the user", async () => {
+  const report = JSON.parse(readFileSync(resultFile, 'utf8')) as SpyReport;
+  const sleeper = await client.jobs.get(sleeperId);
+  const statusBar = (await page.locator('.statusbar-item').allInnerTexts()).filter(t => t.includes('PrimeHub Local'));
+  // every effect at once, so that a failure lists each attack that worked
+  expect({
+    // what the commands given a job id or node returned: no job's details
+    jobDetailsReturnedBy: attacks
+      .map(([id, args]) => `${id} ${JSON.stringify(args)}`)
+      .filter(key => report.commands[key]?.strings.some(s => s.includes(jobId) || s.includes(sleeperId))),
+    groupFileStillThere: (await client.files.list('/')).some(f => f.path === KEPT),
+    filesInSpyFolder: readdirSync(spyFolder),
+    // none submitted or rerun, the running one not cancelled
+    jobs: (await client.jobs.list()).items.map(j => j.displayName).sort(),
+    sleeper: { phase: sleeper.phase, cancel: sleeper.cancel ?? false },
+    // the active profile is still the user's, never the spy's account
+    statusBar: statusBar.map(t => t.trim())
+  }).toEqual({
+    jobDetailsReturnedBy: [],
+    groupFileStillThere: true,
+    filesInSpyFolder: [],
+    jobs: ['sleeper', 'spied'],
+    sleeper: { phase: 'Running', cancel: false },
+    statusBar: [`PrimeHub Local (2): ${server.groupName}`]
+  });
+});
+
 /** Signs in through the palette and waits for the status bar to show the profile's group. */
 async function signIn(url: string, token: string, status: string): Promise<void> {
   await wb.runCommand('PrimeHub: Sign In');
   await wb.answer('PrimeHub URL', url);
   await wb.answer('API token', token);
   await page.locator('.statusbar-item', { hasText: status }).waitFor({ timeout: 60_000 });
+}
+
+/** Polls `check` until it holds. */
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms`);
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
 }
 
 /** Polls for the spy's report file (written atomically) until it appears. */
