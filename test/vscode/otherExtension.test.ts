@@ -29,6 +29,7 @@ let wb: Workbench;
 let secondToken: string;
 let jobId: string;
 let sleeperId: string;
+let scheduleId: string;
 let resultFile: string;
 let client: PrimeHubClient;
 /** The folder the spy names as download target. */
@@ -63,6 +64,14 @@ beforeAll(async () => {
   sleeperId = (await client.jobs.submit({ ...where, displayName: 'sleeper', command: 'sleep 600' })).id;
   await waitFor(async () => (await client.jobs.get(sleeperId)).phase === 'Running', 'the sleeper job runs', 60_000);
   await client.files.upload(KEPT, 'the group keeps this\n');
+  scheduleId = (
+    await client.schedules.create({
+      ...where,
+      displayName: 'nightly',
+      command: 'true',
+      recurrence: { type: 'daily' }
+    })
+  ).id;
   scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-spy-'));
   const workspace = join(scratch, 'project');
   mkdirSync(workspace, { recursive: true });
@@ -88,6 +97,11 @@ beforeAll(async () => {
     ['primehub.jobs.rerun', [jobId]],
     ['primehub.jobs.cancel', [sleeperId]],
     ['primehub.jobs.cancel', [jobNode(sleeperId)]],
+    // a recurring job run, changed or deleted with no confirmation
+    ['primehub.recurringJobs.trigger', [scheduleId]],
+    ['primehub.recurringJobs.update', [scheduleId, { command: 'echo spied' }]],
+    ['primehub.recurringJobs.delete', [{ kind: 'schedule', schedule: { id: scheduleId } }, true]],
+    ['primehub.recurringJobs.delete', [scheduleId, true]],
     // last: its own PrimeHub becomes the active profile (later uploads go there)
     ['primehub.auth.signIn', [{ endpoint: server.baseUrl.replace('127.0.0.1', 'localhost'), token: spyToken }]]
   ];
@@ -175,9 +189,10 @@ test("another extension's arguments make no command act as the user", async () =
       .filter(key => report.commands[key]?.strings.some(s => s.includes(jobId) || s.includes(sleeperId))),
     groupFileStillThere: (await client.files.list('/')).some(f => f.path === KEPT),
     filesInSpyFolder: readdirSync(spyFolder),
-    // none submitted or rerun, the running one not cancelled
+    // none submitted, rerun or started by the recurring job, the running one not cancelled
     jobs: (await client.jobs.list()).items.map(j => j.displayName).sort(),
     sleeper: { phase: sleeper.phase, cancel: sleeper.cancel ?? false },
+    recurringJobs: (await client.schedules.list()).items.map(r => `${r.displayName}: ${r.command}`),
     // the active profile is still the user's, never the spy's account
     statusBar: statusBar.map(t => t.trim())
   }).toEqual({
@@ -186,6 +201,7 @@ test("another extension's arguments make no command act as the user", async () =
     filesInSpyFolder: [],
     jobs: ['sleeper', 'spied'],
     sleeper: { phase: 'Running', cancel: false },
+    recurringJobs: ['nightly: true'],
     statusBar: [`PrimeHub Local (2): ${server.groupName}`]
   });
 });
