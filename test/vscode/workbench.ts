@@ -9,15 +9,17 @@ export class Workbench {
     await this.page.locator('.statusbar').waitFor({ timeout: 60_000 });
   }
 
-  /** F1, the command's title, Enter. */
+  /** F1, the command's title, Enter once the palette has filtered down to that command. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('Escape');
     await this.page.keyboard.press('F1');
     const input = this.quickInput();
     await input.waitFor();
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
+    // The highlighted row, not any row: until a busy workbench has applied the filter, the palette
+    // still lists recently used commands, and Enter would run the first of those.
+    const row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
+    await row.waitFor({ timeout: 30_000 });
     await this.page.keyboard.press('Enter');
   }
 
@@ -41,58 +43,31 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
-  /** Waits for a notification toast containing `text`. */
+  /** A notification toast containing `text` (VS Code hides toasts: see expectNotification). */
   notification(text: string | RegExp) {
     return this.page.locator('.notification-toast', { hasText: text }).first();
   }
 
   /**
-   * Waits until a notification containing `text` was shown: as a toast, or (VS Code hides info
-   * toasts after a while, sooner on a busy machine) in the notifications center.
+   * Waits until a notification containing `text` has been shown, in the notifications center:
+   * unlike a toast, which VS Code hides after a while (or on Escape), the center keeps it, and
+   * while the center is open new notifications are listed there.
    */
   async expectNotification(text: string | RegExp, timeout = 30_000): Promise<void> {
-    const deadline = Date.now() + timeout;
-    let nextCenterCheck = Date.now() + 5_000;
-    for (;;) {
-      if (await this.notification(text).isVisible()) {
-        return;
-      }
-      const last = Date.now() >= deadline;
-      if (
-        (last || Date.now() >= nextCenterCheck) &&
-        // a busy workbench may miss the palette once: then only the toast counts this round
-        (await this.inNotificationsCenter(text).catch(() => false))
-      ) {
-        return;
-      }
-      if (last) {
-        throw new Error(
-          `no notification matching ${String(text)} within ${timeout} ms (toasts or notifications center)`
-        );
-      }
-      if (Date.now() >= nextCenterCheck) {
-        nextCenterCheck = Date.now() + 10_000;
-      }
-      await this.page.waitForTimeout(250);
-    }
-  }
-
-  /** Whether the notifications center lists a notification containing `text` (opens and closes it). */
-  private async inNotificationsCenter(text: string | RegExp): Promise<boolean> {
-    await this.runCommand('Notifications: Show Notifications');
     const center = this.page.locator('.notifications-center');
-    await center.waitFor({ timeout: 10_000 });
-    const found = await center
-      .locator('.notification-list-item', { hasText: text })
-      .first()
-      .waitFor({ timeout: 1_000 })
-      .then(
-        () => true,
-        () => false
+    await this.runCommand('Notifications: Show Notifications');
+    await center.waitFor({ timeout: 30_000 });
+    try {
+      await center.locator('.notification-list-item', { hasText: text }).first().waitFor({ timeout });
+    } catch (e) {
+      const listed = await center.locator('.notification-list-item').allInnerTexts();
+      throw new Error(
+        `no notification matching ${String(text)} within ${timeout} ms; listed: ${JSON.stringify(listed)} (${String(e)})`
       );
-    await this.runCommand('Notifications: Hide Notifications');
-    await center.waitFor({ state: 'hidden', timeout: 10_000 });
-    return found;
+    }
+    // Escape closes the center ("Notifications: Hide Notifications" is offered only while it has focus).
+    await this.page.keyboard.press('Escape');
+    await center.waitFor({ state: 'hidden', timeout: 30_000 });
   }
 
   async clearNotifications(): Promise<void> {
@@ -122,13 +97,14 @@ export class Workbench {
     await this.page.keyboard.press('Control+P');
     await this.quickInput().waitFor();
     await this.quickInput().fill(name);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    // the highlighted row (as in runCommand: before the filter applies, recent files are listed)
+    await this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor();
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.tab', { hasText: name }).first().waitFor();
+    // the active tab: commands on "the current file" act on the active editor
+    await this.page.locator('.tab.active', { hasText: name }).first().waitFor();
     if (name.endsWith('.ipynb')) {
       await this.page.locator('.notebook-editor .cell-list-container .code-cell-row').first().waitFor();
     }
-    await this.page.waitForTimeout(500);
   }
 
   /** Right-clicks a file in the Explorer and picks a context-menu entry. */
@@ -137,8 +113,20 @@ export class Workbench {
     await this.page.keyboard.press('Control+Shift+E');
     const row = this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
     await row.waitFor();
-    await this.page.waitForTimeout(500);
-    await row.click();
+    // selected: the context menu acts on the Explorer's selection (a click that lands while the
+    // Explorer re-renders its rows, e.g. for a file just written, selects nothing: click again)
+    const selected = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: file }).first();
+    for (let attempt = 1; ; attempt++) {
+      await row.click();
+      try {
+        await selected.waitFor({ timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 5) {
+          throw e;
+        }
+      }
+    }
     await row.click({ button: 'right' });
     const item = this.page.locator('.monaco-menu .action-item', { hasText: entry }).first();
     await item.waitFor();
@@ -148,8 +136,11 @@ export class Workbench {
     await item.waitFor({ state: 'hidden' });
   }
 
+  /** A screenshot once the workbench has painted what the test last did (two animation frames). */
   async screenshot(path: string): Promise<void> {
-    await this.page.waitForTimeout(300);
+    await this.page.evaluate(
+      () => new Promise<void>(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))
+    );
     await this.page.screenshot({ path });
   }
 }

@@ -6,6 +6,17 @@ import { eventually, extensionApi, SERVER } from './support';
 
 const CLI = path.join(__dirname, '..', '..', '..', '..', 'packages', 'local-server', 'dist', 'cli.js');
 
+/** Whether PrimeHub Local still accepts `token`. */
+async function accepted(token: string): Promise<boolean> {
+  const res = await fetch(SERVER.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ me { username } }' })
+  });
+  const body = (await res.json().catch(() => ({}))) as { data?: { me?: unknown }; errors?: unknown[] };
+  return res.ok && !body.errors?.length && Boolean(body.data?.me);
+}
+
 describe('a rejected token', () => {
   it('turns the connection to "sign in again"; signing in again restores it', async function () {
     this.timeout(60_000);
@@ -20,7 +31,8 @@ describe('a rejected token', () => {
       await vscode.commands.executeCommand('primehub.auth.signIn', { endpoint: SERVER.endpoint, token: shortLived }),
       true
     );
-    await new Promise(r => setTimeout(r, 3000));
+    // Until PrimeHub Local refuses it (it lives 2 s), however long a loaded machine takes to get there.
+    await eventually(async () => !(await accepted(shortLived)), 30_000);
     await vscode.commands.executeCommand('primehub.jobs.refresh');
     await eventually(() => api.connection.state === 'expired');
     assert.equal(
