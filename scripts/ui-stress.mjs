@@ -84,7 +84,8 @@ function runRound(round, state) {
         `--outputFile=${json}`,
         ...SUITES
       ],
-      { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] }
+      // its own process group: an interrupt reaches jest and the Playwright runner under it together
+      { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
     );
     state.jest = jest;
     jest.stdout.on('data', c => chunks.push(c));
@@ -92,6 +93,10 @@ function runRound(round, state) {
     jest.on('close', code => {
       state.jest = undefined;
       writeFileSync(log, Buffer.concat(chunks));
+      if (state.stopping) {
+        // interrupted: the round is not counted
+        return;
+      }
       let report;
       try {
         report = JSON.parse(readFileSync(json, 'utf8'));
@@ -140,10 +145,25 @@ async function main() {
     }
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
+    process.on(signal, async () => {
+      if (state.stopping) {
+        return;
+      }
       state.stopping = true;
       stopStress();
-      state.jest?.kill('SIGTERM');
+      const jest = state.jest;
+      if (jest) {
+        // SIGINT, as from a terminal: jest's afterAll and Playwright's globalTeardown stop the servers they started.
+        const closed = new Promise(resolve => jest.once('close', resolve));
+        try {
+          process.kill(-jest.pid, 'SIGINT');
+        } catch {
+          // already gone
+        }
+        const timer = setTimeout(() => process.kill(-jest.pid, 'SIGKILL'), 60_000);
+        await closed;
+        clearTimeout(timer);
+      }
       console.log(`interrupted (${signal}) after ${passed + failed} of ${rounds} rounds`);
       console.log(`${passed} passed, ${failed} failed`);
       process.exit(130);
