@@ -41,9 +41,14 @@ export interface Entry {
   stats: Stats;
 }
 
+/** A file-system error with an errno code, as Node's own fs calls give (not one of PrimeHub's API codes). */
+function errnoError(message: string, errno: 'EINVAL' | 'EFBIG'): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code: errno });
+}
+
 function checkName(name: string): void {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
-    throw Object.assign(new Error(`invalid path component "${name}"`), { code: 'EINVAL' });
+    throw errnoError(`invalid path component "${name}"`, 'EINVAL');
   }
 }
 
@@ -232,7 +237,7 @@ export interface CopyTotals {
   skipped: number;
 }
 
-const tooMuch = () => Object.assign(new Error('over the copy limit'), { code: 'EFBIG' });
+const tooMuch = () => errnoError('over the copy limit', 'EFBIG');
 
 /**
  * Copies the folders and regular files under `source` to the new trusted folder `destination` (which must not
