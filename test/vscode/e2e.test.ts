@@ -2,7 +2,7 @@
  * End-to-end: the packaged VSIX installed into code-server (VS Code 1.100) in headless Chromium,
  * driven through the command palette against a real PrimeHub Local, as a user would.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
@@ -195,11 +195,16 @@ test("download a job's artifacts into the workspace", async () => {
   await wb.quickInput().fill(`${workspace}/`);
   // the dialog has taken the typed folder in: it lists that folder (its parent, "..", first)
   await page.locator('.quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await wb.expectNotification(/Downloaded 1 file\(s\) to/, 30_000);
+  // the dialog's own button accepts the folder typed in (Enter may still be taken by its path completion)
+  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Download Here' }).first().click();
+  await page.locator('.quick-input-widget', { hasText: 'Download Here' }).waitFor({ state: 'hidden' });
   const jobs = await client.jobs.list();
   const train = jobs.items.find(j => j.displayName === 'train')!;
-  expect(readFileSync(join(workspace, `artifacts-${train.id}`, 'metrics.txt'), 'utf8')).toBe('0.25');
+  // state first: the file in the workspace, then what the user is told
+  const metrics = join(workspace, `artifacts-${train.id}`, 'metrics.txt');
+  await waitFor('the artifacts in the workspace', async () => existsSync(metrics) || undefined, 60_000);
+  expect(readFileSync(metrics, 'utf8')).toBe('0.25');
+  await wb.expectNotification(/Downloaded 1 file\(s\) to/, 30_000);
 });
 
 test('cancel a running job from the palette', async () => {

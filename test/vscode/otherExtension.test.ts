@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
 import type { Browser, Page } from 'playwright-core';
 import { LocalServerProcess } from '../kit/localServer';
+import { waitFor } from '../kit/wait';
 import { ensureExtensionBuilt, VSIX } from './extensionBuild';
 import { buildSpyExtension, SPY_COMMAND_TITLE, type SpyReport } from './spyExtension';
 import { Workbench } from './workbench';
@@ -62,7 +63,7 @@ beforeAll(async () => {
   const job = await client.jobs.submit({ ...where, displayName: 'spied', command: 'echo spied > ~/artifacts/out.txt' });
   jobId = (await client.jobs.wait(job.id, { timeoutMs: 60_000 })).id;
   sleeperId = (await client.jobs.submit({ ...where, displayName: 'sleeper', command: 'sleep 600' })).id;
-  await waitFor(async () => (await client.jobs.get(sleeperId)).phase === 'Running', 'the sleeper job runs', 60_000);
+  await waitFor('the sleeper job to run', async () => (await client.jobs.get(sleeperId)).phase === 'Running', 60_000);
   await client.files.upload(KEPT, 'the group keeps this\n');
   scheduleId = (
     await client.schedules.create({
@@ -214,26 +215,9 @@ async function signIn(url: string, token: string, status: string): Promise<void>
   await page.locator('.statusbar-item', { hasText: status }).waitFor({ timeout: 60_000 });
 }
 
-/** Polls `check` until it holds. */
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms`);
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
-
 /** Polls for the spy's report file (written atomically) until it appears. */
 async function waitForReport(file: string, timeoutMs: number): Promise<SpyReport> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) {
-      throw new Error(`the spy extension wrote no report within ${timeoutMs} ms`);
-    }
-    await page.waitForTimeout(200);
-  }
+  await waitFor("the spy extension's report", () => existsSync(file), timeoutMs, 200);
   return JSON.parse(readFileSync(file, 'utf8')) as SpyReport;
 }
 

@@ -11,15 +11,29 @@ export class Workbench {
 
   /** F1, the command's title, Enter once the palette has filtered down to that command. */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('F1');
-    const input = this.quickInput();
-    await input.waitFor();
-    await input.fill(`>${title}`);
     // The highlighted row, not any row: until a busy workbench has applied the filter, the palette
-    // still lists recently used commands, and Enter would run the first of those.
+    // still lists recently used commands, and Enter would run the first of those. The palette reads
+    // when-clauses as it opens, so a command whose context (the active editor's file) a busy workbench
+    // has not set yet is missing until it is opened again.
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
-    await row.waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('F1');
+      const input = this.quickInput();
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      const shown = await row
+        .waitFor({ timeout: 5_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`the command palette did not offer "${title}" within 60 s`);
+      }
+    }
     await this.page.keyboard.press('Enter');
   }
 
