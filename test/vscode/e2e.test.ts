@@ -284,7 +284,18 @@ test("a file's editor tab dragged onto the Files view is uploaded to PHFS", asyn
   await page.mouse.down();
   await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2 + 20, { steps: 5 });
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 20 });
-  await page.waitForTimeout(500);
+  // the drop is released once VS Code shows the tree accepting it
+  // released once VS Code marks a row as the drop target; dragover (and so that mark) comes with
+  // pointer moves, so the pointer is nudged while waiting
+  let nudge = 0;
+  await waitFor(
+    'the Files view to accept the dragged tab',
+    async () => {
+      await page.mouse.move(to.x + to.width / 2 + (nudge++ % 2), to.y + to.height / 2);
+      return (await page.locator('.monaco-list-row.drop-target').count()) > 0;
+    },
+    30_000
+  );
   await page.mouse.up();
   await wb.treeRow('dragged.txt').waitFor({ timeout: 30_000 });
   expect(await client.files.readText('/dragged.txt')).toBe('dropped on the Files view\n');
