@@ -1,5 +1,5 @@
 import { Signal } from '@lumino/signaling';
-import { isPrimeHubError, type PrimeHubClient } from '@primehub-suite/client/browser';
+import { describeError, isPrimeHubError, type GroupRef, type PrimeHubClient } from '@primehub-suite/client/browser';
 import { createClient, serverExtension, ServerExtensionError } from './api';
 import type { IPrimeHub, IPrimeHubConfig, IPrimeHubSettings } from './tokens';
 
@@ -16,6 +16,25 @@ export function isAuthFailure(err: unknown): boolean {
   );
 }
 
+/**
+ * The group the panel should work in: the one chosen if the user still has it, else the
+ * notebook's group if the user has that, else the user's first group.
+ */
+export function groupToUse(
+  chosen: string | null,
+  notebookGroup: string | null,
+  groups: ReadonlyArray<GroupRef>
+): string | null {
+  const has = (name: string | null): name is string => name !== null && groups.some(g => g.name === name);
+  if (has(chosen)) {
+    return chosen;
+  }
+  if (has(notebookGroup)) {
+    return notebookGroup;
+  }
+  return groups[0]?.name ?? chosen ?? notebookGroup;
+}
+
 /** The extension's connection to PrimeHub: config from the server, sign-in state, current group. */
 export class PrimeHubSession implements IPrimeHub {
   readonly client: PrimeHubClient;
@@ -24,9 +43,12 @@ export class PrimeHubSession implements IPrimeHub {
   private _group: string | null = null;
   private _settings: IPrimeHubSettings = DEFAULT_SETTINGS;
   private _signedIn = false;
+  private _groups: ReadonlyArray<GroupRef> = [];
+  private _connectError = '';
 
-  constructor() {
-    this.client = createClient();
+  constructor(client?: PrimeHubClient) {
+    // A rejected token is noticed once, where every request passes, whichever view sent it.
+    this.client = client ?? createClient(() => this.tokenRejected());
   }
 
   get config(): IPrimeHubConfig | null {
@@ -35,6 +57,26 @@ export class PrimeHubSession implements IPrimeHub {
 
   get group(): string | null {
     return this._group;
+  }
+
+  /** Why the first contact with the server extension failed ('' while none did). */
+  get connectError(): string {
+    return this._connectError;
+  }
+
+  /** The first contact: like `refresh`, with a failure kept in `connectError` instead of thrown. */
+  async connect(): Promise<void> {
+    try {
+      await this.refresh();
+      this._connectError = '';
+    } catch (err) {
+      this._connectError = this.describe('Reaching the PrimeHub server extension', err);
+      this.changed.emit();
+    }
+  }
+
+  get groups(): ReadonlyArray<GroupRef> {
+    return this._groups;
   }
 
   get signedIn(): boolean {
@@ -56,13 +98,16 @@ export class PrimeHubSession implements IPrimeHub {
       this.setGroup(this._config.group.name, false);
     }
     this._signedIn = this._config.tokenSet;
+    if (this._signedIn) {
+      await this.settleGroup();
+    } else {
+      this._groups = [];
+    }
     this.changed.emit();
   }
 
   async signIn(token: string): Promise<string> {
     const { user } = await serverExtension.saveToken(token);
-    // The token may be another user's: the client's cached groups were the previous user's.
-    await this.client.effectiveGroups({ refresh: true }).catch(() => undefined);
     await this.refresh();
     return user;
   }
@@ -80,11 +125,36 @@ export class PrimeHubSession implements IPrimeHub {
     }
   }
 
-  handleError(err: unknown): string {
-    if (isAuthFailure(err) && this._signedIn) {
+  describe(what: string, err: unknown): string {
+    if (isAuthFailure(err)) {
+      this.tokenRejected();
+    }
+    return describeError(what, err).message;
+  }
+
+  /**
+   * Keeps the group one the signed-in user has: the token may be another user's than before
+   * (the client's cached groups were the previous user's).
+   */
+  private async settleGroup(): Promise<void> {
+    let groups: GroupRef[];
+    try {
+      groups = await this.client.effectiveGroups({ refresh: true });
+    } catch {
+      // Reported by the views when they call PrimeHub.
+      return;
+    }
+    this._groups = groups;
+    const group = groupToUse(this._group, this._config?.group.name ?? null, groups);
+    if (group !== null && group !== this._group) {
+      this.setGroup(group, false);
+    }
+  }
+
+  private tokenRejected(): void {
+    if (this._signedIn) {
       this._signedIn = false;
       this.changed.emit();
     }
-    return err instanceof Error ? err.message : String(err);
   }
 }

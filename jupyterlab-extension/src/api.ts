@@ -54,6 +54,7 @@ export const serverExtension = {
   config: (): Promise<IPrimeHubConfig> => call('config'),
   /** Checks the token with PrimeHub (`me`) and stores it server-side; resolves with the user name. */
   saveToken: (token: string): Promise<{ user: string }> => call('token', json('PUT', { token })),
+  /** Stops using the token in this Lab (the server never edits a config file it does not own). */
   clearToken: (): Promise<void> => call('token', { method: 'DELETE' }),
   /** Copies a notebook (server path) to a hidden snapshot beside it. */
   snapshot: (source: { path: string }): Promise<ISnapshot> => call('snapshot', json('POST', source)),
@@ -82,6 +83,6 @@ function jupyterHeaders(): Record<string, string> {
  * The client in proxy mode: GraphQL, files and logs all go to `…/primehub-suite/proxy/api`, which
  * adds the PrimeHub token; no token in the browser.
  */
-export function createClient(): PrimeHubClient {
-  return new PrimeHubClient({ baseUrl: extensionUrl('proxy', 'api'), headers: jupyterHeaders });
+export function createClient(onAuthError?: () => void): PrimeHubClient {
+  return new PrimeHubClient({ baseUrl: extensionUrl('proxy', 'api'), headers: jupyterHeaders, onAuthError });
 }

@@ -54,8 +54,12 @@ describe('submitNotebook', () => {
         outputName: 'train-20260101000000000000-output.ipynb',
         activeDeadlineSeconds: 300,
         parameters: { note: 'x' }
-      })
+      }),
+      {}
     );
+    // The group the form showed is the one the job goes to.
+    await submitNotebook(hub({ run: runNotebook }), { ...request, group: 'team_b' });
+    expect(runNotebook).toHaveBeenLastCalledWith(expect.anything(), { group: 'team_b' });
     expect(result.jobs).toEqual([
       { job: { id: 'job-1' }, output: 'phusers/ui/train-20260101000000000000-output.ipynb' }
     ]);

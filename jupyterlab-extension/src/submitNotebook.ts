@@ -5,7 +5,6 @@
  */
 import {
   PartialSubmissionError,
-  type Job,
   type JsonValue,
   type NotebookParameter,
   type NotebookRun,
@@ -14,12 +13,14 @@ import {
 } from '@primehub-suite/client/browser';
 import { serverExtension } from './api';
 import { serverPathOf, volumePathOf } from './models/notebookJobs';
-import type { IPrimeHub } from './tokens';
+import type { IPrimeHub, ISubmittedJob } from './tokens';
 
 /** What the dialog hands over. */
 export interface ISubmitRequest {
   /** Server path of the notebook. */
   path: string;
+  /** The group the jobs run in (default: the client's current group). */
+  group?: string;
   instanceType: string;
   image: string;
   timeoutMinutes: number | null;
@@ -34,11 +35,7 @@ export interface ISubmitRequest {
   recurrence?: RecurrenceSpec;
 }
 
-/** A submitted job with where its output notebook will be (server path). */
-export interface ISubmittedJob {
-  job: Job;
-  output: string | null;
-}
+export type { ISubmittedJob };
 
 export interface ISubmitResult {
   jobs: ISubmittedJob[];
@@ -72,6 +69,7 @@ export async function submitNotebook(hub: IPrimeHub, req: ISubmitRequest): Promi
           runs.map(r => r.job.id)
         );
   const outputName = baseName(snap.output);
+  const opts = req.group ? { group: req.group } : {};
   const common = {
     instanceType: req.instanceType,
     image: req.image,
@@ -87,35 +85,44 @@ export async function submitNotebook(hub: IPrimeHub, req: ISubmitRequest): Promi
     const notebook = { volumePath };
     if (req.recurrence) {
       // A recurring job keeps its snapshot: each run needs it (removed when the recurring job is deleted).
-      const made = await hub.client.notebook.schedule({
-        ...common,
-        displayName: req.name,
-        notebook,
-        parameters: req.parameters,
-        outputName,
-        recurrence: req.recurrence
-      });
-      return { jobs: [], schedule: made.schedule };
-    }
-    if (req.sweep && Object.keys(req.sweep).length > 0) {
-      const stem = outputName.replace(/-output\.ipynb$/, '');
-      runs = await hub.client.notebook.runSweep({
-        ...common,
-        displayName: req.name,
-        notebook,
-        parameters: req.parameters,
-        sweep: req.sweep,
-        outputName: jobName => `${stem}-${jobName.slice(req.name.length + 1)}-output.ipynb`
-      });
-    } else {
-      runs = [
-        await hub.client.notebook.run({
+      const made = await hub.client.notebook.schedule(
+        {
           ...common,
           displayName: req.name,
           notebook,
           parameters: req.parameters,
-          outputName
-        })
+          outputName,
+          recurrence: req.recurrence
+        },
+        opts
+      );
+      return { jobs: [], schedule: made.schedule };
+    }
+    if (req.sweep && Object.keys(req.sweep).length > 0) {
+      const stem = outputName.replace(/-output\.ipynb$/, '');
+      runs = await hub.client.notebook.runSweep(
+        {
+          ...common,
+          displayName: req.name,
+          notebook,
+          parameters: req.parameters,
+          sweep: req.sweep,
+          outputName: jobName => `${stem}-${jobName.slice(req.name.length + 1)}-output.ipynb`
+        },
+        opts
+      );
+    } else {
+      runs = [
+        await hub.client.notebook.run(
+          {
+            ...common,
+            displayName: req.name,
+            notebook,
+            parameters: req.parameters,
+            outputName
+          },
+          opts
+        )
       ];
     }
   } catch (err) {

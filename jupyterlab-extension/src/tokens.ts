@@ -1,6 +1,6 @@
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
-import type { PrimeHubClient } from '@primehub-suite/client/browser';
+import type { GroupRef, Job, PrimeHubClient } from '@primehub-suite/client/browser';
 
 /** What the server extension tells about this notebook server (`GET primehub-suite/config`). */
 export interface IPrimeHubConfig {
@@ -20,6 +20,8 @@ export interface IPrimeHubConfig {
   /** Server path of PHFS (e.g. `phfs`). */
   phfs: string | null;
   tokenSet: boolean;
+  /** Where the server keeps the API token (absolute path on the notebook server), when it says. */
+  tokenFile?: string | null;
 }
 
 /** A hidden copy of a notebook made for a job (`POST primehub-suite/snapshot`). */
@@ -42,17 +44,45 @@ export interface IPrimeHub {
   readonly config: IPrimeHubConfig | null;
   readonly client: PrimeHubClient;
   readonly settings: IPrimeHubSettings;
-  /** The group the panel works in (defaults to the notebook's). */
+  /** The group the panel works in (defaults to the notebook's, falls back to one the user has). */
   readonly group: string | null;
+  /** The signed-in user's groups (empty until known). */
+  readonly groups: ReadonlyArray<GroupRef>;
   readonly signedIn: boolean;
   /** Fired when config, sign-in state, group or settings change. */
   readonly changed: ISignal<IPrimeHub, void>;
+  /** Why the first contact with the server extension failed ('' while none did). */
+  readonly connectError: string;
   refresh(): Promise<void>;
+  /** The first contact: like `refresh`, with a failure kept in `connectError` instead of thrown. */
+  connect(): Promise<void>;
   signIn(token: string): Promise<string>;
   signOut(): Promise<void>;
   setGroup(name: string): void;
-  /** Reports an error of any call; a rejected token returns the panel to sign-in. */
-  handleError(err: unknown): string;
+  /**
+   * The one sentence a user reads for a failed operation (`what`: "Listing jobs"), from the
+   * client's `describeError`. A rejected token has already returned the panel to sign-in.
+   */
+  describe(what: string, err: unknown): string;
 }
 
 export const IPrimeHub = new Token<IPrimeHub>('@primehub-suite/jupyterlab:IPrimeHub', 'PrimeHub connection and client');
+
+/** A submitted job with where its output notebook will be (server path). */
+export interface ISubmittedJob {
+  job: Job;
+  output: string | null;
+}
+
+/** What the panel plugin offers the others: job tabs and end-of-job notifications. */
+export interface IPrimeHubJobs {
+  /** Opens (or reveals) a job's tab. */
+  openJob(id: string): void;
+  /** Follows jobs just submitted together (one, or a sweep) and notifies once when they end. */
+  track(jobs: ReadonlyArray<ISubmittedJob>, label?: string): void;
+}
+
+export const IPrimeHubJobs = new Token<IPrimeHubJobs>(
+  '@primehub-suite/jupyterlab:IPrimeHubJobs',
+  'PrimeHub job tabs and notifications'
+);

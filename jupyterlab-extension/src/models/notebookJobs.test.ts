@@ -1,6 +1,9 @@
 import { buildNotebookRunScript } from '@primehub-suite/client/notebook';
 import {
+  displayValue,
   failureHint,
+  notebookFailure,
+  outputArtifactOf,
   formatDuration,
   formatParameters,
   jobParameters,
@@ -9,16 +12,16 @@ import {
   volumePathOf
 } from './notebookJobs';
 
-describe('notebook jobs', () => {
-  const script = buildNotebookRunScript({
-    input: { root: 'volume', path: "it's here/.nb-20260101000000000000.ipynb" },
-    workdir: { root: 'volume', path: "it's here" },
-    output: { root: 'volume', path: "it's here/nb-20260101000000000000-output.ipynb" },
-    artifactName: 'nb-20260101000000000000-output.ipynb',
-    volumeFallback: '/project/phusers',
-    parameters: { s: 'a; b=c\n"d"', n: 2 }
-  });
+const script = buildNotebookRunScript({
+  input: { root: 'volume', path: "it's here/.nb-20260101000000000000.ipynb" },
+  workdir: { root: 'volume', path: "it's here" },
+  output: { root: 'volume', path: "it's here/nb-20260101000000000000-output.ipynb" },
+  artifactName: 'nb-20260101000000000000-output.ipynb',
+  volumeFallback: '/project/phusers',
+  parameters: { s: 'a; b=c\n"d"', n: 2 }
+});
 
+describe('notebook jobs', () => {
   it('reads the parameters back from a job', () => {
     expect(jobParameters({ command: script })).toEqual({ s: 'a; b=c\n"d"', n: 2 });
     expect(jobParameters({ command: 'python train.py' })).toBeNull();
@@ -62,7 +65,10 @@ describe('paths and formatting', () => {
   });
 
   it('formats parameters on one line', () => {
-    expect(formatParameters({ a: 1, b: 'x y' })).toBe('a=1, b="x y"');
+    // values as typed: no quotes or escapes; a line break shows as one mark
+    expect(formatParameters({ a: 1, b: 'x y', q: 'say "hi"\nbye', f: false })).toBe(
+      'a=1, b=x y, q=say "hi"⏎bye, f=False'
+    );
     expect(formatParameters(null)).toBe('');
     expect(formatParameters({ long: 'x'.repeat(100) }, 20)).toHaveLength(20);
   });
@@ -76,5 +82,45 @@ describe('failure hint', () => {
     expect(failureHint(['sh: 1: papermill: not found'])).toMatch(/papermill is missing in the image/);
     expect(failureHint(['ValueError: boom', 'papermill.exceptions.PapermillExecutionError'])).toBe('');
     expect(failureHint([])).toBe('');
+  });
+});
+
+describe('values and failures as a user reads them', () => {
+  it('shows values as typed', () => {
+    expect(displayValue('He said "hi"\nbye')).toBe('He said "hi"\nbye');
+    expect(displayValue(null)).toBe('None');
+    expect(displayValue(true)).toBe('True');
+    expect(displayValue(2.5)).toBe('2.5');
+    expect(displayValue([1, 'a'])).toBe('[1,"a"]');
+  });
+
+  it("names the failing cell and its exception from papermill's output notebook", () => {
+    const nb = {
+      cells: [
+        {
+          cell_type: 'markdown',
+          source: 'An Exception was encountered',
+          metadata: { tags: ['papermill-error-cell-tag'] }
+        },
+        { cell_type: 'code', source: 'x = 1', metadata: { tags: ['parameters'] }, outputs: [] },
+        { cell_type: 'code', source: 'x = 2', metadata: { tags: ['injected-parameters'] }, outputs: [] },
+        { cell_type: 'code', source: 'import os', metadata: {}, outputs: [] },
+        {
+          cell_type: 'code',
+          source: ["raise ValueError('boom on purpose')\n", 'print(1)'],
+          metadata: {},
+          outputs: [{ output_type: 'error', ename: 'ValueError', evalue: 'boom on purpose', traceback: [] }]
+        }
+      ]
+    };
+    expect(notebookFailure(nb)).toBe("cell 3 (raise ValueError('boom on purpose') …): ValueError: boom on purpose");
+    expect(notebookFailure(JSON.stringify(nb))).toBe(notebookFailure(nb));
+    expect(notebookFailure({ cells: [{ cell_type: 'code', source: 'x', outputs: [] }] })).toBeNull();
+    expect(notebookFailure('not json')).toBeNull();
+  });
+
+  it("finds a notebook job's output notebook in its artifacts", () => {
+    expect(outputArtifactOf(script)).toBe('nb-20260101000000000000-output.ipynb');
+    expect(outputArtifactOf('python x.py')).toBeNull();
   });
 });

@@ -27,6 +27,11 @@ export function volumePathOf(serverPath: string, groupVolume: string | null): st
   return path.startsWith(`${groupVolume}/`) ? path.slice(groupVolume.length + 1) : null;
 }
 
+/** Whether a server path is the folder or inside it ('' is the server root: everything is in it). */
+export function inFolder(path: string, folder: string): boolean {
+  return folder === '' || path === folder || path.startsWith(`${folder}/`);
+}
+
 /** The server path of a path of the group volume, when this server shows the volume. */
 export function serverPathOf(p: RootedPath | undefined, groupVolume: string | null): string | null {
   if (!p || p.root !== 'volume' || groupVolume === null) {
@@ -68,15 +73,74 @@ export function formatDuration(job: Pick<Job, 'startTime' | 'finishTime'>, now =
   return `${s}s`;
 }
 
-/** Parameters as one short line for the jobs list: `lr=0.1, name="a b"`. */
+/**
+ * A parameter value as the user typed it in the form: strings verbatim (no quotes, no escapes),
+ * `True`/`False`/`None`, numbers and lists/dicts as literals.
+ */
+export function displayValue(value: JsonValue): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (value === null) {
+    return 'None';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'True' : 'False';
+  }
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** Parameters as one short line for the jobs list: `lr=0.1, name=a b` (a line break shows as ⏎). */
 export function formatParameters(params: Record<string, JsonValue> | null, max = 80): string {
   if (!params) {
     return '';
   }
   const text = Object.entries(params)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${displayValue(v).replace(/\r?\n/g, '⏎')}`)
     .join(', ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Where a job's output notebook is in its artifacts (null for jobs that are not notebook runs). */
+export function outputArtifactOf(command: string | null | undefined): string | null {
+  return parseNotebookRunScript(command)?.artifactName ?? null;
+}
+
+interface INotebookCell {
+  cell_type?: string;
+  source?: string | string[];
+  metadata?: { tags?: string[] };
+  outputs?: Array<{ output_type?: string; ename?: string; evalue?: string }>;
+}
+
+/**
+ * The failing cell and its exception, from papermill's output notebook: "cell 3 (`raise
+ * ValueError('boom')`): ValueError: boom". Cells are counted as the user sees them (code cells,
+ * without the one papermill injects); null when no cell failed.
+ */
+export function notebookFailure(notebook: string | object): string | null {
+  let nb: { cells?: INotebookCell[] };
+  try {
+    nb = (typeof notebook === 'string' ? JSON.parse(notebook) : notebook) as { cells?: INotebookCell[] };
+  } catch {
+    return null;
+  }
+  let n = 0;
+  for (const cell of nb.cells ?? []) {
+    if (cell.cell_type !== 'code' || cell.metadata?.tags?.includes('injected-parameters')) {
+      continue;
+    }
+    n++;
+    const error = cell.outputs?.find(o => o.output_type === 'error');
+    if (error) {
+      const source = (Array.isArray(cell.source) ? cell.source.join('') : (cell.source ?? '')).trim();
+      const firstLine = source.split('\n')[0];
+      const shown = firstLine.length > 60 ? `${firstLine.slice(0, 59)}…` : firstLine;
+      const why = [error.ename, error.evalue].filter(Boolean).join(': ');
+      return `cell ${n}${shown ? ` (${shown}${source.includes('\n') ? ' …' : ''})` : ''}: ${why || 'an exception'}`;
+    }
+  }
+  return null;
 }
 
 /** `dir/nb.ipynb` for a snapshot `dir/.nb-<20-digit timestamp>.ipynb`; other paths unchanged. */

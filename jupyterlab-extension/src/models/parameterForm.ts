@@ -127,3 +127,21 @@ export function defaultJobName(path: string): string {
   const base = path.split('/').pop() ?? path;
   return base.replace(/\.ipynb$/, '').trim() || 'notebook';
 }
+
+/** Diagnostics of text Python itself refuses to run (not merely lines that are no parameter). */
+const SYNTAX_ERROR =
+  /unclosed bracket|unterminated string|missing value|missing "|leading zeros|bad \\|bad number|unexpected "/;
+
+/**
+ * The problems of a `parameters` cell that papermill would run into as a SyntaxError: a
+ * submission is blocked on them. A line like `x = np.zeros(3)` is valid Python and only not a
+ * parameter, so it does not block.
+ */
+export function cellSyntaxErrors(diagnostics: ReadonlyArray<ParameterDiagnostic>): string[] {
+  return (
+    diagnostics
+      // "unexpected … after the value" is an expression such as `1 + 2`: Python runs it.
+      .filter(d => d.severity === 'error' && SYNTAX_ERROR.test(d.message) && !/after the value/.test(d.message))
+      .map(d => `line ${d.line}: ${d.message}`)
+  );
+}

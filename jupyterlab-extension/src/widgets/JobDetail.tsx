@@ -1,11 +1,13 @@
 import { Clipboard } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import { isTerminalPhase, type ArtifactItem, type Job } from '@primehub-suite/client/browser';
 import Papa from 'papaparse';
 import * as React from 'react';
-import { formatDuration, notebookPathsOf } from '../models/notebookJobs';
+import { JobModel } from '../models/JobModel';
+import { displayValue, formatDuration, notebookPathsOf } from '../models/notebookJobs';
 import type { IPrimeHub } from '../tokens';
 import { consoleRoot } from './SignIn';
+import { useSignal } from './useSignal';
 
 /** What the job tab can ask the rest of JupyterLab to do. */
 export interface IJobDetailActions {
@@ -43,6 +45,11 @@ function kindOf(name: string): 'image' | 'csv' | 'notebook' | 'text' | 'binary' 
   return 'binary';
 }
 
+/** The artifacts in a folder and all its subfolders. */
+export function inArtifactFolder(items: ReadonlyArray<ArtifactItem>, dir: string): string[] {
+  return items.filter(i => i.name.startsWith(`${dir}/`)).map(i => i.name);
+}
+
 function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
   const { hub, job } = props;
   const [lines, setLines] = React.useState<string[]>([]);
@@ -76,7 +83,7 @@ function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
         setLines(l => [...l, ...add].slice(-MAX_LOG_LINES));
       } catch (err) {
         if (!ac.signal.aborted) {
-          setError(hub.handleError(err));
+          setError(hub.describe('Reading the log', err));
         }
       }
     })();
@@ -101,7 +108,7 @@ function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
       a.click();
       URL.revokeObjectURL(a.href);
     } catch (err) {
-      setError(hub.handleError(err));
+      setError(hub.describe('Downloading the log', err));
     }
   };
 
@@ -113,12 +120,23 @@ function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
         </label>
         <label>
           Last{' '}
-          <select className="jp-mod-styled" value={tail} onChange={e => setTail(Number(e.target.value))}>
+          <HTMLSelect aria-label="Log lines" value={tail} onChange={e => setTail(Number(e.currentTarget.value))}>
             <option value={100}>100 lines</option>
             <option value={2000}>2000 lines</option>
             <option value={0}>all lines</option>
-          </select>
+          </HTMLSelect>
         </label>
+        <button
+          className="jp-Button jp-mod-minimal"
+          title="Scroll to the last line (where an error usually is)"
+          onClick={() => {
+            if (pre.current) {
+              pre.current.scrollTop = pre.current.scrollHeight;
+            }
+          }}
+        >
+          Jump to end
+        </button>
         <button className="jp-Button jp-mod-minimal" onClick={() => void download()}>
           Download log
         </button>
@@ -209,8 +227,9 @@ function Artifacts(props: {
   const load = React.useCallback(async () => {
     try {
       setItems((await hub.client.jobs.artifacts(job.id)).filter(i => !i.name.startsWith('.metadata/')));
+      setError('');
     } catch (err) {
-      setError(hub.handleError(err));
+      setError(hub.describe('Listing artifacts', err));
     }
   }, [job.id]);
   React.useEffect(() => void load(), [load, job.phase]);
@@ -230,7 +249,7 @@ function Artifacts(props: {
       setPreview({ name: item.name, blob: await fetchBlob(item.name) });
       setStatus('');
     } catch (err) {
-      setError(hub.handleError(err));
+      setError(hub.describe(`Opening ${item.name}`, err));
     }
   };
 
@@ -242,7 +261,7 @@ function Artifacts(props: {
       }
       setStatus(`Downloaded ${names.length} file${names.length === 1 ? '' : 's'} into ${props.target}/`);
     } catch (err) {
-      setError(hub.handleError(err));
+      setError(hub.describe('Downloading artifacts', err));
     }
   };
 
@@ -277,7 +296,11 @@ function Artifacts(props: {
             {dir && (
               <span className="jp-primehub-Folder">
                 {dir}/{' '}
-                <button className="jp-Button jp-mod-minimal" onClick={() => void download(files.map(f => f.name))}>
+                <button
+                  className="jp-Button jp-mod-minimal"
+                  title="Download this folder with its subfolders"
+                  onClick={() => void download(inArtifactFolder(items ?? [], dir))}
+                >
                   Download folder
                 </button>
               </span>
@@ -308,40 +331,30 @@ function Artifacts(props: {
   );
 }
 
-function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActions }): React.ReactElement {
-  const { hub, jobId } = props;
-  const [job, setJob] = React.useState<Job | null>(null);
-  const [error, setError] = React.useState('');
+/** A parameter's value as typed; a long one is cut to a few lines, the whole of it a click away. */
+function ParameterValue(props: { value: string }): React.ReactElement {
+  const [open, setOpen] = React.useState(false);
+  const long = props.value.length > 300 || props.value.split('\n').length > 6;
+  return (
+    <div className={`jp-primehub-ParamValue${long && !open ? ' jp-primehub-ParamValue-clipped' : ''}`}>
+      <pre>{props.value}</pre>
+      {long && (
+        <button className="jp-Button jp-mod-minimal jp-primehub-More" onClick={() => setOpen(o => !o)}>
+          {open ? 'Show less' : `Show all ${props.value.length.toLocaleString()} characters`}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function Detail(props: { hub: IPrimeHub; model: JobModel; actions: IJobDetailActions }): React.ReactElement {
+  const { hub, model } = props;
+  useSignal(model.changed);
+  const job = model.job;
+  const [actionError, setActionError] = React.useState('');
   const [tab, setTab] = React.useState<'log' | 'artifacts'>('log');
   const [note, setNote] = React.useState('');
-
-  React.useEffect(() => {
-    let stopped = false;
-    let timer: number | undefined;
-    let failures = 0;
-    const poll = async (): Promise<void> => {
-      try {
-        const j = await hub.client.jobs.get(jobId);
-        failures = 0;
-        setJob(j);
-        setError('');
-        if (isTerminalPhase(j.phase)) {
-          return;
-        }
-      } catch (err) {
-        failures++;
-        setError(hub.handleError(err));
-      }
-      if (!stopped) {
-        timer = window.setTimeout(() => void poll(), Math.min(2000 * 2 ** failures, 300_000));
-      }
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-    };
-  }, [jobId]);
+  const error = actionError || model.error;
 
   if (!job) {
     return <div className="jp-primehub-Detail">{error || 'Loading…'}</div>;
@@ -349,19 +362,23 @@ function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActio
   const config = hub.config;
   const nb = notebookPathsOf(job.command, config?.groupVolume ?? null);
   const output = nb?.output ?? null;
-  const act = async (label: string, what: () => Promise<unknown>): Promise<void> => {
+  const act = async (what: string, label: string, action: () => Promise<unknown>): Promise<void> => {
     try {
-      await what();
+      await action();
       setNote(label);
-      setError('');
-      setJob(await hub.client.jobs.get(jobId));
+      setActionError('');
     } catch (err) {
-      setError(hub.handleError(err));
+      setActionError(hub.describe(what, err));
     }
   };
   const rows: Array<[string, React.ReactNode]> = [
     ['Status', <span className={`jp-primehub-Phase jp-primehub-Phase-${job.phase}`}>{job.phase}</span>],
-    ['Message', job.message ?? ''],
+    [
+      'Message',
+      <span className="jp-primehub-Message" data-testid="job-message">
+        {model.failure && model.failure !== job.message ? model.failure : (job.message ?? '')}
+      </span>
+    ],
     ['Job ID', job.id],
     ['User', job.userName ?? ''],
     ['Group', job.groupName ?? ''],
@@ -381,21 +398,21 @@ function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActio
           {!isTerminalPhase(job.phase) && (
             <button
               className="jp-Button jp-mod-styled jp-mod-warn"
-              onClick={() => void act('Cancelled', () => hub.client.jobs.cancel(job.id))}
+              onClick={() => void model.cancel().then(ok => setNote(ok ? 'Cancelled' : ''))}
             >
               Cancel
             </button>
           )}
           <button
             className="jp-Button jp-mod-styled"
-            onClick={() => void act('Rerun submitted', () => props.actions.rerun(job, false))}
+            onClick={() => void act('Rerunning the job', 'Rerun submitted', () => props.actions.rerun(job, false))}
           >
             Rerun
           </button>
           {nb?.input && (
             <button
               className="jp-Button jp-mod-styled"
-              onClick={() => void act('', () => props.actions.rerun(job, true))}
+              onClick={() => void act('Rerunning the job', '', () => props.actions.rerun(job, true))}
             >
               Rerun with edited parameters
             </button>
@@ -447,8 +464,8 @@ function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActio
               {Object.entries(nb.parameters).map(([k, v]) => (
                 <tr key={k}>
                   <th>{k}</th>
-                  <td>
-                    <code>{JSON.stringify(v)}</code>
+                  <td data-param={k}>
+                    <ParameterValue value={displayValue(v)} />
                   </td>
                 </tr>
               ))}
@@ -474,8 +491,10 @@ function Detail(props: { hub: IPrimeHub; jobId: string; actions: IJobDetailActio
   );
 }
 
-/** A job's main-area tab. */
+/** A job's main-area tab: renders its JobModel, which polls until the job ends. */
 export class JobDetail extends ReactWidget {
+  readonly model: JobModel;
+
   constructor(
     private readonly hub: IPrimeHub,
     readonly jobId: string,
@@ -483,9 +502,16 @@ export class JobDetail extends ReactWidget {
   ) {
     super();
     this.addClass('jp-primehub-JobDetail');
+    this.model = new JobModel(hub, jobId);
+    this.model.start();
+  }
+
+  override dispose(): void {
+    this.model.dispose();
+    super.dispose();
   }
 
   render(): React.ReactElement {
-    return <Detail hub={this.hub} jobId={this.jobId} actions={this.actions} />;
+    return <Detail hub={this.hub} model={this.model} actions={this.actions} />;
   }
 }

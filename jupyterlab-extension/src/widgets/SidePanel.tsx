@@ -1,60 +1,26 @@
-import { ReactWidget } from '@jupyterlab/ui-components';
-import type { GroupRef, Job, Schedule } from '@primehub-suite/client/browser';
+import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
+import type { Schedule } from '@primehub-suite/client/browser';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
+import { confirmDanger } from '../dialogs';
+import { JobsListModel } from '../models/JobsListModel';
 import { formatDuration, formatParameters, jobParameters } from '../models/notebookJobs';
+import { SchedulesModel } from '../models/SchedulesModel';
 import type { IPrimeHub } from '../tokens';
-import { SignInForm } from './SignIn';
+import { SignInForm, tokenFileOf } from './SignIn';
+import { useSignal } from './useSignal';
 
 export interface ISidePanelActions {
   openJob(id: string): void;
   deleteSchedule(schedule: Schedule): Promise<void>;
 }
 
-/** Calls `tick` every `intervalMs` while `active`, doubling the wait after each failure (up to 5 min). */
-function usePolling(active: boolean, intervalMs: number, tick: () => Promise<boolean>, deps: unknown[]): void {
-  React.useEffect(() => {
-    if (!active) {
-      return;
-    }
-    let stopped = false;
-    let failures = 0;
-    let timer: number | undefined;
-    const run = async (): Promise<void> => {
-      const ok = await tick();
-      failures = ok ? 0 : failures + 1;
-      if (!stopped) {
-        timer = window.setTimeout(() => void run(), Math.min(intervalMs * 2 ** failures, 300_000));
-      }
-    };
-    void run();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-    };
-  }, [active, intervalMs, ...deps]);
-}
-
-/** Jobs per page of `jobs.list` (the server's numbered pages). */
-const PAGE_SIZE = 10;
 /** A row's estimated height (px) before it is measured. */
 const ROW_ESTIMATE = 58;
 
-/** The jobs the list holds: the server's numbered pages fetched so far, and how many pages there are. */
-interface JobPages {
-  pages: ReadonlyMap<number, Job[]>;
-  totalPage: number;
-}
-
-/** Rows of the list: every page but the last has PAGE_SIZE jobs; the last one's size is known once fetched. */
-function rowCount(data: JobPages): number {
-  const last = data.pages.get(data.totalPage);
-  return data.totalPage === 0 ? 0 : (data.totalPage - 1) * PAGE_SIZE + (last ? last.length : PAGE_SIZE);
-}
-
-function JobRow(props: { job: Job | undefined; actions: ISidePanelActions }): React.ReactElement {
-  const { job } = props;
+function JobRow(props: { model: JobsListModel; index: number; openJob: (id: string) => void }): React.ReactElement {
+  const job = props.model.jobAt(props.index);
   if (!job) {
     return <div className="jp-primehub-JobRow jp-primehub-JobRow-loading">Loading…</div>;
   }
@@ -64,7 +30,7 @@ function JobRow(props: { job: Job | undefined; actions: ISidePanelActions }): Re
       className="jp-primehub-JobRow"
       data-job-id={job.id}
       data-phase={job.phase ?? ''}
-      onClick={() => props.actions.openJob(job.id)}
+      onClick={() => props.openJob(job.id)}
       title={`${job.id} — open details`}
     >
       <span className={`jp-primehub-Phase jp-primehub-Phase-${job.phase ?? 'Unknown'}`}>{job.phase}</span>
@@ -77,41 +43,41 @@ function JobRow(props: { job: Job | undefined; actions: ISidePanelActions }): Re
   );
 }
 
+/** How to make a first job, where "No jobs" would say nothing. */
+function NoJobs(props: { filtered: boolean }): React.ReactElement {
+  if (props.filtered) {
+    return <div className="jp-primehub-Empty">No jobs match.</div>;
+  }
+  return (
+    <div className="jp-primehub-Empty jp-primehub-FirstJob" data-testid="no-jobs">
+      <p>No jobs in this group yet.</p>
+      <p>
+        To run a notebook as a job, open it and press the PrimeHub button in its toolbar, or right-click it in the file
+        browser and choose <em>Submit Notebook as PrimeHub Job…</em>. Tag a cell <code>parameters</code> to get a form
+        for its values.
+      </p>
+    </div>
+  );
+}
+
 /**
  * The group's jobs as one windowed list: only the rows in view are rendered, and only the
- * server's pages behind them are fetched (and refreshed while the panel is visible), so
- * thousands of jobs scroll like ten.
+ * server's pages behind them are fetched (by the model's poll), so thousands of jobs scroll like ten.
  */
-function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanelActions }): React.ReactElement {
-  const { hub } = props;
-  const [mine, setMine] = React.useState(false);
-  const [search, setSearch] = React.useState('');
-  const [query, setQuery] = React.useState('');
-  const [data, setData] = React.useState<JobPages>({ pages: new Map(), totalPage: 0 });
-  const [loaded, setLoaded] = React.useState(false);
-  const [error, setError] = React.useState('');
-  const [wanted, setWanted] = React.useState({ first: 1, last: 1 });
+function JobsList(props: { model: JobsListModel; openJob: (id: string) => void }): React.ReactElement {
+  const { model } = props;
+  useSignal(model.changed);
+  const [search, setSearch] = React.useState(model.filter.search);
   const scroller = React.useRef<HTMLDivElement>(null);
-  // Answers to an earlier filter that arrive late are dropped.
-  const filterKey = `${mine}\u0000${query}\u0000${hub.group}`;
-  const currentFilter = React.useRef(filterKey);
-  currentFilter.current = filterKey;
 
   React.useEffect(() => {
-    const t = window.setTimeout(() => setQuery(search.trim()), 300);
+    const t = window.setTimeout(() => (model.filter = { ...model.filter, search: search.trim() }), 300);
     return () => window.clearTimeout(t);
   }, [search]);
 
-  // Another filter or group: a new list, from the top.
-  React.useEffect(() => {
-    setData({ pages: new Map(), totalPage: 0 });
-    setLoaded(false);
-    setWanted({ first: 1, last: 1 });
-    scroller.current?.scrollTo({ top: 0 });
-  }, [mine, query, hub.group]);
-
+  const count = model.total;
   const virtualizer = useVirtualizer({
-    count: rowCount(data),
+    count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_ESTIMATE,
     overscan: 5
@@ -122,51 +88,16 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
 
   // The pages behind the rows in view, once scrolling settles.
   React.useEffect(() => {
-    const t = window.setTimeout(() => {
-      const first = Math.floor(firstRow / PAGE_SIZE) + 1;
-      const last = Math.max(first, Math.floor(lastRow / PAGE_SIZE) + 1);
-      setWanted(w => (w.first === first && w.last === last ? w : { first, last }));
-    }, 100);
+    const t = window.setTimeout(() => model.setWindow(firstRow, lastRow), 100);
     return () => window.clearTimeout(t);
   }, [firstRow, lastRow]);
 
-  usePolling(
-    props.visible,
-    hub.settings.pollIntervalSeconds * 1000,
-    async () => {
-      try {
-        const numbers = Array.from({ length: wanted.last - wanted.first + 1 }, (_, i) => wanted.first + i);
-        const fetched = await Promise.all(
-          numbers.map(page => hub.client.jobs.list({ page, mine, search: query || undefined }))
-        );
-        if (currentFilter.current !== filterKey) {
-          return true;
-        }
-        performance.mark('primehub-jobs-data');
-        setData(old => {
-          const pages = new Map(old.pages);
-          for (const p of fetched) {
-            pages.set(p.currentPage, p.items);
-          }
-          const totalPage = fetched[fetched.length - 1].totalPage;
-          for (const n of pages.keys()) {
-            if (n > totalPage) {
-              pages.delete(n);
-            }
-          }
-          const empty = totalPage <= 1 && (pages.get(1)?.length ?? 0) === 0;
-          return { pages, totalPage: empty ? 0 : totalPage };
-        });
-        setLoaded(true);
-        setError('');
-        return true;
-      } catch (err) {
-        setError(hub.handleError(err));
-        return false;
-      }
-    },
-    [mine, query, hub.group, wanted.first, wanted.last]
-  );
+  // A new filter or group starts from the top.
+  React.useEffect(() => {
+    if (!model.loaded) {
+      scroller.current?.scrollTo({ top: 0 });
+    }
+  }, [model.loaded]);
 
   // How long a fetched update takes to reach the DOM (read by test/bench/jupyterlab-jobs-list.mjs).
   React.useLayoutEffect(() => {
@@ -174,9 +105,9 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
       performance.measure('primehub-jobs-update', 'primehub-jobs-data');
       performance.clearMarks('primehub-jobs-data');
     }
-  }, [data]);
+  });
 
-  const count = rowCount(data);
+  const filtered = model.filter.mine || model.filter.search !== '';
   return (
     <div className="jp-primehub-Jobs">
       <div className="jp-primehub-Toolbar">
@@ -188,19 +119,25 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
           onChange={e => setSearch(e.target.value)}
         />
         <label title="Only jobs I submitted">
-          <input type="checkbox" checked={mine} onChange={e => setMine(e.target.checked)} /> Mine
+          <input
+            type="checkbox"
+            checked={model.filter.mine}
+            onChange={e => (model.filter = { ...model.filter, mine: e.target.checked })}
+          />{' '}
+          Mine
         </label>
       </div>
-      {error && (
+      {model.error && (
         <div className="jp-primehub-Error" role="alert">
-          {error}
+          {model.error}
         </div>
       )}
-      {loaded && (
+      {model.loaded && (
         <div className="jp-primehub-Help jp-primehub-JobCount">
           {count === 0 ? 'No jobs' : `${count.toLocaleString()} job${count === 1 ? '' : 's'}`}
         </div>
       )}
+      {model.loaded && count === 0 && <NoJobs filtered={filtered} />}
       <div className="jp-primehub-JobScroller" ref={scroller}>
         <div
           className="jp-primehub-JobList"
@@ -217,10 +154,7 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
               className="jp-primehub-JobSlot"
               style={{ transform: `translateY(${row.start}px)` }}
             >
-              <JobRow
-                job={data.pages.get(Math.floor(row.index / PAGE_SIZE) + 1)?.[row.index % PAGE_SIZE]}
-                actions={props.actions}
-              />
+              <JobRow model={model} index={row.index} openJob={props.openJob} />
             </div>
           ))}
         </div>
@@ -229,90 +163,66 @@ function JobsList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanel
   );
 }
 
-function SchedulesList(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanelActions }): React.ReactElement {
-  const { hub } = props;
-  const [items, setItems] = React.useState<Schedule[] | null>(null);
-  const [error, setError] = React.useState('');
-  const [note, setNote] = React.useState('');
-  const [version, setVersion] = React.useState(0);
+function recurrenceText(s: Schedule): string {
+  const r = s.recurrence;
+  if (!r || r.type === 'inactive') {
+    return r?.cron ? `paused (${r.cron})` : 'on demand';
+  }
+  return r.cron ?? r.type ?? '';
+}
 
-  usePolling(
-    props.visible,
-    hub.settings.pollIntervalSeconds * 2000,
-    async () => {
-      try {
-        setItems((await hub.client.schedules.list({})).items);
-        setError('');
-        return true;
-      } catch (err) {
-        setError(hub.handleError(err));
-        return false;
-      }
-    },
-    [hub.group, version]
-  );
-
-  const act = async (what: () => Promise<string>): Promise<void> => {
-    try {
-      setNote(await what());
-      setError('');
-    } catch (err) {
-      setError(hub.handleError(err));
-    }
-    setVersion(v => v + 1);
-  };
-
+function SchedulesList(props: { model: SchedulesModel; openJob: (id: string) => void }): React.ReactElement {
+  const { model } = props;
+  useSignal(model.changed);
+  const paused = (s: Schedule): boolean => s.recurrence?.type === 'inactive';
   return (
     <div className="jp-primehub-Schedules">
-      {error && (
+      {model.error && (
         <div className="jp-primehub-Error" role="alert">
-          {error}
+          {model.error}
         </div>
       )}
-      {note && <div className="jp-primehub-Help">{note}</div>}
+      {model.note && <div className="jp-primehub-Help">{model.note}</div>}
       <ul className="jp-primehub-JobList" aria-label="Recurring jobs">
-        {items?.map(s => (
+        {model.items?.map(s => (
           <li key={s.id} className="jp-primehub-ScheduleRow" data-schedule-id={s.id}>
             <span className="jp-primehub-JobName">{s.displayName ?? s.id}</span>
             <span className="jp-primehub-JobMeta">
-              {s.recurrence?.type === 'inactive' ? 'on demand / paused' : (s.recurrence?.cron ?? s.recurrence?.type)}
-              {s.nextRunTime ? ` · next ${new Date(s.nextRunTime).toLocaleString()}` : ''}
+              {recurrenceText(s)}
+              {s.nextRunTime && !paused(s) ? ` · next ${new Date(s.nextRunTime).toLocaleString()}` : ''}
             </span>
             <span className="jp-primehub-RowActions">
               <button
                 className="jp-Button jp-mod-minimal"
                 onClick={() =>
-                  void act(async () => {
-                    const { jobId } = await hub.client.schedules.run(s.id);
-                    if (jobId) {
-                      props.actions.openJob(jobId);
+                  void model.trigger(s).then(id => {
+                    if (id) {
+                      props.openJob(id);
                     }
-                    return `Triggered ${s.displayName}: job ${jobId ?? '(starting)'}`;
                   })
                 }
               >
                 Trigger now
               </button>
-              {s.recurrence?.type !== 'inactive' && (
-                <button
-                  className="jp-Button jp-mod-minimal"
-                  onClick={() =>
-                    void act(async () => {
-                      await hub.client.schedules.update(s.id, { recurrence: { type: 'inactive' } });
-                      return `Paused ${s.displayName}`;
-                    })
-                  }
-                >
+              {paused(s) ? (
+                s.recurrence?.cron && (
+                  <button className="jp-Button jp-mod-minimal" onClick={() => void model.resume(s)}>
+                    Resume
+                  </button>
+                )
+              ) : (
+                <button className="jp-Button jp-mod-minimal" onClick={() => void model.pause(s)}>
                   Pause
                 </button>
               )}
               <button
                 className="jp-Button jp-mod-minimal"
                 onClick={() =>
-                  void act(async () => {
-                    await props.actions.deleteSchedule(s);
-                    return `Deleted ${s.displayName}`;
-                  })
+                  void confirmDanger(
+                    'Delete recurring job?',
+                    `"${s.displayName ?? s.id}" will not run again. Jobs it already ran are kept.`,
+                    'Delete'
+                  ).then(yes => (yes ? model.delete(s) : undefined))
                 }
               >
                 Delete
@@ -320,53 +230,79 @@ function SchedulesList(props: { hub: IPrimeHub; visible: boolean; actions: ISide
             </span>
           </li>
         ))}
-        {items && items.length === 0 && <li className="jp-primehub-Empty">No recurring jobs</li>}
+        {model.items && model.items.length === 0 && (
+          <li className="jp-primehub-Empty">
+            No recurring jobs. Choose <em>Recurring</em> under <em>Run</em> when you submit a notebook.
+          </li>
+        )}
       </ul>
     </div>
   );
 }
 
-function GroupSwitcher(props: { hub: IPrimeHub }): React.ReactElement | null {
+function GroupSwitcher(props: { hub: IPrimeHub }): React.ReactElement {
   const { hub } = props;
-  const [groups, setGroups] = React.useState<GroupRef[]>([]);
-  React.useEffect(() => {
-    hub.client.groups
-      .list()
-      .then(setGroups)
-      .catch(err => hub.handleError(err));
-  }, [hub.signedIn]);
+  const groups = hub.groups;
   return (
     <label className="jp-primehub-Group">
       Group{' '}
-      <select
-        className="jp-mod-styled"
-        aria-label="Group"
-        value={hub.group ?? ''}
-        onChange={e => hub.setGroup(e.target.value)}
-      >
+      <HTMLSelect aria-label="Group" value={hub.group ?? ''} onChange={e => hub.setGroup(e.currentTarget.value)}>
         {groups.length === 0 && <option value={hub.group ?? ''}>{hub.group}</option>}
         {groups.map(g => (
           <option key={g.name} value={g.name}>
             {g.displayName || g.name}
           </option>
         ))}
-      </select>
+      </HTMLSelect>
     </label>
   );
 }
 
-function Panel(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanelActions }): React.ReactElement {
-  const { hub } = props;
-  const [, setTick] = React.useState(0);
-  const [tab, setTab] = React.useState<'jobs' | 'recurring'>('jobs');
-  React.useEffect(() => {
-    const onChange = (): void => setTick(t => t + 1);
-    hub.changed.connect(onChange);
-    return () => void hub.changed.disconnect(onChange);
-  }, [hub]);
+async function signOut(hub: IPrimeHub, setError: (e: string) => void): Promise<void> {
+  const file = tokenFileOf(hub.config);
+  const yes = await confirmDanger(
+    'Sign out of PrimeHub?',
+    `This JupyterLab stops using your API token until you paste one again. ${
+      hub.config?.isLocal
+        ? "PrimeHub Local's own config file keeps its token."
+        : `The token is removed from ${file}; its other settings are kept.`
+    }`,
+    'Sign out'
+  );
+  if (yes) {
+    try {
+      await hub.signOut();
+    } catch (err) {
+      setError(hub.describe('Signing out', err));
+    }
+  }
+}
+
+function Panel(props: {
+  hub: IPrimeHub;
+  jobs: JobsListModel;
+  schedules: SchedulesModel;
+  tab: 'jobs' | 'recurring';
+  setTab: (tab: 'jobs' | 'recurring') => void;
+  actions: ISidePanelActions;
+}): React.ReactElement {
+  const { hub, tab } = props;
+  const [error, setError] = React.useState('');
+  useSignal(hub.changed);
 
   if (!hub.config) {
-    return <div className="jp-primehub-Empty">Connecting to the PrimeHub server extension…</div>;
+    return hub.connectError ? (
+      <div className="jp-primehub-Panel">
+        <div className="jp-primehub-Error" role="alert">
+          {hub.connectError}
+        </div>
+        <button className="jp-Button jp-mod-styled" onClick={() => void hub.connect()}>
+          Try again
+        </button>
+      </div>
+    ) : (
+      <div className="jp-primehub-Empty">Connecting to the PrimeHub server extension…</div>
+    );
   }
   if (!hub.signedIn) {
     return (
@@ -383,20 +319,25 @@ function Panel(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanelAct
         <GroupSwitcher hub={hub} />
       </div>
       <div className="jp-primehub-Tabs" role="tablist">
-        <button role="tab" aria-selected={tab === 'jobs'} onClick={() => setTab('jobs')}>
+        <button role="tab" aria-selected={tab === 'jobs'} onClick={() => props.setTab('jobs')}>
           Jobs
         </button>
-        <button role="tab" aria-selected={tab === 'recurring'} onClick={() => setTab('recurring')}>
+        <button role="tab" aria-selected={tab === 'recurring'} onClick={() => props.setTab('recurring')}>
           Recurring jobs
         </button>
       </div>
       {tab === 'jobs' ? (
-        <JobsList hub={hub} visible={props.visible} actions={props.actions} />
+        <JobsList model={props.jobs} openJob={props.actions.openJob} />
       ) : (
-        <SchedulesList hub={hub} visible={props.visible} actions={props.actions} />
+        <SchedulesList model={props.schedules} openJob={props.actions.openJob} />
+      )}
+      {error && (
+        <div className="jp-primehub-Error" role="alert">
+          {error}
+        </div>
       )}
       <div className="jp-primehub-Footer">
-        <button className="jp-Button jp-mod-minimal" onClick={() => void hub.signOut()}>
+        <button className="jp-Button jp-mod-minimal" onClick={() => void signOut(hub, setError)}>
           Sign out
         </button>
       </div>
@@ -404,27 +345,61 @@ function Panel(props: { hub: IPrimeHub; visible: boolean; actions: ISidePanelAct
   );
 }
 
-/** The left-area PrimeHub panel; lists are polled only while it is visible. */
+/** The left-area PrimeHub panel; its lists are polled only while it shows them. */
 export class SidePanel extends ReactWidget {
+  readonly jobs: JobsListModel;
+  readonly schedules: SchedulesModel;
+  private tab: 'jobs' | 'recurring' = 'jobs';
+
   constructor(
     private readonly hub: IPrimeHub,
     private readonly actions: ISidePanelActions
   ) {
     super();
     this.addClass('jp-primehub-SidePanel');
+    this.jobs = new JobsListModel(hub);
+    this.schedules = new SchedulesModel(hub, actions.deleteSchedule);
+    this.syncActive();
+    this.jobs.start();
+    this.schedules.start();
+  }
+
+  override dispose(): void {
+    this.jobs.dispose();
+    this.schedules.dispose();
+    super.dispose();
   }
 
   protected override onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    this.update();
+    this.syncActive();
   }
 
   protected override onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
-    this.update();
+    this.syncActive();
   }
 
   render(): React.ReactElement {
-    return <Panel hub={this.hub} visible={this.isVisible} actions={this.actions} />;
+    return (
+      <Panel
+        hub={this.hub}
+        jobs={this.jobs}
+        schedules={this.schedules}
+        tab={this.tab}
+        setTab={tab => {
+          this.tab = tab;
+          this.syncActive();
+          this.update();
+        }}
+        actions={this.actions}
+      />
+    );
+  }
+
+  /** Only the list in view polls, and only while the panel is visible. */
+  private syncActive(): void {
+    this.jobs.active = this.isVisible && this.tab === 'jobs';
+    this.schedules.active = this.isVisible && this.tab === 'recurring';
   }
 }

@@ -17,6 +17,11 @@ export function consoleRoot(config: IPrimeHubConfig | null): string {
   return `${window.location.origin}/console`;
 }
 
+/** The file this notebook server keeps the API token in, as its server extension names it. */
+export function tokenFileOf(config: IPrimeHubConfig | null): string {
+  return config?.tokenFile || '~/.primehub/config.json';
+}
+
 /** "Connect to PrimeHub": where to get a token, and a paste box. */
 export function SignInForm(props: { hub: IPrimeHub; onSignedIn?: (user: string) => void }): React.ReactElement {
   const { hub } = props;
@@ -35,7 +40,7 @@ export function SignInForm(props: { hub: IPrimeHub; onSignedIn?: (user: string) 
       setToken('');
       props.onSignedIn?.(user);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(hub.describe('Signing in', err));
     } finally {
       setBusy(false);
     }
@@ -74,7 +79,7 @@ export function SignInForm(props: { hub: IPrimeHub; onSignedIn?: (user: string) 
         </div>
       )}
       <p className="jp-primehub-Help">
-        The token is kept by this notebook server (~/.primehub/config.json), never in the browser.
+        The token is kept by this notebook server (<code>{tokenFileOf(config)}</code>), never in the browser.
       </p>
     </form>
   );

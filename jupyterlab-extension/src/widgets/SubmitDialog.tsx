@@ -1,8 +1,10 @@
+import { HTMLSelect } from '@jupyterlab/ui-components';
 import { cronNextRuns, PartialSubmissionError, type Image, type InstanceType } from '@primehub-suite/client/browser';
 import type { JsonValue } from '@primehub-suite/client/notebook';
 import * as React from 'react';
 import { isAuthFailure } from '../PrimeHubSession';
 import {
+  cellSyntaxErrors,
   defaultJobName,
   formFromNotebook,
   jobCount,
@@ -19,12 +21,20 @@ export interface ISubmitDialogProps {
   hub: IPrimeHub;
   /** Server path of the notebook. */
   path: string;
+  /** The group the job runs in (shown; checked by the submit flow). */
+  group: string;
   /** The notebook's JSON (its `parameters` cell makes the form). */
   notebook: string | object;
   /** Values of a rerun with edited parameters, and the job's settings. */
   prefill?: { parameters: Record<string, JsonValue>; instanceType?: string; image?: string; name?: string };
-  onSubmitted(result: ISubmitResult): void;
+  /** `label`: the name the user gave (a sweep's notification is named after it). */
+  onSubmitted(result: ISubmitResult, label?: string): void;
   onClose(): void;
+}
+
+function groupLabel(hub: IPrimeHub, name: string): string {
+  const g = hub.groups.find(x => x.name === name);
+  return g?.displayName && g.displayName !== name ? `${g.displayName} (${name})` : name;
 }
 
 function resources(t: InstanceType): string {
@@ -56,20 +66,19 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
 
   const loadChoices = React.useCallback(async () => {
     try {
-      const [types, imgs] = await Promise.all([hub.client.groups.instanceTypes(), hub.client.groups.images()]);
+      const [types, imgs] = await Promise.all([
+        hub.client.groups.instanceTypes({ group: props.group }),
+        hub.client.groups.images({ group: props.group })
+      ]);
       setInstanceTypes(types);
       setImages(imgs);
       setInstanceType(cur => (types.some(t => t.name === cur) ? cur : (types[0]?.name ?? cur)));
       setImage(cur => (imgs.some(i => i.name === cur) ? cur : (imgs[0]?.name ?? cur)));
     } catch (err) {
-      if (err instanceof PartialSubmissionError && err.submitted.length > 0) {
-        // The jobs that exist are followed like any other; the dialog stays to say what stopped.
-        props.onSubmitted({ jobs: err.submitted as ISubmittedJob[] });
-      }
       if (isAuthFailure(err)) {
         setNeedsSignIn(true);
       }
-      setError(hub.handleError(err));
+      setError(hub.describe(`Listing the instance types and images of ${props.group}`, err));
     }
   }, [hub]);
 
@@ -92,11 +101,19 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
   if (Object.keys(form.errors).length > 0) {
     problems.push('Fix the parameters marked in red.');
   }
+  const syntaxErrors = cellSyntaxErrors(initial.diagnostics);
+  if (syntaxErrors.length > 0) {
+    problems.push(
+      `The notebook's parameters cell is not valid Python (${syntaxErrors.join('; ')}): papermill would fail on it. Fix the cell, save, and submit again.`
+    );
+  }
   const cronLine = cronOf(choice, cron);
   const runs = mode === 'recurring' && cronLine ? cronNextRuns(cronLine) : null;
   if (runs && !runs.ok) {
     problems.push(`Cron: ${runs.message}`);
   }
+  // Shown before Submit is pressed: these are not typing slips a user is still making.
+  const standing = syntaxErrors.length > 0;
   if (count > MAX_SWEEP_JOBS) {
     problems.push(`A sweep submits at most ${MAX_SWEEP_JOBS} jobs; this one would submit ${count}. Remove values.`);
   }
@@ -117,6 +134,7 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
     try {
       const result = await submitNotebook(hub, {
         path: props.path,
+        group: props.group,
         instanceType,
         image,
         timeoutMinutes,
@@ -126,17 +144,17 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
         declared: fields.map(f => ({ name: f.name, type: f.type })),
         recurrence: mode === 'recurring' ? recurrenceSpec(choice, cron) : undefined
       });
-      props.onSubmitted(result);
+      props.onSubmitted(result, name.trim());
       props.onClose();
     } catch (err) {
       if (err instanceof PartialSubmissionError && err.submitted.length > 0) {
         // The jobs that exist are followed like any other; the dialog stays to say what stopped.
-        props.onSubmitted({ jobs: err.submitted as ISubmittedJob[] });
+        props.onSubmitted({ jobs: err.submitted as ISubmittedJob[] }, name.trim());
       }
       if (isAuthFailure(err)) {
         setNeedsSignIn(true);
       }
-      setError(hub.handleError(err));
+      setError(hub.describe(mode === 'recurring' ? 'Creating the recurring job' : 'Submitting the job', err));
     } finally {
       setBusy(false);
     }
@@ -158,29 +176,28 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
           </div>
         )}
         <div className="jp-primehub-Grid">
+          <span className="jp-primehub-GridLabel">Group</span>
+          <span className="jp-primehub-TargetGroup" data-testid="target-group" title="The job runs in this group">
+            {groupLabel(hub, props.group)}
+          </span>
           <label htmlFor="ph-instance-type">Instance type</label>
-          <select
-            id="ph-instance-type"
-            className="jp-mod-styled"
-            value={instanceType}
-            onChange={e => setInstanceType(e.target.value)}
-          >
+          <HTMLSelect id="ph-instance-type" value={instanceType} onChange={e => setInstanceType(e.currentTarget.value)}>
             {instanceTypes.length === 0 && <option value={instanceType}>{instanceType || '…'}</option>}
             {instanceTypes.map(t => (
               <option key={t.name} value={t.name}>
                 {resources(t)}
               </option>
             ))}
-          </select>
+          </HTMLSelect>
           <label htmlFor="ph-image">Image</label>
-          <select id="ph-image" className="jp-mod-styled" value={image} onChange={e => setImage(e.target.value)}>
+          <HTMLSelect id="ph-image" value={image} onChange={e => setImage(e.currentTarget.value)}>
             {images.length === 0 && <option value={image}>{image || '…'}</option>}
             {images.map(i => (
               <option key={i.name} value={i.name}>
                 {i.displayName || i.name}
               </option>
             ))}
-          </select>
+          </HTMLSelect>
           <label htmlFor="ph-job-name">Job name</label>
           <input id="ph-job-name" className="jp-mod-styled" value={name} onChange={e => setName(e.target.value)} />
           <label htmlFor="ph-timeout">Timeout (minutes)</label>
@@ -216,15 +233,14 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
                 <code>{f.name}</code> <span className="jp-primehub-Type">{f.type}</span>
               </label>
               {f.type === 'bool' && !f.sweep ? (
-                <select
+                <HTMLSelect
                   id={`ph-param-${f.name}`}
-                  className="jp-mod-styled"
                   value={f.text === 'False' || f.text === 'false' ? 'False' : 'True'}
-                  onChange={e => update(i, { text: e.target.value })}
+                  onChange={e => update(i, { text: e.currentTarget.value })}
                 >
                   <option value="True">True</option>
                   <option value="False">False</option>
-                </select>
+                </HTMLSelect>
               ) : f.sweep || f.type === 'str' || f.type === 'list' || f.type === 'dict' ? (
                 <textarea
                   id={`ph-param-${f.name}`}
@@ -275,18 +291,17 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
           </label>
           {mode === 'recurring' && (
             <div className="jp-primehub-Recurrence">
-              <select
-                className="jp-mod-styled"
+              <HTMLSelect
                 aria-label="Recurrence"
                 value={choice}
-                onChange={e => setChoice(e.target.value as RecurrenceChoice)}
+                onChange={e => setChoice(e.currentTarget.value as RecurrenceChoice)}
               >
                 {(Object.keys(RECURRENCE_LABELS) as RecurrenceChoice[]).map(k => (
                   <option key={k} value={k}>
                     {RECURRENCE_LABELS[k]}
                   </option>
                 ))}
-              </select>
+              </HTMLSelect>
               {choice === 'custom' && (
                 <input
                   className="jp-mod-styled"
@@ -299,10 +314,15 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
               {runs?.ok && (
                 <div className="jp-primehub-Help">Next runs: {runs.runs.map(d => d.toLocaleString()).join(' · ')}</div>
               )}
+              {runs && !runs.ok && (
+                <div className="jp-primehub-Error" role="alert" data-testid="cron-error">
+                  {runs.message}
+                </div>
+              )}
             </div>
           )}
         </div>
-        {showErrors &&
+        {(showErrors || standing) &&
           problems.map(p => (
             <div key={p} className="jp-primehub-Error" role="alert">
               {p}
@@ -323,7 +343,7 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
         </button>
         <button
           className="jp-Dialog-button jp-mod-accept jp-mod-styled"
-          disabled={busy || needsSignIn}
+          disabled={busy || needsSignIn || standing}
           onClick={() => void submit()}
         >
           <div className="jp-Dialog-buttonLabel">{busy ? 'Submitting…' : 'Submit'}</div>

@@ -1,0 +1,7 @@
+/** The extension's command ids. */
+export const CommandIDs = {
+  submit: 'primehub-suite:submit-notebook',
+  rerun: 'primehub-suite:rerun-job',
+  openJob: 'primehub-suite:open-job',
+  openPanel: 'primehub-suite:open-panel'
+} as const;

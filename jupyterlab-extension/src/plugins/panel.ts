@@ -1,0 +1,92 @@
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import type { Job, Schedule } from '@primehub-suite/client/browser';
+import { serverExtension } from '../api';
+import { CommandIDs } from '../commandIds';
+import { primehubIcon } from '../icons';
+import { JobNotifier } from '../JobNotifier';
+import { failureOf } from '../models/jobFailure';
+import { notebookPathsOf, originalOfSnapshot } from '../models/notebookJobs';
+import { IPrimeHub, IPrimeHubJobs } from '../tokens';
+import { JobDetail } from '../widgets/JobDetail';
+import { SidePanel } from '../widgets/SidePanel';
+import { saveFile } from '../workspaceFiles';
+
+/** The PrimeHub side panel, the job tabs and the notifications of submitted jobs. */
+export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
+  id: '@primehub-suite/jupyterlab:panel',
+  description: 'PrimeHub side panel (jobs, recurring jobs), job tabs and job notifications.',
+  autoStart: true,
+  provides: IPrimeHubJobs,
+  requires: [IPrimeHub, IDocumentManager],
+  optional: [ILayoutRestorer, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    hub: IPrimeHub,
+    docManager: IDocumentManager,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null
+  ): IPrimeHubJobs => {
+    const contents = app.serviceManager.contents;
+    const jobTabs = new Map<string, MainAreaWidget<JobDetail>>();
+    const openPath = (path: string): void => void docManager.openOrReveal(path);
+
+    const openJob = (id: string): void => {
+      let tab = jobTabs.get(id);
+      if (!tab || tab.isDisposed) {
+        const content = new JobDetail(hub, id, {
+          openPath,
+          saveFile: (path, data) => saveFile(contents, path, data),
+          // The submit plugin owns reruns (a rerun with edited parameters is its form).
+          rerun: (job: Job, edit: boolean) => app.commands.execute(CommandIDs.rerun, { id: job.id, edit })
+        });
+        tab = new MainAreaWidget({ content });
+        tab.id = `primehub-job-${id}`;
+        tab.title.label = `Job ${id}`;
+        tab.title.icon = primehubIcon;
+        tab.title.closable = true;
+        jobTabs.set(id, tab);
+        app.shell.add(tab, 'main');
+      }
+      app.shell.activateById(tab.id);
+    };
+
+    const notifier = new JobNotifier(hub, {
+      showJob: openJob,
+      showLog: openJob,
+      openNotebook: openPath,
+      failureOf: job => failureOf(hub.client, job)
+    });
+
+    const deleteSchedule = async (schedule: Schedule): Promise<void> => {
+      await hub.client.schedules.delete(schedule.id);
+      const snapshot = notebookPathsOf(schedule.command, hub.config?.groupVolume ?? null)?.input;
+      if (snapshot && snapshot !== originalOfSnapshot(snapshot)) {
+        await serverExtension.removeSnapshot(snapshot).catch(() => undefined);
+      }
+    };
+
+    const panel = new SidePanel(hub, { openJob, deleteSchedule });
+    panel.id = 'primehub-suite-panel';
+    panel.title.icon = primehubIcon;
+    panel.title.caption = 'PrimeHub';
+    app.shell.add(panel, 'left', { rank: 600 });
+    restorer?.add(panel, 'primehub-suite-panel');
+
+    app.commands.addCommand(CommandIDs.openJob, {
+      label: 'Open PrimeHub Job',
+      execute: args => openJob(String(args.id))
+    });
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: 'Show PrimeHub Panel',
+      execute: () => app.shell.activateById(panel.id)
+    });
+    palette?.addItem({ command: CommandIDs.openPanel, category: 'PrimeHub' });
+
+    return {
+      openJob,
+      track: (jobs, label) => notifier.track(jobs, label)
+    };
+  }
+};
