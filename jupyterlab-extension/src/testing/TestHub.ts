@@ -8,7 +8,7 @@ import type { IPrimeHub, IPrimeHubConfig, IPrimeHubSettings } from '../tokens';
 
 /** An IPrimeHub over a real client; `requests` counts the GraphQL operations it sent. */
 export class TestHub implements IPrimeHub {
-  readonly changed = new Signal<IPrimeHub, void>(this);
+  readonly changed: Signal<IPrimeHub, void> = new Signal<IPrimeHub, void>(this);
   readonly client: PrimeHubClient;
   readonly requests: string[] = [];
   settings: IPrimeHubSettings = { pollIntervalSeconds: 1, notifications: false, defaultTimeoutMinutes: 5 };
