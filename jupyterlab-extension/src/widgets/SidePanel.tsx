@@ -262,10 +262,8 @@ async function signOut(hub: IPrimeHub, setError: (e: string) => void): Promise<v
   const file = tokenFileOf(hub.config);
   const yes = await confirmDanger(
     'Sign out of PrimeHub?',
-    `This JupyterLab stops using your API token until you paste one again. ${
-      hub.config?.isLocal
-        ? "PrimeHub Local's own config file keeps its token."
-        : `The token is removed from ${file}; its other settings are kept.`
+    `This JupyterLab stops using your API token until you paste one again: it is removed from ${file}, whose other settings are kept.${
+      hub.config?.isLocal ? " PrimeHub Local's own config.json is not touched." : ''
     }`,
     'Sign out'
   );
