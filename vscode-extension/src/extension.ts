@@ -79,15 +79,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   });
 
   const logs = new JobLogFollower((id, signal) => jobs.logs(id, { follow: true, signal }), log.child('logs'));
-  const jobsCommands = new JobsCommands(jobs, connection, logs, errors, context.workspaceState, async job => {
-    if (!jobsModel.get(job.id)) {
-      await jobs.refresh();
-    }
-    const node = jobsTree.nodeFor(job.id);
-    if (node) {
-      await jobsView.reveal(node, { expand: true, select: true, focus: true });
-    }
-  });
+  const jobsCommands = new JobsCommands(
+    jobs,
+    connection,
+    logs,
+    errors,
+    context.workspaceState,
+    async job => {
+      if (!jobsModel.get(job.id)) {
+        await jobs.refresh();
+      }
+      const node = jobsTree.nodeFor(job.id);
+      if (node) {
+        await jobsView.reveal(node, { expand: true, select: true, focus: true });
+      }
+    },
+    () => files.refreshAll()
+  );
 
   const schedules = new SchedulesManager(connection, log.child('schedules'));
   const schedulesTree = new SchedulesTreeDataProvider(schedules);

@@ -1,13 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job, JobSpec } from '@primehub-suite/client';
-import {
-  coerceParameterInput,
-  parseNotebookParameters,
-  type JsonValue,
-  type LiteralKind,
-  type NotebookParameter
-} from '@primehub-suite/client/notebook';
+import { parseNotebookParameters, type JsonValue, type NotebookParameter } from '@primehub-suite/client/notebook';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import { jobConsolePage } from '../connection/endpoints';
@@ -16,7 +10,9 @@ import { ArtifactNode, JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { isObject, isString, type CommandArgCheck, type CommandArgs } from '../util/commandArgs';
 import type { JobLogFollower } from './JobLogFollower';
 import type { JobsManager } from './JobsManager';
-import { groupVolumeRelative, planInPlace, planRunFile, runnableKind, type RunFilePlan } from './runFilePlan';
+import { kindOfValue, planNotebookRerun, planNotebookRun, rerunSourceOf, type NotebookOutput } from './notebookRun';
+import { parameterInputText, parameterPrompt, readParameterInput } from './parameterInput';
+import { groupVolumeRelative, planInPlace, planRunFile, runnableKind } from './runFilePlan';
 import { WorkspaceConfigs } from '../vscode-objs/WorkspaceConfigs';
 
 const DEFAULTS_KEY = 'primehub.jobs.submitDefaults';
@@ -55,7 +51,9 @@ export class JobsCommands implements vscode.Disposable {
     private readonly follower: JobLogFollower,
     private readonly errors: ErrorCommands,
     private readonly workspaceState: vscode.Memento,
-    private readonly revealJob: (job: Job) => Thenable<void>
+    private readonly revealJob: (job: Job) => Thenable<void>,
+    /** Called once a run has put files into PHFS (the Files view shows them). */
+    private readonly onFilesChanged: () => void = () => undefined
   ) {}
 
   /**
@@ -78,6 +76,12 @@ export class JobsCommands implements vscode.Disposable {
       ),
       commands.register('primehub.jobs.cancel', (args, arg) => this.cancel(jobArg(args, arg))),
       commands.register('primehub.jobs.rerun', (args, arg) => this.rerun(jobArg(args, arg))),
+      commands.register('primehub.jobs.rerunWithParameters', (args, arg, values) =>
+        this.rerunWithParameters(
+          jobArg(args, arg),
+          args.accept(values, { inTests: isObject<Record<string, JsonValue>> })
+        )
+      ),
       commands.register('primehub.jobs.wait', (args, arg) => this.wait(jobArg(args, arg))),
       commands.register('primehub.jobs.followLog', (args, arg) => this.followLogCommand(jobArg(args, arg))),
       commands.register('primehub.jobs.downloadArtifacts', (args, arg, dir) =>
@@ -109,9 +113,10 @@ export class JobsCommands implements vscode.Disposable {
   }
 
   /**
-   * "Run Current File as Job" for .py, .sh and .ipynb: uploads the file into a per-run PHFS
-   * folder and runs it from there; a notebook runs under papermill with the parameters asked
-   * for here, and its executed notebook is downloaded next to the original when the job ends.
+   * "Run Current File as Job" for .py, .sh and .ipynb. A script is uploaded into a per-run PHFS
+   * folder (or runs in place on the group volume); a notebook runs through the client's
+   * `notebook.run` with the parameters asked for here, and its executed notebook is downloaded
+   * next to the original when the job ends.
    */
   async runCurrentFile(uri?: vscode.Uri, options: RunFileOptions = {}): Promise<Job | undefined> {
     const target = uri ?? activeFileUri();
@@ -128,34 +133,115 @@ export class JobsCommands implements vscode.Disposable {
     let job: Job | undefined;
     await this.errors.guard(`Running ${fileName} as a job`, async () => {
       await saveIfDirty(target);
-      let parameters = options.parameters;
-      let types: Record<string, LiteralKind> = {};
+      const group = this.connection.profile?.group ?? '';
+      const volumePath = groupVolumeRelative(target.fsPath, group, WorkspaceConfigs.groupVolumeFolders);
       if (kind === 'notebook') {
-        const text = Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
-        const declared = parseNotebookParameters(text).parameters;
-        types = Object.fromEntries(declared.map(p => [p.name, p.type]));
-        parameters = parameters ?? (await this.askParameters(fileName, declared));
-        if (!parameters) {
-          return;
-        }
+        job = await this.runNotebookFile(target, volumePath, options);
+        return;
       }
       const where = await this.askWhere(options);
       if (!where) {
         return;
       }
-      const group = this.connection.profile?.group ?? '';
-      const onVolume = groupVolumeRelative(target.fsPath, group, WorkspaceConfigs.groupVolumeFolders);
-      const plan = onVolume
-        ? planInPlace({ relativePath: onVolume, parameters, types })
-        : planRunFile({ fileName, parameters, types });
+      const plan = volumePath ? planInPlace({ relativePath: volumePath }) : planRunFile({ fileName });
       job = await this.errors.withProgress(`Uploading ${fileName} and submitting…`, signal =>
         this.jobs.runFile(target.fsPath, plan, where, signal)
       );
-      const submitted = job;
-      this.followLog(submitted);
-      void this.waitFor(submitted, plan, path.dirname(target.fsPath));
+      this.onFilesChanged();
+      this.followLog(job);
+      void this.waitFor(job);
     });
     return job;
+  }
+
+  /** A notebook through `client.notebook.run`: typed parameters, then instance type and image. */
+  private async runNotebookFile(
+    target: vscode.Uri,
+    volumePath: string | undefined,
+    options: RunFileOptions
+  ): Promise<Job | undefined> {
+    const fileName = path.basename(target.fsPath);
+    const content = Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
+    const declared = parseNotebookParameters(content).parameters;
+    const parameters = options.parameters ?? (await this.askParameters(fileName, declared));
+    if (!parameters) {
+      return undefined;
+    }
+    const where = await this.askWhere(options);
+    if (!where) {
+      return undefined;
+    }
+    const { spec, output } = planNotebookRun({
+      notebook: { fsPath: target.fsPath, content, volumePath },
+      ...where,
+      parameters,
+      declared
+    });
+    const run = await this.errors.withProgress(`Submitting ${fileName}…`, signal =>
+      this.jobs.runNotebook(spec, signal)
+    );
+    this.onFilesChanged();
+    this.followLog(run.job);
+    void this.waitFor(run.job, { artifactName: run.artifactName, output });
+    return run.job;
+  }
+
+  /**
+   * "Rerun with Edited Parameters" of a notebook job (from either editor): the job's values are
+   * prefilled; the same notebook runs again with the same instance type, image and name.
+   */
+  async rerunWithParameters(arg?: JobArg, values?: Record<string, JsonValue>): Promise<Job | undefined> {
+    const job = await this.pickJob(arg, 'Rerun which notebook job with edited parameters?', j => !!rerunSourceOf(j));
+    if (!job) {
+      return undefined;
+    }
+    const source = rerunSourceOf(job);
+    if (!source) {
+      void vscode.window.showInformationMessage(`${label(job)} did not run a notebook; use Rerun.`);
+      return undefined;
+    }
+    let rerun: Job | undefined;
+    await this.errors.guard(`Rerunning ${label(job)}`, async () => {
+      // a job that ran a snapshot is run again from its output notebook (papermill replaces the injected values)
+      const outputContent =
+        source.volumePath === undefined
+          ? await this.errors.withProgress(`Reading the output notebook of ${label(job)}…`, signal =>
+              this.jobs.readArtifactText(job.id, source.artifactName, signal)
+            )
+          : undefined;
+      const notebook = outputContent ?? this.localVolumeNotebook(source.volumePath);
+      const declaredInNotebook = notebook ? parseNotebookParameters(notebook).parameters : [];
+      const declared: NotebookParameter[] = Object.entries(source.parameters).map(([name, value]) => {
+        const known = declaredInNotebook.find(p => p.name === name);
+        return { ...(known ?? { name, type: kindOfValue(value), line: 0 }), default: value } as NotebookParameter;
+      });
+      const edited = values ?? (await this.askParameters(label(job), declared));
+      if (!edited) {
+        return;
+      }
+      const spec = planNotebookRerun({ job, source, parameters: edited, declared, outputContent });
+      const run = await this.errors.withProgress(`Rerunning ${label(job)}…`, signal =>
+        this.jobs.runNotebook(spec, signal)
+      );
+      rerun = run.job;
+      this.announceSubmitted(run.job);
+    });
+    return rerun;
+  }
+
+  /** The text of a notebook of the group volume when one of the configured folders is that volume. */
+  private localVolumeNotebook(volumePath: string | undefined): string | undefined {
+    if (volumePath === undefined) {
+      return undefined;
+    }
+    for (const folder of WorkspaceConfigs.groupVolumeFolders) {
+      try {
+        return fs.readFileSync(path.join(folder, volumePath), 'utf8');
+      } catch {
+        // not in this folder
+      }
+    }
+    return undefined;
   }
 
   async cancel(arg?: JobArg): Promise<void> {
@@ -292,30 +378,92 @@ export class JobsCommands implements vscode.Disposable {
     });
   }
 
-  private async waitFor(job: Job, plan?: RunFilePlan, outputDir?: string): Promise<Job | undefined> {
-    let final: Job | undefined;
+  /**
+   * Waits for a job in a progress notification whose Cancel asks what to do: cancel the job, or keep
+   * it running and stop showing progress. Either way a notebook run's output notebook is still
+   * fetched when the job ends, and the end is announced.
+   */
+  private async waitFor(
+    job: Job,
+    notebook?: { artifactName: string; output: NotebookOutput }
+  ): Promise<Job | undefined> {
+    const stopWaiting = new AbortController();
+    let progress: ((phase: string) => void) | undefined;
+    const waiting = this.jobs.wait(job.id, { signal: stopWaiting.signal, onPhase: p => progress?.(p) });
+    waiting.catch(() => undefined);
+    const shown = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Job ${label(job)}`, cancellable: true },
+      (p, token) =>
+        new Promise<'ended' | 'cancelRequested'>(resolve => {
+          progress = phase => p.report({ message: phase });
+          token.onCancellationRequested(() => resolve('cancelRequested'));
+          waiting.then(
+            () => resolve('ended'),
+            () => resolve('ended')
+          );
+        })
+    );
+    progress = undefined;
+    if (shown === 'cancelRequested' && !(await this.cancelOrKeep(job, notebook?.output, stopWaiting))) {
+      return undefined;
+    }
+    let final: Job;
     try {
-      final = await this.errors.withProgress(`Job ${label(job)}`, (signal, report) =>
-        this.jobs.wait(job.id, { signal, onPhase: phase => report(phase) })
-      );
+      final = await waiting;
     } catch (e) {
-      this.errors.report(`Waiting for ${label(job)}`, e, () => this.waitFor(job, plan, outputDir));
+      this.errors.report(`Waiting for ${label(job)}`, e, () => this.waitFor(job, notebook));
       return undefined;
     }
     let output: string | undefined;
-    if (plan && !plan.remoteDir && plan.outputFileName && outputDir) {
-      // ran in place: papermill wrote the output next to the notebook
-      const local = path.join(outputDir, plan.outputFileName);
-      output = fs.existsSync(local) ? local : undefined;
-    } else if (plan?.outputPath && outputDir) {
+    if (notebook?.output.kind === 'beside') {
+      // ran in place: the job wrote the output beside the notebook, on this machine too
+      output = fs.existsSync(notebook.output.localPath) ? notebook.output.localPath : undefined;
+    } else if (notebook) {
       try {
-        output = await this.jobs.downloadOutput(plan, path.join(outputDir, plan.outputFileName!));
+        output = await this.jobs.downloadArtifactFile(job.id, notebook.artifactName, notebook.output.localPath);
       } catch (e) {
         this.errors.report('Downloading the output notebook', e);
       }
     }
     this.announceEnd(final, output);
     return final;
+  }
+
+  /**
+   * Cancel on a job's progress: a modal choice between cancelling the job and keeping it running.
+   * Returns whether to go on waiting (quietly) for its end; a plain wait without an output to fetch
+   * simply stops when the job is kept running.
+   */
+  private async cancelOrKeep(
+    job: Job,
+    output: NotebookOutput | undefined,
+    stopWaiting: AbortController
+  ): Promise<boolean> {
+    const CANCEL = 'Cancel the Job';
+    const KEEP = 'Keep It Running';
+    const choice = await vscode.window.showWarningMessage(
+      `Cancel the job ${label(job)}?`,
+      {
+        modal: true,
+        detail: output
+          ? `If it keeps running, its output notebook will be downloaded to ${output.localPath} when it ends.`
+          : 'If it keeps running, you can follow it in the Jobs view.'
+      },
+      CANCEL,
+      KEEP
+    );
+    if (choice === CANCEL) {
+      await this.errors.guard(`Cancelling ${label(job)}`, () => this.jobs.cancel(job.id));
+      return true;
+    }
+    if (!output) {
+      stopWaiting.abort();
+      return false;
+    }
+    void vscode.window.showInformationMessage(
+      `${label(job)} keeps running; its output notebook will be downloaded to ${output.localPath} when it ends.`
+    );
+    return true;
   }
 
   private announceSubmitted(job: Job): void {
@@ -469,27 +617,30 @@ export class JobsCommands implements vscode.Disposable {
     return { ...where, displayName: displayName.trim(), command, activeDeadlineSeconds };
   }
 
-  /** One typed input box per notebook parameter, prefilled with the notebook's default. */
+  /**
+   * One typed input box per notebook parameter, prefilled with its default; a `str` with a line
+   * break is shown and typed as a quoted literal (`"a\nb"`), so every value round-trips.
+   */
   private async askParameters(
-    fileName: string,
-    declared: NotebookParameter[]
+    title: string,
+    declared: ReadonlyArray<Pick<NotebookParameter, 'name' | 'type' | 'help' | 'default'>>
   ): Promise<Record<string, JsonValue> | undefined> {
     const values: Record<string, JsonValue> = {};
     for (const [i, p] of declared.entries()) {
       const text = await vscode.window.showInputBox({
-        title: `${fileName}: parameter ${i + 1}/${declared.length}`,
-        prompt: `${p.name} (${p.type})${p.help ? ` — ${p.help}` : ''}`,
-        value: typeof p.default === 'string' ? p.default : JSON.stringify(p.default),
+        title: `${title}: parameter ${i + 1}/${declared.length}`,
+        prompt: parameterPrompt(p),
+        value: parameterInputText(p.type, p.default),
         ignoreFocusOut: true,
         validateInput: v => {
-          const r = coerceParameterInput(p, v);
+          const r = readParameterInput(p, v);
           return r.ok ? undefined : `${p.name} ${r.message}`;
         }
       });
       if (text === undefined) {
         return undefined;
       }
-      const r = coerceParameterInput(p, text);
+      const r = readParameterInput(p, text);
       if (r.ok) {
         values[p.name] = r.value;
       }

@@ -1,4 +1,10 @@
-import { isTerminalPhase, type Job, type JobSpec } from '@primehub-suite/client';
+import {
+  isTerminalPhase,
+  type Job,
+  type JobSpec,
+  type NotebookRun,
+  type NotebookRunSpec
+} from '@primehub-suite/client';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import type { JobsModel } from './JobsModel';
@@ -108,7 +114,7 @@ export class JobsManager {
     });
   }
 
-  /** Uploads a local file into its run's PHFS folder (unless it runs in place) and submits the planned job. */
+  /** Uploads a local script into its run's PHFS folder (unless it runs in place) and submits the planned job. */
   async runFile(
     localPath: string,
     plan: RunFilePlan,
@@ -125,18 +131,36 @@ export class JobsManager {
     return this.submit({ ...spec, displayName: spec.displayName ?? plan.displayName, command: plan.command }, signal);
   }
 
-  /** Downloads a notebook run's executed notebook into `localDir`; undefined when the job wrote none. */
-  async downloadOutput(plan: RunFilePlan, localDir: string, signal?: AbortSignal): Promise<string | undefined> {
-    if (!plan.outputPath) {
-      return undefined;
-    }
-    const path = plan.outputPath;
+  /**
+   * Runs a notebook through the client's `notebook.run` (the format JupyterLab's extension
+   * submits and reruns as well); the job lands in the model.
+   */
+  async runNotebook(spec: NotebookRunSpec, signal?: AbortSignal): Promise<NotebookRun> {
+    const run = await this.connection.call(c => c.notebook.run(spec, { signal }));
+    this.log.info(`submitted notebook job ${run.job.id} (${run.job.displayName})`);
+    this.model.upsert(run.job);
+    return run;
+  }
+
+  /** Downloads one file of a job's artifacts to `localPath`; undefined when the job wrote none. */
+  async downloadArtifactFile(
+    id: string,
+    name: string,
+    localPath: string,
+    signal?: AbortSignal
+  ): Promise<string | undefined> {
     return this.connection.call(async c => {
-      if (!(await c.files.isFile(path, { signal }))) {
+      const remote = c.jobs.artifactPath(id, name);
+      if (!(await c.files.isFile(remote, { signal }))) {
         return undefined;
       }
-      return c.files.downloadFile(path, localDir, { signal, timeoutMs: 0 });
+      return c.files.downloadFile(remote, localPath, { signal, timeoutMs: 0 });
     });
+  }
+
+  /** The text of one file of a job's artifacts (e.g. its output notebook). */
+  async readArtifactText(id: string, name: string, signal?: AbortSignal): Promise<string> {
+    return this.connection.call(c => c.files.readText(c.jobs.artifactPath(id, name), { signal }));
   }
 
   isFinished(job: Job): boolean {

@@ -1,4 +1,3 @@
-import { parseNotebookCommand } from '@primehub-suite/client/notebook';
 import { groupVolumeRelative, planInPlace, planRunFile, runnableKind } from './runFilePlan';
 
 const NOW = new Date(Date.UTC(2026, 11, 1, 6, 15, 0));
@@ -21,25 +20,8 @@ describe('planRunFile', () => {
     expect(planRunFile({ fileName: 'run.sh', now: NOW }).command).toMatch(/&& bash 'run\.sh'$/);
   });
 
-  it('runs notebooks under papermill with parameters only in the base64 text', () => {
-    const evil = "'; rm -rf / #";
-    const plan = planRunFile({
-      fileName: 'train.ipynb',
-      now: NOW,
-      parameters: { lr: 1, name: evil },
-      types: { lr: 'float', name: 'str' }
-    });
-    expect(plan.command).not.toContain('rm -rf');
-    expect(plan.outputPath).toBe('/vscode-runs/20261201-061500-train/train-output.ipynb');
-    expect(plan.outputFileName).toBe('train-output.ipynb');
-    const [cd, papermill] = plan.command.split(/ && (?=cd '\.')/);
-    expect(cd).toBe(`cd "\${PRIMEHUB_PHFS_PATH:-/phfs}"/'vscode-runs/20261201-061500-train'`);
-    expect(parseNotebookCommand(papermill)).toMatchObject({
-      workdir: '.',
-      input: 'train.ipynb',
-      output: 'train-output.ipynb',
-      parameters: { lr: 1, name: evil }
-    });
+  it('plans no notebook: notebooks run through the client (notebookRun.ts)', () => {
+    expect(() => planRunFile({ fileName: 'train.ipynb', now: NOW })).toThrow(/not a \.py or \.sh file/);
   });
 });
 
@@ -56,10 +38,6 @@ describe('files on the group volume', () => {
     expect(planInPlace({ relativePath: "src/it's/train.py" }).command).toBe(
       `cd "$PRIMEHUB_GROUP_VOLUME_PATH"/'src/it'\\''s' && python 'train.py'`
     );
-    const nb = planInPlace({ relativePath: 'nb.ipynb', parameters: { n: 1 } });
-    expect(nb.remoteDir).toBeUndefined();
-    expect(
-      nb.command.startsWith(`cd "$PRIMEHUB_GROUP_VOLUME_PATH" && cd '.' && papermill 'nb.ipynb' 'nb-output.ipynb' -b `)
-    ).toBe(true);
+    expect(() => planInPlace({ relativePath: 'nb.ipynb' })).toThrow(/not a \.py or \.sh file/);
   });
 });

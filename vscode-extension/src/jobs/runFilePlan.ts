@@ -1,4 +1,4 @@
-import { buildNotebookCommand, shellQuote, type JsonValue, type LiteralKind } from '@primehub-suite/client/notebook';
+import { shellQuote } from '@primehub-suite/client/notebook';
 
 /**
  * PHFS inside a job, as shell text: PrimeHub's run-job.sh exports PRIMEHUB_PHFS_PATH
@@ -15,9 +15,12 @@ export function runnableKind(fileName: string): RunnableKind | undefined {
   return ext === 'py' ? 'python' : ext === 'sh' ? 'shell' : ext === 'ipynb' ? 'notebook' : undefined;
 }
 
-/** What one run of a local file uploads and executes. */
+/**
+ * What one run of a local script (`.py`, `.sh`) uploads and executes. Notebooks are not planned
+ * here: they run through the client's `notebook.run` (see notebookRun.ts), the format both editors share.
+ */
 export interface RunFilePlan {
-  kind: RunnableKind;
+  kind: 'python' | 'shell';
   /** The file's name (no folders). */
   fileName: string;
   /**
@@ -25,13 +28,9 @@ export interface RunFilePlan {
    * undefined when the file runs in place on the group volume.
    */
   remoteDir?: string;
-  /** The executed notebook (PHFS path) for notebooks. */
-  outputPath?: string;
-  /** Local name of the output notebook, written next to the original. */
-  outputFileName?: string;
   /** The job's display name. */
   displayName: string;
-  /** The job's command: paths quoted, parameter values only inside papermill's base64 text. */
+  /** The job's command: paths quoted, no user text unquoted. */
   command: string;
 }
 
@@ -50,40 +49,21 @@ function slug(stem: string): string {
   );
 }
 
-/**
- * Plans a run of a local file: a per-run PHFS folder, and a command that runs the file from there
- * (`python`, `bash`, or papermill with the given parameters).
- */
-export function planRunFile(input: {
-  fileName: string;
-  now?: Date;
-  parameters?: Record<string, JsonValue>;
-  types?: Record<string, LiteralKind | undefined>;
-}): RunFilePlan {
-  const kind = runnableKind(input.fileName);
-  if (!kind) {
-    throw new Error(`${input.fileName} is not a .py, .sh or .ipynb file`);
+function scriptKind(fileName: string): 'python' | 'shell' {
+  const kind = runnableKind(fileName);
+  if (kind !== 'python' && kind !== 'shell') {
+    throw new Error(`${fileName} is not a .py or .sh file`);
   }
+  return kind;
+}
+
+/** Plans a run of a local script: a per-run PHFS folder, and a command that runs the file from there. */
+export function planRunFile(input: { fileName: string; now?: Date }): RunFilePlan {
+  const kind = scriptKind(input.fileName);
   const stem = input.fileName.replace(/\.[^.]+$/, '');
   const remoteDir = `/vscode-runs/${stamp(input.now ?? new Date())}-${slug(stem)}/`;
   const cdRunDir = `cd ${PHFS_ROOT_SHELL}/${shellQuote(remoteDir.replace(/^\/|\/$/g, ''))}`;
   const displayName = slug(stem);
-  if (kind === 'notebook') {
-    const outputFileName = `${stem}-output.ipynb`;
-    return {
-      kind,
-      fileName: input.fileName,
-      remoteDir,
-      outputPath: `${remoteDir}${outputFileName}`,
-      outputFileName,
-      displayName,
-      // papermill runs in the run folder, so the notebook's relative paths work as in Jupyter
-      command: `${cdRunDir} && ${buildNotebookCommand(
-        { workdir: '.', input: input.fileName, output: outputFileName, parameters: input.parameters ?? {} },
-        input.types ?? {}
-      )}`
-    };
-  }
   const runner = kind === 'python' ? 'python' : 'bash';
   return {
     kind,
@@ -115,38 +95,17 @@ export function groupVolumeRelative(
 }
 
 /**
- * Plans a run of a file that is already on the group volume: the job changes into its folder
- * (`$PRIMEHUB_GROUP_VOLUME_PATH`, which PrimeHub and PrimeHub Local set in every job) and runs it
- * there; a notebook's output is written next to it, on the volume.
+ * Plans a run of a script that is already on the group volume: the job changes into its folder
+ * (`$PRIMEHUB_GROUP_VOLUME_PATH`, which PrimeHub and PrimeHub Local set in every job) and runs it there.
  */
-export function planInPlace(input: {
-  relativePath: string;
-  parameters?: Record<string, JsonValue>;
-  types?: Record<string, LiteralKind | undefined>;
-}): RunFilePlan {
+export function planInPlace(input: { relativePath: string }): RunFilePlan {
   const parts = input.relativePath.split('/');
   const fileName = parts.pop()!;
-  const kind = runnableKind(fileName);
-  if (!kind) {
-    throw new Error(`${fileName} is not a .py, .sh or .ipynb file`);
-  }
+  const kind = scriptKind(fileName);
   const dir = parts.join('/');
   const cd = `cd "$PRIMEHUB_GROUP_VOLUME_PATH"${dir ? `/${shellQuote(dir)}` : ''}`;
   const stem = fileName.replace(/\.[^.]+$/, '');
   const displayName = slug(stem);
-  if (kind === 'notebook') {
-    const outputFileName = `${stem}-output.ipynb`;
-    return {
-      kind,
-      fileName,
-      outputFileName,
-      displayName,
-      command: `${cd} && ${buildNotebookCommand(
-        { workdir: '.', input: fileName, output: outputFileName, parameters: input.parameters ?? {} },
-        input.types ?? {}
-      )}`
-    };
-  }
   return {
     kind,
     fileName,
