@@ -53,8 +53,12 @@ export default async function globalSetup(): Promise<void> {
   const configFile = join(work, 'primehub-config.json');
   writeFileSync(configFile, JSON.stringify({ endpoint, group }), { mode: 0o600 });
 
+  const labHome = join(work, 'user-home');
+  mkdirSync(labHome, { recursive: true });
   const env = {
     ...process.env,
+    // The server extension's own files (~/.primehub/…) stay this run's.
+    HOME: labHome,
     PATH: `${VENV_BIN}:${process.env.PATH}`,
     ...notebookEnvironment(new DataDir(dataDir), 'phuser', group),
     // as a PrimeHub notebook sees them: in its home
@@ -86,6 +90,7 @@ export default async function globalSetup(): Promise<void> {
     PHJL_UI_DATA_DIR: dataDir,
     PHJL_UI_HOME: home,
     PHJL_UI_GROUP: group.name,
+    PHJL_UI_GROUP_ID: group.id,
     PHJL_UI_VOLUME: volume,
     PHJL_UI_CONFIG: configFile,
     PHJL_UI_TOKEN: local['api-token'],

@@ -2,7 +2,7 @@ import type { Job, PrimeHubClient } from '@primehub-suite/client/browser';
 import { failureHint, notebookFailure, outputArtifactOf } from './notebookJobs';
 
 /** A message that says no more than that the job's command failed. */
-const GENERIC_MESSAGE = /^(the )?(command|job|container|process) (exited|failed|terminated)\b.*code \d+\.?$/i;
+const GENERIC_MESSAGE = /^(job failed: )?(the )?command exited with code \d+\.?$/i;
 
 /** The output notebook papermill leaves in a job's artifacts is read only up to this size. */
 const MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024;

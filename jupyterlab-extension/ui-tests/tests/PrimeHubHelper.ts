@@ -14,6 +14,9 @@ export const env = {
   },
   get token(): string {
     return process.env.PHJL_UI_TOKEN!;
+  },
+  get groupId(): string {
+    return process.env.PHJL_UI_GROUP_ID!;
   }
 };
 
@@ -48,6 +51,28 @@ export async function tokenAccepted(token: string): Promise<boolean> {
   });
   const body = (await res.json().catch(() => ({}))) as { data?: { me?: unknown }; errors?: unknown[] };
   return res.ok && !body.errors?.length && Boolean(body.data?.me);
+}
+
+/** How many jobs a group has on PrimeHub Local, counted from its numbered pages (10 a page). */
+export async function jobTotal(groupId: string): Promise<number> {
+  const { endpoint } = JSON.parse(readFileSync(process.env.PHJL_UI_CONFIG!, 'utf8')) as { endpoint: string };
+  const page = async (n: number): Promise<{ totalPage: number; count: number }> => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${env.token}` },
+      body: JSON.stringify({
+        query:
+          'query($w: PhJobWhereInput, $p: Int) { phJobsConnection(where: $w, page: $p) { pageInfo { totalPage } edges { node { id } } } }',
+        variables: { w: { groupId_in: [groupId] }, p: n }
+      })
+    });
+    const c = (
+      (await res.json()) as { data: { phJobsConnection: { pageInfo: { totalPage: number }; edges: unknown[] } } }
+    ).data.phJobsConnection;
+    return { totalPage: c.pageInfo.totalPage, count: c.edges.length };
+  };
+  const first = await page(1);
+  return first.totalPage <= 1 ? first.count : (first.totalPage - 1) * 10 + (await page(first.totalPage)).count;
 }
 
 /** Runs PrimeHub Local's CLI on the test server's data directory; returns what it printed. */
@@ -161,6 +186,8 @@ export class PrimeHubHelper {
   /** Signs out and waits for the sign-in form (signing in again before it shows would race it). */
   async signOut(): Promise<void> {
     await this.panel.getByRole('button', { name: 'Sign out' }).click();
+    const confirm = this.page.locator('.jp-Dialog', { hasText: 'Sign out of PrimeHub?' });
+    await confirm.getByRole('button', { name: 'Sign out' }).click();
     await expect(this.panel.getByLabel('API token')).toBeVisible();
   }
 
@@ -244,6 +271,13 @@ export class PrimeHubHelper {
 
   param(name: string): Locator {
     return this.dialog.locator(`[data-param="${name}"] #ph-param-${name}`);
+  }
+
+  /** JupyterLab's confirmation dialog with `title`, answered with the button `label`. */
+  async answer(title: string, label: string): Promise<void> {
+    const dialog = this.page.locator('.jp-Dialog', { hasText: title });
+    await dialog.getByRole('button', { name: label, exact: true }).click();
+    await expect(dialog).toBeHidden();
   }
 
   async submit(): Promise<void> {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import {
   env,
+  jobTotal,
   localCli,
   newToken,
   outputNotebooks,
@@ -39,6 +40,22 @@ test.afterEach(async ({ page, request }) => {
 /** The messages of the notifications JupyterLab holds (its notification center), shown as toasts or not. */
 async function notifications(page: IJupyterLabPageFixture): Promise<string> {
   return (await page.notifications).map(n => n.message).join('\n');
+}
+
+/** The notification whose message matches, with its type, auto-close and button labels. */
+async function notification(
+  page: IJupyterLabPageFixture,
+  re: RegExp
+): Promise<{ message: string; type: string; autoClose: unknown; actions: string[] } | undefined> {
+  const n = (await page.notifications).find(x => re.test(x.message));
+  return n
+    ? {
+        message: n.message,
+        type: n.type,
+        autoClose: n.options.autoClose,
+        actions: (n.options.actions ?? []).map(a => a.label)
+      }
+    : undefined;
 }
 
 const PARAMS = [
@@ -98,6 +115,10 @@ test('submit a notebook with typed parameters; it succeeds with the exact values
   await expect(dialog.locator('#ph-instance-type')).toHaveValue('cpu-1');
   await expect(dialog.locator('#ph-image')).toHaveValue('base-notebook');
   await expect(dialog.locator('#ph-job-name')).toHaveValue('params');
+  // The group the job goes to, and JupyterLab's own drop-downs.
+  await expect(dialog.getByTestId('target-group')).toHaveText(env.group);
+  await expect(dialog.locator('.jp-HTMLSelect > select#ph-instance-type')).toBeVisible();
+  await expect(dialog.locator('.jp-HTMLSelect > select#ph-image')).toBeVisible();
   await expect(dialog.locator('[data-param="count"]')).toContainText('how many rounds');
   await ph.param('count').fill('seven');
   await dialog.getByRole('button', { name: 'Submit' }).click();
@@ -117,9 +138,18 @@ test('submit a notebook with typed parameters; it succeeds with the exact values
   await expect(ph.jobRow(id)).toContainText('typed params');
   const [output] = outputNotebooks('params.ipynb');
   expect(values(output)).toEqual({ count: 7, ratio: 2.5, flag: true, label: TRICKY });
-  await expect(ph.jobTab.getByTestId('job-parameters')).toContainText(
-    '"He said \\"hi\\"; it\'s a=b  and\\nsecond line"'
-  );
+  // Shown as typed: no quotes added, nothing escaped, the line break kept.
+  await expect(ph.jobTab.locator('td[data-param="label"] pre')).toHaveText(TRICKY);
+  await expect(ph.jobTab.locator('td[data-param="flag"] pre')).toHaveText('True');
+  // A success closes itself, as JupyterLab's own notifications do.
+  await expect
+    .poll(() => notification(page, /^Job "typed params" succeeded$/), { timeout: 60_000 })
+    .toEqual({
+      message: 'Job "typed params" succeeded',
+      type: 'success',
+      autoClose: 5000,
+      actions: ['Open output notebook', 'Show log']
+    });
 
   await ph.jobTab.getByRole('tab', { name: 'Artifacts' }).click();
   await ph.jobTab.locator('[data-artifact="plot.png"] a').click();
@@ -170,6 +200,11 @@ test('a sweep of 3 values creates 3 jobs that all succeed', async ({ page }) => 
   });
   const ratios = outputNotebooks('sweep.ipynb').map(f => (values(f) as { ratio: number }).ratio);
   expect(ratios.sort()).toEqual([0.1, 0.2, 0.3]);
+  // One notification for the whole sweep, updated as its jobs end; the success closes itself.
+  await expect
+    .poll(() => notification(page, /^Sweep "sweep"/), { timeout: 60_000 })
+    .toMatchObject({ message: 'Sweep "sweep": all 3 jobs succeeded', type: 'success', autoClose: 5000 });
+  expect((await page.notifications).filter(n => /sweep/.test(n.message))).toHaveLength(1);
 });
 
 test('a failing notebook shows Failed with its log and a notification', async ({ page }) => {
@@ -179,9 +214,27 @@ test('a failing notebook shows Failed with its log and a notification', async ({
   await ph.openSubmitDialog(path);
   await ph.submit();
   await ph.expectPhase('Failed');
+  const failure = "cell 1 (raise ValueError('boom on purpose')): ValueError: boom on purpose";
+  // The job's message names the failing cell and its exception, not an exit code.
+  await expect(ph.jobTab.getByTestId('job-message')).toHaveText(failure, { timeout: 30_000 });
   await expect(ph.jobTab.getByTestId('job-log')).toContainText('boom on purpose', { timeout: 30_000 });
+  // The log opens at its end on demand, where the error is.
+  await ph.jobTab.getByLabel('Log lines').selectOption('0');
+  await expect(ph.jobTab.getByTestId('job-log')).toContainText('boom on purpose');
+  await ph.jobTab.getByRole('button', { name: 'Jump to end' }).click();
+  await expect
+    .poll(() => ph.jobTab.getByTestId('job-log').evaluate(el => el.scrollHeight - el.clientHeight - el.scrollTop))
+    .toBeLessThanOrEqual(1);
   // The notification itself, not its toast: a toast can be gone (or queued behind others) when looked for.
-  await expect.poll(() => notifications(page), { timeout: 60_000 }).toMatch(/Job "fail" failed/);
+  await expect
+    .poll(() => notification(page, /^Job "fail" failed/), { timeout: 60_000 })
+    .toEqual({
+      message: `Job "fail" failed: ${failure}`,
+      type: 'error',
+      autoClose: false,
+      actions: ['Open output notebook', 'Show log']
+    });
+  await page.screenshot({ path: join(SCREENSHOTS, 'failed-job.png') });
 });
 
 test('a job whose image lacks papermill fails with a notification that names it', async ({ page }) => {
@@ -257,6 +310,8 @@ test('artifacts download into the workspace, a file and a folder, and show in th
         'os.makedirs(d, exist_ok=True)',
         "open(os.path.join(d, 'a.txt'), 'w').write('first report')",
         "open(os.path.join(d, 'b.txt'), 'w').write('second report')",
+        "os.makedirs(os.path.join(d, '2026'), exist_ok=True)",
+        "open(os.path.join(d, '2026', 'c.txt'), 'w').write('nested report')",
         "open(os.path.expanduser('~/artifacts/summary.txt'), 'w').write('all good')"
       ].join('\n')
     }
@@ -268,13 +323,18 @@ test('artifacts download into the workspace, a file and a folder, and show in th
   await ph.jobTab.getByRole('tab', { name: 'Artifacts' }).click();
   await ph.jobTab.locator('[data-artifact="summary.txt"]').getByRole('button', { name: 'Download' }).click();
   await expect(ph.jobTab.getByText(/Downloaded 1 file into/)).toBeVisible();
-  await ph.jobTab.locator('.jp-primehub-Folder', { hasText: 'reports/' }).getByRole('button').click();
-  await expect(ph.jobTab.getByText(/Downloaded 2 files into/)).toBeVisible();
+  // The folder with its subfolder.
+  await ph.jobTab
+    .locator('.jp-primehub-Folder', { hasText: /^reports\/ / })
+    .getByRole('button')
+    .click();
+  await expect(ph.jobTab.getByText(/Downloaded 3 files into/)).toBeVisible();
   await ph.jobTab.screenshot({ path: join(SCREENSHOTS, 'artifacts-downloaded.png') });
   const target = join(env.volume, 'job-artifacts', id);
   expect(readFileSync(join(target, 'summary.txt'), 'utf8')).toBe('all good');
   expect(readFileSync(join(target, 'reports', 'a.txt'), 'utf8')).toBe('first report');
   expect(readFileSync(join(target, 'reports', 'b.txt'), 'utf8')).toBe('second report');
+  expect(readFileSync(join(target, 'reports', '2026', 'c.txt'), 'utf8')).toBe('nested report');
   await page.sidebar.openTab('filebrowser');
   await page.filebrowser.openDirectory(`${env.group}/job-artifacts/${id}`);
   expect(await page.filebrowser.isFileListedInBrowser('summary.txt')).toBe(true);
@@ -292,7 +352,12 @@ test('a recurring job created from the dialog is listed and "Trigger now" runs i
   const dialog = await ph.openSubmitDialog(path);
   await dialog.getByLabel('Recurring').check();
   await dialog.getByLabel('Recurrence').selectOption('custom');
+  // A bad cron is flagged while typing, before Submit.
+  await dialog.getByLabel('Cron').fill('30 2 * *');
+  await expect(dialog.getByTestId('cron-error')).toBeVisible();
+  await dialog.screenshot({ path: join(SCREENSHOTS, 'bad-cron.png') });
   await dialog.getByLabel('Cron').fill('30 2 * * *');
+  await expect(dialog.getByTestId('cron-error')).toHaveCount(0);
   await expect(dialog.getByText(/Next runs:/)).toBeVisible();
   await ph.submit();
   await page.getByRole('button', { name: 'Ok', exact: true }).click();
@@ -303,7 +368,9 @@ test('a recurring job created from the dialog is listed and "Trigger now" runs i
   await ph.expectPhase('Succeeded');
 });
 
-test('a recurring job can be paused, then deleted', async ({ page }) => {
+test('a recurring job can be paused keeping its schedule, resumed, and deleted after a confirmation', async ({
+  page
+}) => {
   const ph = new PrimeHubHelper(page);
   await ph.signIn();
   await ph.panel.getByRole('tab', { name: 'Recurring jobs' }).click();
@@ -311,10 +378,19 @@ test('a recurring job can be paused, then deleted', async ({ page }) => {
   await expect(row).toContainText('30 2 * * *');
   await row.getByRole('button', { name: 'Pause' }).click();
   await expect(ph.panel.getByText('Paused nightly')).toBeVisible();
-  await expect(row).toContainText('on demand / paused');
+  await expect(row).toContainText('paused (30 2 * * *)');
   await expect(row.getByRole('button', { name: 'Pause' })).toHaveCount(0);
   await ph.panel.screenshot({ path: join(SCREENSHOTS, 'recurring-paused.png') });
+  await row.getByRole('button', { name: 'Resume' }).click();
+  await expect(ph.panel.getByText('Resumed nightly')).toBeVisible();
+  await expect(row).toContainText(/30 2 \* \* \* · next /);
+  await expect(row.getByRole('button', { name: 'Pause' })).toBeVisible();
+  // Delete asks first; Cancel keeps the recurring job.
   await row.getByRole('button', { name: 'Delete' }).click();
+  await ph.answer('Delete recurring job?', 'Cancel');
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await ph.answer('Delete recurring job?', 'Delete');
   await expect(ph.panel.getByText('Deleted nightly')).toBeVisible();
   await expect(row).toHaveCount(0);
   await ph.panel.getByRole('tab', { name: 'Jobs', exact: true }).click();
@@ -422,19 +498,96 @@ test("the group switcher lists the user's groups and shows the chosen group's jo
   localCli('group', 'add', 'teamb', '--display-name', 'Team B');
   localCli('user', 'add', 'alice', '--group', env.group, '--group', 'teamb', '--allow-unisolated-jobs');
   await ph.signIn();
+  // The count is the group's real total from the first answer, not the pages loaded so far.
+  await expect(ph.panel.locator('.jp-primehub-JobCount')).toHaveText(`${await jobTotal(env.groupId)} jobs`);
   await ph.signOut();
   await ph.signIn(newToken(undefined, 'alice'));
   const group = ph.panel.getByLabel('Group');
   await expect(group.locator('option')).toHaveCount(2);
   await expect(group).toHaveValue(env.group);
+  await expect(ph.panel.locator('.jp-HTMLSelect > select[aria-label="Group"]')).toBeVisible();
   const rows = ph.panel.locator('.jp-primehub-JobRow[data-job-id]');
   await expect(rows.first()).toBeVisible();
   await group.selectOption('teamb');
   await expect(ph.panel.locator('.jp-primehub-JobCount')).toHaveText('No jobs');
   await expect(rows).toHaveCount(0);
+  // A first look says how to make a job.
+  await expect(ph.panel.getByTestId('no-jobs')).toContainText('Submit Notebook as PrimeHub Job…');
   await ph.panel.screenshot({ path: join(SCREENSHOTS, 'group-switcher.png') });
-  await group.selectOption(env.group);
-  await expect(rows.first()).toBeVisible();
+
+  // A notebook of this server's group cannot be run by teamb's job: said before submitting.
+  const path = writeNotebook('other-group.ipynb', [{ source: "print('hi')" }]);
+  await ph.openNotebook(path);
+  await page.locator('.jp-NotebookPanel:visible [data-jp-item-name="primehub-submit"]').click();
+  const blocked = page.locator('.jp-Dialog', { hasText: 'Jobs of teamb cannot see this notebook' });
+  await expect(blocked).toContainText(`A job of teamb sees only teamb's group volume`);
+  await blocked.screenshot({ path: join(SCREENSHOTS, 'other-group-blocked.png') });
+  await ph.answer('Jobs of teamb cannot see this notebook', 'Cancel');
+  await expect(ph.dialog).toHaveCount(0);
+  await expect(group).toHaveValue('teamb');
+  // Taking the fix-it submits in the notebook's own group, and the form says so.
+  await page.locator('.jp-NotebookPanel:visible [data-jp-item-name="primehub-submit"]').click();
+  await ph.answer('Jobs of teamb cannot see this notebook', `Submit in ${env.group}`);
+  await expect(ph.dialog.getByTestId('target-group')).toHaveText(env.group);
+  await ph.dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(group).toHaveValue(env.group);
+
+  // Signed back in as a user without the group chosen: the panel takes one the user has.
+  await group.selectOption('teamb');
+  await expect(ph.panel.locator('.jp-primehub-JobCount')).toHaveText('No jobs');
   await ph.signOut();
   await ph.signIn(env.token);
+  await expect(group).toHaveValue(env.group);
+  await expect(rows.first()).toBeVisible();
+  await expect(ph.panel.getByRole('alert')).toHaveCount(0);
+});
+
+test('a parameters cell that is not valid Python blocks Submit with the reason', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('broken-params.ipynb', [
+    { source: 'rate = 0.1\nsizes = [1, 2', tags: ['parameters'] },
+    { source: 'print(rate)' }
+  ]);
+  const dialog = await ph.openSubmitDialog(path);
+  await expect(dialog.getByRole('alert')).toContainText("The notebook's parameters cell is not valid Python");
+  await expect(dialog.getByRole('alert')).toContainText('unclosed bracket');
+  await expect(dialog.getByRole('button', { name: 'Submit' })).toBeDisabled();
+  await dialog.screenshot({ path: join(SCREENSHOTS, 'broken-parameters.png') });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
+
+test('a 10,000-character parameter value wraps in the job tab, its whole value on demand', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  const path = writeNotebook('long-value.ipynb', [{ source: "text = 'short'", tags: ['parameters'] }]);
+  await ph.openSubmitDialog(path);
+  const long = 'abcdefghij'.repeat(1000);
+  await ph.param('text').fill(long);
+  await ph.submit();
+  await expect(ph.jobTab.locator('td[data-param="text"]')).toBeVisible();
+  // The tab does not grow sideways: nothing to scroll horizontally.
+  const overflow = (): Promise<number> => ph.jobTab.evaluate(el => el.scrollWidth - el.clientWidth);
+  expect(await overflow()).toBeLessThanOrEqual(1);
+  await ph.jobTab.getByRole('button', { name: 'Show all 10,000 characters' }).click();
+  await expect(ph.jobTab.locator('td[data-param="text"] pre')).toHaveText(long);
+  expect(await overflow()).toBeLessThanOrEqual(1);
+  await ph.jobTab.screenshot({ path: join(SCREENSHOTS, 'long-parameter.png') });
+});
+
+test('a PrimeHub that stops answering shows an error in the panel, which clears when it answers again', async ({
+  page
+}) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn();
+  await expect(ph.panel.locator('.jp-primehub-JobRow[data-job-id]').first()).toBeVisible();
+  const serverPid = Number(process.env.PHJL_UI_PIDS!.split(',')[0]);
+  process.kill(serverPid, 'SIGSTOP');
+  try {
+    await expect(ph.panel.getByRole('alert')).toContainText('Listing jobs failed', { timeout: 90_000 });
+    await ph.panel.screenshot({ path: join(SCREENSHOTS, 'primehub-hangs.png') });
+  } finally {
+    process.kill(serverPid, 'SIGCONT');
+  }
+  await expect(ph.panel.getByRole('alert')).toHaveCount(0, { timeout: 90_000 });
 });
