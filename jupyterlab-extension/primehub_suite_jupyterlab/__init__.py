@@ -9,12 +9,6 @@ def _jupyter_labextension_paths():
 
 
 def _jupyter_server_extension_points():
-    return [{"module": "primehub_suite_jupyterlab"}]
+    from .app import PrimeHubSuiteApp
 
-
-def _load_jupyter_server_extension(server_app):
-    """Registers the handlers under ``<base_url>/primehub-suite/``."""
-    from .handlers import setup_handlers
-
-    setup_handlers(server_app)
-    server_app.log.info("primehub_suite_jupyterlab: serving <base_url>/primehub-suite/")
+    return [{"module": "primehub_suite_jupyterlab", "app": PrimeHubSuiteApp}]

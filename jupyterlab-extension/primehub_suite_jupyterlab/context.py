@@ -1,16 +1,27 @@
 """The notebook's PrimeHub context, from the environment a PrimeHub spawner sets."""
 
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, NamedTuple, Optional
 
-from . import sdk_config
-
-CONTEXT_VARS = ("GROUP_ID", "GROUP_NAME", "INSTANCE_TYPE", "IMAGE_NAME", "JUPYTERHUB_USER")
+from .sdk_config import TokenFile, api_base
 
 
-def group_name() -> str:
-    """The notebook's group, as the spawner (``GROUP_NAME``) or ``npm start`` (``PRIMEHUB_GROUP``) names it."""
-    return os.environ.get("GROUP_NAME") or os.environ.get("PRIMEHUB_GROUP") or ""
+class Group(NamedTuple):
+    """The notebook's group: ``id`` may be unknown (None), ``name`` is ``""`` when there is none."""
+
+    id: Optional[str]
+    name: str
+
+    def as_sdk_group(self) -> Optional[Dict[str, Optional[str]]]:
+        """The SDK config file's ``group`` entry, or None without a group."""
+        return {"id": self.id or "", "name": self.name, "displayName": self.name} if self.name else None
+
+
+def current_group() -> Group:
+    """The notebook's group, as the spawner (``GROUP_ID``, ``GROUP_NAME``) or ``npm start``
+    (``PRIMEHUB_GROUP``) names it. Every route and the snapshot registry read it here only."""
+    env = os.environ
+    return Group(env.get("GROUP_ID") or None, env.get("GROUP_NAME") or env.get("PRIMEHUB_GROUP") or "")
 
 
 def group_path(name: str) -> str:
@@ -63,26 +74,27 @@ def phfs(root_dir: str) -> Optional[str]:
     return "phfs" if os.path.isdir(os.path.join(root_dir, "phfs")) else None
 
 
-def notebook_context(root_dir: str) -> Dict[str, Any]:
+def notebook_context(root_dir: str, token_file: TokenFile) -> Dict[str, Any]:
     """What ``GET config`` returns: everything but the token itself."""
     env = os.environ
-    group = group_name()
-    endpoint = sdk_config.api_endpoint()
-    volume = group_volume(root_dir, group)
+    group = current_group()
+    endpoint = token_file.endpoint()
+    volume = group_volume(root_dir, group.name)
     primehub_env = {
         k: v for k, v in sorted(env.items()) if k.startswith("PRIMEHUB_") and "TOKEN" not in k and "SECRET" not in k
     }
     return {
-        "group": {"id": env.get("GROUP_ID") or None, "name": group or None},
+        "group": {"id": group.id, "name": group.name or None},
         "instanceType": env.get("INSTANCE_TYPE") or None,
         "image": env.get("IMAGE_NAME") or None,
         "user": env.get("JUPYTERHUB_USER") or env.get("PRIMEHUB_USER") or None,
         "env": primehub_env,
         "apiEndpoint": endpoint,
-        "apiBase": sdk_config.api_base(endpoint),
+        "apiBase": api_base(endpoint),
         "consoleUrl": env.get("PRIMEHUB_CONSOLE_URL") or None,
         "isLocal": env.get("PRIMEHUB_LOCAL", "") == "1",
         "groupVolume": volume,
         "phfs": phfs(root_dir),
-        "tokenSet": sdk_config.api_token() is not None,
+        "tokenSet": token_file.token() is not None,
+        "tokenFile": token_file.path,
     }

@@ -9,7 +9,6 @@ from typing import List, Optional
 import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.ioloop import PeriodicCallback
 from tornado.iostream import StreamClosedError
 
 from . import api_path, context, primehub, sdk_config
@@ -33,17 +32,19 @@ FORWARD_RESPONSE_HEADERS = (
     "Content-Range",
 )
 PROXY_METHODS = ("GET", "POST", "PUT", "DELETE")
-# Uploads (PHFS files, artifacts) can be many GB and are streamed, never held: the limit only
-# keeps out absurd sizes; PrimeHub applies its own (PrimeHub Local's default is the same 64 GiB).
-MAX_UPLOAD_BYTES = 64 * 1024**3
 NO_TOKEN = "Context creation failed: no PrimeHub API token is set; sign in to PrimeHub first"
-SWEEP_SECONDS = 5
+# The key of the extension app (PrimeHubSuiteApp) in the web app's settings.
+APP_SETTING = "primehub_suite_jupyterlab"
 
 
 class BaseHandler(APIHandler):
     @property
     def root_dir(self) -> str:
         return os.path.expanduser(self.settings["server_root_dir"])
+
+    @property
+    def tokens(self) -> sdk_config.TokenFile:
+        return self.settings[APP_SETTING].tokens
 
     def fail(self, status: int, message: str, code: Optional[str] = None) -> "asyncio.Future[None]":
         self.set_status(status)
@@ -62,10 +63,12 @@ class BaseHandler(APIHandler):
 class ConfigHandler(BaseHandler):
     @tornado.web.authenticated
     def get(self):
-        self.finish(json.dumps(context.notebook_context(self.root_dir)))
+        self.finish(json.dumps(context.notebook_context(self.root_dir, self.tokens)))
 
 
 class TokenHandler(BaseHandler):
+    """Signs this Lab in and out. Both answers name the file the token is kept in (``tokenFile``)."""
+
     @tornado.web.authenticated
     async def put(self):
         token = self.body().get("token")
@@ -75,20 +78,19 @@ class TokenHandler(BaseHandler):
         problem = sdk_config.token_problem(token)
         if problem:
             return self.fail(400, f"This is not an API token: {problem}", "malformed_token")
-        endpoint = sdk_config.api_endpoint()
+        endpoint = self.tokens.endpoint()
         try:
             user = await primehub.me(endpoint, token)
         except primehub.PrimeHubCallError as err:
             return self.fail(401 if err.auth else 502, str(err), "invalid_token" if err.auth else "unreachable")
-        name = os.environ.get("GROUP_NAME")
-        group = {"id": os.environ.get("GROUP_ID", ""), "name": name, "displayName": name} if name else None
-        sdk_config.save_token(token, endpoint, group)
-        self.finish(json.dumps({"tokenSet": True, "user": user.get("username")}))
+        self.tokens.save_token(token, endpoint, context.current_group().as_sdk_group())
+        self.finish(json.dumps({"tokenSet": True, "user": user.get("username"), "tokenFile": self.tokens.path}))
 
     @tornado.web.authenticated
     def delete(self):
-        sdk_config.clear_token()
-        self.finish(json.dumps({"tokenSet": sdk_config.api_token() is not None}))
+        """Forgets the token in this Lab's token file, and nowhere else."""
+        self.tokens.clear_token()
+        self.finish(json.dumps({"tokenSet": self.tokens.token() is not None, "tokenFile": self.tokens.path}))
 
 
 @tornado.web.stream_request_body
@@ -107,9 +109,9 @@ class ProxyHandler(BaseHandler):
     # The decoded segments of the API path, checked in prepare().
     _segments: List[str] = []
 
-    def initialize(self, prefix: str):
-        """``prefix``: this route's path up to ``proxy/api/``, as the browser sends it."""
-        self._prefix = prefix
+    def initialize(self, namespace: str):
+        # This route's path up to ``proxy/api/``, as the browser sends it.
+        self._prefix = url_path_join(self.base_url, namespace, "proxy", "api") + "/"
 
     async def prepare(self):
         await super().prepare()
@@ -129,15 +131,21 @@ class ProxyHandler(BaseHandler):
         except api_path.ApiPathError as err:
             self.fail(400, str(err), "invalid_path")
             return
-        token = sdk_config.api_token()
+        token = self.tokens.token()
         if token is None:
             self.set_status(401)
             self.finish(json.dumps({"errors": [{"message": NO_TOKEN}], "message": NO_TOKEN}))
             return
         if self.request.method in BODY_METHODS:
+            limit = self.settings[APP_SETTING].max_upload_bytes
+            length = self.request.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > limit:
+                # Refused before anything reaches PrimeHub; a chunked body is cut at the limit below.
+                self.fail(413, f"the upload is {length} bytes; this server passes on at most {limit}", "too_large")
+                return
             set_max_body_size = getattr(self.request.connection, "set_max_body_size", None)
             if set_max_body_size:
-                set_max_body_size(MAX_UPLOAD_BYTES)
+                set_max_body_size(limit)
         self._upstream = Upstream(self._on_start, self._on_chunk)
         self._exchange = asyncio.ensure_future(self._run(token))
 
@@ -180,7 +188,7 @@ class ProxyHandler(BaseHandler):
     async def _run(self, token: str) -> Optional[Exception]:
         """Sends the request and reads PrimeHub's answer into this response; returns the failure
         that ended it early, if any (the browser is answered once its body is complete)."""
-        url = f"{sdk_config.api_base(sdk_config.api_endpoint())}/{api_path.encode(self._segments)}"
+        url = f"{sdk_config.api_base(self.tokens.endpoint())}/{api_path.encode(self._segments)}"
         if self.request.query:
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
@@ -235,72 +243,58 @@ class ProxyHandler(BaseHandler):
 
 
 class SnapshotHandler(BaseHandler):
-    @property
-    def registry(self) -> SnapshotRegistry:
-        return self.settings["primehub_suite_snapshots"]
+    """``POST {path}`` makes a snapshot of a notebook; ``DELETE ?path=`` removes one now."""
 
     @tornado.web.authenticated
     def post(self):
-        """``{path}``: makes a snapshot; ``{snapshot, jobIds}``: removes it once those jobs ended."""
-        data = self.body()
+        path = self.body().get("path")
+        if not isinstance(path, str) or not path:
+            return self.fail(400, "path is required", "invalid_request")
         try:
-            if "snapshot" in data:
-                ids = data.get("jobIds")
-                if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-                    return self.fail(400, "jobIds must be a list of job ids", "invalid_request")
-                self.registry.register(str(data["snapshot"]), ids)
-                return self.finish(json.dumps({"registered": True}))
-            path = data.get("path")
-            if not isinstance(path, str) or not path:
-                return self.fail(400, "path is required", "invalid_request")
-            self.finish(json.dumps(create_snapshot(self.root_dir, path, context.group_name())))
+            made = create_snapshot(self.root_dir, path, context.current_group().name)
         except SnapshotError as err:
-            self.fail(404 if err.code == "not_found" else 400, str(err), err.code)
+            return self.fail(404 if err.code == "not_found" else 400, str(err), err.code)
+        self.finish(json.dumps(made))
 
     @tornado.web.authenticated
     def delete(self):
         path = self.get_query_argument("path", "")
         try:
-            removed = self.registry.remove(path)
+            removed = self.settings[APP_SETTING].registry.remove(path)
         except SnapshotError as err:
             return self.fail(400, str(err), err.code)
         self.finish(json.dumps({"removed": removed}))
 
 
-def setup_handlers(server_app) -> None:
-    web_app = server_app.web_app
-    base = url_path_join(web_app.settings["base_url"], NAMESPACE)
-    root_dir = os.path.expanduser(web_app.settings["server_root_dir"])
-    state = os.path.join(os.path.expanduser("~"), ".primehub", "jupyterlab-snapshots.json")
-    registry = SnapshotRegistry(root_dir, state)
-    web_app.settings["primehub_suite_snapshots"] = registry
-    web_app.add_handlers(
-        ".*$",
-        [
-            (url_path_join(base, "config"), ConfigHandler),
-            (url_path_join(base, "token"), TokenHandler),
-            (url_path_join(base, "snapshot"), SnapshotHandler),
-            (
-                url_path_join(base, "proxy", "api", PROXY_PATHS),
-                ProxyHandler,
-                {"prefix": url_path_join(base, "proxy", "api") + "/"},
-            ),
-        ],
-    )
+class SnapshotJobsHandler(BaseHandler):
+    """``POST {snapshot, jobIds}``: the snapshot is removed once all those jobs ended."""
 
-    async def sweep():
-        token = sdk_config.api_token()
-        if not token or not registry.entries:
-            return
-        endpoint = sdk_config.api_endpoint()
+    @property
+    def registry(self) -> SnapshotRegistry:
+        return self.settings[APP_SETTING].registry
+
+    @tornado.web.authenticated
+    def post(self):
+        data = self.body()
+        snapshot = data.get("snapshot")
+        ids = data.get("jobIds")
+        if not isinstance(snapshot, str) or not snapshot:
+            return self.fail(400, "snapshot is required", "invalid_request")
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+            return self.fail(400, "jobIds must be a list of job ids", "invalid_request")
         try:
-            removed = await registry.sweep(lambda job_id: primehub.job_phase(endpoint, token, job_id))
-        except primehub.PrimeHubCallError as err:
-            server_app.log.debug("primehub_suite_jupyterlab: snapshot sweep: %s", err)
-            return
-        for path in removed:
-            server_app.log.info("primehub_suite_jupyterlab: removed snapshot %s (its jobs ended)", path)
+            self.registry.register(snapshot, ids)
+        except SnapshotError as err:
+            return self.fail(400, str(err), err.code)
+        self.finish(json.dumps({"registered": True}))
 
-    callback = PeriodicCallback(sweep, SWEEP_SECONDS * 1000)
-    callback.start()
-    web_app.settings["primehub_suite_sweeper"] = callback
+
+def handlers(namespace: str) -> list:
+    """The routes under ``<base_url>/<namespace>/`` (the extension app adds ``base_url``)."""
+    return [
+        (url_path_join(namespace, "config"), ConfigHandler),
+        (url_path_join(namespace, "token"), TokenHandler),
+        (url_path_join(namespace, "snapshot"), SnapshotHandler),
+        (url_path_join(namespace, "snapshot", "jobs"), SnapshotJobsHandler),
+        (url_path_join(namespace, "proxy", "api", PROXY_PATHS), ProxyHandler, {"namespace": namespace}),
+    ]

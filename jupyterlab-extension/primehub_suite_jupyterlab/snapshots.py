@@ -169,7 +169,7 @@ class SnapshotRegistry:
     def register(self, snapshot: str, job_ids: List[str]) -> None:
         if not is_snapshot_name(snapshot):
             raise SnapshotError(f"{snapshot} is not a snapshot", "invalid_path")
-        _in_volume(self.root_dir, snapshot, context.group_name())
+        _in_volume(self.root_dir, snapshot, context.current_group().name)
         with self._change() as entries:
             entries[snapshot] = sorted(set(entries.get(snapshot, [])) | set(job_ids))
 
@@ -179,7 +179,7 @@ class SnapshotRegistry:
             raise SnapshotError(f"{snapshot} is not a snapshot", "invalid_path")
         with self._change() as entries:
             entries.pop(snapshot, None)
-        return remove_snapshot(self.root_dir, snapshot, context.group_name())
+        return remove_snapshot(self.root_dir, snapshot, context.current_group().name)
 
     async def sweep(self, phase_of: Callable) -> List[str]:
         """Removes every snapshot whose jobs all ended (``phase_of(id)`` -> phase or None when gone)."""
@@ -202,7 +202,7 @@ class SnapshotRegistry:
             if left:
                 continue
             try:
-                if remove_snapshot(self.root_dir, snapshot, context.group_name()):
+                if remove_snapshot(self.root_dir, snapshot, context.current_group().name):
                     removed.append(snapshot)
             except SnapshotError:
                 pass  # refused (e.g. a link put in its place): nothing to do but forget it

@@ -77,6 +77,15 @@ def jp_server_config():
 
 
 @pytest.fixture
+def extension(jp_serverapp, jp_asyncio_loop):
+    """The extension app, started as the server starts its extensions once its event loop runs
+    (pytest-jupyter's server never runs that step); pytest-jupyter's cleanup stops it."""
+    manager = jp_serverapp.extension_manager
+    jp_asyncio_loop.run_until_complete(manager.start_all_extensions())
+    return manager.extension_points["primehub_suite_jupyterlab"].app
+
+
+@pytest.fixture
 def home(jp_home_dir, monkeypatch):
     """pytest-jupyter's HOME for the server; the SDK config lives under it."""
     monkeypatch.setenv("HOME", str(jp_home_dir))

@@ -100,8 +100,8 @@ async def test_a_good_token_is_stored_in_the_sdk_file_keeping_other_keys(jp_fetc
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps({"endpoint": local_server.endpoint, "custom": {"keep": 1}}))
     r = await jp_fetch("primehub-suite", "token", method="PUT", body=json.dumps({"token": local_server.token}))
-    assert body(r) == {"tokenSet": True, "user": "phuser"}
     path = folder / "config.json"
+    assert body(r) == {"tokenSet": True, "user": "phuser", "tokenFile": str(path)}
     saved = json.loads(path.read_text())
     assert saved["api-token"] == local_server.token
     assert saved["custom"] == {"keep": 1}
@@ -298,7 +298,7 @@ async def wait_gone(path, timeout=45):
 
 
 async def test_snapshot_is_removed_when_its_jobs_end_also_on_failure_and_cancel(
-    jp_fetch, local_server, notebook_env, signed_in, notebook
+    jp_fetch, extension, local_server, notebook_env, signed_in, notebook
 ):
     root = notebook_env["root"]
     snaps = []
@@ -306,7 +306,7 @@ async def test_snapshot_is_removed_when_its_jobs_end_also_on_failure_and_cancel(
         snap = body(await jp_fetch("primehub-suite", "snapshot", method="POST", body=json.dumps({"path": notebook})))
         job = await submit(jp_fetch, local_server.group["id"], command)
         await jp_fetch(
-            "primehub-suite", "snapshot", method="POST",
+            "primehub-suite", "snapshot", "jobs", method="POST",
             body=json.dumps({"snapshot": snap["snapshot"], "jobIds": [job["id"]]}),
         )
         snaps.append((root / snap["snapshot"], job["id"]))

@@ -101,12 +101,17 @@ def test_a_link_planted_at_the_snapshots_name_is_not_written_through(notebook_en
     assert not (outside / "planted.ipynb").exists()
 
 
-async def test_the_sweep_does_not_remove_through_a_linked_folder(jp_fetch, folder, outside, signed_in, home):
+async def test_the_sweep_does_not_remove_through_a_linked_folder(
+    jp_fetch, extension, folder, outside, signed_in, home
+):
     server_path, real = folder
     (real / "away").symlink_to(outside, target_is_directory=True)
     snapshot = f"{server_path}/away/{STAMPED}"
     # A job id PrimeHub does not know counts as ended: the next sweep removes the snapshot.
-    r = await post(jp_fetch, {"snapshot": snapshot, "jobIds": ["no-such-job"]})
+    r = await jp_fetch(
+        "primehub-suite", "snapshot", "jobs", method="POST",
+        body=json.dumps({"snapshot": snapshot, "jobIds": ["no-such-job"]}), raise_error=False,
+    )
     assert body(r) == {"registered": True}
     state = home / ".primehub" / "jupyterlab-snapshots.json"
     deadline = time.time() + 30
