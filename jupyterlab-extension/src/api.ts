@@ -84,5 +84,12 @@ function jupyterHeaders(): Record<string, string> {
  * adds the PrimeHub token; no token in the browser.
  */
 export function createClient(onAuthError?: () => void): PrimeHubClient {
-  return new PrimeHubClient({ baseUrl: extensionUrl('proxy', 'api'), headers: jupyterHeaders, onAuthError });
+  return new PrimeHubClient({
+    baseUrl: extensionUrl('proxy', 'api'),
+    headers: jupyterHeaders,
+    onAuthError,
+    // The models' polls try again with backoff themselves; a PrimeHub that does not answer is
+    // reported after the client's timeout (30 s), not after four of them.
+    retry: false
+  });
 }
