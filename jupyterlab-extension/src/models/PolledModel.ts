@@ -17,6 +17,7 @@ export abstract class PolledModel implements IDisposable {
   private _active = true;
   private _error = '';
   private _disposed = false;
+  private _signedIn: boolean;
 
   /**
    * @param hub - the session whose client and settings the model uses.
@@ -35,6 +36,7 @@ export abstract class PolledModel implements IDisposable {
       frequency: { interval: this.intervalMs(), backoff: true, max: MAX_BACKOFF_MS },
       standby: () => this.standby() || 'when-hidden'
     });
+    this._signedIn = hub.signedIn;
     hub.changed.connect(this.onSettings, this);
   }
 
@@ -143,6 +145,13 @@ export abstract class PolledModel implements IDisposable {
   }
 
   private onSettings(): void {
+    // Signed in (again): poll now rather than at the next tick.
+    if (this.hub.signedIn !== this._signedIn) {
+      this._signedIn = this.hub.signedIn;
+      if (this._signedIn && this._active) {
+        void this.poll.refresh();
+      }
+    }
     const interval = this.intervalMs();
     if (this.poll.frequency.interval !== interval) {
       this.poll.frequency = { ...this.poll.frequency, interval };
