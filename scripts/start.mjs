@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start` (after the bootstrap in `prestart`): PrimeHub Local in the foreground plus a
 // JupyterLab from the project's .venv, started with the environment a PrimeHub spawner gives a
-// notebook. Ctrl+C stops both. The data directory's layout and the notebook's environment come from
+// notebook. Ctrl+C stops both; PrimeHub Local stopping alone (a crash, a kill) is restarted on the same
+// port while JupyterLab and its kernels run on. The data directory's layout and the notebook's environment come from
 // PrimeHub Local's own build (one source); nothing else is needed beyond what the bootstrap installs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,9 @@ const CLI = join(DIST, 'cli.js');
 const JUPYTER = join(ROOT, '.venv', 'bin', 'jupyter');
 /** Time a child gets to stop after the forwarded signal before it is killed. */
 const STOP_GRACE_MS = 30_000;
+/** PrimeHub Local is restarted when it stops on its own, unless it stopped this often within RESTART_WINDOW_MS. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
 
 function fail(message) {
   console.error(`npm start: ${message}`);
@@ -27,9 +31,9 @@ function fail(message) {
 if (!existsSync(CLI)) {
   fail(`${CLI} is missing: run \`npm start\` (its bootstrap builds it) or \`npm run build\``);
 }
-const { DataDir, DEFAULT_USER, notebookEnvironment, readSdkConfig, resolveDataDir } = createRequire(import.meta.url)(
-  join(DIST, 'index.js')
-);
+const { DataDir, DEFAULT_USER, notebookEnvironment, readSdkConfig, resolveDataDir, writeSdkConfig } = createRequire(
+  import.meta.url
+)(join(DIST, 'index.js'));
 
 const USAGE = `Usage: npm start -- [--port 8321] [--data-dir DIR] [--jupyter-port 8888] [--no-jupyter]
 
@@ -135,8 +139,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // Last resort if this script dies of an error: do not leave the detached children behind.
 process.on('exit', () => forceKill());
 
-async function startServer() {
-  const server = startChild('server', process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', args.port], {
+/** Starts PrimeHub Local on `port`; resolves with its GraphQL endpoint once it serves. */
+async function startServer(port) {
+  const server = startChild('server', process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', port], {
     stdio: ['ignore', 'pipe', 'inherit']
   });
   const lines = createInterface({ input: server.child.stdout });
@@ -168,11 +173,48 @@ async function startServer() {
   });
   void server.exited.then(({ code, signal }) => {
     if (!stopping) {
-      console.error(`npm start: PrimeHub Local stopped unexpectedly (${code ?? signal})`);
-      void shutdown('SIGTERM', 1);
+      void restartServer(endpoint, code ?? signal);
     }
   });
   return endpoint;
+}
+
+const restarts = [];
+
+/**
+ * PrimeHub Local stopped on its own: it is started again on the same port (JupyterLab's extension
+ * and the SDK keep their endpoint, and the Lab's requests reach it again), recovering its jobs as
+ * after any restart. JupyterLab and its kernels are left running. Only a server that keeps
+ * stopping is given up on; then JupyterLab runs on until Ctrl+C.
+ */
+async function restartServer(endpoint, why) {
+  const now = Date.now();
+  restarts.push(now);
+  while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) {
+    restarts.shift();
+  }
+  if (restarts.length > MAX_RESTARTS) {
+    console.error(
+      `npm start: PrimeHub Local stopped (${why}) ${restarts.length} times within a minute; not restarting it.` +
+        (children.has('jupyterlab') ? ' JupyterLab keeps running; Ctrl+C stops it.' : '')
+    );
+    if (!children.has('jupyterlab')) {
+      void shutdown('SIGTERM', 1);
+    }
+    return;
+  }
+  console.error(`npm start: PrimeHub Local stopped unexpectedly (${why}); restarting it`);
+  const port = new URL(endpoint).port;
+  try {
+    const again = await startServer(port);
+    if (!stopping) {
+      console.error(`npm start: PrimeHub Local restarted at ${again} (JupyterLab kept running)`);
+    }
+  } catch (err) {
+    if (!stopping) {
+      console.error(`npm start: ${err.message}`);
+    }
+  }
 }
 
 /** Lays the server root out like a PrimeHub notebook's home: `<group>/` is the group volume, `phfs/` PHFS. */
@@ -191,13 +233,26 @@ function linkNotebookHome(home, links) {
   }
 }
 
+/**
+ * The Lab's own token file, in the SDK's format: a copy of PrimeHub Local's on first start, its
+ * endpoint kept current on later ones. Signing out of the Lab removes the token from this copy
+ * only (and the Lab stays signed out until signed in again); PrimeHub Local's config.json and the
+ * SDK's ~/.primehub/config.json are never written by the Lab.
+ */
+function labTokenFile(config, endpoint) {
+  const file = dirs.jupyterTokenConfig;
+  const copy = readSdkConfig(file);
+  writeSdkConfig(file, copy && typeof copy === 'object' ? { ...copy, endpoint } : { ...config, endpoint });
+  return file;
+}
+
 /** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
-async function startJupyter(config) {
+async function startJupyter(config, tokenFile) {
   const env = {
     ...process.env,
     ...notebookEnvironment(dirs, DEFAULT_USER, config.group),
-    // The JupyterLab extension: signed in with the config PrimeHub Local wrote, and told it is Local.
-    PRIMEHUB_CONFIG: dirs.userConfig,
+    // The JupyterLab extension: signed in with its own copy of the token, and told it is Local.
+    PRIMEHUB_CONFIG: tokenFile,
     PRIMEHUB_LOCAL: '1'
   };
   const notebookDir = dirs.notebooks(DEFAULT_USER);
@@ -258,7 +313,7 @@ async function startJupyter(config) {
 async function main() {
   let endpoint;
   try {
-    endpoint = await startServer();
+    endpoint = await startServer(args.port);
   } catch (err) {
     console.error(`npm start: ${err.message}`);
     process.exit(1);
@@ -270,10 +325,12 @@ async function main() {
   }
 
   let jupyter;
+  let tokenFile;
   if (!args['no-jupyter']) {
     if (existsSync(JUPYTER)) {
       console.error('Starting JupyterLab…');
-      jupyter = await startJupyter(config);
+      tokenFile = labTokenFile(config, endpoint);
+      jupyter = await startJupyter(config, tokenFile);
     } else {
       console.error(`npm start: ${JUPYTER} is missing (the bootstrap creates .venv); starting without JupyterLab`);
     }
@@ -292,7 +349,8 @@ async function main() {
   if (jupyter?.url) {
     out.push(
       `JupyterLab (user ${DEFAULT_USER}, group ${config.group.name}): ${jupyter.url}`,
-      `  log: ${jupyter.logFile}`
+      `  log: ${jupyter.logFile}`,
+      `  its API token:     in ${tokenFile} (its own copy; signing out of the Lab removes only that one)`
     );
   } else if (jupyter) {
     out.push(`JupyterLab did not start; see ${jupyter.logFile}`);
@@ -304,7 +362,8 @@ async function main() {
     `  mkdir -p ~/.primehub && cp ${configFile} ~/.primehub/config.json`,
     '  (that replaces an existing ~/.primehub/config.json, e.g. one for a real cluster: back it up first)',
     '',
-    `Ctrl+C stops PrimeHub Local${jupyter?.url ? ' and JupyterLab' : ''}.`
+    `Ctrl+C stops PrimeHub Local${jupyter?.url ? ' and JupyterLab' : ''}.` +
+      (jupyter?.url ? ' If PrimeHub Local stops on its own, it is restarted and JupyterLab keeps running.' : '')
   );
   console.log(out.join('\n'));
 }

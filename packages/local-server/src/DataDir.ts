@@ -66,6 +66,14 @@ export class DataDir {
     return join(this.root, 'notebooks', user);
   }
 
+  /**
+   * The API token file of the JupyterLab `npm start` runs: its own copy of {@link userConfig}'s token,
+   * so signing out of the Lab forgets only this copy.
+   */
+  get jupyterTokenConfig(): string {
+    return join(this.root, 'jupyterlab-config.json');
+  }
+
   /** The log of the JupyterLab `npm start` runs. */
   get jupyterLog(): string {
     return join(this.root, 'jupyterlab.log');
