@@ -93,6 +93,13 @@ describe('rerunning a notebook job with edited values', () => {
     expect(spec.output).toBe(false);
   });
 
+  it('reruns the original of a JupyterLab snapshot (the snapshot is gone once the job ended)', () => {
+    const source = rerunSourceOf({
+      command: script({ root: 'volume', path: 'exp/.train-20260101120000000000.ipynb' })
+    })!;
+    expect(source.volumePath).toBe('exp/train.ipynb');
+  });
+
   it('leaves other jobs alone', () => {
     expect(rerunSourceOf({ command: 'python train.py' })).toBeUndefined();
     expect(rerunSourceOf({ command: null })).toBeUndefined();

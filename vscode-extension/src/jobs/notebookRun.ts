@@ -98,6 +98,14 @@ export interface NotebookRerunSource {
   outputVolumePath?: string;
 }
 
+/**
+ * The notebook a snapshot on the group volume was taken of: JupyterLab's extension runs a copy
+ * `dir/.nb-<20-digit time>.ipynb` beside `dir/nb.ipynb` and removes it when the job ends.
+ */
+export function originalOfSnapshot(volumePath: string): string {
+  return volumePath.replace(/(^|\/)\.([^/]+)-\d{20}\.ipynb$/, '$1$2.ipynb');
+}
+
 /** Reads a notebook job (any editor's `client.notebook.run`) back for a rerun; undefined for other jobs. */
 export function rerunSourceOf(job: Pick<Job, 'command'>): NotebookRerunSource | undefined {
   const run = parseNotebookRunScript(job.command);
@@ -105,7 +113,7 @@ export function rerunSourceOf(job: Pick<Job, 'command'>): NotebookRerunSource | 
     return undefined;
   }
   return {
-    ...(run.input.root === 'volume' ? { volumePath: run.input.path } : {}),
+    ...(run.input.root === 'volume' ? { volumePath: originalOfSnapshot(run.input.path) } : {}),
     artifactName: run.artifactName,
     parameters: run.parameters,
     ...(run.output?.root === 'volume' ? { outputVolumePath: run.output.path } : {})
