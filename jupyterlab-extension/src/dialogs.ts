@@ -1,27 +1,23 @@
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import type { IAsk } from './flows/submitFlow';
 
+/** A question in JupyterLab's own dialog; `danger` makes the accepting button red. */
+async function confirm(title: string, body: string, ok: string, danger = false): Promise<boolean> {
+  const r = await showDialog({
+    title,
+    body,
+    buttons: [Dialog.cancelButton(), danger ? Dialog.warnButton({ label: ok }) : Dialog.okButton({ label: ok })]
+  });
+  return r.button.accept;
+}
+
 /** Questions and messages in JupyterLab's own dialogs. */
 export const labDialogs: IAsk = {
-  async confirm(title: string, body: string, ok: string, warn = false): Promise<boolean> {
-    const r = await showDialog({
-      title,
-      body,
-      buttons: [Dialog.cancelButton(), warn ? Dialog.warnButton({ label: ok }) : Dialog.okButton({ label: ok })]
-    });
-    return r.button.accept;
-  },
-  async error(title: string, body: string): Promise<void> {
-    await showErrorMessage(title, body);
-  }
+  confirm: (title, body, ok) => confirm(title, body, ok),
+  error: async (title, body) => void (await showErrorMessage(title, body))
 };
 
 /** Asks before something that cannot be undone (a red button). */
 export function confirmDanger(title: string, body: string, ok: string): Promise<boolean> {
-  return (labDialogs.confirm as (t: string, b: string, o: string, w: boolean) => Promise<boolean>)(
-    title,
-    body,
-    ok,
-    true
-  );
+  return confirm(title, body, ok, true);
 }
