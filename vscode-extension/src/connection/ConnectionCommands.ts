@@ -4,11 +4,9 @@ import { isCancel } from '../errors/describeError';
 import type { Logger } from '../logger/Logger';
 import { isObject, isString, type CommandArgs } from '../util/commandArgs';
 import { ConnectionManager, SignInInput } from './ConnectionManager';
-import { apiTokenPage, graphqlEndpoint } from './endpoints';
+import { apiTokenPage, baseUrl, graphqlEndpoint, PRIMEHUB_LOCAL_DEFAULT } from './endpoints';
 import { SignInError } from './signInErrors';
 import { findSignInSources } from './signInSources';
-
-const DEFAULT_ENDPOINT = 'http://127.0.0.1:5000';
 
 /**
  * "Sign in again" to the active profile's PrimeHub (the status bar's item when the token was
@@ -167,11 +165,15 @@ export class ConnectionCommands implements vscode.Disposable {
     }
   }
 
-  private async manualSignIn(): Promise<boolean> {
+  /**
+   * Asks the URL (prefilled with `tried`, a URL that failed, else PrimeHub Local's default address
+   * when a PrimeHub Local answers there), then the token.
+   */
+  private async manualSignIn(tried?: string): Promise<boolean> {
     const endpoint = await vscode.window.showInputBox({
       title: 'Sign in to PrimeHub (1/2)',
-      prompt: 'PrimeHub URL (or its GraphQL endpoint)',
-      value: DEFAULT_ENDPOINT,
+      prompt: 'PrimeHub URL (or its GraphQL endpoint), e.g. https://primehub.example.com',
+      value: tried ?? ((await primeHubLocalAnswers()) ? PRIMEHUB_LOCAL_DEFAULT : ''),
       ignoreFocusOut: true,
       validateInput: v => {
         try {
@@ -263,7 +265,8 @@ export class ConnectionCommands implements vscode.Disposable {
       if (choice === 'Open API Token Page') {
         void vscode.env.openExternal(vscode.Uri.parse(apiTokenPage(graphqlEndpoint(input.endpoint), input.group)));
       } else if (choice === 'Try Again') {
-        void this.signIn({ endpoint: input.endpoint });
+        // a wrong token: a new token for the same PrimeHub; a wrong URL: the URL again, as typed
+        void (e.problem === 'badToken' ? this.signIn({ endpoint: input.endpoint }) : this.manualSignIn(input.endpoint));
       }
     });
     return false;
@@ -306,5 +309,17 @@ export class ConnectionCommands implements vscode.Disposable {
       this.statusBar.command = 'primehub.group.switch';
     }
     this.statusBar.show();
+  }
+}
+
+/** True when PrimeHub Local answers its health check at its default address (within a moment). */
+async function primeHubLocalAnswers(): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl(graphqlEndpoint(PRIMEHUB_LOCAL_DEFAULT))}/api/health`, {
+      signal: AbortSignal.timeout(800)
+    });
+    return res.ok;
+  } catch {
+    return false;
   }
 }

@@ -1,14 +1,35 @@
 import { ValidationError } from '@primehub-suite/client';
 
+/** PrimeHub Local's address when started with its defaults (`npm start`, `primehub-local`). */
+export const PRIMEHUB_LOCAL_DEFAULT = 'http://127.0.0.1:8321';
+
+/** True for a host of this machine (`localhost`, `127.x.x.x`, `::1`). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1';
+}
+
 /**
- * The GraphQL endpoint for what a user typed: a PrimeHub URL (`https://host`, `https://host/console`)
- * or the endpoint itself (`https://host/api/graphql`).
+ * What a user typed, with a scheme: as typed when it has one; `http://` for this machine (where
+ * PrimeHub Local serves plain HTTP), `https://` for any other host.
+ */
+export function withScheme(text: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    return text;
+  }
+  const host = /^(\[[^\]]*\]|[^/:?#]*)/.exec(text)?.[1] ?? '';
+  return `${isLoopbackHost(host) ? 'http' : 'https'}://${text}`;
+}
+
+/**
+ * The GraphQL endpoint for what a user typed: a PrimeHub URL (`https://host`, `https://host/console`,
+ * `127.0.0.1:8321`) or the endpoint itself (`https://host/api/graphql`).
  */
 export function graphqlEndpoint(input: string): string {
   const text = input.trim();
   let url: URL;
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    url = new URL(withScheme(text));
   } catch {
     throw new ValidationError(`"${text}" is not a URL; enter e.g. https://primehub.example.com`);
   }

@@ -31,6 +31,42 @@ function chainText(e: unknown): string {
   return parts.join(' ');
 }
 
+const TLS_PROBLEM = /SSL|TLS|EPROTO|wrong version number|handshake|packet length too long/i;
+
+/**
+ * Why a PrimeHub could not be reached, as a sentence (never a raw OpenSSL or errno text): a TLS
+ * handshake that failed (e.g. https to a plain-HTTP server), a refused connection, an unknown
+ * host, a timeout.
+ */
+export function unreachableReason(endpoint: string, e: unknown): string {
+  const text = chainText(e);
+  let host = endpoint;
+  let https = false;
+  try {
+    const url = new URL(endpoint);
+    host = url.host;
+    https = url.protocol === 'https:';
+  } catch {
+    // keep the endpoint as typed
+  }
+  if (e instanceof TimeoutError || /ETIMEDOUT|timed? ?out/i.test(text)) {
+    return `${host} did not answer in time.`;
+  }
+  if (https && TLS_PROBLEM.test(text)) {
+    return `the secure (HTTPS) connection to ${host} failed. If this PrimeHub serves plain HTTP (as PrimeHub Local does), use an http:// URL.`;
+  }
+  if (/ECONNREFUSED/.test(text)) {
+    return `nothing answers at ${host} (connection refused). Check the URL and port, and that PrimeHub is running.`;
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) {
+    return `the host name ${host.replace(/:\d+$/, '')} is not known. Check the URL.`;
+  }
+  if (/ECONNRESET|socket hang up|other side closed/i.test(text)) {
+    return `${host} closed the connection. Check the URL (http or https, and the port).`;
+  }
+  return `${host} could not be reached. Check the URL and your network.`;
+}
+
 /** Turns the error of the `me` check into the problem the user has to fix. */
 export function classifySignInError(endpoint: string, e: unknown): SignInError {
   if (isAbortError(e)) {
@@ -51,7 +87,9 @@ export function classifySignInError(endpoint: string, e: unknown): SignInError {
     );
   }
   if (e instanceof NetworkError || e instanceof TimeoutError) {
-    return new SignInError('unreachable', `Cannot reach ${endpoint}: ${e.message}`, { cause: e });
+    return new SignInError('unreachable', `Cannot reach ${endpoint}: ${unreachableReason(endpoint, e)}`, {
+      cause: e
+    });
   }
   return new SignInError(
     'notPrimeHub',
