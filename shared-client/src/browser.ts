@@ -39,7 +39,7 @@ export type { DataOf, Operation, VariablesOf } from './operations/index';
 export type { LogStreamOptions } from './logStream';
 export { isTerminalPhase, TERMINAL_JOB_PHASES } from './resources/JobsApi';
 export type { JobListOptions, JobSpec, JobWaitOptions, JobsApi } from './resources/JobsApi';
-export { normalizeRecurrence, RECURRENCE_PRESETS } from './resources/SchedulesApi';
+export { isPaused, normalizeRecurrence, RECURRENCE_PRESETS, resumedRecurrence } from './resources/SchedulesApi';
 export { cronNextRuns } from './cron';
 export type { CronCheck } from './cron';
 export type { RecurrenceSpec, ScheduleListOptions, ScheduleSpec, SchedulesApi } from './resources/SchedulesApi';

@@ -1,4 +1,4 @@
-import { NotFoundError, PrimeHubClient, ValidationError, type Schedule } from '../../shared-client/src';
+import { isPaused, NotFoundError, PrimeHubClient, ValidationError, type Schedule } from '../../shared-client/src';
 import { LocalServerProcess } from '../kit/localServer';
 import { clientFor, collect, unique } from './support';
 
@@ -129,5 +129,42 @@ describe('client: recurring jobs (schedules)', () => {
     await expect(client.schedules.update(s.id, { displayName: 'gone' })).rejects.toThrow(NotFoundError);
     await expect(client.schedules.delete(s.id)).rejects.toThrow(NotFoundError);
     expect((await client.jobs.get(jobId!)).phase).toBe('Succeeded');
+  });
+
+  test('pause keeps the cron and runs nothing; resume brings the same schedule back; on demand cannot resume', async () => {
+    const name = unique('pause');
+    const custom = await client.schedules.create({
+      ...base(`${name}-custom`),
+      recurrence: { type: 'custom', cron: '*/20 6-18 * * 1-5' }
+    });
+    const daily = await client.schedules.create({ ...base(`${name}-daily`), recurrence: { type: 'daily' } });
+
+    const paused = await client.schedules.pause(custom.id);
+    expect(paused).toMatchObject({ recurrence: { type: 'inactive', cron: '*/20 6-18 * * 1-5' }, nextRunTime: null });
+    expect(isPaused(paused)).toBe(true);
+    // stored as PrimeHub stores it: another client (or the SDK) reads the kept cron back
+    expect((await client.schedules.get(custom.id)).recurrence).toEqual({ type: 'inactive', cron: '*/20 6-18 * * 1-5' });
+    // pausing twice changes nothing
+    expect((await client.schedules.pause(custom.id)).recurrence).toEqual(paused.recurrence);
+
+    const resumed = await client.schedules.resume(custom.id);
+    expect(resumed).toMatchObject({ recurrence: { type: 'custom', cron: '*/20 6-18 * * 1-5' }, invalid: false });
+    expect(isPaused(resumed)).toBe(false);
+    expect(Date.parse(resumed.nextRunTime!)).toBeGreaterThan(Date.now());
+    expect(new Date(resumed.nextRunTime!).getMinutes() % 20).toBe(0);
+
+    // a preset comes back as its preset type
+    expect((await client.schedules.pause(daily.id)).recurrence).toEqual({ type: 'inactive', cron: '0 4 * * *' });
+    expect((await client.schedules.resume(daily.id)).recurrence).toEqual({ type: 'daily', cron: '0 4 * * *' });
+    expect((await client.schedules.resume(daily.id)).recurrence).toEqual({ type: 'daily', cron: '0 4 * * *' });
+
+    // the schedule stays in its own group even when the client's current group is another one
+    const elsewhere = await client.schedules.pause(custom.id, {});
+    expect(elsewhere.groupId).toBe(server.groupId);
+
+    const onDemand = await client.schedules.create({ ...base(`${name}-od`), recurrence: { type: 'on-demand' } });
+    expect(isPaused(onDemand)).toBe(false);
+    await expect(client.schedules.resume(onDemand.id)).rejects.toThrow(/runs on demand only/);
+    await expect(client.schedules.pause('recurrence-nosuch')).rejects.toThrow(NotFoundError);
   });
 });

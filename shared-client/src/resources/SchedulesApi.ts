@@ -75,6 +75,27 @@ export function normalizeRecurrence(r: RecurrenceSpec): RecurrenceInput {
   return { type, cron: r.cron ?? RECURRENCE_PRESETS[type] };
 }
 
+/**
+ * Whether a recurring job is paused: `inactive` with a cron kept to resume with (see
+ * {@link SchedulesApi.pause}). An `inactive` one without a cron runs only on demand.
+ */
+export function isPaused(schedule: Pick<Schedule, 'recurrence'>): boolean {
+  return schedule.recurrence?.type === 'inactive' && !!schedule.recurrence.cron?.trim();
+}
+
+/**
+ * The recurrence a paused recurring job resumes with: the preset type whose cron it kept
+ * (`daily`, `weekly`, `monthly`), else `custom` with that cron; undefined when it is not paused.
+ */
+export function resumedRecurrence(schedule: Pick<Schedule, 'recurrence'>): RecurrenceInput | undefined {
+  if (!isPaused(schedule)) {
+    return undefined;
+  }
+  const cron = schedule.recurrence!.cron!.trim();
+  const preset = Object.keys(RECURRENCE_PRESETS).find(t => t !== 'inactive' && RECURRENCE_PRESETS[t] === cron);
+  return { type: preset ?? 'custom', cron };
+}
+
 /** Recurring jobs (SDK `primehub recurring-jobs`). */
 export class SchedulesApi {
   constructor(private readonly ctx: ClientContext) {}
@@ -140,6 +161,48 @@ export class SchedulesApi {
       groupId: group.id
     });
     const res = await this.ctx.requester.graphql(SCHEDULE_UPDATE, { data, where: { id } }, opts);
+    return res.updatePhSchedule;
+  }
+
+  /**
+   * Pauses a recurring job: its recurrence becomes `inactive` with its cron kept (PrimeHub stores a
+   * recurrence as sent and runs no inactive one), so {@link resume} brings the same schedule back
+   * and other PrimeHub clients still see it. Pausing a paused or on-demand job changes nothing.
+   * The job stays in its own group whatever the client's group is.
+   */
+  async pause(id: string, opts: CallOptions = {}): Promise<Schedule> {
+    const s = await this.get(id, opts);
+    const type = s.recurrence?.type;
+    if (!type || type === 'inactive') {
+      return s;
+    }
+    const cron = s.recurrence?.cron?.trim() || RECURRENCE_PRESETS[type] || '';
+    return this.setRecurrence(s, { type: 'inactive', cron }, opts);
+  }
+
+  /**
+   * Resumes a paused recurring job with the cron it kept (see {@link resumedRecurrence}); a job
+   * that is not inactive is returned unchanged. A ValidationError for one that runs only on demand
+   * (no cron to resume with): give it a recurrence with `update`.
+   */
+  async resume(id: string, opts: CallOptions = {}): Promise<Schedule> {
+    const s = await this.get(id, opts);
+    if (s.recurrence?.type !== 'inactive') {
+      return s;
+    }
+    const recurrence = resumedRecurrence(s);
+    if (!recurrence) {
+      throw new ValidationError(
+        `recurring job "${s.displayName ?? s.id}" runs on demand only: there is no schedule to resume; set a recurrence instead`
+      );
+    }
+    return this.setRecurrence(s, recurrence, opts);
+  }
+
+  private async setRecurrence(s: Schedule, recurrence: RecurrenceInput, opts: CallOptions): Promise<Schedule> {
+    // the job's own group, as the SDK always sends one: never the client's current group
+    const data: PhScheduleUpdateInput = stripUndefined({ recurrence, groupId: s.groupId ?? undefined });
+    const res = await this.ctx.requester.graphql(SCHEDULE_UPDATE, { data, where: { id: s.id } }, opts);
     return res.updatePhSchedule;
   }
 

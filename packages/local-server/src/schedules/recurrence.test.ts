@@ -3,10 +3,18 @@ import { nextRun, resolveRecurrence } from './recurrence';
 describe('resolveRecurrence', () => {
   const from = new Date('2026-01-15T10:00:00Z');
 
-  test('presets and inactive', () => {
+  test('presets, on demand and paused (inactive with its cron)', () => {
     expect(resolveRecurrence({ type: 'inactive' }, from)).toEqual({
       type: 'inactive',
       cron: '',
+      invalid: false,
+      message: null,
+      nextRunTime: null
+    });
+    // a paused schedule: inactive, its cron kept for resuming, never run
+    expect(resolveRecurrence({ type: 'inactive', cron: ' */30 * * * * ' }, from)).toEqual({
+      type: 'inactive',
+      cron: '*/30 * * * *',
       invalid: false,
       message: null,
       nextRunTime: null

@@ -20,8 +20,12 @@ export interface Recurrence {
 
 /**
  * Resolves `{type, cron}` as PrimeHub does: presets for daily/weekly/monthly, the user's
- * 5-field cron for `custom` (in the server's timezone), nothing for `inactive` (on demand).
- * A bad cron is accepted but marked `invalid` with a message, as the real controller reports it.
+ * 5-field cron for `custom` (in the server's timezone), no run for `inactive`. A bad cron is
+ * accepted but marked `invalid` with a message, as the real controller reports it.
+ *
+ * `inactive` keeps the cron it is given, unchecked, as PrimeHub's API server stores a recurrence
+ * as sent and its controller ignores the cron of an inactive one: an empty cron is "on demand", a
+ * kept one a paused schedule that can resume where it was.
  */
 export function resolveRecurrence(
   input: { type?: string | null; cron?: string | null },
@@ -38,6 +42,9 @@ export function resolveRecurrence(
   }
   if (!(type in RECURRENCE_PRESETS)) {
     throw invalidInput(`recurrence type must be one of inactive, daily, weekly, monthly, custom (got "${type}")`);
+  }
+  if (type === 'inactive') {
+    return { type, cron: (input.cron ?? '').trim(), invalid: false, message: null, nextRunTime: null };
   }
   const cron = RECURRENCE_PRESETS[type];
   return { type, cron, invalid: false, message: null, nextRunTime: cron ? nextRun(cron, from) : null };
