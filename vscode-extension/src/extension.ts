@@ -9,7 +9,7 @@ import { FilesManager } from './files/FilesManager';
 import { JobLogFollower } from './jobs/JobLogFollower';
 import { JobsCommands } from './jobs/JobsCommands';
 import { JobsManager } from './jobs/JobsManager';
-import { JobsModel } from './jobs/JobsModel';
+import { jobsCountText, JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
 import { JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
 import { FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
@@ -125,6 +125,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
 
   // a new sign-in, profile or group: every view shows the new group's data
   const onConnectionChange = (): void => {
+    jobs.resetListing();
     jobsModel.clear();
     schedules.model.clear();
     files.refreshAll();
@@ -171,6 +172,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     ...schedulesCommands.registerCommands(commands),
     ...filesCommands.registerCommands(commands),
     schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
+    jobsModel.onDidChange(() => {
+      jobsView.description = jobsModel.loaded ? jobsCountText(jobsModel.jobs.length, jobsModel.extent) : undefined;
+    }),
     jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
     connection.onDidChangeState(() => {
       syncContext();

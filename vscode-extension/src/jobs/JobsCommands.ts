@@ -64,6 +64,9 @@ export class JobsCommands implements vscode.Disposable {
   registerCommands(commands: CommandArgs): vscode.Disposable[] {
     return [
       commands.register('primehub.jobs.refresh', () => this.refresh()),
+      commands.register('primehub.jobs.loadMore', () =>
+        this.errors.guard('Listing more jobs', () => this.jobs.loadMore())
+      ),
       commands.register('primehub.jobs.submit', (args, spec) =>
         this.submit(args.accept(spec, { inTests: isObject<JobSpec> }))
       ),

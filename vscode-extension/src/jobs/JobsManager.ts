@@ -18,6 +18,9 @@ export interface JobsManagerOptions {
 
 /** Job operations for the commands and the Jobs view; keeps the JobsModel current. No UI. */
 export class JobsManager {
+  /** How many jobs the view lists: `maxJobs` at first, more after each "Load more". */
+  private limit?: number;
+
   constructor(
     private readonly connection: ConnectionManager,
     readonly model: JobsModel,
@@ -32,20 +35,52 @@ export class JobsManager {
       return;
     }
     try {
+      const client = this.connection.client;
       const jobs: Job[] = [];
-      const max = this.opts.maxJobs();
-      for await (const job of this.connection.client.jobs.iterate({ signal })) {
-        jobs.push(job);
-        if (jobs.length >= max) {
+      const max = this.limit ?? this.opts.maxJobs();
+      let hasMore = false;
+      // one past the limit tells whether more exist
+      for await (const job of client.jobs.iterate({ signal, pageSize: Math.min(max + 1, 100) })) {
+        if (jobs.length === max) {
+          hasMore = true;
           break;
         }
+        jobs.push(job);
       }
-      this.model.setJobs(jobs);
+      const total = hasMore ? await this.countJobs(signal) : jobs.length;
+      this.model.setJobs(jobs, { hasMore, total });
     } catch (e) {
       // error first: an auth failure then clears the view for its "sign in again" state
       this.model.setError(e);
       this.connection.noteError(e);
       throw e;
+    }
+  }
+
+  /** Lists `maxJobs` more of the older jobs. */
+  async loadMore(signal?: AbortSignal): Promise<void> {
+    this.limit = Math.max(this.limit ?? 0, this.model.jobs.length) + this.opts.maxJobs();
+    await this.refresh(signal);
+  }
+
+  /** Back to the newest `maxJobs` (another group or profile). */
+  resetListing(): void {
+    this.limit = undefined;
+  }
+
+  /** How many jobs the group has: PrimeHub's numbered pages hold 10 jobs each, so the last page tells. */
+  private async countJobs(signal?: AbortSignal): Promise<number | undefined> {
+    try {
+      const client = this.connection.client;
+      const first = await client.jobs.list({ signal });
+      if (first.totalPage <= 1) {
+        return first.items.length;
+      }
+      const last = await client.jobs.list({ page: first.totalPage, signal });
+      return (first.totalPage - 1) * first.items.length + last.items.length;
+    } catch (e) {
+      this.log.warn(`counting jobs: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Job } from '@primehub-suite/client';
-import { JobsModel, statusGroupOf } from './JobsModel';
+import { jobsCountText, JobsModel, statusGroupOf } from './JobsModel';
 
 export function job(id: string, phase: Job['phase'], extra: Partial<Job> = {}): Job {
   return {
@@ -68,5 +68,28 @@ describe('JobsModel', () => {
     model.setJobs([]);
     expect(model.error).toBeUndefined();
     expect(changes).toBe(5);
+  });
+});
+
+describe('listing extent', () => {
+  it('says how many jobs are listed, and of how many', () => {
+    expect(jobsCountText(1, { hasMore: false })).toBe('1 job');
+    expect(jobsCountText(42, { hasMore: false })).toBe('42 jobs');
+    expect(jobsCountText(100, { hasMore: true, total: 230 })).toBe('newest 100 of 230');
+    expect(jobsCountText(100, { hasMore: true })).toBe('newest 100');
+  });
+
+  it('keeps the extent across upserts, counting a new job, and forgets it on clear', () => {
+    const model = new JobsModel();
+    model.setJobs([job('a', 'Running')], { hasMore: true, total: 230 });
+    model.upsert(job('b', 'Pending'));
+    expect(model.extent).toEqual({ hasMore: true, total: 231 });
+    model.upsert(job('b', 'Running'));
+    expect(model.extent.total).toBe(231);
+    expect(model.jobs.map(j => j.id)).toEqual(['b', 'a']);
+    model.clear();
+    expect(model.extent).toEqual({ hasMore: false });
+    expect(model.loaded).toBe(false);
+    expect(model.get('a')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { Job } from '@primehub-suite/client';
-import { Emitter } from '../util/Emitter';
+import { ListModel } from '../util/ListModel';
 
 /** The status groups of the Jobs view, in display order. */
 export const JOB_STATUS_GROUPS = ['Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
@@ -20,29 +20,35 @@ export function statusGroupOf(phase: string | null | undefined): JobStatusGroup 
   }
 }
 
-/** The jobs of the current group as last listed, grouped by status (state only). */
-export class JobsModel {
-  private readonly _onDidChange = new Emitter<void>();
-  readonly onDidChange = this._onDidChange.event;
+/** What the Jobs view's title says about the listing: `42 jobs`, or `newest 100 of 230`. */
+export function jobsCountText(listed: number, extent: { hasMore: boolean; total?: number }): string {
+  if (!extent.hasMore) {
+    return `${listed} job${listed === 1 ? '' : 's'}`;
+  }
+  return extent.total !== undefined ? `newest ${listed} of ${extent.total}` : `newest ${listed}`;
+}
 
-  private _jobs: Job[] = [];
+/** How far the listing reaches: all jobs, or the newest `items.length` of `total`. */
+export interface JobsExtent {
+  /** More jobs exist than are listed ("Load more" lists them). */
+  hasMore: boolean;
+  /** How many jobs the group has, when known. */
+  total?: number;
+}
+
+/** The jobs of the current group as last listed, grouped by status (state only). */
+export class JobsModel extends ListModel<Job> {
   private byGroup = new Map<JobStatusGroup, Job[]>();
   private byId = new Map<string, Job>();
-  private _loaded = false;
-  private _error?: unknown;
+  private _extent: JobsExtent = { hasMore: false };
 
   get jobs(): readonly Job[] {
-    return this._jobs;
+    return this.items;
   }
 
-  /** True once a listing arrived (an empty tree then means "no jobs", not "loading"). */
-  get loaded(): boolean {
-    return this._loaded;
-  }
-
-  /** The last refresh's error, cleared by the next successful one. */
-  get error(): unknown {
-    return this._error;
+  /** Whether more jobs exist than are listed, and how many there are. */
+  get extent(): JobsExtent {
+    return this._extent;
   }
 
   /** Status groups that hold jobs, with their jobs (newest first as listed). */
@@ -61,11 +67,32 @@ export class JobsModel {
     return this.byId.get(id);
   }
 
-  /** Replaces the listing. */
-  setJobs(jobs: Job[]): void {
-    this._jobs = jobs;
-    this._loaded = true;
-    this._error = undefined;
+  /** Replaces the listing (the newest jobs; `extent` says whether more exist). */
+  setJobs(jobs: Job[], extent: JobsExtent = { hasMore: false }): void {
+    this._extent = extent;
+    this.set(jobs);
+  }
+
+  /** Updates or inserts one job (after submit, cancel, rerun or a wait) without a full refresh. */
+  upsert(job: Job): void {
+    const known = this.byId.has(job.id);
+    const rest = this.items.filter(j => j.id !== job.id);
+    const i = this.items.findIndex(j => j.id === job.id);
+    if (i >= 0) {
+      rest.splice(i, 0, job);
+    } else {
+      rest.unshift(job);
+    }
+    const total = this._extent.total;
+    this.setJobs(rest, { ...this._extent, total: total !== undefined && !known ? total + 1 : total });
+  }
+
+  override clear(): void {
+    this._extent = { hasMore: false };
+    super.clear();
+  }
+
+  protected override indexItems(jobs: readonly Job[]): void {
     this.byGroup = new Map();
     this.byId = new Map();
     for (const job of jobs) {
@@ -78,32 +105,5 @@ export class JobsModel {
       list.push(job);
       this.byId.set(job.id, job);
     }
-    this._onDidChange.fire();
-  }
-
-  /** Updates or inserts one job (after submit, cancel, rerun or a wait) without a full refresh. */
-  upsert(job: Job): void {
-    const rest = this._jobs.filter(j => j.id !== job.id);
-    const i = this._jobs.findIndex(j => j.id === job.id);
-    if (i >= 0) {
-      rest.splice(i, 0, job);
-    } else {
-      rest.unshift(job);
-    }
-    this.setJobs(rest);
-  }
-
-  setError(error: unknown): void {
-    this._error = error;
-    this._onDidChange.fire();
-  }
-
-  clear(): void {
-    this._jobs = [];
-    this.byGroup = new Map();
-    this.byId = new Map();
-    this._loaded = false;
-    this._error = undefined;
-    this._onDidChange.fire();
   }
 }

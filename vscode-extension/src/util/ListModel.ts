@@ -1,6 +1,6 @@
 import { Emitter } from './Emitter';
 
-/** A listing as last loaded, with the last error (state only). */
+/** A listing as last loaded, with the last error (state only); subclasses index it in `indexItems`. */
 export class ListModel<T> {
   private readonly _onDidChange = new Emitter<void>();
   readonly onDidChange = this._onDidChange.event;
@@ -24,6 +24,7 @@ export class ListModel<T> {
     this._items = items;
     this._loaded = true;
     this._error = undefined;
+    this.indexItems(items);
     this._onDidChange.fire();
   }
 
@@ -36,6 +37,12 @@ export class ListModel<T> {
     this._items = [];
     this._loaded = false;
     this._error = undefined;
+    this.indexItems([]);
     this._onDidChange.fire();
+  }
+
+  /** Called with every new listing before listeners hear of it (subclasses build their indexes). */
+  protected indexItems(_items: readonly T[]): void {
+    // nothing to index
   }
 }

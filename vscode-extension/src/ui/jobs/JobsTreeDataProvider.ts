@@ -39,8 +39,17 @@ export class JobsMessageNode {
   ) {}
 }
 
+/** "Load more…" at the end of a listing that holds only the newest jobs. */
+export class JobsLoadMoreNode {
+  readonly kind = 'loadMore';
+  constructor(
+    readonly listed: number,
+    readonly total: number | undefined
+  ) {}
+}
+
 /** A node of the Jobs view. */
-export type JobsNode = JobGroupNode | JobNode | ArtifactNode | JobsMessageNode;
+export type JobsNode = JobGroupNode | JobNode | ArtifactNode | JobsMessageNode | JobsLoadMoreNode;
 
 const GROUP_ICONS: Record<JobStatusGroup, vscode.ThemeIcon> = {
   Running: new vscode.ThemeIcon('sync', new vscode.ThemeColor('charts.blue')),
@@ -107,7 +116,11 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
         const e = model.error;
         return [new JobsMessageNode(`Could not list jobs: ${e instanceof Error ? e.message : String(e)}`, 'warning')];
       }
-      return groups.map(g => new JobGroupNode(g.group, g.jobs.length));
+      const nodes: JobsNode[] = groups.map(g => new JobGroupNode(g.group, g.jobs.length));
+      if (model.extent.hasMore) {
+        nodes.push(new JobsLoadMoreNode(model.jobs.length, model.extent.total));
+      }
+      return nodes;
     }
     if (node.kind === 'group') {
       return model.jobsIn(node.group).map(job => new JobNode(job));
@@ -159,6 +172,16 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
         item.iconPath = vscode.ThemeIcon.File;
         item.resourceUri = vscode.Uri.parse(`primehub-artifact:/${node.job.id}/${node.artifact.name}`);
         item.contextValue = 'artifact';
+        return item;
+      }
+      case 'loadMore': {
+        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        item.id = 'loadMore';
+        item.description =
+          node.total !== undefined ? `${node.listed} of ${node.total} listed` : `${node.listed} listed`;
+        item.iconPath = new vscode.ThemeIcon('more');
+        item.command = { command: 'primehub.jobs.loadMore', title: 'Load More Jobs' };
+        item.contextValue = 'loadMore';
         return item;
       }
       case 'message': {
