@@ -5,7 +5,7 @@ import type { ErrorCommands } from '../errors/ErrorCommands';
 import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { ScheduleItemNode } from '../ui/schedules/SchedulesTreeDataProvider';
 import { isObject, isString, isTrue, type CommandArgCheck, type CommandArgs } from '../util/commandArgs';
-import { describeNextRuns, RECURRENCE_CHOICES } from './recurrence';
+import { describeNextRuns, isPaused, RECURRENCE_CHOICES, recurrenceLabel, scheduleContextValue } from './recurrence';
 import type { SchedulesManager } from './SchedulesManager';
 
 /** A recurring job: its node, its id (tests), or nothing (then a QuickPick asks). */
@@ -47,6 +47,7 @@ export class SchedulesCommands {
       ),
       commands.register('primehub.recurringJobs.trigger', (args, arg) => this.trigger(scheduleArg(args, arg))),
       commands.register('primehub.recurringJobs.pause', (args, arg) => this.pause(scheduleArg(args, arg))),
+      commands.register('primehub.recurringJobs.resume', (args, arg) => this.resume(scheduleArg(args, arg))),
       commands.register('primehub.recurringJobs.delete', (args, arg, confirmed) =>
         this.delete(scheduleArg(args, arg), args.accept(confirmed, { inTests: isTrue }) === true)
       )
@@ -130,11 +131,24 @@ export class SchedulesCommands {
   }
 
   async pause(arg?: ScheduleArg): Promise<void> {
-    const s = await this.pick(arg, 'Pause which recurring job?');
+    const s = await this.pick(arg, 'Pause which recurring job?', x => scheduleContextValue(x) === 'schedule.active');
     if (s) {
       await this.errors.guard(`Pausing ${label(s)}`, () =>
         this.errors.withProgress(`Pausing ${label(s)}…`, signal => this.schedules.pause(s.id, signal))
       );
+    }
+  }
+
+  /** Resumes a paused recurring job on the schedule it had. */
+  async resume(arg?: ScheduleArg): Promise<void> {
+    const s = await this.pick(arg, 'Resume which recurring job?', isPaused);
+    if (s) {
+      await this.errors.guard(`Resuming ${label(s)}`, async () => {
+        const after = await this.errors.withProgress(`Resuming ${label(s)}…`, signal =>
+          this.schedules.resume(s.id, signal)
+        );
+        void vscode.window.showInformationMessage(`${label(after)} runs again: ${recurrenceLabel(after)}.`);
+      });
     }
   }
 
@@ -162,7 +176,11 @@ export class SchedulesCommands {
     return done;
   }
 
-  private async pick(arg: ScheduleArg, placeHolder: string): Promise<Schedule | undefined> {
+  private async pick(
+    arg: ScheduleArg,
+    placeHolder: string,
+    filter: (s: Schedule) => boolean = () => true
+  ): Promise<Schedule | undefined> {
     if (arg instanceof ScheduleItemNode) {
       return arg.schedule;
     }
@@ -172,9 +190,9 @@ export class SchedulesCommands {
     if (typeof arg === 'string') {
       return this.schedules.model.items.find(s => s.id === arg);
     }
-    const items = this.schedules.model.items;
+    const items = this.schedules.model.items.filter(filter);
     if (items.length === 0) {
-      void vscode.window.showInformationMessage('This group has no recurring jobs.');
+      void vscode.window.showInformationMessage('No recurring job of this group fits.');
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(

@@ -50,9 +50,20 @@ export class SchedulesManager {
     return jobId;
   }
 
-  /** Pausing keeps the recurring job but stops its timer (PrimeHub's "inactive"). */
-  pause(id: string, signal?: AbortSignal): Promise<Schedule> {
-    return this.update(id, { recurrence: { type: 'inactive' } }, signal);
+  /** Pausing stops the recurring job's timer and keeps its schedule to resume with. */
+  async pause(id: string, signal?: AbortSignal): Promise<Schedule> {
+    const s = await this.connection.call(c => c.schedules.pause(id, { signal }));
+    this.log.info(`paused recurring job ${id}`);
+    await this.refresh(signal).catch(() => undefined);
+    return s;
+  }
+
+  /** Runs a paused recurring job on its kept schedule again. */
+  async resume(id: string, signal?: AbortSignal): Promise<Schedule> {
+    const s = await this.connection.call(c => c.schedules.resume(id, { signal }));
+    this.log.info(`resumed recurring job ${id}`);
+    await this.refresh(signal).catch(() => undefined);
+    return s;
   }
 
   async delete(id: string, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,10 @@
-import { RECURRENCE_PRESETS, type RecurrenceSpec, type Schedule } from '@primehub-suite/client';
+import {
+  isPaused,
+  RECURRENCE_PRESETS,
+  resumedRecurrence,
+  type RecurrenceSpec,
+  type Schedule
+} from '@primehub-suite/client';
 
 /** The recurrence choices offered when creating or updating a recurring job. */
 export const RECURRENCE_CHOICES: ReadonlyArray<{ type: RecurrenceSpec['type']; label: string; cron?: string }> = [
@@ -14,8 +20,12 @@ export function describeNextRuns(next: Date[]): string {
   return `next runs: ${next.map(d => d.toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })).join(' · ')}`;
 }
 
-/** How a schedule's recurrence reads in the tree ("daily (0 4 * * *)", "paused"). */
+/** How a schedule's recurrence reads in the tree ("daily (0 4 * * *)", "paused · daily (0 4 * * *)", "on demand"). */
 export function recurrenceLabel(s: Pick<Schedule, 'recurrence'>): string {
+  const resumed = resumedRecurrence(s);
+  if (resumed) {
+    return `paused · ${resumed.type}${resumed.cron ? ` (${resumed.cron})` : ''}`;
+  }
   const type = s.recurrence?.type ?? 'inactive';
   if (type === 'inactive') {
     return 'on demand';
@@ -23,7 +33,12 @@ export function recurrenceLabel(s: Pick<Schedule, 'recurrence'>): string {
   return s.recurrence?.cron ? `${type} (${s.recurrence.cron})` : type;
 }
 
-/** True when the schedule does not run by itself. */
-export function isPaused(s: Pick<Schedule, 'recurrence'>): boolean {
-  return (s.recurrence?.type ?? 'inactive') === 'inactive';
+/** The tree's `contextValue`: a paused job (its cron kept) offers Resume, a running one Pause. */
+export function scheduleContextValue(s: Pick<Schedule, 'recurrence'>): string {
+  if (isPaused(s)) {
+    return 'schedule.paused';
+  }
+  return (s.recurrence?.type ?? 'inactive') === 'inactive' ? 'schedule.onDemand' : 'schedule.active';
 }
+
+export { isPaused };

@@ -1,6 +1,6 @@
 import type { Schedule } from '@primehub-suite/client';
 import * as vscode from 'vscode';
-import { isPaused, recurrenceLabel } from '../../schedules/recurrence';
+import { isPaused, recurrenceLabel, scheduleContextValue } from '../../schedules/recurrence';
 import type { SchedulesManager } from '../../schedules/SchedulesManager';
 
 /**
@@ -54,7 +54,7 @@ export class SchedulesTreeDataProvider implements vscode.TreeDataProvider<Schedu
     const paused = isPaused(s);
     item.description = recurrenceLabel(s);
     item.iconPath = new vscode.ThemeIcon(s.invalid ? 'warning' : paused ? 'debug-pause' : 'history');
-    item.contextValue = paused ? 'schedule.paused' : 'schedule.active';
+    item.contextValue = scheduleContextValue(s);
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${s.displayName ?? s.id}** — ${recurrenceLabel(s)}\n\n`);
     if (s.nextRunTime && !paused) {
