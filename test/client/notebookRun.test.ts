@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PrimeHubClient, SNAPSHOT_FOLDER } from '../../shared-client/src';
 import {
   ARTIFACTS_DIR_VARIABLE,
+  notebookRunOutput,
   notebookRunParameters,
+  parseNotebookRunScript,
   parseParametersSource,
-  PrimeHubClient,
-  SNAPSHOT_FOLDER,
   type JsonValue
-} from '../../shared-client/src';
+} from '../../shared-client/src/notebook';
 import { LocalServerProcess } from '../kit/localServer';
 import { clientFor, collect, unique } from './support';
 
@@ -212,6 +213,56 @@ describe('client: notebook runs (notebook.run)', () => {
     ]);
     expect(typeof out.metadata.papermill.end_time).toBe('string');
     expect(await readJsonArtifact(done.id, run.artifactName)).toEqual(out);
+  });
+
+  test('each run of a recurring notebook job keeps its own output notebook, found from its job', async () => {
+    const dir = unique('recurring');
+    mkdirSync(join(volume, dir), { recursive: true });
+    writeFileSync(
+      join(volume, dir, 'report.ipynb'),
+      JSON.stringify(notebook('import os\nprint(os.environ["PHJOB_NAME"], open("data.txt").read().strip(), label)'))
+    );
+    const made = await client.notebook.schedule({
+      displayName: unique('nbsched'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      notebook: { volumePath: `${dir}/report.ipynb` },
+      parameters: { label: 'daily' },
+      recurrence: { type: 'daily' }
+    });
+    expect(made.artifactName).toBe('report-output.ipynb');
+    const outputs: Record<string, string> = {};
+    for (const data of ['first', 'second']) {
+      writeFileSync(join(volume, dir, 'data.txt'), `${data}\n`);
+      const { jobId } = await client.schedules.run(made.schedule.id);
+      const done = await client.jobs.wait(jobId!, { timeoutMs: 120_000 });
+      if (done.phase !== 'Succeeded') {
+        throw new Error(`job ${done.phase}: ${(await collect(client.jobs.logs(done.id, { tail: 40 }))).join('\n')}`);
+      }
+      // the job alone tells where its output is; the recurring job's helper says the same
+      const info = parseNotebookRunScript(done);
+      expect(info).toMatchObject({
+        outputPerRun: true,
+        artifactName: 'report-output.ipynb',
+        parameters: { label: 'daily' }
+      });
+      expect(info!.output).toEqual({ root: 'volume', path: `${dir}/report-${done.id}-output.ipynb` });
+      expect(notebookRunOutput(done)).toEqual(info!.output);
+      expect(made.outputOf(done.id)).toEqual({ volumePath: info!.output!.path });
+      const beside = JSON.parse(readFileSync(join(volume, info!.output!.path), 'utf8')) as { cells: Cell[] };
+      expect(text(beside.cells.at(-1)!.outputs![0].text)).toBe(`${done.id} ${data} daily\n`);
+      expect(await readJsonArtifact(done.id, made.artifactName)).toEqual(beside);
+      outputs[done.id] = info!.output!.path;
+    }
+    // two runs, two outputs, the first one still holding the first run's result
+    const [first, second] = Object.keys(outputs);
+    expect(outputs[first]).not.toBe(outputs[second]);
+    const old = JSON.parse(readFileSync(join(volume, outputs[first]), 'utf8')) as { cells: Cell[] };
+    expect(text(old.cells.at(-1)!.outputs![0].text)).toBe(`${first} first daily\n`);
+    // without the job's id, the command alone cannot name a run's output
+    expect(parseNotebookRunScript(made.schedule.command)).toMatchObject({ outputPerRun: true });
+    expect(parseNotebookRunScript(made.schedule.command)!.output).toBeUndefined();
+    await client.schedules.delete(made.schedule.id);
   });
 
   test('bad input is refused before anything is uploaded or submitted', async () => {

@@ -23,8 +23,10 @@ export {
   ARTIFACTS_DIR_VARIABLE,
   buildNotebookRunScript,
   isNotebookRunScript,
+  JOB_ID_VARIABLE,
+  notebookRunOutput,
   notebookRunParameters,
   parseNotebookRunScript,
   RUN_SCRIPT_MARKER
 } from './runScript';
-export type { NotebookRunInfo, NotebookRunPlan, RootedPath } from './runScript';
+export type { NotebookRunInfo, NotebookRunPlan, PerRunPath, RootedPath } from './runScript';

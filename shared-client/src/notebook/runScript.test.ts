@@ -208,4 +208,43 @@ describe('notebook run script', () => {
     // an edited script is not guessed at
     expect(parseNotebookRunScript(snap.replace(/^papermill .*$/m, 'papermill "$vol" x.ipynb'))).toBeUndefined();
   });
+
+  it("names a recurring job's output after each run's job id, read back from the job", () => {
+    mkdirSync(join(root, 'volume', HOSTILE_DIR), { recursive: true });
+    const head = `${HOSTILE_DIR}/report-`;
+    const script = buildNotebookRunScript({
+      input: { root: 'volume', path: `${HOSTILE_DIR}/report.ipynb` },
+      workdir: { root: 'volume', path: HOSTILE_DIR },
+      output: { root: 'volume', path: `${head}-output.ipynb`, runIdAt: head.length },
+      artifactName: 'report-output.ipynb',
+      volumeFallback: '/project/phusers',
+      parameters: {}
+    });
+    for (const id of ['job-202601011200-abc123', 'job-202601011300-def456']) {
+      expect(run(script, { PHJOB_NAME: id }).status).toBe(0);
+      expect(existsSync(join(root, 'volume', HOSTILE_DIR, `report-${id}-output.ipynb`))).toBe(true);
+      expect(parseNotebookRunScript({ id, command: script })).toMatchObject({
+        output: { root: 'volume', path: `${HOSTILE_DIR}/report-${id}-output.ipynb` },
+        artifactName: 'report-output.ipynb',
+        outputPerRun: true
+      });
+    }
+    // a job id a shell could trip on is not used: a time stamp names the output instead
+    expect(run(script, { PHJOB_NAME: '$(touch pwned)' }).status).toBe(0);
+    expect(existsSync(join(root, 'pwned'))).toBe(false);
+    expect(parseNotebookRunScript(script)).toMatchObject({ outputPerRun: true });
+    expect(parseNotebookRunScript(script)!.output).toBeUndefined();
+    expect(parseNotebookRunScript(script, '../x')!.output).toBeUndefined();
+    // the id goes into a normalized path only
+    expect(() =>
+      buildNotebookRunScript({
+        input: { root: 'volume', path: 'a.ipynb' },
+        workdir: { root: 'volume', path: '' },
+        output: { root: 'volume', path: '/a-.ipynb', runIdAt: 3 },
+        artifactName: 'a.ipynb',
+        volumeFallback: '/project/phusers',
+        parameters: {}
+      })
+    ).toThrow(/normalized/);
+  });
 });

@@ -19,6 +19,7 @@
 import { ValidationError } from '../errors';
 import { decodeParameters, encodeParameters, shellQuote } from './command';
 import type { JsonValue, LiteralKind } from './pythonLiteral';
+import type { Job } from '../types';
 
 /** The variable a notebook job reads its artifacts folder from (an absolute path). */
 export const ARTIFACTS_DIR_VARIABLE = 'PRIMEHUB_ARTIFACTS_DIR';
@@ -36,6 +37,18 @@ export interface RootedPath {
   path: string;
 }
 
+/**
+ * Where a recurring job's output notebook goes: `path` with the id of each run's job put in at
+ * `runIdAt` when the job starts (PrimeHub gives every job its id as `PHJOB_NAME`), so each run
+ * keeps its own output. `path` must be in the form `relativePath` returns.
+ */
+export interface PerRunPath extends RootedPath {
+  runIdAt: number;
+}
+
+/** The variable PrimeHub and PrimeHub Local give a job its id in. */
+export const JOB_ID_VARIABLE = 'PHJOB_NAME';
+
 /** What the script does. */
 export interface NotebookRunPlan {
   /** The notebook papermill executes. */
@@ -44,8 +57,11 @@ export interface NotebookRunPlan {
   workdir: RootedPath;
   /** File name of the output notebook in the job's artifacts folder. */
   artifactName: string;
-  /** Where else the output notebook goes (e.g. beside the original on the group volume). */
-  output?: RootedPath;
+  /**
+   * Where else the output notebook goes (e.g. beside the original on the group volume); a
+   * {@link PerRunPath} names each run's own (recurring jobs).
+   */
+  output?: RootedPath | PerRunPath;
   /** Removed when the job ends (the PHFS snapshot of the notebook). */
   removeOnExit?: RootedPath;
   /** Fallback of `PRIMEHUB_GROUP_VOLUME_PATH` (PrimeHub: `/project/<group path>`). */
@@ -69,9 +85,16 @@ export function relativePath(p: string, what: string): string {
   return segments.join('/');
 }
 
-function rooted(p: RootedPath, what: string): string {
+function rooted(p: RootedPath | PerRunPath, what: string): string {
   const rel = relativePath(p.path, what);
   const root = p.root === 'volume' ? '"$vol"' : '"$phfs"';
+  if ('runIdAt' in p && typeof p.runIdAt === 'number') {
+    if (rel !== p.path || !Number.isInteger(p.runIdAt) || p.runIdAt <= 0 || p.runIdAt > rel.length) {
+      throw new ValidationError(`${what}: the run id must go into a normalized path's file name`);
+    }
+    const [head, tail] = [rel.slice(0, p.runIdAt), rel.slice(p.runIdAt)];
+    return `${root}/${shellQuote(head)}"$run"${tail ? shellQuote(tail) : ''}`;
+  }
   return rel === '' ? root : `${root}/${shellQuote(rel)}`;
 }
 
@@ -97,6 +120,12 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
     `export ${ARTIFACTS_DIR_VARIABLE}="$HOME/artifacts"`,
     `mkdir -p "$${ARTIFACTS_DIR_VARIABLE}"`
   ];
+  if (plan.output && 'runIdAt' in plan.output) {
+    // the job's id names this run's output; a time stamp where a job has none (or an odd one)
+    lines.push(
+      `run="\${${JOB_ID_VARIABLE}:-}"; case "$run" in ''|*[!A-Za-z0-9._-]*) run="$(date -u +%Y%m%d%H%M%S)";; esac`
+    );
+  }
   if (plan.removeOnExit) {
     // EXIT runs on success, failure and (through the TERM/INT traps) on cancel
     lines.push(
@@ -133,39 +162,68 @@ export function isNotebookRunScript(command: string | null | undefined): boolean
 export interface ScriptPath {
   root: RootedPath['root'] | 'artifacts';
   path: string;
+  /** Where the job's id goes into `path` (a per-run output). */
+  runIdAt?: number;
 }
 
 /** What a notebook run script does, read back from a job's command (`parseNotebookRunScript`). */
 export interface NotebookRunInfo {
   input: RootedPath;
   workdir: RootedPath;
-  /** Where the output notebook goes besides the job's artifacts, if anywhere. */
+  /**
+   * Where this job's output notebook went besides its artifacts, if anywhere. For a run of a
+   * recurring job (`outputPerRun`) the path holds the job's id, so it is known only when the job's
+   * id is given to `parseNotebookRunScript`.
+   */
   output?: RootedPath;
+  /** True when each job of this command writes an output of its own (a recurring notebook job). */
+  outputPerRun?: boolean;
   /** File name of the output notebook in the job's artifacts. */
   artifactName: string;
   parameters: Record<string, JsonValue>;
 }
 
-// One path word as `rooted` and the artifacts path write it: "$vol", "$phfs"/'a b', "$PRIMEHUB_ARTIFACTS_DIR"/'x'.
-const WORD = String.raw`"\$(vol|phfs|${ARTIFACTS_DIR_VARIABLE})"(?:/'((?:[^']|'\\'')*)')?`;
+// One path word as `rooted` and the artifacts path write it: "$vol", "$phfs"/'a b', "$PRIMEHUB_ARTIFACTS_DIR"/'x',
+// "$vol"/'dir/report-'"$run"'-output.ipynb' (a per-run output).
+const QUOTED = String.raw`'(?:[^']|'\\'')*'`;
+const WORD = String.raw`"\$(vol|phfs|${ARTIFACTS_DIR_VARIABLE})"(?:/((?:${QUOTED}|"\$run")+))?`;
+const WORD_PART = new RegExp(String.raw`'((?:[^']|'\\'')*)'|"\$run"`, 'g');
 const CD_LINE = new RegExp(String.raw`^cd -- ${WORD} \|\| exit 1$`, 'm');
 const PAPERMILL_LINE = new RegExp(String.raw`^papermill ${WORD} ${WORD} -b '([A-Za-z0-9+/=]*)' --log-output$`, 'm');
 const COPY_LINE = new RegExp(String.raw`^if \[ -f .+ \]; then cp -- .+ ${WORD}; fi$`, 'm');
 
 function scriptPath(variable: string, quoted: string | undefined): ScriptPath {
   const root = variable === 'vol' ? 'volume' : variable === 'phfs' ? 'phfs' : 'artifacts';
-  return { root, path: (quoted ?? '').replace(/'\\''/g, "'") };
+  let path = '';
+  let runIdAt: number | undefined;
+  for (const part of (quoted ?? '').matchAll(WORD_PART)) {
+    if (part[1] === undefined) {
+      runIdAt = path.length;
+    } else {
+      path += part[1].replace(/'\\''/g, "'");
+    }
+  }
+  return runIdAt === undefined ? { root, path } : { root, path, runIdAt };
 }
 
 function asRooted(p: ScriptPath): RootedPath | undefined {
-  return p.root === 'artifacts' ? undefined : { root: p.root, path: p.path };
+  return p.root === 'artifacts' || p.runIdAt !== undefined ? undefined : { root: p.root, path: p.path };
 }
 
 /**
  * Reads a run script made by {@link buildNotebookRunScript} back into what it runs (e.g. to rerun a
  * job's notebook or open its output); undefined for any other command.
+ *
+ * Pass the job (or its id) to get the output notebook of that very job: the runs of a recurring
+ * notebook job share one command, and each writes an output named after its job's id. Without
+ * the id such a run's `output` is left out (`outputPerRun` says so).
  */
-export function parseNotebookRunScript(command: string | null | undefined): NotebookRunInfo | undefined {
+export function parseNotebookRunScript(
+  job: string | Pick<Job, 'id' | 'command'> | null | undefined,
+  jobId?: string
+): NotebookRunInfo | undefined {
+  const command = typeof job === 'object' && job !== null ? job.command : job;
+  const id = jobId ?? (typeof job === 'object' && job !== null ? job.id : undefined);
   if (!isNotebookRunScript(command)) {
     return undefined;
   }
@@ -186,19 +244,36 @@ export function parseNotebookRunScript(command: string | null | undefined): Note
   } catch {
     return undefined;
   }
-  const output = asRooted(target);
-  if (!output) {
-    return { input, workdir, artifactName: target.path, parameters };
+  if (target.root === 'artifacts') {
+    return target.runIdAt === undefined ? { input, workdir, artifactName: target.path, parameters } : undefined;
   }
   const copy = COPY_LINE.exec(command!);
   const artifact = copy ? scriptPath(copy[1], copy[2]) : undefined;
-  if (!artifact || artifact.root !== 'artifacts') {
+  if (!artifact || artifact.root !== 'artifacts' || artifact.runIdAt !== undefined) {
     return undefined;
   }
-  return { input, workdir, output, artifactName: artifact.path, parameters };
+  const info: NotebookRunInfo = { input, workdir, artifactName: artifact.path, parameters };
+  if (target.runIdAt === undefined) {
+    return { ...info, output: { root: target.root as RootedPath['root'], path: target.path } };
+  }
+  // the script's own fallback (a time stamp) is not knowable afterwards: only a job id that the
+  // script would have used names the output
+  const known = id && /^[A-Za-z0-9._-]+$/.test(id);
+  const output: RootedPath | undefined = known
+    ? {
+        root: target.root as RootedPath['root'],
+        path: target.path.slice(0, target.runIdAt) + id + target.path.slice(target.runIdAt)
+      }
+    : undefined;
+  return { ...info, ...(output ? { output } : {}), outputPerRun: true };
 }
 
 /** The parameters a notebook run script passes to papermill (undefined for other commands). */
 export function notebookRunParameters(command: string): Record<string, JsonValue> | undefined {
   return parseNotebookRunScript(command)?.parameters;
+}
+
+/** Where a job of a notebook run script wrote its output notebook besides its artifacts (undefined if nowhere). */
+export function notebookRunOutput(job: Pick<Job, 'id' | 'command'>): RootedPath | undefined {
+  return parseNotebookRunScript(job)?.output;
 }

@@ -1,5 +1,5 @@
 import { PartialSubmissionError, ValidationError } from '../errors';
-import { buildNotebookRunScript, relativePath, RootedPath } from '../notebook/runScript';
+import { buildNotebookRunScript, relativePath, type PerRunPath, type RootedPath } from '../notebook/runScript';
 import type { NotebookParameter } from '../notebook/parameters';
 import type { JsonValue, LiteralKind } from '../notebook/pythonLiteral';
 import { expandSweep, SweepOptions } from '../notebook/sweep';
@@ -125,10 +125,14 @@ export interface NotebookScheduleSpec extends NotebookRunSpec {
 /** A created recurring notebook job. */
 export interface NotebookSchedule {
   schedule: Schedule;
-  /** Name of the output notebook among each run's artifacts. */
+  /** Name of the output notebook among each run's artifacts (each job has artifacts of its own). */
   artifactName: string;
-  /** Where else each run writes the output notebook (the latest run's replaces the previous one). */
-  output?: { volumePath: string } | { phfsPath: string };
+  /**
+   * Where the run of job `jobId` writes its output notebook besides its artifacts: each run keeps
+   * its own, named after its job (`report-<job id>-output.ipynb` beside `report.ipynb`); undefined
+   * when runs write only to their artifacts. `parseNotebookRunScript(job)` tells the same from a job.
+   */
+  outputOf(jobId: string): { volumePath: string } | { phfsPath: string } | undefined;
 }
 
 /** A run ready to submit: its job script and what it uploads first. */
@@ -136,8 +140,21 @@ interface PlannedRun {
   spec: NotebookRunSpec;
   command: string;
   artifactName: string;
+  /** For a recurring job's runs, with the job's id put in at `runIdAt`. */
   output?: NotebookRun['output'];
+  runIdAt?: number;
   snapshot?: { phfsPath: string; body: string };
+}
+
+/**
+ * Where a recurring job's runs put the job's id into an output path: before `-output.ipynb` (or
+ * `.ipynb`) of the file name, with a `-` before it: `dir/report-output.ipynb` → `dir/report-` + id
+ * + `-output.ipynb`. Returns the path without the id and the index the id goes at.
+ */
+function perRunName(path: string): { path: string; runIdAt: number } {
+  const m = /(-output)?\.ipynb$/i.exec(path);
+  const at = m ? m.index : path.length;
+  return { path: `${path.slice(0, at)}-${path.slice(at)}`, runIdAt: at + 1 };
 }
 
 function typesOf(declared: NotebookRunSpec['declared']): Record<string, LiteralKind> {
@@ -235,7 +252,13 @@ export class NotebookJobsApi {
       );
     }
     const group = await this.groupName(opts);
-    const plan = this.plan(spec, group);
+    const plan = this.plan(
+      { ...spec, outputName: spec.outputName ?? `${sourceStem(spec.notebook)}-output.ipynb` },
+      group,
+      {
+        perRun: true
+      }
+    );
     const schedule = await this.schedules.create(
       {
         displayName: spec.displayName,
@@ -247,11 +270,24 @@ export class NotebookJobsApi {
       },
       { ...opts, group }
     );
-    return { schedule, artifactName: plan.artifactName, ...(plan.output ? { output: plan.output } : {}) };
+    const { output, runIdAt } = plan;
+    return {
+      schedule,
+      artifactName: plan.artifactName,
+      outputOf: (jobId: string) => {
+        if (!output || runIdAt === undefined) {
+          return undefined;
+        }
+        const withId = (p: string) => p.slice(0, runIdAt) + jobId + p.slice(runIdAt);
+        return 'volumePath' in output
+          ? { volumePath: withId(output.volumePath) }
+          : { phfsPath: withId(output.phfsPath) };
+      }
+    };
   }
 
-  /** Validates a run and builds its job script (no I/O). */
-  private plan(spec: NotebookRunSpec, group: string): PlannedRun {
+  /** Validates a run and builds its job script (no I/O); `perRun`: each run's output named after its job. */
+  private plan(spec: NotebookRunSpec, group: string, { perRun = false } = {}): PlannedRun {
     const parameters = spec.parameters ?? {};
     check(spec.declared, parameters);
     const src = spec.notebook;
@@ -298,21 +334,29 @@ export class NotebookJobsApi {
     } else if (wanted && 'phfsPath' in wanted) {
       output = { phfsPath: relativePath(wanted.phfsPath, 'output.phfsPath') };
     }
+    let target: RootedPath | PerRunPath | undefined = output
+      ? 'volumePath' in output
+        ? { root: 'volume', path: output.volumePath }
+        : { root: 'phfs', path: output.phfsPath }
+      : undefined;
+    let runIdAt: number | undefined;
+    if (target && perRun) {
+      const named = perRunName(target.path);
+      runIdAt = named.runIdAt;
+      target = { ...target, ...named };
+      output = 'volumePath' in output! ? { volumePath: named.path } : { phfsPath: named.path };
+    }
     const command = buildNotebookRunScript({
       input,
       workdir,
       artifactName,
-      output: output
-        ? 'volumePath' in output
-          ? { root: 'volume', path: output.volumePath }
-          : { root: 'phfs', path: output.phfsPath }
-        : undefined,
+      output: target,
       removeOnExit: snapshot ? { root: 'phfs', path: snapshot.phfsPath } : undefined,
       volumeFallback: `/project/${toGroupPath(group)}`,
       parameters,
       types: typesOf(spec.declared)
     });
-    return { spec, command, artifactName, output, snapshot };
+    return { spec, command, artifactName, output, runIdAt, snapshot };
   }
 
   /** Uploads a planned run's snapshot, submits its job and returns the run. */
