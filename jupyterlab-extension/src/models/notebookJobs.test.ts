@@ -38,6 +38,24 @@ describe('notebook jobs', () => {
     expect(notebookPathsOf(script, null)).toMatchObject({ input: null, output: null, parameters: { n: 2 } });
     expect(notebookPathsOf('cd x && papermill a.ipynb b.ipynb', 'phusers')).toBeNull();
   });
+
+  it("finds the output of one run of a recurring notebook job from the job's id", () => {
+    const recurring = buildNotebookRunScript({
+      input: { root: 'volume', path: 'r/report.ipynb' },
+      workdir: { root: 'volume', path: 'r' },
+      output: { root: 'volume', path: 'r/report--output.ipynb', runIdAt: 'r/report-'.length },
+      artifactName: 'report-output.ipynb',
+      volumeFallback: '/project/phusers',
+      parameters: {}
+    });
+    expect(notebookPathsOf({ id: 'job-1', command: recurring }, 'phusers')).toMatchObject({
+      output: 'phusers/r/report-job-1-output.ipynb'
+    });
+    expect(notebookPathsOf({ id: 'job-2', command: recurring }, 'phusers')?.output).toBe(
+      'phusers/r/report-job-2-output.ipynb'
+    );
+    expect(notebookPathsOf(recurring, 'phusers')).toMatchObject({ input: 'phusers/r/report.ipynb', output: null });
+  });
 });
 
 describe('paths and formatting', () => {

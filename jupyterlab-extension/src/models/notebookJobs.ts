@@ -40,12 +40,16 @@ export function serverPathOf(p: RootedPath | undefined, groupVolume: string | nu
   return [groupVolume, p.path].filter(Boolean).join('/');
 }
 
-/** Where a notebook job's notebook and output notebook are on this server (null when it cannot see them). */
+/**
+ * Where a notebook job's notebook and output notebook are on this server (null when it cannot see
+ * them). Give the job itself for its output: each run of a recurring job has its own, named after
+ * the run's job id; a command alone gives no output for those.
+ */
 export function notebookPathsOf(
-  command: string | null | undefined,
+  job: string | Pick<Job, 'id' | 'command'> | null | undefined,
   groupVolume: string | null
 ): { input: string | null; output: string | null; parameters: Record<string, JsonValue> } | null {
-  const run = parseNotebookRunScript(command);
+  const run = parseNotebookRunScript(job);
   if (!run) {
     return null;
   }

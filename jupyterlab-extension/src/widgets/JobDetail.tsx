@@ -360,7 +360,7 @@ function Detail(props: { hub: IPrimeHub; model: JobModel; actions: IJobDetailAct
     return <div className="jp-primehub-Detail">{error || 'Loading…'}</div>;
   }
   const config = hub.config;
-  const nb = notebookPathsOf(job.command, config?.groupVolume ?? null);
+  const nb = notebookPathsOf(job, config?.groupVolume ?? null);
   const output = nb?.output ?? null;
   const act = async (what: string, label: string, action: () => Promise<unknown>): Promise<void> => {
     try {
