@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
 import { ProfileModel } from './connection/ProfileModel';
+import { probeHealth } from './connection/health';
+import { Reachability } from './connection/Reachability';
 import { ErrorCommands } from './errors/ErrorCommands';
 import { FilesCommands } from './files/FilesCommands';
 import { FilesManager } from './files/FilesManager';
@@ -119,12 +121,52 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     showCollapseAll: true
   });
 
+  // An outage: views say so and keep what they last showed; the health endpoint is checked every
+  // few seconds, and the first answer refreshes every view.
+  const reachability = new Reachability(() => probeHealth(connection), { intervalMs: 2000, maxBackoffMs: 5000 });
+  const showOutage = (): void => {
+    const since = reachability.offlineSince;
+    const at = since?.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    jobsView.message = since
+      ? `PrimeHub does not answer: jobs as last seen at ${at}, refreshed when it is back.`
+      : undefined;
+    schedulesView.message = since ? `PrimeHub does not answer: recurring jobs as last seen at ${at}.` : undefined;
+    filesView.message = since ? `PrimeHub does not answer: files as last seen at ${at}.` : undefined;
+    jobsTree.setStale(since !== undefined);
+    connectionCommands.setOffline(since);
+    void when.setOffline(since !== undefined);
+  };
+  const onReachability = (online: boolean): void => {
+    showOutage();
+    if (online) {
+      log.info('PrimeHub answers again: refreshing the views');
+      files.refreshAll();
+      void jobsRefresh.now();
+      void schedulesRefresh.now();
+    } else {
+      log.warn('PrimeHub does not answer; checking its health every few seconds');
+    }
+  };
+  // which PrimeHub: PrimeHub Local has no console pages (API token, job pages)
+  const checkServer = async (): Promise<void> => {
+    if (connection.state !== 'signedIn') {
+      void when.setLocal(false);
+      return;
+    }
+    const answer = await reachability.checkNow();
+    if (answer) {
+      void when.setLocal(answer.isLocal);
+    }
+  };
+
   const placeholder = new PlaceholderTreeDataProvider();
   const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
   errors.onAuthFailure = () => void connectionCommands.promptExpired();
 
   // a new sign-in, profile or group: every view shows the new group's data
   const onConnectionChange = (): void => {
+    reachability.reset();
+    void checkServer();
     jobs.resetListing();
     jobsModel.clear();
     schedules.model.clear();
@@ -172,6 +214,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     ...schedulesCommands.registerCommands(commands),
     ...filesCommands.registerCommands(commands),
     schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
+    reachability,
+    reachability.onDidChange(onReachability),
+    connection.onDidFail(e => reachability.noteError(e)),
     jobsModel.onDidChange(() => {
       jobsView.description = jobsModel.loaded ? jobsCountText(jobsModel.jobs.length, jobsModel.extent) : undefined;
     }),
@@ -197,6 +242,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
 
   await connection.restore();
   syncContext();
+  void checkServer();
   jobsRefresh.setVisible(jobsView.visible);
   schedulesRefresh.setVisible(schedulesView.visible);
   const activationMs = performance.now() - started;

@@ -4,7 +4,8 @@ import { isCancel } from '../errors/describeError';
 import type { Logger } from '../logger/Logger';
 import { isObject, isString, type CommandArgs } from '../util/commandArgs';
 import { ConnectionManager, SignInInput } from './ConnectionManager';
-import { apiTokenPage, baseUrl, graphqlEndpoint, PRIMEHUB_LOCAL_DEFAULT } from './endpoints';
+import { apiTokenPage, graphqlEndpoint, PRIMEHUB_LOCAL_DEFAULT } from './endpoints';
+import { isPrimeHubLocal } from './health';
 import { SignInError } from './signInErrors';
 import { findSignInSources } from './signInSources';
 
@@ -173,7 +174,7 @@ export class ConnectionCommands implements vscode.Disposable {
     const endpoint = await vscode.window.showInputBox({
       title: 'Sign in to PrimeHub (1/2)',
       prompt: 'PrimeHub URL (or its GraphQL endpoint), e.g. https://primehub.example.com',
-      value: tried ?? ((await primeHubLocalAnswers()) ? PRIMEHUB_LOCAL_DEFAULT : ''),
+      value: tried ?? ((await isPrimeHubLocal(PRIMEHUB_LOCAL_DEFAULT)) ? PRIMEHUB_LOCAL_DEFAULT : ''),
       ignoreFocusOut: true,
       validateInput: v => {
         try {
@@ -193,19 +194,25 @@ export class ConnectionCommands implements vscode.Disposable {
     return token ? this.trySignIn({ endpoint, token }) : false;
   }
 
-  /** A password box with a button that opens the cluster's API-token page. */
-  private askToken(endpoint: string): Promise<string | undefined> {
+  /**
+   * A password box with a button that opens the cluster's API-token page; PrimeHub Local has no
+   * such page, so there the prompt says where its token is instead.
+   */
+  private async askToken(endpoint: string): Promise<string | undefined> {
+    const local = await isPrimeHubLocal(endpoint);
     return new Promise(resolve => {
       const box = vscode.window.createInputBox();
       box.title = 'Sign in to PrimeHub (2/2)';
-      box.prompt = `API token for ${endpoint} (PrimeHub console ▸ API Token)`;
+      box.prompt = local
+        ? `API token for PrimeHub Local at ${endpoint} (\`primehub-local token\`, or api-token in its config.json)`
+        : `API token for ${endpoint} (PrimeHub console ▸ API Token)`;
       box.password = true;
       box.ignoreFocusOut = true;
       const open: vscode.QuickInputButton = {
         iconPath: new vscode.ThemeIcon('link-external'),
         tooltip: 'Open the API token page'
       };
-      box.buttons = [open];
+      box.buttons = local ? [] : [open];
       let done = false;
       box.onDidTriggerButton(() => void vscode.env.openExternal(vscode.Uri.parse(apiTokenPage(endpoint))));
       box.onDidChangeValue(() => (box.validationMessage = undefined));
@@ -259,7 +266,8 @@ export class ConnectionCommands implements vscode.Disposable {
       );
       return trust ? this.trySignIn({ ...input, allowSelfSigned: true }) : false;
     }
-    const buttons = e.problem === 'badToken' ? ['Open API Token Page', 'Try Again'] : ['Try Again'];
+    const tokenPage = e.problem === 'badToken' && !(await isPrimeHubLocal(graphqlEndpoint(input.endpoint)));
+    const buttons = tokenPage ? ['Open API Token Page', 'Try Again'] : ['Try Again'];
     // not awaited, so the command reports failure at once
     void vscode.window.showErrorMessage(e.message, ...buttons).then(choice => {
       if (choice === 'Open API Token Page') {
@@ -292,9 +300,27 @@ export class ConnectionCommands implements vscode.Disposable {
     }
   }
 
+  /** Since when PrimeHub has not answered (undefined while it answers). */
+  private offlineSince?: Date;
+
+  /** Shows the outage in the status bar (VS Code's warning colours) until PrimeHub answers again. */
+  setOffline(since: Date | undefined): void {
+    this.offlineSince = since;
+    this.updateStatusBar();
+  }
+
   private updateStatusBar(): void {
     const profile = this.connection.profile;
     const state = this.connection.state;
+    this.statusBar.backgroundColor = undefined;
+    if (profile && state === 'signedIn' && this.offlineSince) {
+      this.statusBar.text = `$(debug-disconnect) ${profile.label}: offline`;
+      this.statusBar.tooltip = `${profile.endpoint} does not answer since ${this.offlineSince.toLocaleTimeString()}; checking again every few seconds`;
+      this.statusBar.command = 'primehub.log.show';
+      this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.statusBar.show();
+      return;
+    }
     if (!profile || state === 'signedOut') {
       this.statusBar.text = '$(account) PrimeHub: Sign In';
       this.statusBar.tooltip = 'Sign in to PrimeHub';
@@ -309,17 +335,5 @@ export class ConnectionCommands implements vscode.Disposable {
       this.statusBar.command = 'primehub.group.switch';
     }
     this.statusBar.show();
-  }
-}
-
-/** True when PrimeHub Local answers its health check at its default address (within a moment). */
-async function primeHubLocalAnswers(): Promise<boolean> {
-  try {
-    const res = await fetch(`${baseUrl(graphqlEndpoint(PRIMEHUB_LOCAL_DEFAULT))}/api/health`, {
-      signal: AbortSignal.timeout(800)
-    });
-    return res.ok;
-  } catch {
-    return false;
   }
 }

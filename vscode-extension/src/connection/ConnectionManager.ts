@@ -45,6 +45,9 @@ export class NotSignedInError extends Error {
 export class ConnectionManager {
   private readonly _onDidChangeState = new Emitter<ConnectionState>();
   readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidFail = new Emitter<unknown>();
+  /** Every failure of a call or listing (the reachability monitor looks for unreachable servers). */
+  readonly onDidFail = this._onDidFail.event;
   private readonly _onDidChangeGroup = new Emitter<string | undefined>();
   readonly onDidChangeGroup = this._onDidChangeGroup.event;
 
@@ -231,6 +234,7 @@ export class ConnectionManager {
 
   /** Turns the connection to "sign in again" when `e` says PrimeHub rejected the token. */
   noteError(e: unknown): void {
+    this._onDidFail.fire(e);
     if (e instanceof AuthError) {
       this.markExpired();
     }

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import type { ErrorCommands } from '../errors/ErrorCommands';
+import type { ErrorCommands, ReportProgress } from '../errors/ErrorCommands';
 import { FileEntryNode, FileNode, folderOf, PHFS_SCHEME } from '../ui/files/FilesTreeDataProvider';
 import { isString, isStringArray, isTrue, type CommandArgs } from '../util/commandArgs';
 import type { FilesManager } from './FilesManager';
+import { progressIncrement, transferText, type TransferState } from './transferText';
 
 /** PHFS commands: upload, download, delete, new folder, copy URI, open read-only. */
 export class FilesCommands {
@@ -73,7 +74,7 @@ export class FilesCommands {
     let written: string[] | undefined;
     await this.errors.guard(`Uploading to ${dir}`, async () => {
       written = await this.errors.withProgress(`Uploading to phfs://${dir}`, (signal, report) =>
-        this.files.upload(toUpload, dir, { signal, onProgress: (bytes, path) => report(`${path} ${kb(bytes)}`) })
+        this.files.upload(toUpload, dir, { signal, onProgress: reporter(report) })
       );
       vscode.window.setStatusBarMessage(`Uploaded ${written.length} file(s) to phfs://${dir}`, 5000);
     });
@@ -101,7 +102,7 @@ export class FilesCommands {
     let written: string[] | undefined;
     await this.errors.guard(`Downloading ${node.entry.path}`, async () => {
       written = await this.errors.withProgress(`Downloading ${node.entry.path}`, (signal, report) =>
-        this.files.download(node.entry, into, { signal, onProgress: (bytes, path) => report(`${path} ${kb(bytes)}`) })
+        this.files.download(node.entry, into, { signal, onProgress: reporter(report) })
       );
       vscode.window.setStatusBarMessage(`Downloaded ${written.length} file(s) to ${into}`, 5000);
     });
@@ -171,6 +172,12 @@ export class FilesCommands {
   }
 }
 
-function kb(bytes: number): string {
-  return `${(bytes / 1024).toFixed(0)} KB`;
+/** Reports a transfer's progress with its total, moving the notification's bar. */
+function reporter(report: ReportProgress): (p: TransferState) => void {
+  let percent = 0;
+  return p => {
+    const increment = progressIncrement(p, percent);
+    percent += increment;
+    report(transferText(p), increment || undefined);
+  };
 }

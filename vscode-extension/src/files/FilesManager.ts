@@ -4,11 +4,12 @@ import type { FileEntry } from '@primehub-suite/client';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import { Emitter } from '../util/Emitter';
+import type { TransferState } from './transferText';
 
 /** Progress and cancel of a transfer. */
 export interface TransferOpts {
   signal?: AbortSignal;
-  onProgress?: (bytes: number, path: string) => void;
+  onProgress?: (progress: TransferState) => void;
 }
 
 /** Largest file "open read-only" loads into an editor. */
@@ -45,7 +46,7 @@ export class FilesManager {
     const transfer = {
       signal: opts.signal,
       timeoutMs: 0,
-      onProgress: (p: { bytes: number; path: string }) => opts.onProgress?.(p.bytes, p.path)
+      onProgress: (p: TransferState) => opts.onProgress?.(p)
     };
     for (const local of localPaths) {
       const st = await stat(local);
@@ -58,7 +59,8 @@ export class FilesManager {
       }
     }
     this.log.info(`uploaded ${written.length} file(s) to ${dir}`);
-    this._onDidChange.fire(dir);
+    // everything: the folder may be new, and its parents not listed yet
+    this._onDidChange.fire(undefined);
     return written;
   }
 
@@ -71,7 +73,7 @@ export class FilesManager {
     const transfer = {
       signal: opts.signal,
       timeoutMs: 0,
-      onProgress: (p: { bytes: number; path: string }) => opts.onProgress?.(p.bytes, p.path)
+      onProgress: (p: TransferState) => opts.onProgress?.(p)
     };
     if (entry.isDirectory) {
       const name = basename(entry.path.replace(/\/$/, '')) || 'phfs';

@@ -14,6 +14,7 @@ import { kindOfValue, planNotebookRerun, planNotebookRun, rerunSourceOf, type No
 import { parameterInputText, parameterPrompt, readParameterInput } from './parameterInput';
 import { groupVolumeRelative, planInPlace, planRunFile, runnableKind } from './runFilePlan';
 import { WorkspaceConfigs } from '../vscode-objs/WorkspaceConfigs';
+import { formatBytes } from '../files/transferText';
 
 const DEFAULTS_KEY = 'primehub.jobs.submitDefaults';
 
@@ -316,7 +317,8 @@ export class JobsCommands implements vscode.Disposable {
       files = await this.errors.withProgress(`Downloading artifacts of ${label(job)}…`, (signal, report) =>
         this.jobs.downloadArtifacts(job.id, artifact, localDir, {
           signal,
-          onProgress: bytes => report(`${(bytes / 1024).toFixed(0)} KB`)
+          onProgress: (bytes, totalBytes) =>
+            report(totalBytes ? `${formatBytes(bytes)} of ${formatBytes(totalBytes)}` : formatBytes(bytes))
         })
       );
       const written = files;

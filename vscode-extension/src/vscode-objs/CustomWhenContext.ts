@@ -14,6 +14,16 @@ export class CustomWhenContext {
     return this.set('expired', value);
   }
 
+  /** The active profile is a PrimeHub Local (it has no console pages: API token, job pages). */
+  setLocal(value: boolean): Thenable<unknown> {
+    return this.set('local', value);
+  }
+
+  /** PrimeHub does not answer (an outage). */
+  setOffline(value: boolean): Thenable<unknown> {
+    return this.set('offline', value);
+  }
+
   private set(key: string, value: unknown): Thenable<unknown> {
     return vscode.commands.executeCommand('setContext', `primehub.context.${key}`, value);
   }

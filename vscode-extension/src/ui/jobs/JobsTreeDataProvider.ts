@@ -104,6 +104,16 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
     this.subscription = jobs.model.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
   }
 
+  /** While PrimeHub cannot be reached, unfinished jobs read as last seen, not as running now. */
+  private stale = false;
+
+  setStale(stale: boolean): void {
+    if (stale !== this.stale) {
+      this.stale = stale;
+      this._onDidChangeTreeData.fire(undefined);
+    }
+  }
+
   refresh(): void {
     this._onDidChangeTreeData.fire(undefined);
   }
@@ -150,8 +160,9 @@ export class JobsTreeDataProvider implements vscode.TreeDataProvider<JobsNode>, 
         const job = node.job;
         const item = new vscode.TreeItem(job.displayName || job.id, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `job:${job.id}`;
-        item.description = `${job.phase ?? 'Pending'} · ${job.id}`;
-        item.iconPath = phaseIcon(job.phase);
+        const unsure = this.stale && !this.jobs.isFinished(job);
+        item.description = `${unsure ? 'last seen ' : ''}${job.phase ?? 'Pending'} · ${job.id}`;
+        item.iconPath = unsure ? new vscode.ThemeIcon('question') : phaseIcon(job.phase);
         item.contextValue = jobContextValue(job);
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**${job.displayName ?? job.id}** — ${job.phase ?? 'Pending'}\n\n`);
