@@ -152,7 +152,7 @@ describe('one notebook-job format: VS Code and JupyterLab rerun each other’s j
     // JupyterLab: its job view shows the parameters and offers "Rerun with edited parameters"
     const listed = await client.jobs.get(fromVsCode.id);
     expect(jobParameters(listed)).toEqual({ lr: 0.25, note: 'a\nb' });
-    expect(notebookPathsOf(listed.command, server.groupName)?.input).toBe(`${server.groupName}/${folder}/train.ipynb`);
+    expect(notebookPathsOf(listed, server.groupName)?.input).toBe(`${server.groupName}/${folder}/train.ipynb`);
     const outcome = await rerunJob({ hub, contents }, listed, true);
     if (!('form' in outcome)) {
       throw new Error('JupyterLab did not open the rerun form');
@@ -218,7 +218,7 @@ describe('one notebook-job format: VS Code and JupyterLab rerun each other’s j
     expect(rerun.displayName).toBe('from-lab');
     // JupyterLab reads it as its own
     expect(jobParameters(rerun)).toEqual({ lr: 0.9, note: 'x\ny' });
-    expect(notebookPathsOf(rerun.command, server.groupName)?.input).toBe(`${server.groupName}/${folder}/train.ipynb`);
+    expect(notebookPathsOf(rerun, server.groupName)?.input).toBe(`${server.groupName}/${folder}/train.ipynb`);
     const out = run.output as { volumePath: string };
     expect(injected(join(mockVolume, out.volumePath))).toEqual({ lr: 0.9, note: 'x\ny' });
   });

@@ -107,8 +107,9 @@ export function originalOfSnapshot(volumePath: string): string {
 }
 
 /** Reads a notebook job (any editor's `client.notebook.run`) back for a rerun; undefined for other jobs. */
-export function rerunSourceOf(job: Pick<Job, 'command'>): NotebookRerunSource | undefined {
-  const run = parseNotebookRunScript(job.command);
+export function rerunSourceOf(job: Pick<Job, 'command'> & { id?: string }): NotebookRerunSource | undefined {
+  // with its id: a run of a recurring job names its own output after it
+  const run = parseNotebookRunScript(job.command, job.id);
   if (!run) {
     return undefined;
   }
