@@ -80,7 +80,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
   });
 
-  const logs = new JobLogFollower((id, signal) => jobs.logs(id, { follow: true, signal }), log.child('logs'));
+  const logs = new JobLogFollower(
+    (id, signal) => jobs.logs(id, { follow: true, signal }),
+    log.child('logs'),
+    title => vscode.window.createOutputChannel(title)
+  );
   const jobsCommands = new JobsCommands(
     jobs,
     connection,

@@ -58,4 +58,32 @@ describe('JobLogFollower', () => {
     expect(t.clears).toBe(2);
     follower.dispose();
   });
+
+  it('owns one log channel per job: shown again on a second follow, disposed with the follower', async () => {
+    const made: Array<ReturnType<typeof target> & { shown: number; disposed: boolean; title: string }> = [];
+    const follower = new JobLogFollower(
+      async function* () {
+        yield 'line';
+      },
+      new Logger(NULL_SINK, 't'),
+      title => {
+        const c = Object.assign(target(), { shown: 0, disposed: false, title });
+        made.push(
+          Object.assign(c, {
+            show: () => void c.shown++,
+            dispose: () => void (c.disposed = true)
+          })
+        );
+        return made[made.length - 1] as never;
+      }
+    );
+    const ends: unknown[] = [];
+    await follower.followInChannel('j1', 'PrimeHub Job: train', (_c, e) => ends.push(e))!.done;
+    await follower.followInChannel('j1', 'PrimeHub Job: train')!.done;
+    expect(made.map(c => [c.title, c.shown])).toEqual([['PrimeHub Job: train', 2]]);
+    expect(made[0].lines).toEqual(['line']);
+    expect(ends).toEqual([undefined]);
+    follower.dispose();
+    expect(made[0].disposed).toBe(true);
+  });
 });

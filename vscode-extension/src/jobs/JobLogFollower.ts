@@ -7,6 +7,12 @@ export interface LogTarget {
   clear(): void;
 }
 
+/** A job's own log channel (structurally a `vscode.OutputChannel`). */
+export interface LogChannel extends LogTarget {
+  show(preserveFocus?: boolean): void;
+  dispose(): void;
+}
+
 /** One follow of one job's log. */
 export interface LogFollow {
   readonly jobId: string;
@@ -24,15 +30,40 @@ const TAIL_LINES = 500;
 
 /**
  * Streams job logs into targets: one follow per job, so a second "Follow log" of a job that is
- * still streaming reuses it instead of writing every line twice.
+ * still streaming reuses it instead of writing every line twice. It owns each job's log channel
+ * (made by `createChannel`), shown again on a second follow and disposed with it.
  */
 export class JobLogFollower {
   private readonly follows = new Map<string, LogFollow>();
+  private readonly channels = new Map<string, LogChannel>();
 
   constructor(
     private readonly openLog: (jobId: string, signal: AbortSignal) => AsyncIterable<string>,
-    private readonly log: Logger
+    private readonly log: Logger,
+    private readonly createChannel?: (title: string) => LogChannel
   ) {}
+
+  /**
+   * Shows the job's log channel (made on first use, titled `title`) and follows the log into it
+   * unless a follow is active; `onEnd` as in {@link follow}, given the channel.
+   */
+  followInChannel(
+    jobId: string,
+    title: string,
+    onEnd?: (channel: LogChannel, error?: unknown) => void
+  ): LogFollow | undefined {
+    if (!this.createChannel) {
+      return undefined;
+    }
+    let channel = this.channels.get(jobId);
+    if (!channel) {
+      channel = this.createChannel(title);
+      this.channels.set(jobId, channel);
+    }
+    channel.show(true);
+    const out = channel;
+    return this.follow(jobId, out, error => onEnd?.(out, error));
+  }
 
   get(jobId: string): LogFollow | undefined {
     return this.follows.get(jobId);
@@ -93,5 +124,9 @@ export class JobLogFollower {
       f.stop();
     }
     this.follows.clear();
+    for (const c of this.channels.values()) {
+      c.dispose();
+    }
+    this.channels.clear();
   }
 }

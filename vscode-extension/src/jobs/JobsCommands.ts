@@ -44,8 +44,6 @@ function jobArg(args: CommandArgCheck, arg: unknown): JobArg {
 
 /** The job commands: submit, run current file, cancel, rerun, wait, logs, artifacts, console, copy id. */
 export class JobsCommands implements vscode.Disposable {
-  private readonly channels = new Map<string, vscode.OutputChannel>();
-
   constructor(
     private readonly jobs: JobsManager,
     private readonly connection: ConnectionManager,
@@ -355,25 +353,12 @@ export class JobsCommands implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const c of this.channels.values()) {
-      c.dispose();
-    }
     this.follower.dispose();
   }
 
+  /** Follows a job's log live in its own output channel (the follower's; reused on a second follow). */
   private followLog(job: Job): void {
-    let channel = this.channels.get(job.id);
-    if (!channel) {
-      channel = vscode.window.createOutputChannel(`PrimeHub Job: ${label(job)}`);
-      this.channels.set(job.id, channel);
-    }
-    channel.show(true);
-    const out = channel;
-    const f = this.follower.get(job.id);
-    if (f?.active) {
-      return;
-    }
-    this.follower.follow(job.id, out, error => {
+    this.follower.followInChannel(job.id, `PrimeHub Job: ${label(job)}`, (out, error) => {
       if (error) {
         out.appendLine(`[PrimeHub] the log stream stopped: ${(error as Error).message}`);
         this.errors.report(`Following the log of ${label(job)}`, error, () => this.followLog(job));
