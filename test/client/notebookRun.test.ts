@@ -265,6 +265,41 @@ describe('client: notebook runs (notebook.run)', () => {
     await client.schedules.delete(made.schedule.id);
   });
 
+  test("a failed notebook job's message is the failing cell and its exception", async () => {
+    const dir = unique('failing');
+    mkdirSync(join(volume, dir), { recursive: true });
+    writeFileSync(
+      join(volume, dir, 'fail.ipynb'),
+      JSON.stringify(notebook('scale = 10\nraise ValueError(f"alpha {alpha} is out of range")'))
+    );
+    const run = await client.notebook.run({
+      displayName: unique('nbfail'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      notebook: { volumePath: `${dir}/fail.ipynb` },
+      parameters: { alpha: 7 }
+    });
+    const done = await run.wait({ timeoutMs: 120_000 });
+    expect(done.phase).toBe('Failed');
+    // what PrimeHub's controller makes of a container's termination message, which the run script wrote
+    expect(done.message).toBe('Job failed due to Error: cell 2 (scale = 10 …): ValueError: alpha 7 is out of range');
+    expect((await client.jobs.get(done.id)).message).toBe(done.message);
+    // the output notebook holds the same failure, beside the notebook and in the artifacts
+    const out = JSON.parse(readFileSync(join(volume, dir, run.artifactName), 'utf8')) as { cells: Cell[] };
+    expect(out.cells.flatMap(c => c.outputs ?? []).find(o => o.output_type === 'error')?.ename).toBe('ValueError');
+
+    // a job that is not a notebook run and writes no message keeps the exit code's message
+    const plain = await client.jobs.submit({
+      displayName: unique('plainfail'),
+      instanceType: 'cpu-1',
+      image: 'base-notebook',
+      command: 'exit 3'
+    });
+    expect((await client.jobs.wait(plain.id, { timeoutMs: 60_000 })).message).toBe(
+      'Job failed: the command exited with code 3'
+    );
+  });
+
   test('bad input is refused before anything is uploaded or submitted', async () => {
     const base = { displayName: 'x', instanceType: 'cpu-1', image: 'base-notebook' };
     await expect(client.notebook.run({ ...base, notebook: { volumePath: '../etc/x.ipynb' } })).rejects.toMatchObject({

@@ -81,6 +81,29 @@ describe('PrimeHub Local jobs', () => {
     expect((await fetchText(`${job.logEndpoint}?follow=false`, server.token)).text).toContain('boom');
   });
 
+  test("a failed job's termination message (/dev/termination-log) is its message, as PrimeHub's controller makes it", async () => {
+    const job = await submit({
+      command: [
+        // a link or a folder in its place is refused: the file is a mount point
+        'ln -sf /etc/passwd /dev/termination-log 2>/dev/null; rm -f /dev/termination-log 2>/dev/null',
+        'printf "cell 2 (x = 1 / 0): ZeroDivisionError: division by zero" > /dev/termination-log',
+        'exit 1'
+      ].join('\n')
+    });
+    const done = await waitForJob(server.endpoint, server.token, job.id);
+    expect(done).toMatchObject({
+      phase: 'Failed',
+      reason: 'PodFailed',
+      message: 'Job failed due to Error: cell 2 (x = 1 / 0): ZeroDivisionError: division by zero'
+    });
+    // as in Kubernetes, only the first 4096 bytes count, and a job that succeeds keeps 'Job completed'
+    const long = await submit({ command: 'head -c 100000 /dev/zero | tr "\\0" x > /dev/termination-log; exit 2' });
+    const cut = await waitForJob(server.endpoint, server.token, long.id);
+    expect(cut.message).toBe(`Job failed due to Error: ${'x'.repeat(4096)}`);
+    const ok = await submit({ command: 'echo fine > /dev/termination-log' });
+    expect((await waitForJob(server.endpoint, server.token, ok.id)).message).toBe('Job completed');
+  });
+
   test('cancel stops the whole process group at once', async () => {
     const job = await submit({ command: '(sleep 300; echo child-survived) & sleep 300' });
     await waitForJob(server.endpoint, server.token, job.id, ['Running']);

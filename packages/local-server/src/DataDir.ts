@@ -57,6 +57,14 @@ export class DataDir {
     return join(this.jobDir(jobId), 'job.log');
   }
 
+  /**
+   * The file a job sees as `/dev/termination-log`: what it writes there (its first 4096 bytes)
+   * becomes its failure message, as Kubernetes makes a container's termination message of it.
+   */
+  jobTerminationLog(jobId: string): string {
+    return join(this.jobDir(jobId), 'termination-log');
+  }
+
   jobHome(jobId: string): string {
     return join(this.jobDir(jobId), 'home');
   }

@@ -27,6 +27,45 @@ export const ARTIFACTS_DIR_VARIABLE = 'PRIMEHUB_ARTIFACTS_DIR';
 /** The faster papermill entry point of python/primehub-local-kernel, used when the image has it. */
 export const FAST_PAPERMILL = 'primehub-papermill';
 
+/**
+ * Where a failed run leaves its short failure summary: a container's termination message file,
+ * which Kubernetes (and so PrimeHub's job controller) and PrimeHub Local turn into the job's
+ * message, `Job failed due to Error: <summary>`.
+ */
+export const TERMINATION_LOG = '/dev/termination-log';
+
+/**
+ * Python that prints the failing cell and its exception from papermill's output notebook (its
+ * argument): `cell 3 (x = 1 / 0): ZeroDivisionError: division by zero`. Cells are counted as the
+ * user sees them (code cells, without the one papermill injects); long lines are cut. No single
+ * quote in it: the script passes it in single quotes.
+ */
+const FAILURE_SUMMARY_PY = [
+  'import json, sys',
+  'nb = json.load(open(sys.argv[1], encoding="utf-8"))',
+  'n = 0',
+  'for c in nb.get("cells", []):',
+  '    if c.get("cell_type") != "code" or "injected-parameters" in c.get("metadata", {}).get("tags", []):',
+  '        continue',
+  '    n += 1',
+  '    e = [o for o in c.get("outputs", []) if o.get("output_type") == "error"]',
+  '    if e:',
+  '        src = c.get("source", "")',
+  '        src = ("".join(src) if isinstance(src, list) else src).strip()',
+  '        first = src.split("\\n")[0]',
+  '        first = first[:59] + "\\u2026" if len(first) > 60 else first',
+  '        more = " \\u2026" if "\\n" in src else ""',
+  '        why = ": ".join(x for x in (e[0].get("ename"), e[0].get("evalue")) if x) or "an exception"',
+  '        why = " ".join(why.split())',
+  '        why = why[:799] + "\\u2026" if len(why) > 800 else why',
+  '        where = " (%s%s)" % (first, more) if first else ""',
+  '        sys.stdout.buffer.write(("cell %d%s: %s" % (n, where, why)).encode("utf-8"))',
+  '        break'
+].join('\n');
+
+const MISSING_PAPERMILL_SUMMARY =
+  "papermill is not installed in the job's image: choose an image that has papermill (an InfuseAI image)";
+
 /** First line of every run script, so a job's command can be recognised as a notebook run. */
 export const RUN_SCRIPT_MARKER = '# primehub-suite notebook run';
 
@@ -149,7 +188,15 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
     // papermill writes the output notebook also when a cell fails: keep it in the artifacts too
     lines.push(`if [ -f ${target} ]; then cp -- ${target} ${artifactPath}; fi`);
   }
-  lines.push('exit $rc');
+  // a failure's short summary goes where the job's message comes from, on PrimeHub as on PrimeHub
+  // Local (a container's termination message); where there is no such file nothing is written
+  lines.push(
+    `if [ "$rc" -ne 0 ] && [ -f ${TERMINATION_LOG} ] && [ -w ${TERMINATION_LOG} ]; then`,
+    `  if ! command -v papermill >/dev/null 2>&1; then printf '%s' ${shellQuote(MISSING_PAPERMILL_SUMMARY)} > ${TERMINATION_LOG}`,
+    `  elif [ -f ${target} ] && py="$(command -v python3 || command -v python)"; then "$py" -c ${shellQuote(FAILURE_SUMMARY_PY)} ${target} > ${TERMINATION_LOG} 2>/dev/null; fi`,
+    'fi',
+    'exit $rc'
+  );
   return lines.join('\n');
 }
 

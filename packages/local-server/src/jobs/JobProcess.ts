@@ -19,6 +19,8 @@ export interface JobLaunch {
   volume: string;
   phfs: string;
   log: string;
+  /** The job's termination message file (`/dev/termination-log` in the sandbox), made empty before it starts. */
+  terminationLog?: string;
   /** The virtualenv put first on PATH. */
   pythonEnv?: string;
   sandbox: SandboxState;
@@ -75,7 +77,9 @@ export class JobProcess extends EventEmitter {
     await Promise.all([
       symlink(sandboxed ? POD_PHFS : l.phfs, join(l.home, 'phfs')).catch(ignoreExists),
       symlink(sandboxed ? podVolume(l.group) : l.volume, join(l.home, l.group)).catch(ignoreExists),
-      writeFile(join(l.home, '.bash_profile'), profile)
+      writeFile(join(l.home, '.bash_profile'), profile),
+      // the job's own user (uid 1000 inside) is the server's user outside: it may write it, nobody else
+      l.terminationLog && sandboxed ? writeFile(l.terminationLog, '', { mode: 0o600 }) : undefined
     ]);
   }
 
@@ -113,7 +117,8 @@ export class JobProcess extends EventEmitter {
             group: l.group,
             pythonEnv: l.pythonEnv,
             accounts: l.sandbox.accounts,
-            seccomp: l.sandbox.seccomp !== undefined
+            seccomp: l.sandbox.seccomp !== undefined,
+            terminationLog: l.terminationLog
           }),
           ...bash
         ]

@@ -10,6 +10,7 @@ import {
   DEADLINE_OUTCOME,
   exitOutcome,
   OOM_OUTCOME,
+  readTerminationMessage,
   SHUTDOWN_OUTCOME,
   startErrorOutcome,
   type Outcome,
@@ -185,6 +186,7 @@ export class JobRunner extends EventEmitter {
       volume: this.dirs.groupVolume(group.name),
       phfs: this.dirs.groupPhfs(group.name),
       log: this.dirs.jobLog(job.id),
+      terminationLog: this.dirs.jobTerminationLog(job.id),
       pythonEnv: this.opts.pythonEnv,
       sandbox: this.opts.sandbox,
       limits: this.opts.limits
@@ -243,7 +245,10 @@ export class JobRunner extends EventEmitter {
     // job's cgroup tells an out-of-memory kill from any other.
     const oom = await oomKilled(this.opts.limits, run.job.id, signal === 'SIGKILL' || code === 137);
     await removeJobCgroups(this.opts.limits, run.job.id);
-    let final = outcome ?? this.stoppedOutcome(run.stopping) ?? (oom ? OOM_OUTCOME : exitOutcome(code, signal));
+    let final =
+      outcome ??
+      this.stoppedOutcome(run.stopping) ??
+      (oom ? OOM_OUTCOME : exitOutcome(code, signal, readTerminationMessage(this.dirs.jobTerminationLog(run.job.id))));
     if (run.stopping === 'cancel') {
       const job = this.jobs.get(run.job.id)!;
       final = [job.phase, job.reason ?? 'Cancelled', job.message ?? 'Job cancelled'];

@@ -14,6 +14,7 @@ import {
   type Dirent
 } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { TERMINATION_LOG } from './jobOutcome';
 
 /** The environment variable that picks how jobs run: `auto` (default), `sandbox` or `none`. */
 export const ISOLATION_ENV = 'PRIMEHUB_LOCAL_JOB_ISOLATION';
@@ -223,6 +224,8 @@ export interface SandboxSpec {
   accounts?: string;
   /** Whether bwrap gets a seccomp filter on {@link SECCOMP_FD}. */
   seccomp?: boolean;
+  /** A host file the job sees as `/dev/termination-log` (Kubernetes' termination message file). */
+  terminationLog?: string;
 }
 
 /**
@@ -272,6 +275,7 @@ export function sandboxArgs(spec: SandboxSpec): string[] {
     '/proc',
     '--dev',
     '/dev',
+    ...(spec.terminationLog ? ['--bind', spec.terminationLog, TERMINATION_LOG] : []),
     '--tmpfs',
     '/tmp',
     '--tmpfs',
