@@ -239,6 +239,8 @@ test('create a recurring job with a custom cron (next runs shown) and run it now
   await wb.acceptPick('image');
   await wb.answer('name', 'nightly-report');
   await wb.answer('command', 'echo report');
+  // the same wizard as Submit Job: a timeout too
+  await wb.answer('timeout in seconds', '');
   await page.locator('.quick-input-widget', { hasText: 'Recurrence' }).waitFor();
   await wb.quickInput().fill('Custom');
   await page.keyboard.press('Enter');

@@ -10,6 +10,7 @@ import { FilesCommands } from './files/FilesCommands';
 import { FilesManager } from './files/FilesManager';
 import { JobLogFollower } from './jobs/JobLogFollower';
 import { JobsCommands } from './jobs/JobsCommands';
+import { JobSpecWizard } from './jobs/JobSpecWizard';
 import { JobsManager } from './jobs/JobsManager';
 import { jobsCountText, JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
@@ -80,6 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
   });
 
+  const wizard = new JobSpecWizard(connection, context.workspaceState);
   const logs = new JobLogFollower(
     (id, signal) => jobs.logs(id, { follow: true, signal }),
     log.child('logs'),
@@ -90,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     connection,
     logs,
     errors,
-    context.workspaceState,
+    wizard,
     async job => {
       if (!jobsModel.get(job.id)) {
         await jobs.refresh();
@@ -109,7 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const schedulesRefresh = new RefreshScheduler(() => schedules.refresh(), {
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs * 3
   });
-  const schedulesCommands = new SchedulesCommands(schedules, connection, errors, id => {
+  const schedulesCommands = new SchedulesCommands(schedules, wizard, errors, id => {
     void jobsCommands.followLogCommand(id);
   });
 

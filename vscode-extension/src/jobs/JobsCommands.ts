@@ -9,23 +9,13 @@ import type { ErrorCommands } from '../errors/ErrorCommands';
 import { ArtifactNode, JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { isObject, isString, type CommandArgCheck, type CommandArgs } from '../util/commandArgs';
 import type { JobLogFollower } from './JobLogFollower';
+import type { JobSpecWizard } from './JobSpecWizard';
 import type { JobsManager } from './JobsManager';
 import { kindOfValue, planNotebookRerun, planNotebookRun, rerunSourceOf, type NotebookOutput } from './notebookRun';
 import { parameterInputText, parameterPrompt, readParameterInput } from './parameterInput';
 import { groupVolumeRelative, planInPlace, planRunFile, runnableKind } from './runFilePlan';
 import { WorkspaceConfigs } from '../vscode-objs/WorkspaceConfigs';
 import { formatBytes } from '../files/transferText';
-
-const DEFAULTS_KEY = 'primehub.jobs.submitDefaults';
-
-/** What the submit steps remember per workspace. */
-interface SubmitDefaults {
-  instanceType?: string;
-  image?: string;
-  displayName?: string;
-  command?: string;
-  activeDeadlineSeconds?: number;
-}
 
 /** Options of "Run current file as job" that skip the prompts (automation, tests). */
 export interface RunFileOptions {
@@ -49,7 +39,7 @@ export class JobsCommands implements vscode.Disposable {
     private readonly connection: ConnectionManager,
     private readonly follower: JobLogFollower,
     private readonly errors: ErrorCommands,
-    private readonly workspaceState: vscode.Memento,
+    private readonly wizard: JobSpecWizard,
     private readonly revealJob: (job: Job) => Thenable<void>,
     /** Called once a run has put files into PHFS (the Files view shows them). */
     private readonly onFilesChanged: () => void = () => undefined
@@ -102,7 +92,7 @@ export class JobsCommands implements vscode.Disposable {
   async submit(spec?: JobSpec): Promise<Job | undefined> {
     let job: Job | undefined;
     await this.errors.guard('Submitting the job', async () => {
-      const chosen = spec ?? (await this.askJobSpec());
+      const chosen = spec ?? (await this.wizard.askSpec({ title: 'Submit PrimeHub job' }));
       if (!chosen) {
         return;
       }
@@ -141,7 +131,7 @@ export class JobsCommands implements vscode.Disposable {
         job = await this.runNotebookFile(target, volumePath, options);
         return;
       }
-      const where = await this.askWhere(options);
+      const where = await this.wizard.askWhere(options);
       if (!where) {
         return;
       }
@@ -169,7 +159,7 @@ export class JobsCommands implements vscode.Disposable {
     if (!parameters) {
       return undefined;
     }
-    const where = await this.askWhere(options);
+    const where = await this.wizard.askWhere(options);
     if (!where) {
       return undefined;
     }
@@ -517,96 +507,6 @@ export class JobsCommands implements vscode.Disposable {
     return pick?.job;
   }
 
-  private defaults(): SubmitDefaults {
-    return this.workspaceState.get<SubmitDefaults>(DEFAULTS_KEY) ?? {};
-  }
-
-  private async remember(patch: SubmitDefaults): Promise<void> {
-    await this.workspaceState.update(DEFAULTS_KEY, { ...this.defaults(), ...patch });
-  }
-
-  /** Instance type and image: prompts (last choice first) unless given. */
-  private async askWhere(options: RunFileOptions): Promise<{ instanceType: string; image: string } | undefined> {
-    const d = this.defaults();
-    const client = this.connection.client;
-    const instanceType =
-      options.instanceType ??
-      (await pickNamed(
-        'Instance type',
-        (await client.groups.instanceTypes()).map(t => ({
-          name: t.name,
-          label: t.displayName || t.name,
-          detail: [
-            t.cpuLimit && `${t.cpuLimit} CPU`,
-            t.memoryLimit && `${t.memoryLimit} GB`,
-            t.gpuLimit && `${t.gpuLimit} GPU`
-          ]
-            .filter(Boolean)
-            .join(' · ')
-        })),
-        d.instanceType
-      ));
-    if (!instanceType) {
-      return undefined;
-    }
-    const image =
-      options.image ??
-      (await pickNamed(
-        'Image',
-        (await client.groups.images()).map(i => ({
-          name: i.name,
-          label: i.displayName || i.name,
-          detail: i.description ?? ''
-        })),
-        d.image
-      ));
-    if (!image) {
-      return undefined;
-    }
-    await this.remember({ instanceType, image });
-    return { instanceType, image };
-  }
-
-  private async askJobSpec(): Promise<JobSpec | undefined> {
-    const where = await this.askWhere({});
-    if (!where) {
-      return undefined;
-    }
-    const d = this.defaults();
-    const displayName = await vscode.window.showInputBox({
-      title: 'Submit PrimeHub job (3/5): name',
-      value: d.displayName ?? 'job',
-      ignoreFocusOut: true,
-      validateInput: v => (v.trim() ? undefined : 'A job needs a name')
-    });
-    if (displayName === undefined) {
-      return undefined;
-    }
-    const command = await vscode.window.showInputBox({
-      title: 'Submit PrimeHub job (4/5): command',
-      prompt: 'Shell command, run in /home/jovyan; write files to ~/artifacts to keep them',
-      value: d.command ?? '',
-      ignoreFocusOut: true,
-      validateInput: v => (v.trim() ? undefined : 'A job needs a command')
-    });
-    if (command === undefined) {
-      return undefined;
-    }
-    const timeout = await vscode.window.showInputBox({
-      title: 'Submit PrimeHub job (5/5): timeout in seconds (empty: none)',
-      value: d.activeDeadlineSeconds ? String(d.activeDeadlineSeconds) : '',
-      ignoreFocusOut: true,
-      validateInput: v =>
-        v.trim() === '' || /^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of seconds, or empty'
-    });
-    if (timeout === undefined) {
-      return undefined;
-    }
-    const activeDeadlineSeconds = timeout.trim() ? Number(timeout.trim()) : undefined;
-    await this.remember({ displayName, command, activeDeadlineSeconds });
-    return { ...where, displayName: displayName.trim(), command, activeDeadlineSeconds };
-  }
-
   /**
    * One typed input box per notebook parameter, prefilled with its default; a `str` with a line
    * break is shown and typed as a quoted literal (`"a\nb"`), so every value round-trips.
@@ -649,27 +549,6 @@ function activeFileUri(): vscode.Uri | undefined {
 
 function label(job: Job): string {
   return job.displayName || job.id;
-}
-
-async function pickNamed(
-  what: string,
-  items: Array<{ name: string; label: string; detail?: string }>,
-  last?: string
-): Promise<string | undefined> {
-  if (items.length === 0) {
-    throw new Error(`the group has no ${what.toLowerCase()} to use`);
-  }
-  const sorted = [...items].sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0));
-  const pick = await vscode.window.showQuickPick(
-    sorted.map(i => ({
-      label: i.label,
-      description: i.name !== i.label ? i.name : undefined,
-      detail: i.detail,
-      name: i.name
-    })),
-    { title: `PrimeHub job: ${what}`, placeHolder: last ? `last used: ${last}` : undefined, ignoreFocusOut: true }
-  );
-  return pick?.name;
 }
 
 async function saveIfDirty(uri: vscode.Uri): Promise<void> {

@@ -1,6 +1,6 @@
 import { cronNextRuns, type Job, type RecurrenceSpec, type Schedule, type ScheduleSpec } from '@primehub-suite/client';
 import * as vscode from 'vscode';
-import type { ConnectionManager } from '../connection/ConnectionManager';
+import type { JobSpecWizard } from '../jobs/JobSpecWizard';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { ScheduleItemNode } from '../ui/schedules/SchedulesTreeDataProvider';
@@ -24,7 +24,7 @@ export class SchedulesCommands {
    */
   constructor(
     private readonly schedules: SchedulesManager,
-    private readonly connection: ConnectionManager,
+    private readonly wizard: JobSpecWizard,
     private readonly errors: ErrorCommands,
     private readonly followJob: (jobId: string) => void
   ) {}
@@ -202,57 +202,19 @@ export class SchedulesCommands {
     return pick?.schedule;
   }
 
+  /** The shared job-spec wizard (from a job: its instance type, image, command and timeout), then the recurrence. */
   private async askSpec(job?: Job): Promise<ScheduleSpec | undefined> {
-    const client = this.connection.client;
-    let instanceType = job?.instanceType?.name ?? undefined;
-    let image = job?.image ?? undefined;
-    if (!instanceType) {
-      const types = await client.groups.instanceTypes();
-      instanceType = (
-        await vscode.window.showQuickPick(
-          types.map(t => ({ label: t.displayName || t.name, description: t.name, name: t.name })),
-          { title: 'New recurring job: instance type', ignoreFocusOut: true }
-        )
-      )?.name;
-      if (!instanceType) {
-        return undefined;
-      }
-    }
-    if (!image) {
-      const images = await client.groups.images();
-      image = (
-        await vscode.window.showQuickPick(
-          images.map(i => ({ label: i.displayName || i.name, description: i.name, name: i.name })),
-          { title: 'New recurring job: image', ignoreFocusOut: true }
-        )
-      )?.name;
-      if (!image) {
-        return undefined;
-      }
-    }
-    const displayName = await vscode.window.showInputBox({
-      title: 'New recurring job: name',
-      value: job ? `${job.displayName ?? 'job'}-recurring` : 'nightly',
-      ignoreFocusOut: true,
-      validateInput: v => (v.trim() ? undefined : 'A recurring job needs a name')
+    const spec = await this.wizard.askSpec({
+      title: 'New recurring job',
+      from: job,
+      nameSuffix: '-recurring',
+      steps: 1
     });
-    if (!displayName) {
-      return undefined;
-    }
-    const command = await vscode.window.showInputBox({
-      title: 'New recurring job: command',
-      value: job?.command ?? '',
-      ignoreFocusOut: true,
-      validateInput: v => (v.trim() ? undefined : 'A recurring job needs a command')
-    });
-    if (!command) {
+    if (!spec) {
       return undefined;
     }
     const recurrence = await askRecurrence();
-    if (!recurrence) {
-      return undefined;
-    }
-    return { displayName: displayName.trim(), instanceType, image, command, recurrence };
+    return recurrence ? { ...spec, recurrence } : undefined;
   }
 }
 
