@@ -41,6 +41,8 @@ export { isTerminalPhase, TERMINAL_JOB_PHASES } from './resources/JobsApi';
 export type { JobListOptions, JobSpec, JobWaitOptions, JobsApi } from './resources/JobsApi';
 export { isPaused, normalizeRecurrence, RECURRENCE_PRESETS, resumedRecurrence } from './resources/SchedulesApi';
 export { cronNextRuns } from './cron';
+export { HEALTH_PATH, readServerHealth } from './serverHealth';
+export type { ServerHealth } from './serverHealth';
 export type { CronCheck } from './cron';
 export type { RecurrenceSpec, ScheduleListOptions, ScheduleSpec, SchedulesApi } from './resources/SchedulesApi';
 export { filesUrl, normalizePhfsPath, phfsUri, toGroupPath } from './resources/FilesApi';

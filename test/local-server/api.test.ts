@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { CLI, LocalServerProcess } from '../kit/localServer';
+import { readServerHealth } from '../../shared-client/src';
 import { gql, gqlOk, submitJob, waitForJob } from '../kit/http';
 
 /** The GraphQL wire protocol as PrimeHub's clients meet it: auth, errors, identity, pagination. */
@@ -18,6 +19,11 @@ describe('PrimeHub Local GraphQL API', () => {
   test('health and the /api redirect', async () => {
     const health = await fetch(`${server.baseUrl}/api/health`);
     expect(health.status).toBe(200);
+    // PrimeHub Local says it is, and that it has no console pages (API token, job) a client could link to
+    const body = await health.json();
+    expect(body).toMatchObject({ status: 'ok', server: 'primehub-local', console: false });
+    expect(readServerHealth(body)).toEqual({ primeHubLocal: true, console: false });
+    expect((await fetch(`${server.baseUrl}/console/api-token`)).status).toBe(404);
     const root = await fetch(`${server.baseUrl}/api/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/api/graphql');
