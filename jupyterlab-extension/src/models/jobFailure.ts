@@ -27,7 +27,8 @@ async function text(body: AsyncIterable<Uint8Array>, limit: number): Promise<str
  * end of its log tells (a missing papermill). '' when nothing more is known.
  */
 export async function failureOf(client: PrimeHubClient, job: Job): Promise<string> {
-  const message = (job.message ?? '').trim();
+  // PrimeHub's controller words a container's termination message "Job failed due to <reason>: <message>".
+  const message = (job.message ?? '').trim().replace(/^Job failed due to \w+: /, '');
   if (message && !GENERIC_MESSAGE.test(message)) {
     return message;
   }
