@@ -3,7 +3,7 @@
  * Runs the UI suites N times in a row while stress-ng keeps the CPUs busy, to show they wait on
  * state rather than time: the galata tests (jupyterlab-extension/test/ui.test.ts), the VS Code
  * extension-host integration tests (test/vscode/extensionHost.test.ts) and the VS Code end-to-end
- * tests (test/vscode/e2e.test.ts, test/vscode/otherExtension.test.ts), through their jest entry files.
+ * tests (test/vscode/e2e.test.ts, test/vscode/otherExtension.test.ts, test/vscode/userFlows.test.ts), through their jest entry files.
  *
  *   npm run test:ui-stress -- 10          (or: node scripts/ui-stress.mjs 10 [--cpu 2])
  *
@@ -22,7 +22,8 @@ const SUITES = [
   'jupyterlab-extension/test/ui.test.ts',
   'test/vscode/extensionHost.test.ts',
   'test/vscode/e2e.test.ts',
-  'test/vscode/otherExtension.test.ts'
+  'test/vscode/otherExtension.test.ts',
+  'test/vscode/userFlows.test.ts'
 ];
 const LOGS = join(ROOT, 'test-results', 'ui-stress');
 /** A round takes about 10 minutes here; stress-ng ends by itself if this command is killed outright. */
