@@ -146,3 +146,16 @@ def test_a_setting_out_of_range_is_refused(setting):
 
     with pytest.raises(TraitError):
         PrimeHubSuiteApp(**setting)
+
+
+async def test_signing_out_forgets_the_token_in_the_token_file_only(jp_fetch, extension, local_server, notebook_env, files, home):
+    sdk = home / ".primehub" / "config.json"
+    sdk.parent.mkdir(exist_ok=True)
+    sdk.write_text(json.dumps({"endpoint": "https://cluster.example/api/graphql", "api-token": "sdk-token"}))
+    server_config = (local_server.data_dir / "config.json").read_text()
+    await jp_fetch("primehub-suite", "token", method="PUT", body=json.dumps({"token": local_server.token}))
+    r = await jp_fetch("primehub-suite", "token", method="DELETE")
+    assert json.loads(r.body) == {"tokenSet": False, "tokenFile": str(files["tokens"])}
+    assert "api-token" not in json.loads(files["tokens"].read_text())
+    assert json.loads(sdk.read_text())["api-token"] == "sdk-token"
+    assert (local_server.data_dir / "config.json").read_text() == server_config
