@@ -17,7 +17,7 @@ describe('recurring jobs', () => {
 
   after(() => client.close());
 
-  it('creates, lists, updates, triggers, pauses and deletes', async () => {
+  it('creates, lists, updates, triggers, pauses, resumes and deletes', async () => {
     const api = await extensionApi();
     const created = await vscode.commands.executeCommand<Schedule>('primehub.recurringJobs.create', {
       ...where,
@@ -42,8 +42,11 @@ describe('recurring jobs', () => {
     const job = await client.jobs.wait(jobId, { timeoutMs: 60_000 });
     assert.equal(job.phase, 'Succeeded');
 
+    // a pause keeps the schedule to resume with
     await vscode.commands.executeCommand('primehub.recurringJobs.pause', created.id);
-    assert.equal((await client.schedules.get(created.id)).recurrence?.type, 'inactive');
+    assert.deepEqual((await client.schedules.get(created.id)).recurrence, { type: 'inactive', cron: '*/30 * * * *' });
+    await vscode.commands.executeCommand('primehub.recurringJobs.resume', created.id);
+    assert.deepEqual((await client.schedules.get(created.id)).recurrence, { type: 'custom', cron: '*/30 * * * *' });
 
     assert.equal(await vscode.commands.executeCommand('primehub.recurringJobs.delete', created.id, true), true);
     await assert.rejects(client.schedules.get(created.id), /not found/i);
