@@ -5,11 +5,20 @@ import type { HealthAnswer } from './Reachability';
 /** How long a health check may take (ms). */
 const HEALTH_TIMEOUT_MS = 3000;
 
-/** True for PrimeHub Local's `/api/health` body: `status: ok` and how it runs jobs. */
+/**
+ * True for a PrimeHub Local without console pages, from its `/api/health` body
+ * (`{status: 'ok', server: 'primehub-local', console: false, jobs}`; older ones had no `server`).
+ * A server that says it has a console (`console: true`) keeps the console's links.
+ */
 export function isLocalHealth(text: string): boolean {
   try {
-    const body = JSON.parse(text) as { status?: unknown; jobs?: unknown };
-    return body.status === 'ok' && typeof body.jobs === 'object' && body.jobs !== null;
+    const body = JSON.parse(text) as { status?: unknown; server?: unknown; console?: unknown; jobs?: unknown };
+    if (body.console === true) {
+      return false;
+    }
+    return (
+      body.server === 'primehub-local' || (body.status === 'ok' && typeof body.jobs === 'object' && body.jobs !== null)
+    );
   } catch {
     return false;
   }
