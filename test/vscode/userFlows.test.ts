@@ -224,7 +224,7 @@ test('while PrimeHub is down the views say so; once it is back they refresh by t
   await server.stop();
   await wb.runCommand('PrimeHub: Refresh Jobs');
   await statusItem(/PrimeHub Local: offline/).waitFor({ timeout: 30_000 });
-  await page.locator('.pane-body .message', { hasText: 'PrimeHub does not answer' }).first().waitFor();
+  await page.locator('.tree-explorer-viewlet-tree-view > .message', { hasText: 'PrimeHub does not answer' }).first().waitFor();
   // no job reads as running now: the unfinished ones are "last seen"
   expect(await page.locator('.monaco-list-row', { hasText: /Running ·/ }).count()).toBe(0);
   // the Files view, opened during the outage, cannot list anything yet
@@ -236,7 +236,7 @@ test('while PrimeHub is down the views say so; once it is back they refresh by t
   // Files lists what PHFS holds without a manual refresh
   await wb.treeRow('after-outage.txt').waitFor({ timeout: 30_000 });
   await page
-    .locator('.pane-body .message', { hasText: 'PrimeHub does not answer' })
+    .locator('.tree-explorer-viewlet-tree-view > .message', { hasText: 'PrimeHub does not answer' })
     .first()
     .waitFor({ state: 'hidden' });
   expect(Date.now() - back).toBeLessThan(20_000);
