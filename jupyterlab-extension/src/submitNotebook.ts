@@ -5,8 +5,6 @@
  */
 import {
   PartialSubmissionError,
-  type JsonValue,
-  type NotebookParameter,
   type NotebookRun,
   type RecurrenceSpec,
   type Schedule
@@ -14,6 +12,7 @@ import {
 import { serverExtension } from './api';
 import { serverPathOf, volumePathOf } from './models/notebookJobs';
 import type { IPrimeHub, ISubmittedJob } from './tokens';
+import type { JsonValue, NotebookParameter } from '@primehub-suite/client/notebook';
 
 /** What the dialog hands over. */
 export interface ISubmitRequest {

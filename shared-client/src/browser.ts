@@ -2,6 +2,11 @@
  * Browser entry point of `@primehub-suite/client`: the client over `fetch`, without any Node
  * module (no config file access, no local file transfers). Every name is re-exported explicitly;
  * `entryPoints.test.ts` checks that the Node entry point offers the same ones.
+ *
+ * The root holds what an application uses: the client, its errors, the API's types and small
+ * domain helpers (recurrences, PHFS paths, job phases, server health). Notebook helpers are only
+ * in `@primehub-suite/client/notebook`; the client's internals (the operation registry, retry
+ * mechanics) are in no entry: tests import them from their source files.
  */
 export { PrimeHubClient } from './PrimeHubClient';
 export type { PrimeHubClientOptions } from './PrimeHubClient';
@@ -27,15 +32,13 @@ export type { GraphqlErrorEntry, PrimeHubErrorCode, PrimeHubErrorDetails, Reques
 export { redact, redactHeaders, REDACTED } from './redact';
 export { NOOP_LOGGER } from './logger';
 export type { Logger } from './logger';
-export { backoffDelay, isRetryable, retryAfterMs, retryPolicy } from './retry';
-export type { RetryOptions, RetryPolicy } from './retry';
+export { isRetryable } from './retry';
+export type { RetryOptions } from './retry';
 export { FetchTransport } from './transport/FetchTransport';
 export type { FetchLike, FetchTransportOptions, XhrConstructor, XhrLike } from './transport/FetchTransport';
 export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport/types';
 export type { ExtraHeaders, RequestHook, RestRequest, RestResult, SendRequest } from './Requester';
 export type { LocalFs, LocalFileEntry } from './localFs';
-export { ALL_OPERATIONS, OPERATIONS_BY_MODULE, defineOperation } from './operations/index';
-export type { DataOf, Operation, VariablesOf } from './operations/index';
 export type { LogStreamOptions } from './logStream';
 export { isTerminalPhase, TERMINAL_JOB_PHASES } from './resources/JobsApi';
 export type { JobListOptions, JobSpec, JobWaitOptions, JobsApi } from './resources/JobsApi';
@@ -108,37 +111,3 @@ export type {
   User,
   Volume
 } from './types';
-export {
-  ARTIFACTS_DIR_VARIABLE,
-  buildNotebookRunScript,
-  isNotebookRunScript,
-  notebookRunParameters,
-  parseNotebookRunScript,
-  buildNotebookCommand,
-  checkParameterValue,
-  coerceParameterInput,
-  decodeParameters,
-  encodeParameters,
-  expandSweep,
-  parametersToYaml,
-  parseNotebookCommand,
-  parseNotebookParameters,
-  parseParametersSource,
-  parsePythonLiteral,
-  shellQuote,
-  validateParameterValues
-} from './notebook/index';
-export type {
-  JsonValue,
-  LiteralKind,
-  NotebookCommand,
-  NotebookParameter,
-  NotebookParameters,
-  NotebookRunInfo,
-  NotebookRunPlan,
-  ParameterDiagnostic,
-  RootedPath,
-  SweepJob,
-  SweepOptions,
-  ValueIssue
-} from './notebook/index';

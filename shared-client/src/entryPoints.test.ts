@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { bundleBrowserEntry } from './testing/bundle';
 import * as browser from './browser';
 import * as node from './index';
+import * as notebook from './notebook/index';
 
 const NODE_ONLY = ['createNodeLocalFs', 'defaultConfigPath', 'loadConfig', 'saveConfig', 'UndiciTransport'];
 
@@ -24,6 +25,22 @@ describe('entry points', () => {
       const stars = fs.readFileSync(path.join(__dirname, entry), 'utf8').match(/^export \* from .*$/gm) ?? [];
       expect(stars).toEqual(entry === 'index.ts' ? ["export * from './browser';"] : []);
     }
+  });
+
+  it('hold one audience each: notebook helpers only under /notebook, internals in no entry', () => {
+    const internals = ['ALL_OPERATIONS', 'OPERATIONS_BY_MODULE', 'defineOperation', 'backoffDelay', 'retryPolicy'];
+    const notebookHelpers = Object.keys(notebook);
+    expect(notebookHelpers).toEqual(
+      expect.arrayContaining(['parseNotebookParameters', 'expandSweep', 'parseNotebookRunScript', 'notebookRunOutput'])
+    );
+    for (const names of [Object.keys(node), Object.keys(browser)]) {
+      expect(names.filter(n => internals.includes(n) || notebookHelpers.includes(n))).toEqual([]);
+      // the root keeps the client, its errors and small domain helpers
+      expect(names).toEqual(
+        expect.arrayContaining(['PrimeHubClient', 'PrimeHubError', 'isPaused', 'readServerHealth', 'phfsUri'])
+      );
+    }
+    expect(Object.keys(notebook).filter(n => internals.includes(n) || n === 'PrimeHubClient')).toEqual([]);
   });
 
   it('give Node fromConfig and the browser none', () => {

@@ -1,15 +1,14 @@
+import { PrimeHubClient, ValidationError } from '../../shared-client/src';
+import { LocalServerProcess } from '../kit/localServer';
+import { clientFor, collect, unique } from './support';
 import {
   buildNotebookCommand,
   isNotebookRunScript,
   notebookRunParameters,
   parseNotebookParameters,
   parseParametersSource,
-  PrimeHubClient,
-  ValidationError,
   type JsonValue
-} from '../../shared-client/src';
-import { LocalServerProcess } from '../kit/localServer';
-import { clientFor, collect, unique } from './support';
+} from '../../shared-client/src/notebook';
 
 interface Cell {
   cell_type: string;

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_OPERATIONS } from '../../shared-client/src';
 import { depthRules, estimateCost, GRAPHQL_LIMITS } from '../../packages/local-server/src';
 import {
   buildSchema,
@@ -17,6 +16,7 @@ import {
 } from 'graphql';
 import { REPO_ROOT } from '../kit/localServer';
 import { REAL_SCHEMA_FILE } from './localSchema.test';
+import { ALL_OPERATIONS } from '../../shared-client/src/operations';
 
 const SDK_OPERATIONS_FILE = join(REPO_ROOT, 'contract', 'sdk-operations.graphql');
 

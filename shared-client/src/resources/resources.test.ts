@@ -694,13 +694,14 @@ describe('notebook jobs', () => {
       outputName: 'train-nightly.ipynb',
       recurrence: { type: 'daily' }
     });
-    expect(made).toMatchObject({
-      artifactName: 'train-nightly.ipynb',
-      output: { volumePath: 'proj/train-nightly.ipynb' }
-    });
+    expect(made.artifactName).toBe('train-nightly.ipynb');
+    // each run's output beside the notebook is named after its job
+    expect(made.outputOf('job-1')).toEqual({ volumePath: 'proj/train-nightly-job-1.ipynb' });
     const data = ph.seen.find(s => s.operationName === 'ScheduleCreate')?.variables.data as { command: string };
-    expect(parseNotebookRunScript(data.command)).toMatchObject({
+    expect(parseNotebookRunScript({ id: 'job-1', command: data.command })).toMatchObject({
       input: { root: 'volume', path: 'proj/train.ipynb' },
+      output: { root: 'volume', path: 'proj/train-nightly-job-1.ipynb' },
+      outputPerRun: true,
       parameters: { lr: 0.5 }
     });
     await expect(

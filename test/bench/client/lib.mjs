@@ -2,6 +2,7 @@
 // the client's exact GraphQL bodies, and RSS sampling of this process.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { Pool } from 'undici';
@@ -26,9 +27,15 @@ export async function clientFor(server, options = {}) {
   return new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName, ...options });
 }
 
-/** The client's own operation, by name (so a baseline sends the same text). */
+/**
+ * The client's own operation, by name (so a baseline sends the same text): from the built
+ * operation registry, which no public entry point exports.
+ */
 export async function operation(name) {
-  const { ALL_OPERATIONS } = await loadClient();
+  await loadClient();
+  const { ALL_OPERATIONS } = await import(
+    pathToFileURL(join(REPO_ROOT, 'shared-client', 'dist', 'operations', 'index.js')).href
+  );
   const op = ALL_OPERATIONS.find(o => o.name === name);
   if (!op) {
     throw new Error(`the client has no operation ${name}`);
