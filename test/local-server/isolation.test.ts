@@ -61,6 +61,8 @@ describe('jobs in the sandbox', () => {
     const state = await health(server);
     expect(state).toEqual({
       status: 'ok',
+      server: 'primehub-local',
+      console: false,
       jobs: expect.objectContaining({
         isolation: 'sandbox',
         uid: 1000,
@@ -359,6 +361,8 @@ describe('jobs without a sandbox', () => {
     const state = await health(server);
     expect(state).toEqual({
       status: 'ok',
+      server: 'primehub-local',
+      console: false,
       jobs: expect.objectContaining({
         isolation: 'none',
         limits: expect.objectContaining({ mechanism: MECHANISM }),
