@@ -140,7 +140,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     filesView.message = since ? `PrimeHub does not answer: files as last seen at ${at}.` : undefined;
     jobsTree.setStale(since !== undefined);
     connectionCommands.setOffline(since);
-    void when.setOffline(since !== undefined);
   };
   const onReachability = (online: boolean): void => {
     showOutage();

@@ -19,11 +19,6 @@ export class CustomWhenContext {
     return this.set('local', value);
   }
 
-  /** PrimeHub does not answer (an outage). */
-  setOffline(value: boolean): Thenable<unknown> {
-    return this.set('offline', value);
-  }
-
   private set(key: string, value: unknown): Thenable<unknown> {
     return vscode.commands.executeCommand('setContext', `primehub.context.${key}`, value);
   }
