@@ -1,4 +1,12 @@
-import { defaultJobName, formFromNotebook, jobCount, MAX_SWEEP_JOBS, readForm, valueText } from './parameterForm';
+import {
+  cellSyntaxErrors,
+  defaultJobName,
+  formFromNotebook,
+  jobCount,
+  MAX_SWEEP_JOBS,
+  readForm,
+  valueText
+} from './parameterForm';
 
 function notebook(source: string, tagged = true): object {
   return {
@@ -126,5 +134,15 @@ describe('helpers', () => {
 
   it('defaults the job name to the notebook name', () => {
     expect(defaultJobName('phusers/exp/train model.ipynb')).toBe('train model');
+  });
+});
+
+describe('a parameters cell Python would refuse', () => {
+  it('blocks on syntax errors only, not on lines that are valid Python but no parameter', () => {
+    const broken = formFromNotebook(notebook("rate = 0.1\nsizes = [1, 2\nname = 'x"));
+    expect(cellSyntaxErrors(broken.diagnostics)).toEqual(['line 2: unclosed bracket']);
+    const code = formFromNotebook(notebook('import numpy as np\nx = np.zeros(3)\ny = 1 + 2\nz = 5'));
+    expect(cellSyntaxErrors(code.diagnostics)).toEqual([]);
+    expect(code.fields.map(f => f.name)).toEqual(['z']);
   });
 });
