@@ -1,6 +1,6 @@
 import type { ClientContext } from './ClientContext';
-import { FeatureUnavailableError, NotFoundError, ValidationError } from './errors';
-import { Logger, NOOP_LOGGER, redactingLogger } from './logger';
+import { AuthError, FeatureUnavailableError, NotFoundError, ValidationError } from './errors';
+import { completeLogger, Logger, redactingLogger } from './logger';
 import { EFFECTIVE_GROUPS, LICENSE } from './operations/identity';
 import type { Operation } from './operations/defineOperation';
 import { ExtraHeaders, RequestHook, Requester, RestRequest, RestResult } from './Requester';
@@ -36,6 +36,12 @@ export interface PrimeHubClientOptions {
   headers?: ExtraHeaders;
   /** Wraps every request (`(request, send) => send(request)`), like octokit's `hook.wrap`. */
   hook?: RequestHook;
+  /**
+   * Called whenever PrimeHub refuses a call for its token (expired or revoked), whichever API
+   * made it: the one place a UI learns to offer "Sign in again". The call still rejects with the
+   * `AuthError`.
+   */
+  onAuthError?: (error: AuthError) => void;
   /** PrimeHub API token. */
   token?: string;
   /** Called before each request instead of a fixed `token` (e.g. to read a secret store). */
@@ -161,8 +167,7 @@ export class PrimeHubClient {
     if (options.token) {
       this.secrets.add(options.token);
     }
-    const inner = { ...NOOP_LOGGER, ...(options.logger ?? {}) };
-    this.logger = redactingLogger(inner, () => [...this.secrets]);
+    this.logger = redactingLogger(completeLogger(options.logger), () => [...this.secrets]);
     this.transport = options.transport ?? this.defaultTransport();
     const getToken = async (): Promise<string | undefined> => {
       const t = options.getToken ? await options.getToken() : options.token;
@@ -182,7 +187,8 @@ export class PrimeHubClient {
       bodyTimeoutMs: options.bodyTimeoutMs ?? 60_000,
       rewriteUrl: viaBase ? u => userRewrite(viaBase(u)) : userRewrite,
       headers: options.headers,
-      hook: options.hook
+      hook: options.hook,
+      onAuthError: options.onAuthError
     });
     const ctx: ClientContext = {
       requester: this.requester,

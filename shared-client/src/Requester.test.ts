@@ -91,6 +91,18 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
     expect(ph.calls('Me')).toBe(1);
   });
 
+  it('onAuthError hears every refused token once, from any API, and the call still rejects', async () => {
+    const refused = { status: 500, body: { errors: [{ message: 'Context creation failed: Invalid API Token' }] } };
+    ph.on('Me', refused).on('JobGet', refused);
+    const heard: string[] = [];
+    const client = ph.client({ onAuthError: e => heard.push(e.code) });
+    await expect(client.me.get()).rejects.toBeInstanceOf(AuthError);
+    await expect(client.jobs.get('job-1')).rejects.toBeInstanceOf(AuthError);
+    ph.data('Me', { me: { id: 'u', username: 'alice', firstName: null, lastName: null, email: null, isAdmin: false } });
+    await client.me.get();
+    expect(heard).toEqual(['AUTH_FAILED', 'AUTH_FAILED']);
+  });
+
   it('200 "Not Authorised!" with partial data → PermissionError keeping data', async () => {
     ph.on('Groups', {
       body: {
@@ -472,4 +484,28 @@ describe('redaction', () => {
 it('rejects a non-http endpoint', () => {
   expect(() => new PrimeHubClient({ endpoint: 'ftp://x/api/graphql' })).toThrow(ValidationError);
   expect(ENDPOINT).toMatch(/^http/);
+});
+
+describe('logging', () => {
+  it('a logger that is a class instance gets every request at debug level', async () => {
+    class ChannelLogger {
+      readonly lines: string[] = [];
+      debug(message: string): void {
+        this.lines.push(`debug ${message}`);
+      }
+      info(message: string): void {
+        this.lines.push(`info ${message}`);
+      }
+    }
+    const ph = new MockPrimeHub();
+    try {
+      ph.data('JobGet', { phJob: JOB });
+      const logger = new ChannelLogger();
+      await ph.client({ logger }).jobs.get('job-1');
+      expect(logger.lines.some(l => l.startsWith('debug ') && l.includes('JobGet'))).toBe(true);
+      expect(logger.lines.join('\n')).not.toContain(TOKEN);
+    } finally {
+      await ph.close();
+    }
+  });
 });

@@ -1,4 +1,12 @@
-import { ClientClosedError, GraphqlErrorEntry, HttpError, RequestInfo, TimeoutError } from './errors';
+import {
+  AuthError,
+  ClientClosedError,
+  GraphqlErrorEntry,
+  HttpError,
+  isPrimeHubError,
+  RequestInfo,
+  TimeoutError
+} from './errors';
 import { graphqlResponseError, restResponseError } from './errorMapping';
 import type { Logger } from './logger';
 import type { Operation } from './operations/defineOperation';
@@ -63,6 +71,8 @@ export interface RequesterOptions {
   /** Added to requests whose origin is the endpoint's (not to other hosts, e.g. model endpoints). */
   headers?: ExtraHeaders;
   hook?: RequestHook;
+  /** Told of every call PrimeHub refused for its token, after the error is mapped. */
+  onAuthError?: (error: AuthError) => void;
 }
 
 /**
@@ -225,7 +235,8 @@ export class Requester {
     keep = false
   ): Promise<T> {
     const { request: req } = spec;
-    return withRetry(
+    const notify = this.o.onAuthError;
+    const call = withRetry(
       async () => {
         const link = new LinkedSignal(opts.signal, this.closing.signal, opts.timeoutMs ?? this.o.timeoutMs, spec.what);
         let handedOver = false;
@@ -265,6 +276,19 @@ export class Requester {
       },
       { idempotent: spec.idempotent, policy: this.o.retry, signal: opts.signal, logger: this.o.logger, what: spec.what }
     );
+    if (!notify) {
+      return call;
+    }
+    return call.catch((err: unknown) => {
+      if (isPrimeHubError(err) && err.code === 'AUTH_FAILED') {
+        try {
+          notify(err as AuthError);
+        } catch {
+          // a listener's failure must not replace the call's own error
+        }
+      }
+      throw err;
+    });
   }
 
   private restSpec(req: RestRequest): SendSpec {

@@ -29,6 +29,8 @@ export {
   ValidationError
 } from './errors';
 export type { GraphqlErrorEntry, PrimeHubErrorCode, PrimeHubErrorDetails, RequestInfo } from './errors';
+export { describeError, isCancel } from './describeError';
+export type { ErrorKind, UserFacingError } from './describeError';
 export { redact, redactHeaders, REDACTED } from './redact';
 export { NOOP_LOGGER } from './logger';
 export type { Logger } from './logger';

@@ -13,6 +13,18 @@ const noop = (): void => undefined;
 /** The default logger: discards everything. */
 export const NOOP_LOGGER: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
+/**
+ * A full logger from a partial one: levels it lacks discard. Methods are bound to their object,
+ * so a class instance (whose methods live on its prototype) keeps working.
+ */
+export function completeLogger(given: Partial<Logger> | undefined): Logger {
+  const level = (name: keyof Logger): Logger[typeof name] => {
+    const fn = given?.[name];
+    return typeof fn === 'function' ? fn.bind(given) : noop;
+  };
+  return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') };
+}
+
 function redactMeta(
   meta: Record<string, unknown> | undefined,
   secrets: () => string[]

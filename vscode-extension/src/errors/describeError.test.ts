@@ -24,7 +24,7 @@ describe('describeError', () => {
   it('shows validation problems as warnings', () => {
     expect(describeError('Submitting the job', new ValidationError('command is required'))).toMatchObject({
       warning: true,
-      message: 'Submitting the job failed: command is required'
+      message: 'Submitting the job failed: command is required.'
     });
   });
 
