@@ -32,7 +32,16 @@ async function health(server: LocalServerProcess): Promise<any> {
 
 /** The job's log now, and again a second later: a log that grew means something of the job still runs. */
 async function logStopsGrowing(server: LocalServerProcess, job: { logEndpoint: string }): Promise<string> {
-  const first = (await fetchText(`${job.logEndpoint}?follow=false`, server.token)).text;
+  // the server's own last line (artifacts published) ends the job's log; it may come after the phase
+  const first = await waitFor(
+    "the server's artifacts line",
+    async () => {
+      const text = (await fetchText(`${job.logEndpoint}?follow=false`, server.token)).text;
+      return /^Artifacts: /m.test(text) ? text : undefined;
+    },
+    30_000
+  );
+  // a window for a process the job left behind to write: the absence of growth has no event to wait on
   await new Promise(r => setTimeout(r, 1200));
   const second = (await fetchText(`${job.logEndpoint}?follow=false`, server.token)).text;
   expect(second).toBe(first);

@@ -60,11 +60,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const connection = new ConnectionManager(
     new ProfileModel(context.globalState),
     context.secrets,
-    ({ endpoint, group, rejectUnauthorized, getToken, logger }) =>
+    ({ endpoint, group, rejectUnauthorized, getToken, logger, onAuthError }) =>
       new PrimeHubClient({
         endpoint,
         group,
         getToken,
+        onAuthError,
         rejectUnauthorized,
         timeoutMs: WorkspaceConfigs.requestTimeoutMs,
         logger: logger.child('client'),

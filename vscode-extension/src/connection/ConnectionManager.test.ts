@@ -129,17 +129,22 @@ describe('ConnectionManager', () => {
     expect(manager.state).toBe('expired');
   });
 
-  it('a call whose token is rejected turns the connection to "sign in again"; other failures do not', async () => {
-    const { manager } = setup();
+  it('the client’s refused token turns the active connection to "sign in again"; a failed call is only noted', async () => {
+    const { manager, built } = setup();
     await manager.signIn({ endpoint: 'http://127.0.0.1:5000', token: 't1' });
+    const failures: unknown[] = [];
+    manager.onDidFail(e => failures.push(e));
     const offline = new NetworkError('connection refused');
     await expect(manager.call(async () => Promise.reject(offline))).rejects.toBe(offline);
     expect(manager.state).toBe('signedIn');
+    expect(failures).toEqual([offline]);
     await expect(manager.call(async c => (c === manager.client ? 'same client' : 'other'))).resolves.toBe(
       'same client'
     );
-    const rejected = new AuthError('token expired');
-    await expect(manager.call(async () => Promise.reject(rejected))).rejects.toBe(rejected);
+    // the verifying client of the sign-in has no onAuthError: a wrong token there is a sign-in error
+    expect(built[0].options.onAuthError).toBeUndefined();
+    // the profile's client reports a refused token, whichever API made the call
+    built[built.length - 1].options.onAuthError!();
     expect(manager.state).toBe('expired');
   });
 });

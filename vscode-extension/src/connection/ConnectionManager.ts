@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AuthError, type GroupRef, type PrimeHubClient, type User } from '@primehub-suite/client';
+import { type GroupRef, type PrimeHubClient, type User } from '@primehub-suite/client';
 import type { Logger } from '../logger/Logger';
 import { Emitter } from '../util/Emitter';
 import type { SecretStore } from '../vscode-objs/storage';
@@ -14,6 +14,8 @@ export type ClientFactory = (options: {
   rejectUnauthorized?: boolean;
   getToken: () => Promise<string | undefined>;
   logger: Logger;
+  /** Called by the client whenever PrimeHub refuses its token, whichever API made the call. */
+  onAuthError?: () => void;
 }) => PrimeHubClient;
 
 /** `signedOut`: no usable profile; `expired`: the active profile's token was rejected. */
@@ -220,8 +222,9 @@ export class ConnectionManager {
   }
 
   /**
-   * Runs one call of the signed-in client; a rejected token (AuthError) turns the connection to
-   * "sign in again" before the error reaches the caller.
+   * Runs one call of the signed-in client; its failure is noted (see `noteError`) before it
+   * reaches the caller. A refused token has already turned the connection to "sign in again"
+   * through the client's `onAuthError`.
    */
   async call<T>(fn: (client: PrimeHubClient) => Promise<T>): Promise<T> {
     try {
@@ -232,12 +235,9 @@ export class ConnectionManager {
     }
   }
 
-  /** Turns the connection to "sign in again" when `e` says PrimeHub rejected the token. */
+  /** Tells the listeners of `onDidFail` of a failed call (an unreachable PrimeHub turns the views offline). */
   noteError(e: unknown): void {
     this._onDidFail.fire(e);
-    if (e instanceof AuthError) {
-      this.markExpired();
-    }
   }
 
   /** Called when PrimeHub rejected the active token: views show "sign in again". */
@@ -273,7 +273,13 @@ export class ConnectionManager {
         group: profile.group,
         rejectUnauthorized: !profile.allowSelfSigned,
         getToken: () => this.token(profile.id),
-        logger: this.log
+        logger: this.log,
+        // the one place a refused token is noticed: every call, listing, log stream and transfer
+        onAuthError: () => {
+          if (this.profiles.activeId === profile.id) {
+            this.markExpired();
+          }
+        }
       });
       this.clients.set(profile.id, client);
     }
