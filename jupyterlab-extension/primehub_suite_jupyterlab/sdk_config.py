@@ -58,19 +58,7 @@ class TokenFile:
         """Writes atomically (temporary file + rename) with mode 0600."""
         folder = os.path.dirname(self.path)
         os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".json", dir=folder)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=2)
-                f.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_private_json(self.path, data, prefix=".config-", indent=2)
 
     def endpoint(self) -> str:
         """``PRIMEHUB_API_ENDPOINT``, else the file's endpoint, else PrimeHub's in-cluster GraphQL."""
@@ -104,3 +92,24 @@ class TokenFile:
         if "api-token" in data:
             del data["api-token"]
             self.write(data)
+
+
+def write_private_json(path: str, data: Any, prefix: str, indent: Optional[int] = None) -> None:
+    """Replaces ``path`` atomically (temporary file beside it + rename) with ``data`` as JSON, mode 0600.
+
+    With ``indent`` the file is pretty-printed and ends with a newline (files people read).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".json", dir=os.path.dirname(path))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=indent)
+            if indent is not None:
+                f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

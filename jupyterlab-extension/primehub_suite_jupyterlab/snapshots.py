@@ -11,12 +11,12 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from . import context, nofollow
+from .sdk_config import write_private_json
 
 TERMINAL_PHASES = {"Succeeded", "Failed", "Cancelled", "Unknown"}
 
@@ -151,18 +151,7 @@ class SnapshotRegistry:
             fcntl.flock(lock, fcntl.LOCK_EX)
             entries = self.entries
             yield entries
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".snapshots-", suffix=".json")
-            try:
-                os.fchmod(fd, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(entries, f)
-                os.replace(tmp, self.state_file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_private_json(self.state_file, entries, prefix=".snapshots-")
         finally:
             os.close(lock)  # releases the lock
 
