@@ -190,21 +190,23 @@ test("download a job's artifacts into the workspace", async () => {
   await wb.runCommand('PrimeHub: Refresh Jobs');
   await wb.runCommand('PrimeHub: Download Job Artifacts');
   await wb.acceptPick(/Download the artifacts of which job/);
-  // the remote file dialog: a path box prefilled with the workspace folder
-  await page.locator('.quick-input-widget', { hasText: 'Download Here' }).waitFor();
-  await wb.quickInput().fill(`${workspace}/`);
-  // the dialog has taken the typed folder in: it lists that folder (its parent, "..", first)
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor();
-  // the dialog's own button accepts the folder typed in (Enter may still be taken by its path completion)
-  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Download Here' }).first().click();
-  await page.locator('.quick-input-widget', { hasText: 'Download Here' }).waitFor({ state: 'hidden' });
+  // where to: the workspace folder comes first, one Enter away
+  await page.locator('.quick-input-widget', { hasText: 'Choose Another Folder' }).waitFor();
+  await wb.screenshot(join(SHOTS, 'download-where.png'));
+  await wb.acceptPick('Workspace folder');
   const jobs = await client.jobs.list();
   const train = jobs.items.find(j => j.displayName === 'train')!;
   // state first: the file in the workspace, then what the user is told
   const metrics = join(workspace, `artifacts-${train.id}`, 'metrics.txt');
   await waitFor('the artifacts in the workspace', async () => existsSync(metrics) || undefined, 60_000);
   expect(readFileSync(metrics, 'utf8')).toBe('0.25');
-  await wb.expectNotification(/Downloaded 1 file\(s\) to/, 30_000);
+  // a notebook job keeps its output notebook in its artifacts too
+  await waitFor(
+    'the output notebook among the artifacts',
+    async () => existsSync(join(workspace, `artifacts-${train.id}`, 'train-output.ipynb')) || undefined,
+    30_000
+  );
+  await wb.expectNotification(/Downloaded 2 file\(s\) to/, 30_000);
 });
 
 test('cancel a running job from the palette', async () => {

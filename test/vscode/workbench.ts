@@ -1,6 +1,9 @@
 import type { Page } from 'playwright-core';
 
 /** Drives the VS Code workbench in code-server the way a user does: command palette, inputs, views. */
+/** The PrimeHub container's views, top to bottom. */
+const PRIMEHUB_VIEWS = ['Jobs', 'Recurring Jobs', 'Files', 'Models', 'Deployments'];
+
 export class Workbench {
   constructor(readonly page: Page) {}
 
@@ -98,6 +101,23 @@ export class Workbench {
       await tab.click();
     }
     await jobs.waitFor();
+  }
+
+  /**
+   * Expands one PrimeHub view and collapses the others, so that its rows have the side bar's
+   * height: a tree renders only the rows inside its pane.
+   */
+  async showView(view: string): Promise<void> {
+    await this.openPrimeHub();
+    for (const name of PRIMEHUB_VIEWS) {
+      const title = this.page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') });
+      const header = this.page.locator('.pane-header', { has: title }).filter({ visible: true }).first();
+      const wanted = name === view ? 'true' : 'false';
+      if ((await header.getAttribute('aria-expanded')) !== wanted) {
+        await header.click();
+      }
+      await this.page.locator(`.pane-header[aria-expanded="${wanted}"]`, { has: title }).first().waitFor();
+    }
   }
 
   /** A visible row of a tree or list. */

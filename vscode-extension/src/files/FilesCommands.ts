@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ErrorCommands, ReportProgress } from '../errors/ErrorCommands';
 import { FileEntryNode, FileNode, folderOf, PHFS_SCHEME } from '../ui/files/FilesTreeDataProvider';
+import { pickDownloadFolder } from '../ui/dialogs/pickDownloadFolder';
 import { isString, isStringArray, isTrue, type CommandArgs } from '../util/commandArgs';
 import type { FilesManager } from './FilesManager';
 import { progressIncrement, transferText, type TransferState } from './transferText';
@@ -85,26 +86,16 @@ export class FilesCommands {
     if (!node || node.kind !== 'entry') {
       return undefined;
     }
-    let dir = targetDir;
+    const dir = targetDir ?? (await pickDownloadFolder(`Download ${node.entry.path}`));
     if (!dir) {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectFolders: true,
-        canSelectFiles: false,
-        openLabel: 'Download Here',
-        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri
-      });
-      if (!picked?.[0]) {
-        return undefined;
-      }
-      dir = picked[0].fsPath;
+      return undefined;
     }
-    const into = dir;
     let written: string[] | undefined;
     await this.errors.guard(`Downloading ${node.entry.path}`, async () => {
       written = await this.errors.withProgress(`Downloading ${node.entry.path}`, (signal, report) =>
-        this.files.download(node.entry, into, { signal, onProgress: reporter(report) })
+        this.files.download(node.entry, dir, { signal, onProgress: reporter(report) })
       );
-      vscode.window.setStatusBarMessage(`Downloaded ${written.length} file(s) to ${into}`, 5000);
+      vscode.window.setStatusBarMessage(`Downloaded ${written.length} file(s) to ${dir}`, 5000);
     });
     return written;
   }

@@ -7,6 +7,7 @@ import type { ConnectionManager } from '../connection/ConnectionManager';
 import { jobConsolePage } from '../connection/endpoints';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import { ArtifactNode, JobNode } from '../ui/jobs/JobsTreeDataProvider';
+import { pickDownloadFolder } from '../ui/dialogs/pickDownloadFolder';
 import { isObject, isString, type CommandArgCheck, type CommandArgs } from '../util/commandArgs';
 import type { JobLogFollower } from './JobLogFollower';
 import type { JobSpecWizard } from './JobSpecWizard';
@@ -285,19 +286,9 @@ export class JobsCommands implements vscode.Disposable {
       return undefined;
     }
     const artifact = typeof arg === 'object' && arg.kind === 'artifact' ? arg.artifact.name : '';
-    let dir = targetDir;
+    const dir = targetDir ?? (await pickDownloadFolder(`Download ${artifact || 'the artifacts'} of ${label(job)}`));
     if (!dir) {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectFolders: true,
-        canSelectFiles: false,
-        openLabel: 'Download Here',
-        title: `Download ${artifact || 'the artifacts'} of ${label(job)}`,
-        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri
-      });
-      if (!picked?.[0]) {
-        return undefined;
-      }
-      dir = picked[0].fsPath;
+      return undefined;
     }
     const localDir = artifact ? dir : path.join(dir, `artifacts-${job.id}`);
     let files: string[] | undefined;
