@@ -4,8 +4,7 @@ import {
   formFromNotebook,
   jobCount,
   MAX_SWEEP_JOBS,
-  readForm,
-  valueText
+  readForm
 } from './parameterForm';
 
 function notebook(source: string, tagged = true): object {
@@ -125,11 +124,15 @@ describe('readForm', () => {
 });
 
 describe('helpers', () => {
-  it('shows values as the field text', () => {
-    expect(valueText('float', 3)).toBe('3.0');
-    expect(valueText('bool', false)).toBe('False');
-    expect(valueText('None', null)).toBe('None');
-    expect(valueText('str', 'x y')).toBe('x y');
+  it('prefills the fields with the defaults as Python writes them', () => {
+    const form = formFromNotebook(notebook('rate = 3.0\nflag = False\nlabel = "x y"\nsizes = [1, 2]\nextra = None'));
+    expect(Object.fromEntries(form.fields.map(f => [f.name, f.text]))).toEqual({
+      rate: '3.0',
+      flag: 'False',
+      label: 'x y',
+      sizes: '[1,2]',
+      extra: 'None'
+    });
   });
 
   it('defaults the job name to the notebook name', () => {

@@ -5,6 +5,7 @@
  */
 import {
   coerceParameterInput,
+  parameterInputText,
   parseNotebookParameters,
   type JsonValue,
   type NotebookParameter,
@@ -42,23 +43,6 @@ export interface IParameterFormValues {
   errors: Record<string, string>;
 }
 
-/** The text a field shows for a value: plain text for strings, Python literals otherwise. */
-export function valueText(type: IParameterField['type'], value: JsonValue): string {
-  if (type === 'str' && typeof value === 'string') {
-    return value;
-  }
-  if (value === null) {
-    return 'None';
-  }
-  if (typeof value === 'boolean') {
-    return value ? 'True' : 'False';
-  }
-  if (typeof value === 'number') {
-    return type === 'float' && Number.isInteger(value) ? value.toFixed(1) : String(value);
-  }
-  return JSON.stringify(value);
-}
-
 /** Builds the form for a notebook (its JSON), optionally pre-filled (a rerun with edited values). */
 export function formFromNotebook(
   notebook: string | object,
@@ -66,8 +50,8 @@ export function formFromNotebook(
 ): IParameterFormModel {
   const parsed = parseNotebookParameters(notebook);
   const fields = parsed.parameters.map(p => {
-    const defaultText = valueText(p.type, p.default);
-    const text = p.name in prefill ? valueText(p.type, prefill[p.name]) : defaultText;
+    const defaultText = parameterInputText(p.type, p.default);
+    const text = p.name in prefill ? parameterInputText(p.type, prefill[p.name]) : defaultText;
     return { name: p.name, type: p.type, help: p.help ?? '', defaultText, text, sweep: false };
   });
   return { hasParametersCell: parsed.hasParametersCell, fields, diagnostics: parsed.diagnostics };

@@ -5,7 +5,13 @@ export { parseNotebookParameters, parseParametersSource } from './parameters';
 export type { NotebookParameter, NotebookParameters, ParameterDiagnostic } from './parameters';
 export { parsePythonLiteral, LiteralSyntaxError } from './pythonLiteral';
 export type { JsonValue, Literal, LiteralKind } from './pythonLiteral';
-export { checkParameterValue, coerceParameterInput, isJsonValue, validateParameterValues } from './values';
+export {
+  checkParameterValue,
+  coerceParameterInput,
+  isJsonValue,
+  parameterInputText,
+  validateParameterValues
+} from './values';
 export type { ValueIssue } from './values';
 export { expandSweep, formatSweepValue } from './sweep';
 export type { SweepJob, SweepOptions } from './sweep';

@@ -1,5 +1,5 @@
-import type { LiteralKind } from './pythonLiteral';
-import { coerceParameterInput } from './values';
+import type { JsonValue, LiteralKind } from './pythonLiteral';
+import { coerceParameterInput, parameterInputText } from './values';
 
 const coerce = (type: LiteralKind, text: string) => coerceParameterInput({ name: 'p', type }, text);
 
@@ -77,5 +77,23 @@ describe('coerceParameterInput never changes the contents of strings', () => {
     expect(coerce('float', '2.5e-3')).toEqual({ ok: true, value: 0.0025 });
     expect(coerce('dict', '[1]')).toMatchObject({ ok: false });
     expect(coerce('list', '{"a": 1')).toMatchObject({ ok: false });
+  });
+});
+
+describe('parameterInputText is read back by coerceParameterInput', () => {
+  test.each<[LiteralKind, JsonValue, string]>([
+    ['float', 3, '3.0'],
+    ['float', 0.25, '0.25'],
+    ['int', -7, '-7'],
+    ['bool', false, 'False'],
+    ['None', null, 'None'],
+    ['str', 'x y', 'x y'],
+    ['str', 'a\nb', 'a\nb'],
+    ['list', [1, 'a'], '[1,"a"]'],
+    ['dict', { k: [true, null] }, '{"k":[true,null]}'],
+    ['None', '[1]', '"[1]"']
+  ])('%s %j shows as %s', (type, value, text) => {
+    expect(parameterInputText(type, value)).toBe(text);
+    expect(coerce(type, text)).toEqual({ ok: true, value });
   });
 });

@@ -97,6 +97,27 @@ function parseJson(text: string): JsonValue | undefined {
 }
 
 /**
+ * The text a form field shows for a value, which {@link coerceParameterInput} reads back: a `str`
+ * as its plain text, numbers, booleans and None as Python writes them (a whole `float` keeps its
+ * `.0`), lists, dicts and the strings of an untyped parameter as JSON.
+ */
+export function parameterInputText(type: NotebookParameter['type'], value: JsonValue): string {
+  if (typeof value === 'string' && type === 'str') {
+    return value;
+  }
+  if (value === null) {
+    return 'None';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'True' : 'False';
+  }
+  if (typeof value === 'number') {
+    return type === 'float' && Number.isInteger(value) ? value.toFixed(1) : String(value);
+  }
+  return JSON.stringify(value);
+}
+
+/**
  * Converts text typed into a form field into a value of the parameter's type.
  * `str` takes the text verbatim; lists and dicts accept Python or JSON literal syntax. The
  * contents of strings inside them are never changed.

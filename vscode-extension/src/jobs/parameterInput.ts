@@ -1,5 +1,6 @@
 import {
   coerceParameterInput,
+  parameterInputText as formText,
   parsePythonLiteral,
   type JsonValue,
   type NotebookParameter
@@ -15,24 +16,14 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const QUOTED = /^\s*(["'])[\s\S]*\1\s*$/;
 
 /**
- * The text an input box shows for a parameter value: strings as typed, except those a one-line box
- * cannot hold or that already look quoted, which are shown as a quoted literal (`"a\nb"`);
- * numbers, booleans and None as Python writes them; lists and dicts as JSON.
+ * The text an input box shows for a parameter value: as in the client's form text, except a `str`
+ * a one-line box cannot hold or that already looks quoted, shown as a quoted literal (`"a\nb"`).
  */
 export function parameterInputText(type: NotebookParameter['type'], value: JsonValue): string {
-  if (typeof value === 'string' && (type === 'str' || type === 'None')) {
-    return CONTROL.test(value) || QUOTED.test(value) ? JSON.stringify(value) : value;
+  if (typeof value === 'string' && type === 'str' && (CONTROL.test(value) || QUOTED.test(value))) {
+    return JSON.stringify(value);
   }
-  if (value === null) {
-    return 'None';
-  }
-  if (typeof value === 'boolean') {
-    return value ? 'True' : 'False';
-  }
-  if (typeof value === 'number') {
-    return type === 'float' && Number.isInteger(value) ? value.toFixed(1) : String(value);
-  }
-  return JSON.stringify(value);
+  return formText(type, value);
 }
 
 /**
