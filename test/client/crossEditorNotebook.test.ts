@@ -18,6 +18,7 @@ import { jobParameters, notebookPathsOf } from '../../jupyterlab-extension/src/m
 import { formFromNotebook, readForm } from '../../jupyterlab-extension/src/models/parameterForm';
 import { submitNotebook } from '../../jupyterlab-extension/src/submitNotebook';
 import type { IPrimeHub } from '../../jupyterlab-extension/src/tokens';
+import { notebookJson } from '../kit/notebook';
 
 // JupyterLab's server extension, played on the group volume folder as it does it: the notebook is
 // copied to a hidden snapshot beside itself (`.nb-<20 digits>.ipynb`); the test removes it when
@@ -47,21 +48,10 @@ jest.mock('../../jupyterlab-extension/src/api', () => ({
   }
 }));
 
-const NOTEBOOK = {
-  cells: [
-    {
-      cell_type: 'code',
-      metadata: { tags: ['parameters'] },
-      source: 'lr = 0.5  # learning rate\nnote = "a\\nb"\n',
-      outputs: [],
-      execution_count: null
-    },
-    { cell_type: 'code', metadata: {}, source: 'print(f"lr={lr} note={note!r}")', outputs: [], execution_count: null }
-  ],
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5
-};
+const NOTEBOOK = notebookJson([
+  { source: 'lr = 0.5  # learning rate\nnote = "a\\nb"\n', tags: ['parameters'] },
+  { source: 'print(f"lr={lr} note={note!r}")' }
+]);
 
 /** The values papermill injected into an output notebook. */
 function injected(outputPath: string): Record<string, JsonValue> {

@@ -11,6 +11,7 @@ import {
 } from '../../shared-client/src/notebook';
 import { LocalServerProcess } from '../kit/localServer';
 import { clientFor, collect, unique } from './support';
+import { notebookJson } from '../kit/notebook';
 
 interface Cell {
   cell_type: string;
@@ -23,19 +24,7 @@ const text = (s: string | string[] | undefined): string => (Array.isArray(s) ? s
 
 /** A notebook with a `parameters` cell and a body cell. */
 function notebook(body: string): object {
-  const code = (source: string, tags?: string[]): object => ({
-    cell_type: 'code',
-    metadata: tags ? { tags } : {},
-    source,
-    outputs: [],
-    execution_count: null
-  });
-  return {
-    cells: [code('alpha = 0.5\nlabel = "x"\n', ['parameters']), code(body)],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
+  return notebookJson([{ source: 'alpha = 0.5\nlabel = "x"\n', tags: ['parameters'] }, { source: body }]);
 }
 
 /** Reads the data file beside the notebook (relative path: proves the working directory) and writes artifacts. */

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requires, venvPython } from '../../shared-client/src/testing/paths';
+import { notebookJson } from '../kit/notebook';
 
 const python = venvPython();
 const bin = (name: string): string => join(python, '..', name);
@@ -14,23 +15,11 @@ interface Output {
 
 /** A parameterized notebook whose last cell prints at its very end and makes the kernel hang at exit. */
 function hangingNotebook(): object {
-  const code = (source: string, tags?: string[]): object => ({
-    cell_type: 'code',
-    metadata: tags ? { tags } : {},
-    source,
-    outputs: [],
-    execution_count: null
-  });
-  return {
-    cells: [
-      code('a = 1\n', ['parameters']),
-      code('print("double", a * 2)'),
-      code('import atexit, time\natexit.register(time.sleep, 120)\nprint("last", a, end="", flush=True)')
-    ],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
+  return notebookJson([
+    { source: 'a = 1\n', tags: ['parameters'] },
+    { source: 'print("double", a * 2)' },
+    { source: 'import atexit, time\natexit.register(time.sleep, 120)\nprint("last", a, end="", flush=True)' }
+  ]);
 }
 
 /** Runs Python code from the project's .venv; returns its stdout. */

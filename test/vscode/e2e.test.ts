@@ -6,13 +6,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt, VSIX } from './extensionBuild';
-import { Workbench } from './workbench';
-
-import * as host from './codeServer.cjs';
+import { ensureExtensionBuilt } from './extensionBuild';
+import type { Workbench } from './workbench';
+import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+import { notebookJson } from '../kit/notebook';
 
 jest.setTimeout(300_000);
 
@@ -22,38 +22,22 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? join(__dirname, 'screenshots')
   : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
 
-const NOTEBOOK = {
-  cells: [
-    {
-      cell_type: 'code',
-      metadata: { tags: ['parameters'] },
-      source: ['rate = 0.5  # learning rate\n', 'epochs = 2'],
-      outputs: [],
-      execution_count: null
-    },
-    {
-      cell_type: 'code',
-      metadata: {},
-      source: [
-        'import os\n',
-        "print(f'rate={rate} epochs={epochs}')\n",
-        "open(os.path.expanduser('~/artifacts/metrics.txt'), 'w').write(str(rate))"
-      ],
-      outputs: [],
-      execution_count: null
-    }
-  ],
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5
-};
+const NOTEBOOK = notebookJson([
+  { source: 'rate = 0.5  # learning rate\nepochs = 2', tags: ['parameters'] },
+  {
+    source: [
+      'import os',
+      "print(f'rate={rate} epochs={epochs}')",
+      "open(os.path.expanduser('~/artifacts/metrics.txt'), 'w').write(str(rate))"
+    ].join('\n')
+  }
+]);
 
 let server: LocalServerProcess;
 let client: PrimeHubClient;
 let scratch: string;
 let workspace: string;
-let codeServer: host.CodeServer;
-let browser: Browser;
+let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
 
@@ -68,29 +52,14 @@ beforeAll(async () => {
   writeFileSync(join(workspace, 'train.ipynb'), JSON.stringify(NOTEBOOK));
   writeFileSync(join(workspace, 'data.csv'), 'x,y\n1,2\n');
   writeFileSync(join(workspace, 'dragged.txt'), 'dropped on the Files view\n');
-  const dirs = { userDataDir: join(scratch, 'user-data'), extensionsDir: join(scratch, 'extensions') };
-  await host.installExtension(VSIX, dirs);
-  // HOME without ~/.primehub: the sign-in offers endpoint + token
-  codeServer = await host.startCodeServer({ ...dirs, folder: workspace, env: { HOME: scratch } });
-  browser = await host.launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-  wb = new Workbench(page);
-  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
-  await wb.ready();
+  session = await openWorkbench({ scratch, workspace });
+  ({ page, wb } = session);
 });
 
-// what the page showed at the end of each test, for diagnosing failures
-afterEach(async () => {
-  const name = expect
-    .getState()
-    .currentTestName?.replace(/[^a-z0-9]+/gi, '-')
-    .slice(0, 60);
-  await page?.screenshot({ path: join(tmpdir(), `primehub-e2e-${name}.png`) }).catch(() => undefined);
-});
+screenshotAfterEach('primehub-e2e', () => session);
 
 afterAll(async () => {
-  await browser?.close();
-  await codeServer?.stop();
+  await session?.close();
   await client?.close();
   await server?.dispose();
   if (scratch) {

@@ -10,21 +10,19 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LocalServerProcess } from '../kit/localServer';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt, VSIX } from './extensionBuild';
+import { ensureExtensionBuilt } from './extensionBuild';
 import { buildSpyExtension, SPY_COMMAND_TITLE, type SpyReport } from './spyExtension';
-import { Workbench } from './workbench';
-
-import * as host from './codeServer.cjs';
+import type { Workbench } from './workbench';
+import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
 jest.setTimeout(300_000);
 
 let server: LocalServerProcess;
 let scratch: string;
-let codeServer: host.CodeServer;
-let browser: Browser;
+let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
 let secondToken: string;
@@ -112,22 +110,16 @@ beforeAll(async () => {
     // it would remove the token under test; it returns nothing either way
     skip: ['primehub.auth.signOut']
   });
-  const dirs = { userDataDir: join(scratch, 'user-data'), extensionsDir: join(scratch, 'extensions') };
-  await host.installExtension(VSIX, dirs);
-  await host.installExtension(spyVsix, dirs);
-  codeServer = await host.startCodeServer({ ...dirs, folder: workspace, env: { HOME: scratch } });
-  browser = await host.launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-  wb = new Workbench(page);
-  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
-  await wb.ready();
+  session = await openWorkbench({ scratch, workspace, extraVsixes: [spyVsix] });
+  ({ page, wb } = session);
 });
+
+screenshotAfterEach('primehub-other', () => session);
 
 afterAll(async () => {
   await client?.jobs.cancel(sleeperId).catch(() => undefined);
   await client?.close();
-  await browser?.close();
-  await codeServer?.stop();
+  await session?.close();
   await server?.dispose();
   if (scratch) {
     rmSync(scratch, { recursive: true, force: true });

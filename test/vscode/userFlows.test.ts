@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient, type Job } from '@primehub-suite/client';
 import { parseParametersSource } from '@primehub-suite/client/notebook';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt, VSIX } from './extensionBuild';
-import { Workbench } from './workbench';
-
-import * as host from './codeServer.cjs';
+import { ensureExtensionBuilt } from './extensionBuild';
+import type { Workbench } from './workbench';
+import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+import { notebookJson } from '../kit/notebook';
 
 jest.setTimeout(300_000);
 
@@ -24,41 +24,25 @@ const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
 
 /** A notebook whose `note` defaults to a two-line string; its body waits for `gate` in the group volume. */
 function gatedNotebook(gate: string): object {
-  return {
-    cells: [
-      {
-        cell_type: 'code',
-        metadata: { tags: ['parameters'] },
-        source: 'note = "a\\nb"  # two lines\n',
-        outputs: [],
-        execution_count: null
-      },
-      {
-        cell_type: 'code',
-        metadata: {},
-        source: [
-          'import os, time\n',
-          `gate = os.path.join(os.environ["PRIMEHUB_GROUP_VOLUME_PATH"], ${JSON.stringify(gate)})\n`,
-          'while not os.path.exists(gate):\n',
-          '    time.sleep(0.2)\n',
-          'print(repr(note))'
-        ],
-        outputs: [],
-        execution_count: null
-      }
-    ],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
+  return notebookJson([
+    { source: 'note = "a\\nb"  # two lines\n', tags: ['parameters'] },
+    {
+      source: [
+        'import os, time',
+        `gate = os.path.join(os.environ["PRIMEHUB_GROUP_VOLUME_PATH"], ${JSON.stringify(gate)})`,
+        'while not os.path.exists(gate):',
+        '    time.sleep(0.2)',
+        'print(repr(note))'
+      ].join('\n')
+    }
+  ]);
 }
 
 let server: LocalServerProcess;
 let client: PrimeHubClient;
 let scratch: string;
 let workspace: string;
-let codeServer: host.CodeServer;
-let browser: Browser;
+let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
 
@@ -71,39 +55,25 @@ beforeAll(async () => {
   mkdirSync(workspace, { recursive: true });
   writeFileSync(join(workspace, 'keep.ipynb'), JSON.stringify(gatedNotebook('go-keep')));
   writeFileSync(join(workspace, 'stop.ipynb'), JSON.stringify(gatedNotebook('go-never')));
-  const dirs = { userDataDir: join(scratch, 'user-data'), extensionsDir: join(scratch, 'extensions') };
-  mkdirSync(join(dirs.userDataDir, 'User'), { recursive: true });
-  writeFileSync(
-    join(dirs.userDataDir, 'User', 'settings.json'),
-    JSON.stringify({
+  session = await openWorkbench({
+    scratch,
+    workspace,
+    settings: {
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'remote.autoForwardPorts': false,
       // the Jobs view lists the newest 10; a slow periodic refresh, so a refresh seen comes from the recovery
       'primehub.jobs.maxListed': 10,
       'primehub.jobs.refreshIntervalSeconds': 120
-    })
-  );
-  await host.installExtension(VSIX, dirs);
-  codeServer = await host.startCodeServer({ ...dirs, folder: workspace, env: { HOME: scratch } });
-  browser = await host.launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-  wb = new Workbench(page);
-  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
-  await wb.ready();
+    }
+  });
+  ({ page, wb } = session);
 });
 
-afterEach(async () => {
-  const name = expect
-    .getState()
-    .currentTestName?.replace(/[^a-z0-9]+/gi, '-')
-    .slice(0, 60);
-  await page?.screenshot({ path: join(tmpdir(), `primehub-flows-${name}.png`) }).catch(() => undefined);
-});
+screenshotAfterEach('primehub-flows', () => session);
 
 afterAll(async () => {
-  await browser?.close();
-  await codeServer?.stop();
+  await session?.close();
   await client?.close();
   await server?.dispose();
   if (scratch) {
