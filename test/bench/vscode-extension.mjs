@@ -1,12 +1,14 @@
-// Benchmark: the VS Code extension. Packaging (VSIX and bundled extension.js sizes), activation
-// and the Jobs tree refreshing 5,000 jobs, both measured inside the real extension host (VS Code
-// 1.100 in code-server, through test/vscode/vscodeTestHost.mjs). Baselines of the same run: the
-// tree refresh against decoding the same listing from JSON; sizes against their goals.
+// Benchmark: the VS Code extension. Packaging (VSIX and bundled extension.js sizes), activation,
+// the Jobs tree refreshing 5,000 jobs and Run Current File on a trivial notebook, measured inside
+// the real extension host (VS Code 1.100 in code-server, through test/vscode/vscodeTestHost.mjs).
+// Baselines of the same run: the tree refresh against decoding the same listing from JSON; Run
+// Current File against PrimeHub Local's own notebook benchmark (client.notebook.run until the
+// output exists) on the same server, rounds interleaved (goal <= 1.3x); sizes against their goals.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, Results, section } from './support/bench.mjs';
-import { removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
+import { BenchServer, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 
 const EXT = join(REPO_ROOT, 'vscode-extension');
 const VSIX = join(EXT, 'dist', 'primehub.vsix');
@@ -48,6 +50,7 @@ results.add({
 });
 
 const scratch = tempDir('vscode-bench');
+const server = await BenchServer.start({ args: ['--cpus', '4', '--memory-gb', '8'] });
 try {
   const resultFile = join(scratch, 'host.json');
   mkdirSync(join(scratch, 'workspace'), { recursive: true });
@@ -62,7 +65,15 @@ try {
       join(scratch, 'workspace')
     ],
     {
-      env: { ...process.env, PRIMEHUB_BENCH_RESULT: resultFile, HOME: scratch },
+      env: {
+        ...process.env,
+        PRIMEHUB_BENCH_RESULT: resultFile,
+        HOME: scratch,
+        PRIMEHUB_BENCH_ENDPOINT: server.endpoint,
+        PRIMEHUB_BENCH_TOKEN: server.token,
+        PRIMEHUB_BENCH_GROUP: server.groupName,
+        PRIMEHUB_BENCH_VOLUME: join(server.dataDir, 'volumes', server.groupName)
+      },
       stdio: ['ignore', 'ignore', 'inherit']
     }
   );
@@ -88,6 +99,15 @@ try {
     goal: '< 150 ms',
     pass: host.activationMs < 150
   });
+  results.add({
+    metric: `Run Current File, notebook to output beside it (p50 of ${host.notebookRounds})`,
+    value: host.runFileP50Ms / 1000,
+    unit: 's',
+    ratio: host.runFileP50Ms / host.notebookBaselineP50Ms,
+    baseline: `notebook benchmark ${fmt(host.notebookBaselineP50Ms / 1000)} s`,
+    goal: '<= 1.3x the notebook benchmark',
+    pass: host.runFileP50Ms / host.notebookBaselineP50Ms <= 1.3
+  });
   const e2e = join(REPO_ROOT, '.bench', 'vscode-activation.json');
   if (existsSync(e2e)) {
     const { activationMs } = JSON.parse(readFileSync(e2e, 'utf8'));
@@ -100,6 +120,7 @@ try {
     });
   }
 } finally {
+  await server.dispose();
   removeDir(scratch);
 }
 results.save();

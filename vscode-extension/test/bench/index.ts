@@ -1,8 +1,11 @@
 // Benchmarks inside the real extension host (started by test/bench/vscode-extension.mjs): the
-// Jobs tree with 5,000 jobs, and activation. Writes its numbers to $PRIMEHUB_BENCH_RESULT.
-import { writeFileSync } from 'node:fs';
+// Jobs tree with 5,000 jobs, activation, and Run Current File on a trivial notebook against a real
+// PrimeHub Local. Writes its numbers to $PRIMEHUB_BENCH_RESULT.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Job } from '@primehub-suite/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PrimeHubClient, type Job } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import type { PrimeHubExtensionApi } from '../../src/extension';
 import { JobsModel } from '../../src/jobs/JobsModel';
@@ -11,6 +14,9 @@ import { JobsNode, JobsTreeDataProvider } from '../../src/ui/jobs/JobsTreeDataPr
 
 const JOBS = Number(process.env.BENCH_TREE_JOBS ?? 5000);
 const ROUNDS = 30;
+const NOTEBOOK_ROUNDS = Number(process.env.BENCH_VSCODE_NOTEBOOK_ROUNDS ?? 8);
+/** How often the benchmark looks for a finished output, as PrimeHub Local's notebook benchmark polls. */
+const POLL_MS = 20;
 const PHASES = ['Running', 'Succeeded', 'Failed', 'Cancelled', 'Pending'] as const;
 
 function jobs(n: number, round: number): Job[] {
@@ -54,6 +60,129 @@ async function refresh(tree: JobsTreeDataProvider, model: JobsModel, listing: Jo
   }
 }
 
+/** The notebook of PrimeHub Local's notebook benchmark: a `parameters` cell, a cell using it, a last print. */
+function notebook(): object {
+  const code = (source: string, tags?: string[]) => ({
+    cell_type: 'code',
+    metadata: tags ? { tags } : {},
+    source,
+    outputs: [],
+    execution_count: null
+  });
+  return {
+    cells: [
+      code('a = 1\n', ['parameters']),
+      code('b = int(a) * 2\nprint("double", b)'),
+      code('import sys\nprint("last", b)\nsys.stdout.flush()')
+    ],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}
+
+/** Throws unless the executed notebook holds every cell's output for the value `a`. */
+function checkOutput(file: string, a: number): void {
+  const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: Array<{ outputs?: Array<{ text?: string[] }> }> };
+  const text = nb.cells.flatMap(c => c.outputs ?? []).map(o => [o.text ?? ''].flat().join(''));
+  const want = [`double ${a * 2}\n`, `last ${a * 2}\n`];
+  if (JSON.stringify(text) !== JSON.stringify(want)) {
+    throw new Error(`${file}: outputs ${JSON.stringify(text)}, expected ${JSON.stringify(want)}`);
+  }
+}
+
+async function until(what: string, check: () => boolean, ms = 120_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > deadline) {
+      throw new Error(`${what}: not within ${ms} ms`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Run Current File on a notebook of the workspace, from the last prompt answered (the command's
+ * options stand for the prompts) to the output notebook beside it, against PrimeHub Local's own
+ * notebook benchmark (`client.notebook.run` on the group volume until its output exists) in the
+ * same rounds on the same server.
+ */
+async function notebookRuns(): Promise<{ runFileMs: number[]; baselineMs: number[] }> {
+  const endpoint = process.env.PRIMEHUB_BENCH_ENDPOINT!;
+  const token = process.env.PRIMEHUB_BENCH_TOKEN!;
+  const group = process.env.PRIMEHUB_BENCH_GROUP!;
+  const volume = process.env.PRIMEHUB_BENCH_VOLUME!;
+  const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  if (!(await vscode.commands.executeCommand('primehub.auth.signIn', { endpoint, token }))) {
+    throw new Error('the extension did not sign in to the benchmark server');
+  }
+  const client = new PrimeHubClient({ endpoint, token, group });
+  const where = { instanceType: 'cpu-1', image: 'base-notebook' };
+  mkdirSync(join(volume, 'bench'), { recursive: true });
+  writeFileSync(join(volume, 'bench', 'nb.ipynb'), JSON.stringify(notebook()));
+  const runFileMs: number[] = [];
+  const baselineMs: number[] = [];
+  try {
+    for (let round = 0, a = 1; round < NOTEBOOK_ROUNDS + 1; round++) {
+      const sides = [
+        async (value: number) => {
+          const file = join(workspace, `nb${value}.ipynb`);
+          const output = join(workspace, `nb${value}-output.ipynb`);
+          writeFileSync(file, JSON.stringify(notebook()));
+          const t0 = performance.now();
+          const job = await vscode.commands.executeCommand<Job | undefined>(
+            'primehub.jobs.runCurrentFile',
+            vscode.Uri.file(file),
+            { ...where, parameters: { a: value } }
+          );
+          if (!job) {
+            throw new Error('Run Current File submitted nothing');
+          }
+          // complete: the extension writes the output notebook once downloaded, then announces it
+          await until(`the output notebook of ${job.id}`, () => existsSync(output));
+          const ms = performance.now() - t0;
+          checkOutput(output, value);
+          rmSync(file);
+          rmSync(output);
+          return ms;
+        },
+        async (value: number) => {
+          const t0 = performance.now();
+          const run = await client.notebook.run({
+            displayName: 'bench-notebook',
+            ...where,
+            notebook: { volumePath: 'bench/nb.ipynb' },
+            parameters: { a: value },
+            outputName: `nb-out-${value}.ipynb`
+          });
+          const done = await run.wait({ timeoutMs: 120_000, intervalMs: POLL_MS });
+          const ms = performance.now() - t0;
+          if (done.phase !== 'Succeeded') {
+            throw new Error(`notebook job ${done.id} ended ${done.phase}: ${done.message}`);
+          }
+          const output = run.output;
+          if (!output || !('volumePath' in output)) {
+            throw new Error(`the run of nb.ipynb has no output on the group volume: ${JSON.stringify(output)}`);
+          }
+          checkOutput(join(volume, output.volumePath), value);
+          return ms;
+        }
+      ];
+      // alternate which side goes first; the first round warms both up
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const ms = await sides[i](a++);
+        if (round > 0) {
+          (i === 0 ? runFileMs : baselineMs).push(ms);
+        }
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  return { runFileMs, baselineMs };
+}
+
 export async function run(): Promise<void> {
   const ext = vscode.extensions.getExtension<PrimeHubExtensionApi | undefined>('primehub-suite.primehub')!;
   const t0 = performance.now();
@@ -84,12 +213,16 @@ export async function run(): Promise<void> {
     refreshMs.push(performance.now() - s0);
   }
   tree.dispose();
+  const notebooks = process.env.PRIMEHUB_BENCH_ENDPOINT ? await notebookRuns() : undefined;
   const result = {
     jobs: JOBS,
     refreshP50Ms: median(refreshMs.slice(5)),
     baselineP50Ms: median(baselineMs.slice(5)),
     activationMs: api.activationMs,
-    activateCallMs
+    activateCallMs,
+    runFileP50Ms: notebooks && median(notebooks.runFileMs),
+    notebookBaselineP50Ms: notebooks && median(notebooks.baselineMs),
+    notebookRounds: notebooks?.runFileMs.length
   };
   writeFileSync(process.env.PRIMEHUB_BENCH_RESULT!, JSON.stringify(result));
 }
