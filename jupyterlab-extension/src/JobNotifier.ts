@@ -56,6 +56,13 @@ export class JobNotifier implements IDisposable {
     return this._disposed;
   }
 
+  /** Checks the followed jobs now (one was seen to end elsewhere) rather than at the next poll. */
+  refresh(): void {
+    if (this.batches.size > 0) {
+      void this.poll.refresh();
+    }
+  }
+
   /** Starts following jobs just submitted together (`label`: the sweep's name). */
   track(jobs: ReadonlyArray<ISubmittedJob>, label?: string): void {
     if (jobs.length === 0) {

@@ -5,84 +5,20 @@
 // list) takes to reach the DOM, read from the list's own `primehub-jobs-update` performance
 // measures; and how many job-list requests the page sends while the panel is hidden.
 // Baseline in the same run: the same update when the list holds one job (a search).
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedJobs } from './support/data.mjs';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
+import { startLab, VENV_BIN } from './support/lab.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/machine.cjs';
-import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
-
-const { DataDir, notebookEnvironment } = createRequire(import.meta.url)(
-  join(REPO_ROOT, 'packages', 'local-server', 'dist', 'index.js')
-);
+import { BenchServer, removeDir, tempDir } from './support/server.mjs';
 
 const JOBS = Number(process.env.BENCH_JL_JOBS ?? 5_000);
 const UPDATES = Number(process.env.BENCH_JL_UPDATES ?? 6);
 const HIDDEN_MS = Number(process.env.BENCH_JL_HIDDEN_MS ?? 12_000);
 const GOAL_MS = 100;
 const POLL_SECONDS = 2;
-const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
-
-/** JupyterLab with the extension, signed in (the token is in its PrimeHub config file), polling every 2 s. */
-async function startLab(server, work) {
-  const home = join(work, 'home');
-  const volume = join(server.dataDir, 'volumes', server.groupName);
-  mkdirSync(volume, { recursive: true });
-  mkdirSync(home, { recursive: true });
-  symlinkSync(volume, join(home, server.groupName), 'dir');
-  const configFile = join(work, 'primehub-config.json');
-  const group = { id: server.groupId, name: server.groupName };
-  writeFileSync(configFile, JSON.stringify({ endpoint: server.endpoint, group, 'api-token': server.token }), {
-    mode: 0o600
-  });
-  const settings = join(work, 'settings', '@primehub-suite', 'jupyterlab');
-  mkdirSync(settings, { recursive: true });
-  writeFileSync(join(settings, 'plugin.jupyterlab-settings'), JSON.stringify({ pollIntervalSeconds: POLL_SECONDS }));
-  const port = await freePort();
-  const args = [
-    'lab',
-    '--config',
-    join(REPO_ROOT, 'jupyterlab-extension', 'ui-tests', 'jupyter_server_test_config.py')
-  ];
-  if (process.getuid?.() === 0) {
-    args.push('--allow-root');
-  }
-  const lab = spawn(join(VENV_BIN, 'jupyter'), args, {
-    cwd: home,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      PATH: `${VENV_BIN}:${process.env.PATH}`,
-      ...notebookEnvironment(new DataDir(server.dataDir), 'phuser', group),
-      // as a PrimeHub notebook sees it: in its home
-      PRIMEHUB_GROUP_VOLUME_PATH: join(home, group.name),
-      PRIMEHUB_API_ENDPOINT: server.endpoint,
-      PRIMEHUB_CONFIG: configFile,
-      PRIMEHUB_LOCAL: '1',
-      JUPYTERLAB_SETTINGS_DIR: join(work, 'settings'),
-      PHJL_UI_PORT: String(port),
-      PHJL_UI_ROOT: home
-    }
-  });
-  let seen = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`JupyterLab did not start:\n${seen}`)), 120_000);
-    createInterface({ input: lab.stderr }).on('line', line => {
-      seen += `${line}\n`;
-      if (/Jupyter Server .* is running at/.test(line)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    lab.once('exit', code => reject(new Error(`JupyterLab exited with ${code}:\n${seen}`)));
-  });
-  lab.stderr.resume();
-  return { lab, url: `http://127.0.0.1:${port}/lab` };
-}
 
 /** Waits for `n` new `primehub-jobs-update` measures after `from` of them and returns their durations. */
 async function updates(page, from, n) {
@@ -118,7 +54,7 @@ async function main() {
     await server.stop();
     console.log(`  seeded ${seedJobs(server.dataDir, JOBS)} jobs`);
     await server.launch();
-    const started = await startLab(server, work);
+    const started = await startLab(server, work, { pollSeconds: POLL_SECONDS });
     lab = started.lab;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -20,6 +20,7 @@ import { fetch } from 'undici';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
 import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 import { clientFor } from './client/lib.mjs';
+import { benchNotebook, checkOutput } from './support/notebook.mjs';
 
 const SAMPLES = Number(process.env.BENCH_NOTEBOOK_SAMPLES ?? 20);
 const WARMUP = 2;
@@ -29,37 +30,6 @@ const GOAL_SPREAD = 1.3;
 const SCHEDULER = ['jupyter-scheduler==2.12.1', 'ipykernel==6.30.1'];
 const VENV = join(REPO_ROOT, '.venv');
 const SCHEDULER_VENV = join(REPO_ROOT, '.bench', 'scheduler-venv');
-
-/** The notebook: a `parameters` cell, a cell using the value, and a last cell printing at its very end. */
-function notebook() {
-  const code = (source, tags) => ({
-    cell_type: 'code',
-    metadata: tags ? { tags } : {},
-    source,
-    outputs: [],
-    execution_count: null
-  });
-  return {
-    cells: [
-      code('a = 1\n', ['parameters']),
-      code('b = int(a) * 2\nprint("double", b)'),
-      code('import sys\nprint("last", b)\nsys.stdout.flush()')
-    ],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-}
-
-/** Throws unless the executed notebook holds the injected value and every cell's output. */
-function checkOutput(file, a) {
-  const nb = JSON.parse(readFileSync(file, 'utf8'));
-  const text = nb.cells.flatMap(c => c.outputs ?? []).map(o => [o.text ?? ''].flat().join(''));
-  const want = [`double ${a * 2}\n`, `last ${a * 2}\n`];
-  if (JSON.stringify(text) !== JSON.stringify(want)) {
-    throw new Error(`${file}: outputs ${JSON.stringify(text)}, expected ${JSON.stringify(want)}`);
-  }
-}
 
 /** Creates (once) the benchmark's own virtualenv with the pinned jupyter-scheduler. */
 function schedulerVenv() {
@@ -251,12 +221,12 @@ async function main() {
   try {
     const volume = join(server.dataDir, 'volumes', server.groupName);
     mkdirSync(join(volume, 'bench'), { recursive: true });
-    writeFileSync(join(volume, 'bench', 'nb.ipynb'), JSON.stringify(notebook()));
+    writeFileSync(join(volume, 'bench', 'nb.ipynb'), JSON.stringify(benchNotebook()));
     const peerRoot = join(scratch, 'scheduler-root');
     const pmDir = join(scratch, 'papermill');
     for (const d of [peerRoot, pmDir]) {
       mkdirSync(d, { recursive: true });
-      writeFileSync(join(d, 'nb.ipynb'), JSON.stringify(notebook()));
+      writeFileSync(join(d, 'nb.ipynb'), JSON.stringify(benchNotebook()));
     }
     peer = await SchedulerServer.start(peerRoot, join(scratch, 'scheduler-home'));
 

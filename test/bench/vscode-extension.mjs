@@ -5,9 +5,10 @@
 // Current File against PrimeHub Local's own notebook benchmark (client.notebook.run until the
 // output exists) on the same server, rounds interleaved (goal <= 1.3x); sizes against their goals.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, Results, section } from './support/bench.mjs';
+import { benchNotebook, checkOutput } from './support/notebook.mjs';
 import { BenchServer, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 
 const EXT = join(REPO_ROOT, 'vscode-extension');
@@ -54,6 +55,8 @@ const server = await BenchServer.start({ args: ['--cpus', '4', '--memory-gb', '8
 try {
   const resultFile = join(scratch, 'host.json');
   mkdirSync(join(scratch, 'workspace'), { recursive: true });
+  const notebookFile = join(scratch, 'nb.ipynb');
+  writeFileSync(notebookFile, JSON.stringify(benchNotebook()));
   const res = spawnSync(
     process.execPath,
     [
@@ -72,7 +75,8 @@ try {
         PRIMEHUB_BENCH_ENDPOINT: server.endpoint,
         PRIMEHUB_BENCH_TOKEN: server.token,
         PRIMEHUB_BENCH_GROUP: server.groupName,
-        PRIMEHUB_BENCH_VOLUME: join(server.dataDir, 'volumes', server.groupName)
+        PRIMEHUB_BENCH_VOLUME: join(server.dataDir, 'volumes', server.groupName),
+        PRIMEHUB_BENCH_NOTEBOOK: notebookFile
       },
       stdio: ['ignore', 'ignore', 'inherit']
     }
@@ -81,6 +85,10 @@ try {
     throw new Error(`the extension-host benchmark failed (exit ${res.status})`);
   }
   const host = JSON.parse(readFileSync(resultFile, 'utf8'));
+  // every run, of either side, completed with the value it was given
+  for (const { file, a } of host.notebookOutputs) {
+    checkOutput(file, a);
+  }
   results.add({
     metric: `Jobs tree refresh, ${host.jobs} jobs (p50)`,
     value: host.refreshP50Ms,

@@ -39,7 +39,11 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
           openPath,
           saveFile: (path, data) => saveFile(contents, path, data),
           // The submit plugin owns reruns (a rerun with edited parameters is its form).
-          rerun: (job: Job, edit: boolean) => app.commands.execute(CommandIDs.rerun, { id: job.id, edit })
+          rerun: (job: Job, edit: boolean) => app.commands.execute(CommandIDs.rerun, { id: job.id, edit }),
+          ended: () => {
+            notifier.refresh();
+            void panel.jobs.refresh();
+          }
         });
         tab = new MainAreaWidget({ content });
         tab.id = `primehub-job-${id}`;

@@ -15,6 +15,8 @@ export interface IJobDetailActions {
   /** Writes bytes to a server path (creating folders); used for "download into workspace". */
   saveFile(path: string, data: Blob): Promise<void>;
   rerun(job: Job, edit: boolean): Promise<void>;
+  /** The job was seen to end (the lists and notifications need not wait for their next poll). */
+  ended(job: Job): void;
 }
 
 const MAX_LOG_LINES = 5000;
@@ -50,8 +52,12 @@ export function inArtifactFolder(items: ReadonlyArray<ArtifactItem>, dir: string
   return items.filter(i => i.name.startsWith(`${dir}/`)).map(i => i.name);
 }
 
-function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
-  const { hub, job } = props;
+/**
+ * A job's log, followed live while the job runs. `onEnd` is called when a followed log ends, which
+ * the client's stream does only once the job has ended.
+ */
+function LogView(props: { hub: IPrimeHub; job: Job; onEnd: () => void }): React.ReactElement {
+  const { hub, job, onEnd } = props;
   const [lines, setLines] = React.useState<string[]>([]);
   const [follow, setFollow] = React.useState(!isTerminalPhase(job.phase));
   const [tail, setTail] = React.useState(2000);
@@ -81,6 +87,9 @@ function LogView(props: { hub: IPrimeHub; job: Job }): React.ReactElement {
         window.clearTimeout(flush);
         const add = buffer.splice(0);
         setLines(l => [...l, ...add].slice(-MAX_LOG_LINES));
+        if (follow && !ac.signal.aborted) {
+          onEnd();
+        }
       } catch (err) {
         if (!ac.signal.aborted) {
           setError(hub.describe('Reading the log', err));
@@ -483,7 +492,7 @@ function Detail(props: { hub: IPrimeHub; model: JobModel; actions: IJobDetailAct
         </button>
       </div>
       {tab === 'log' ? (
-        <LogView hub={hub} job={job} />
+        <LogView hub={hub} job={job} onEnd={() => void model.refresh()} />
       ) : (
         <Artifacts hub={hub} job={job} actions={props.actions} target={target} />
       )}
@@ -503,7 +512,16 @@ export class JobDetail extends ReactWidget {
     super();
     this.addClass('jp-primehub-JobDetail');
     this.model = new JobModel(hub, jobId);
+    this.model.changed.connect(this.onModelChanged, this);
     this.model.start();
+  }
+
+  private onModelChanged(): void {
+    const job = this.model.job;
+    if (job && this.model.ended) {
+      this.model.changed.disconnect(this.onModelChanged, this);
+      this.actions.ended(job);
+    }
   }
 
   override dispose(): void {
