@@ -3,7 +3,7 @@
 // download works here.
 // CommonJS so that both the jest tests and the plain-Node test host can load it.
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { CHROMIUM, CHROMIUM_ARGS, freePort } = require('../../scripts/machine.cjs');
 
@@ -46,6 +46,40 @@ async function waitForHttp(url, child, output, timeoutMs) {
   throw new Error(`code-server did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
+/** Sends `signal` to every process of the group `pgid`; false when none is left. */
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (e) {
+    if (e.code === 'ESRCH') {
+      return false;
+    }
+    throw e;
+  }
+}
+
+/** Whether a process of the group `pgid` still runs (zombies, which write nothing, do not count). */
+function groupRunning(pgid) {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) {
+      continue;
+    }
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // after "(comm)": state, ppid, pgrp
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Starts code-server on a free loopback port; resolves once it answers HTTP.
  * @returns {{ url: string, port: number, output: () => string, stop: () => Promise<void> }}
@@ -86,20 +120,24 @@ async function startCodeServer({ userDataDir, extensionsDir, folder, env = {} })
       extensionsDir,
       ...(folder ? [folder] : [])
     ],
-    // no marketplace calls; the extension host inherits this environment
-    { env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }
+    // no marketplace calls; the extension host inherits this environment. A process group of its
+    // own, so that stop() ends and waits for its extension host, pty host and file watcher too.
+    { env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
   );
   child.stdout.on('data', d => (log += d));
   child.stderr.on('data', d => (log += d));
   const exited = new Promise(resolve => child.once('exit', resolve));
   const url = `http://127.0.0.1:${port}`;
+  // Resolves once no process of code-server's group is left (they write into the user data folder
+  // until they exit): SIGTERM, then SIGKILL after 5 s.
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+    signalGroup(child.pid, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 5000);
+    await exited;
+    while (groupRunning(child.pid)) {
+      await new Promise(resolve => setTimeout(resolve, 50));
     }
+    clearTimeout(timer);
   };
   try {
     await waitForHttp(`${url}/healthz`, child, () => log, 60_000);
