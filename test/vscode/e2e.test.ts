@@ -52,7 +52,11 @@ beforeAll(async () => {
   writeFileSync(join(workspace, 'train.ipynb'), JSON.stringify(NOTEBOOK));
   writeFileSync(join(workspace, 'data.csv'), 'x,y\n1,2\n');
   writeFileSync(join(workspace, 'dragged.txt'), 'dropped on the Files view\n');
-  session = await openWorkbench({ scratch, workspace });
+  session = await openWorkbench({
+    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'e2e'),
+    scratch,
+    workspace
+  });
   ({ page, wb } = session);
 });
 

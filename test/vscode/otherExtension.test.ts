@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
 import type { Page } from 'playwright-core';
-import { LocalServerProcess } from '../kit/localServer';
+import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { waitFor } from '../kit/wait';
 import { ensureExtensionBuilt } from './extensionBuild';
 import { buildSpyExtension, SPY_COMMAND_TITLE, type SpyReport } from './spyExtension';
@@ -110,7 +110,12 @@ beforeAll(async () => {
     // it would remove the token under test; it returns nothing either way
     skip: ['primehub.auth.signOut']
   });
-  session = await openWorkbench({ scratch, workspace, extraVsixes: [spyVsix] });
+  session = await openWorkbench({
+    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'other-extension'),
+    scratch,
+    workspace,
+    extraVsixes: [spyVsix]
+  });
   ({ page, wb } = session);
 });
 

@@ -56,6 +56,7 @@ beforeAll(async () => {
   writeFileSync(join(workspace, 'keep.ipynb'), JSON.stringify(gatedNotebook('go-keep')));
   writeFileSync(join(workspace, 'stop.ipynb'), JSON.stringify(gatedNotebook('go-never')));
   session = await openWorkbench({
+    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'user-flows'),
     scratch,
     workspace,
     settings: {

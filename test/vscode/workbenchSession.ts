@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -27,6 +27,11 @@ export interface WorkbenchOptions {
   extraVsixes?: string[];
   /** User settings written before code-server starts. */
   settings?: Record<string, unknown>;
+  /**
+   * Where close() keeps VS Code's logs (the PrimeHub output channel among them) for reading a
+   * failure after the scratch folder is gone.
+   */
+  keepLogsIn?: string;
 }
 
 /** Installs the extension (and any others), starts code-server and opens its workbench. */
@@ -53,6 +58,11 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<WorkbenchSe
     close: async () => {
       await browser.close();
       await codeServer.stop();
+      const logs = join(dirs.userDataDir, 'logs');
+      if (opts.keepLogsIn && existsSync(logs)) {
+        rmSync(opts.keepLogsIn, { recursive: true, force: true });
+        cpSync(logs, opts.keepLogsIn, { recursive: true });
+      }
     }
   };
 }
