@@ -346,6 +346,16 @@ async function main() {
     `  API token:         in ${configFile} (user ${DEFAULT_USER}, group ${config.group.name}; file mode 0600)`,
     `  data directory:    ${dataDir}`
   ];
+  // MLflow's URL (its UI and tracking URI) as the server reports it; it may still be starting.
+  const mlflow = await fetch(new URL('/api/health', endpoint))
+    .then(res => res.json())
+    .then(
+      health => health.mlflow,
+      () => undefined
+    );
+  if (mlflow) {
+    out.push(`  MLflow:            ${mlflow.url ? `${mlflow.url} (log ${dirs.mlflowLog})` : `off (${mlflow.reason})`}`);
+  }
   if (jupyter?.url) {
     out.push(
       `JupyterLab (user ${DEFAULT_USER}, group ${config.group.name}): ${jupyter.url}`,

@@ -15,6 +15,11 @@ export interface LocalOptions {
   args?: string[];
   /** Extra environment variables of the server process (a test's own process.env does not reach it). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run PrimeHub Local's MLflow. Off unless asked for (`--no-mlflow`): a start costs about 5 CPU-seconds and
+   * 500 MiB, which the many servers of tests that never use it would pay.
+   */
+  mlflow?: boolean;
 }
 
 /** A real PrimeHub Local process started by a test, with the default user's credentials. */
@@ -45,7 +50,18 @@ export class LocalServerProcess {
     const port = this.baseUrl ? new URL(this.baseUrl).port : String(this.opts.port ?? 0);
     const child = spawn(
       process.execPath,
-      [CLI, 'start', '--data-dir', this.dataDir, '--port', port, '--log-level', 'warn', ...(this.opts.args ?? [])],
+      [
+        CLI,
+        'start',
+        '--data-dir',
+        this.dataDir,
+        '--port',
+        port,
+        '--log-level',
+        'warn',
+        ...(this.opts.mlflow ? [] : ['--no-mlflow']),
+        ...(this.opts.args ?? [])
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.opts.env } }
     );
     this.child = child;

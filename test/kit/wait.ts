@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { processesWithEnv } from '../../packages/local-server/src/processes';
 
 /** Polls `check` until it returns something truthy, which is returned; fails naming `what` after the timeout. */
 export async function waitFor<T>(
@@ -22,23 +22,5 @@ export async function waitFor<T>(
 
 /** Live (non-zombie) processes of a job, found by the PHJOB_NAME PrimeHub Local puts in every job's environment. */
 export function jobProcesses(jobId: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state === 'Z' || state === 'X') {
-        continue;
-      }
-      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`PHJOB_NAME=${jobId}`)) {
-        pids.push(Number(name));
-      }
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
+  return processesWithEnv(`PHJOB_NAME=${jobId}`);
 }

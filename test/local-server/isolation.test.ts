@@ -82,7 +82,9 @@ describe('jobs in the sandbox', () => {
         seccomp: true,
         mountRefused: true,
         limits: expect.objectContaining({ mechanism: MECHANISM })
-      })
+      }),
+      // the kit starts servers with --no-mlflow (test/local-server/mlflow.test.ts tests MLflow)
+      mlflow: expect.objectContaining({ state: 'disabled' })
     });
     expect(server.output).not.toContain('NOT isolated');
   });
@@ -376,7 +378,8 @@ describe('jobs without a sandbox', () => {
         isolation: 'none',
         limits: expect.objectContaining({ mechanism: MECHANISM }),
         reason: expect.stringContaining('job isolation is turned off')
-      })
+      }),
+      mlflow: expect.objectContaining({ state: 'disabled' })
     });
     const job = await submitJob(server.endpoint, server.token, {
       groupId: server.groupId,

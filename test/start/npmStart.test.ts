@@ -57,6 +57,8 @@ test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and s
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/graphql$/);
     expect(printed).toContain(`API token:         in ${join(dataDir, 'config.json')}`);
     expect(printed).toContain(`export PRIMEHUB_API_ENDPOINT=${endpoint}`);
+    expect(printed).toContain(`MLflow:            http://127.0.0.1:`);
+    expect(printed).toContain(`(log ${join(dataDir, 'mlflow', 'mlflow.log')})`);
     expect(lab).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/lab\?token=\w+/);
 
     const token = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8'))['api-token'];

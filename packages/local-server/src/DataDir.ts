@@ -87,6 +87,31 @@ export class DataDir {
     return join(this.root, 'jupyterlab.log');
   }
 
+  /** MLflow's folder: its SQLite store, the artifacts it serves, its log and the record of its process. */
+  get mlflow(): string {
+    return join(this.root, 'mlflow');
+  }
+
+  /** MLflow's backend store (experiments, runs, registered models). */
+  get mlflowDatabase(): string {
+    return join(this.mlflow, 'mlflow.db');
+  }
+
+  /** Where MLflow keeps the artifacts clients upload to it over HTTP (`mlflow-artifacts:/…`). */
+  get mlflowArtifacts(): string {
+    return join(this.mlflow, 'artifacts');
+  }
+
+  /** The output of `mlflow server`, every start of it appended. */
+  get mlflowLog(): string {
+    return join(this.mlflow, 'mlflow.log');
+  }
+
+  /** The process and port of the last `mlflow server` started here, for the next start to reuse or clean up. */
+  get mlflowProcess(): string {
+    return join(this.mlflow, 'process.json');
+  }
+
   create(): void {
     for (const dir of [this.root, this.phfs, this.staging, join(this.root, 'volumes'), join(this.root, 'jobs')]) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });

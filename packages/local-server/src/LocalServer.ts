@@ -26,6 +26,7 @@ import {
 import { prepareSeccomp } from './jobs/jobSeccomp';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
+import { MlflowServer, type MlflowStatus } from './mlflow/MlflowServer';
 import { Phfs } from './phfs/Phfs';
 import { Scheduler } from './schedules/Scheduler';
 import { DEFAULT_GROUP, DEFAULT_USER, seedDefaults } from './seed';
@@ -47,6 +48,8 @@ export interface LocalServerOptions {
   pythonEnv?: string;
   /** How jobs run: in a bubblewrap sandbox where possible (`auto`, default), always, or never. */
   jobIsolation?: IsolationMode;
+  /** Whether to run the MLflow tracking server (`mlflow server` from {@link pythonEnv}); default true. */
+  mlflow?: boolean;
   logger?: Logger;
 }
 
@@ -69,6 +72,7 @@ export class LocalServer {
   private runner?: JobRunner;
   private scheduler?: Scheduler;
   private cleanup?: NodeJS.Timeout;
+  private mlflow?: MlflowServer;
   private readonly log: Logger;
   private url = '';
 
@@ -150,6 +154,11 @@ export class LocalServer {
     writeFileSync(this.dirs.jobIsolation, `${JSON.stringify(runner.isolation)}\n`, { mode: 0o600 });
     const jobService = new JobService(identity, jobs, () => runner.kick());
     const scheduler = (this.scheduler = new Scheduler(schedules, jobs, identity, jobService, this.log));
+    const mlflow = (this.mlflow = new MlflowServer(
+      this.dirs,
+      { enabled: this.opts.mlflow ?? true, pythonEnv },
+      this.log
+    ));
     const services: Services = {
       dirs: this.dirs,
       identity,
@@ -159,6 +168,7 @@ export class LocalServer {
       runner,
       scheduler,
       phfs,
+      mlflow,
       publicUrl: () => this.url
     };
     await runner.recover();
@@ -182,15 +192,23 @@ export class LocalServer {
     this.url = (this.opts.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/$/, '');
     this.writeUserConfig(identity, firstStart);
     scheduler.start();
+    // Once this server holds its port: a second one started by mistake on the same data directory fails
+    // before it could end this one's MLflow. Not awaited to be ready (see MlflowServer).
+    await mlflow.start();
   }
 
-  /** Graceful stop: no new requests, running jobs stopped and recorded, database closed. */
+  /** MLflow's state and tracking URI (`/api/health` reports the same). */
+  get mlflowStatus(): MlflowStatus | undefined {
+    return this.mlflow?.status();
+  }
+
+  /** Graceful stop: no new requests, running jobs and MLflow stopped, jobs recorded, database closed. */
   async stop(): Promise<void> {
     clearInterval(this.cleanup);
     this.scheduler?.stop();
     const closed = this.http ? new Promise<void>(resolve => this.http!.close(() => resolve())) : Promise.resolve();
     this.http?.closeAllConnections();
-    await this.runner?.stop();
+    await Promise.all([this.runner?.stop(), this.mlflow?.stop()]);
     await closed;
     this.db?.close();
   }

@@ -4,6 +4,7 @@ import type { JobStore } from './db/JobStore';
 import type { ScheduleStore } from './db/ScheduleStore';
 import type { JobRunner } from './jobs/JobRunner';
 import type { JobService } from './jobs/JobService';
+import type { MlflowServer } from './mlflow/MlflowServer';
 import type { Phfs } from './phfs/Phfs';
 import type { Scheduler } from './schedules/Scheduler';
 
@@ -17,6 +18,8 @@ export interface Services {
   runner: JobRunner;
   scheduler: Scheduler;
   phfs: Phfs;
+  /** The MLflow tracking server PrimeHub Local supervises. */
+  mlflow: MlflowServer;
   /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */
   publicUrl(): string;
 }

@@ -24,7 +24,8 @@ Every command takes --data-dir DIR (default $PRIMEHUB_LOCAL_HOME or ~/.primehub-
 start also takes --cpus N, --memory-gb N, --public-url URL, --artifact-limit-mb N,
 --artifact-limit-files N, --artifact-retention-seconds N, --max-upload-mb N (largest PHFS upload),
 --log-level debug|info|warn|error, --job-isolation auto|sandbox|none (default auto, or
-$PRIMEHUB_LOCAL_JOB_ISOLATION: jobs run in a bubblewrap sandbox where this machine allows it).
+$PRIMEHUB_LOCAL_JOB_ISOLATION: jobs run in a bubblewrap sandbox where this machine allows it),
+--no-mlflow (no MLflow tracking server; by default one runs on a free loopback port).
 Where jobs cannot be sandboxed, every user's jobs can read and write every group's files: adding
 a second user then needs --allow-unisolated-jobs.`;
 
@@ -41,6 +42,7 @@ const OPTIONS = {
   'max-upload-mb': { type: 'string' },
   'log-level': { type: 'string' },
   'job-isolation': { type: 'string' },
+  'no-mlflow': { type: 'boolean' },
   'allow-unisolated-jobs': { type: 'boolean' },
   'display-name': { type: 'string' },
   'cpu-quota': { type: 'string' },
@@ -192,6 +194,7 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
     },
     maxUploadBytes: uploadMb === undefined ? undefined : uploadMb * 1024 * 1024,
     jobIsolation: isolation(v['job-isolation']),
+    mlflow: values['no-mlflow'] !== true,
     logger: log
   });
   await server.start();
@@ -199,6 +202,12 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
   console.log(`  GraphQL endpoint: ${server.endpoint}`);
   console.log(`  API token (user phuser, group ${DEFAULT_GROUP}): ${server.dirs.userConfig}`);
   console.log(`  data directory: ${dataDir}`);
+  const mlflow = server.mlflowStatus;
+  console.log(
+    mlflow?.url
+      ? `  MLflow: ${mlflow.url} (${mlflow.state}; log ${server.dirs.mlflowLog})`
+      : `  MLflow: off (${mlflow?.reason ?? 'not started'})`
+  );
   console.log(`  stop with Ctrl+C`);
   await new Promise<void>(resolve => {
     const stop = (signal: string) => {

@@ -36,9 +36,12 @@ export class BenchServer {
     this.groupName = '';
   }
 
-  /** Starts a server; `dataDir` defaults to a new temporary folder that {@link dispose} removes. */
-  static async start({ dataDir, args = [] } = {}) {
-    const server = new BenchServer(dataDir ?? tempDir('data'), args);
+  /**
+   * Starts a server; `dataDir` defaults to a new temporary folder that {@link dispose} removes. Its MLflow runs
+   * only with `mlflow: true`: starting it would take CPU from what the benchmark measures.
+   */
+  static async start({ dataDir, args = [], mlflow = false } = {}) {
+    const server = new BenchServer(dataDir ?? tempDir('data'), [...(mlflow ? [] : ['--no-mlflow']), ...args]);
     server.ownsDir = dataDir === undefined;
     await server.launch();
     return server;

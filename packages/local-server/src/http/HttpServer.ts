@@ -78,10 +78,16 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     }
     const path = url.pathname;
     if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      // Says whether jobs are sandboxed and their limits enforced (no secrets; no sign-in needed), and
-      // that this server has no PrimeHub console (no API-token page, no job pages) for clients to
-      // leave out the links that would lead there.
-      sendJson(res, 200, { status: 'ok', server: 'primehub-local', console: false, jobs: services.runner.isolation });
+      // Says whether jobs are sandboxed and their limits enforced and how MLflow is doing (no secrets; no
+      // sign-in needed), and that this server has no PrimeHub console (no API-token page, no job pages) for
+      // clients to leave out the links that would lead there.
+      sendJson(res, 200, {
+        status: 'ok',
+        server: 'primehub-local',
+        console: false,
+        jobs: services.runner.isolation,
+        mlflow: services.mlflow.status()
+      });
       return;
     }
     if ((path === '/api' || path === '/api/') && req.method === 'GET') {
