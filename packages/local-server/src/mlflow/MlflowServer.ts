@@ -67,8 +67,9 @@ interface ProcessRecord {
  * never write into the data directory. Its output goes to {@link DataDir.mlflowLog}.
  *
  * Started at boot, in the background: PrimeHub Local serves at once, and MLflow is `running` once it answers
- * `/health`. Measured on two busy cores (`test/bench/mlflow-start.mjs`): about 6 s to ready (11 s on a fresh store,
- * which runs MLflow's migrations), 5 CPU-seconds, and 500 MiB RSS (the `mlflow` CLI and its worker, 250 MiB each).
+ * `/health`. Measured on two busy cores (`test/bench/mlflow-start.mjs`): 6 to 8 s to ready (11 to 15 s on a fresh
+ * store, which runs MLflow's migrations), 5 CPU-seconds, and 500 MiB RSS (the `mlflow` CLI and its worker, 250 MiB
+ * each).
  * Starting it on first use would save that memory until then, but PrimeHub Local cannot see the first use: jobs
  * and notebooks call MLflow directly at their tracking URI, so their first call would meet a closed port, unless
  * every job waited for a start it might not need. `--no-mlflow` turns it off where the memory matters more.
