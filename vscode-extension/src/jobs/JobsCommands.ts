@@ -390,10 +390,14 @@ export class JobsCommands implements vscode.Disposable {
       // ran in place: the job wrote the output beside the notebook, on this machine too
       output = fs.existsSync(notebook.output.localPath) ? notebook.output.localPath : undefined;
     } else if (notebook) {
+      const localPath = notebook.output.localPath;
       try {
-        output = await this.jobs.downloadArtifactFile(job.id, notebook.artifactName, notebook.output.localPath);
+        // in view: a download that takes long (or stalls) is seen and can be cancelled
+        output = await this.errors.withProgress(`Downloading the output notebook of ${label(job)}…`, signal =>
+          this.jobs.downloadArtifactFile(job.id, notebook.artifactName, localPath, signal)
+        );
       } catch (e) {
-        this.errors.report('Downloading the output notebook', e);
+        this.errors.report(`Downloading the output notebook of ${label(job)}`, e);
       }
     }
     this.announceEnd(final, output);

@@ -189,7 +189,8 @@ export class JobsManager {
       if (!(await c.files.isFile(remote, { signal }))) {
         return undefined;
       }
-      return c.files.downloadFile(remote, localPath, { signal, timeoutMs: 0 });
+      // the client's timeout bounds the wait for the answer; its idle timeout the body however large
+      return c.files.downloadFile(remote, localPath, { signal });
     });
   }
 
