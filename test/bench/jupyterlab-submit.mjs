@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
 import { startLab, VENV_BIN } from './support/lab.mjs';
-import { benchNotebook, checkOutput } from './support/notebook.mjs';
+import { benchNotebook, timeNotebookRun } from './support/notebook.mjs';
 import { clientFor } from './client/lib.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/machine.cjs';
 import { BenchServer, removeDir, tempDir } from './support/server.mjs';
@@ -40,25 +40,6 @@ async function submitInLab(page, a) {
   const ms = performance.now() - t0;
   // back to the notebook for the next round; the output notebook and the job tab close
   await page.evaluate(() => window.jupyterapp.commands.execute('application:close-all'));
-  return ms;
-}
-
-async function ours(client, volume, a) {
-  const t0 = performance.now();
-  const run = await client.notebook.run({
-    displayName: 'bench-notebook',
-    instanceType: 'cpu-1',
-    image: 'base-notebook',
-    notebook: { volumePath: 'bench/nb.ipynb' },
-    parameters: { a },
-    outputName: `nb-out-${a}.ipynb`
-  });
-  const done = await run.wait({ timeoutMs: 120_000, intervalMs: POLL_MS });
-  const ms = performance.now() - t0;
-  if (done.phase !== 'Succeeded') {
-    throw new Error(`notebook job ${done.id} ended ${done.phase}: ${done.message}`);
-  }
-  checkOutput(join(volume, run.output.volumePath), a);
   return ms;
 }
 
@@ -116,7 +97,7 @@ async function main() {
             throw e;
           });
         } else {
-          ms = await ours(client, volume, value);
+          ms = await timeNotebookRun(client, volume, value, POLL_MS);
         }
         if (round > 0) {
           (side === 'lab' ? lab_ : base).push(ms);

@@ -20,7 +20,7 @@ import { fetch } from 'undici';
 import { fmt, Results, section, summarize } from './support/bench.mjs';
 import { BenchServer, freePort, removeDir, REPO_ROOT, tempDir } from './support/server.mjs';
 import { clientFor } from './client/lib.mjs';
-import { benchNotebook, checkOutput } from './support/notebook.mjs';
+import { benchNotebook, checkOutput, timeNotebookRun } from './support/notebook.mjs';
 
 const SAMPLES = Number(process.env.BENCH_NOTEBOOK_SAMPLES ?? 20);
 const WARMUP = 2;
@@ -139,30 +139,6 @@ class SchedulerServer {
   }
 }
 
-async function ours(client, volume, a) {
-  const t0 = performance.now();
-  const run = await client.notebook.run({
-    displayName: 'bench-notebook',
-    instanceType: 'cpu-1',
-    image: 'base-notebook',
-    notebook: { volumePath: 'bench/nb.ipynb' },
-    parameters: { a },
-    outputName: `nb-out-${a}.ipynb`
-  });
-  if (!run.job.command.includes('primehub-papermill')) {
-    throw new Error(
-      'the built client predates primehub-papermill: run `node node_modules/typescript/bin/tsc -b` first'
-    );
-  }
-  const done = await run.wait({ timeoutMs: 120_000, intervalMs: POLL_MS });
-  const ms = performance.now() - t0;
-  if (done.phase !== 'Succeeded') {
-    throw new Error(`notebook job ${done.id} ended ${done.phase}: ${done.message}`);
-  }
-  checkOutput(join(volume, run.output.volumePath), a);
-  return ms;
-}
-
 async function scheduler(server, a) {
   const t0 = performance.now();
   const { job_id: id } = await server.json('POST', '/scheduler/jobs', {
@@ -231,7 +207,7 @@ async function main() {
     peer = await SchedulerServer.start(peerRoot, join(scratch, 'scheduler-home'));
 
     const sides = {
-      ours: a => ours(client, volume, a),
+      ours: a => timeNotebookRun(client, volume, a, POLL_MS),
       'jupyter-scheduler': a => scheduler(peer, a),
       'bare papermill': a => papermill(pmDir, a)
     };
