@@ -54,7 +54,7 @@ it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired t
       cwd: root,
       encoding: 'utf8',
       env: { ...playwrightEnv(), PHJL_UI_PORT: String(await freePort()), FORCE_COLOR: '0', NO_COLOR: '1', CI: '1' },
-      timeout: 540_000
+      timeout: 900_000
     }
   );
   const output = `${res.stdout}${res.stderr}`;
@@ -66,4 +66,4 @@ it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired t
   }
   expect(output).toMatch(/\d+ passed/);
   expect(output).not.toMatch(/\d+ (failed|flaky|skipped|did not run)/);
-}, 560_000);
+}, 920_000);

@@ -34,10 +34,15 @@ function waitForLine(stream: NodeJS.ReadableStream, re: RegExp, what: string, ms
 export default async function globalSetup(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'phjl-ui-'));
   const dataDir = join(work, 'primehub-local');
-  const server = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true
-  });
+  // no MLflow: these tests do not use it, and it would hold 500 MiB and a core for seconds
+  const server = spawn(
+    process.execPath,
+    [CLI, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--no-mlflow'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true
+    }
+  );
   const [, endpoint] = await waitForLine(server.stdout!, /GraphQL endpoint: (\S+)/, 'PrimeHub Local', 60_000);
   const local = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8'));
   const group = local.group as { id: string; name: string };

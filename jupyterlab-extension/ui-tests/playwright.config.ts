@@ -23,7 +23,9 @@ export default defineConfig({
   fullyParallel: false,
   // No retry: the tests wait on state, so a failure is a bug to fix, not a window to try again.
   retries: 0,
-  timeout: 120_000,
+  // an upper bound, not a wait: each test waits on states with their own bounds (a job's phase up
+  // to 120 s), which a loaded machine may need together
+  timeout: 300_000,
   expect: { timeout: 30_000 },
   globalSetup: require.resolve('./globalSetup'),
   globalTeardown: require.resolve('./globalTeardown'),
