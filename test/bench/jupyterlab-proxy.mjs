@@ -4,45 +4,33 @@
 // Local, with the Jupyter server's RSS sampled every 20 ms. The proxy streams both ways, so the
 // Jupyter server must not grow by anything like the file's size. Baseline in the same run: the
 // same transfer straight to PrimeHub Local (throughput ratio proxy/direct).
-import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { clearInterval, setInterval } from 'node:timers';
 import { Agent, request, stream } from 'undici';
 import { fmt, Results, section } from './support/bench.mjs';
 import { makePayload, sameSamples } from './support/data.mjs';
+import { spawnJupyter, VENV_BIN, writeConfig } from './support/lab.mjs';
 import { BenchServer, freePort, removeDir, REPO_ROOT, rssBytes, tempDir } from './support/server.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_JL_PROXY_MB ?? 300) * MiB;
 const GOAL_RSS_MB = 64;
 const OBJECT = 'bench/proxied.bin';
-const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
 
 /** `jupyter server` with the extension from this checkout, signed in to PrimeHub through its config file. */
 async function startJupyter(server, work) {
   const home = join(work, 'home');
   mkdirSync(home, { recursive: true });
-  const configFile = join(work, 'primehub-config.json');
-  const group = { id: server.groupId, name: server.groupName };
-  writeFileSync(configFile, JSON.stringify({ endpoint: server.endpoint, group, 'api-token': server.token }), {
-    mode: 0o600
-  });
+  const { configFile, group } = writeConfig(server, work);
   const port = await freePort();
   const token = `bench-${process.pid}-${Date.now()}`;
-  // In its environment, not on its command line (which `ps` shows to every user).
   const args = ['server', '--no-browser', '--ip=127.0.0.1', `--port=${port}`];
-  if (process.getuid?.() === 0) {
-    args.push('--allow-root');
-  }
-  const jupyter = spawn(join(VENV_BIN, 'jupyter'), args, {
+  // The port it serves on, from the URL it prints (it moves on to the next one when the port is taken).
+  const { child: jupyter, match } = await spawnJupyter(args, {
     cwd: home,
-    stdio: ['ignore', 'ignore', 'pipe'],
     env: {
-      ...process.env,
-      PATH: `${VENV_BIN}:${process.env.PATH}`,
       // The checkout's extension, not the copy installed in the virtualenv at bootstrap time.
       PYTHONPATH: join(REPO_ROOT, 'jupyterlab-extension'),
       HOME: home,
@@ -52,25 +40,12 @@ async function startJupyter(server, work) {
       GROUP_NAME: group.name,
       PRIMEHUB_API_ENDPOINT: server.endpoint,
       PRIMEHUB_CONFIG: configFile,
+      // In its environment, not on its command line (which `ps` shows to every user).
       JUPYTER_TOKEN: token
-    }
+    },
+    ready: /http:\/\/127\.0\.0\.1:(\d+)\//
   });
-  let seen = '';
-  // The port it serves on, from the URL it prints (it moves on to the next one when the port is taken).
-  const served = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Jupyter server did not start:\n${seen}`)), 120_000);
-    createInterface({ input: jupyter.stderr }).on('line', line => {
-      seen += `${line}\n`;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    jupyter.once('exit', code => reject(new Error(`Jupyter server exited with ${code}:\n${seen}`)));
-  });
-  jupyter.stderr.resume();
-  return { jupyter, base: `http://127.0.0.1:${served}`, token };
+  return { jupyter, base: `http://127.0.0.1:${match[1]}`, token };
 }
 
 /** Runs one transfer while sampling the Jupyter server's RSS; returns its duration and peak RSS. */

@@ -46,16 +46,14 @@ async function waitForHttp(url, child, output, timeoutMs) {
   throw new Error(`code-server did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-/** Sends `signal` to every process of the group `pgid`; false when none is left. */
+/** Sends `signal` to every process of the group `pgid`; none left is not an error. */
 function signalGroup(pgid, signal) {
   try {
     process.kill(-pgid, signal);
-    return true;
   } catch (e) {
-    if (e.code === 'ESRCH') {
-      return false;
+    if (e.code !== 'ESRCH') {
+      throw e;
     }
-    throw e;
   }
 }
 

@@ -56,6 +56,11 @@ export interface JobWaitOptions {
   intervalMs?: number;
   /** Called whenever the phase changes (including the first observation). */
   onPhase?: (phase: JobPhase, jobId: string) => void;
+  /**
+   * Settles when the job has probably ended, e.g. when its followed log (`logs(id, { follow })`)
+   * ended: the phase is read at once rather than at the next poll.
+   */
+  wake?: Promise<unknown>;
 }
 
 /** Phases after which a job never changes again. */
@@ -147,6 +152,7 @@ export class JobsApi {
       done: phase => isTerminalPhase(phase),
       onChange: phase => opts.onPhase?.(phase as JobPhase, id),
       intervalMs: opts.intervalMs ?? this.ctx.pollIntervalMs,
+      wake: opts.wake,
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
       what: `job ${id}`

@@ -11,6 +11,11 @@ export interface PollOptions<T> {
   done: (state: T) => boolean;
   onChange?: (label: string) => void;
   intervalMs: number;
+  /**
+   * Settles when the state has probably changed (e.g. the job's followed log ended): the read due
+   * next happens at once instead of after the rest of the interval. Used once.
+   */
+  wake?: Promise<unknown>;
   /** Give up after this long (ms) with a TimeoutError; 0 or undefined waits forever. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -25,6 +30,12 @@ export interface PollOptions<T> {
 export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
   const deadline = o.timeoutMs ? Date.now() + o.timeoutMs : Infinity;
   let last: string | undefined;
+  // aborted when `wake` settles: cuts the nap then in progress short
+  const woken = new AbortController();
+  o.wake?.then(
+    () => woken.abort(),
+    () => woken.abort()
+  );
   for (;;) {
     const state = await o.read(o.signal);
     const label = o.label(state);
@@ -39,6 +50,16 @@ export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
     if (left <= 0) {
       throw new TimeoutError(`${o.what} is still ${label} after ${o.timeoutMs} ms`, { status: 0 });
     }
-    await sleep(Math.min(o.intervalMs, left), o.signal);
+    if (!o.wake || woken.signal.aborted) {
+      await sleep(Math.min(o.intervalMs, left), o.signal);
+      continue;
+    }
+    try {
+      await sleep(Math.min(o.intervalMs, left), o.signal ? AbortSignal.any([o.signal, woken.signal]) : woken.signal);
+    } catch (e) {
+      if (o.signal?.aborted || !woken.signal.aborted) {
+        throw e;
+      }
+    }
   }
 }

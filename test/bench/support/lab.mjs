@@ -23,11 +23,7 @@ export async function startLab(server, work, { pollSeconds } = {}) {
   mkdirSync(volume, { recursive: true });
   mkdirSync(home, { recursive: true });
   symlinkSync(volume, join(home, server.groupName), 'dir');
-  const configFile = join(work, 'primehub-config.json');
-  const group = { id: server.groupId, name: server.groupName };
-  writeFileSync(configFile, JSON.stringify({ endpoint: server.endpoint, group, 'api-token': server.token }), {
-    mode: 0o600
-  });
+  const { configFile, group } = writeConfig(server, work);
   const settings = join(work, 'settings', '@primehub-suite', 'jupyterlab');
   mkdirSync(settings, { recursive: true });
   writeFileSync(
@@ -40,15 +36,9 @@ export async function startLab(server, work, { pollSeconds } = {}) {
     '--config',
     join(REPO_ROOT, 'jupyterlab-extension', 'ui-tests', 'jupyter_server_test_config.py')
   ];
-  if (process.getuid?.() === 0) {
-    args.push('--allow-root');
-  }
-  const lab = spawn(join(VENV_BIN, 'jupyter'), args, {
+  const { child: lab } = await spawnJupyter(args, {
     cwd: home,
-    stdio: ['ignore', 'ignore', 'pipe'],
     env: {
-      ...process.env,
-      PATH: `${VENV_BIN}:${process.env.PATH}`,
       ...notebookEnvironment(new DataDir(server.dataDir), 'phuser', group),
       // as a PrimeHub notebook sees it: in its home
       PRIMEHUB_GROUP_VOLUME_PATH: join(home, group.name),
@@ -58,20 +48,49 @@ export async function startLab(server, work, { pollSeconds } = {}) {
       JUPYTERLAB_SETTINGS_DIR: join(work, 'settings'),
       PHJL_UI_PORT: String(port),
       PHJL_UI_ROOT: home
-    }
+    },
+    ready: /Jupyter Server .* is running at/
+  });
+  return { lab, url: `http://127.0.0.1:${port}/lab` };
+}
+
+/** The PrimeHub config file (endpoint, group, token) signing the extension in to `server`, in `work`. */
+export function writeConfig(server, work) {
+  const configFile = join(work, 'primehub-config.json');
+  const group = { id: server.groupId, name: server.groupName };
+  writeFileSync(configFile, JSON.stringify({ endpoint: server.endpoint, group, 'api-token': server.token }), {
+    mode: 0o600
+  });
+  return { configFile, group };
+}
+
+/**
+ * Starts `jupyter <args>` from the project's virtualenv (`--allow-root` added for root) with `env`
+ * over this process's, and resolves once a line of its stderr matches `ready`: the child and the
+ * match. Rejects when it exits first or prints no such line within two minutes.
+ */
+export async function spawnJupyter(args, { cwd, env, ready }) {
+  if (process.getuid?.() === 0) {
+    args = [...args, '--allow-root'];
+  }
+  const child = spawn(join(VENV_BIN, 'jupyter'), args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PATH: `${VENV_BIN}:${process.env.PATH}`, ...env }
   });
   let seen = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`JupyterLab did not start:\n${seen}`)), 120_000);
-    createInterface({ input: lab.stderr }).on('line', line => {
+  const match = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`jupyter ${args[0]} did not start:\n${seen}`)), 120_000);
+    createInterface({ input: child.stderr }).on('line', line => {
       seen += `${line}\n`;
-      if (/Jupyter Server .* is running at/.test(line)) {
+      const m = ready.exec(line);
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(m);
       }
     });
-    lab.once('exit', code => reject(new Error(`JupyterLab exited with ${code}:\n${seen}`)));
+    child.once('exit', code => reject(new Error(`jupyter ${args[0]} exited with ${code}:\n${seen}`)));
   });
-  lab.stderr.resume();
-  return { lab, url: `http://127.0.0.1:${port}/lab` };
+  child.stderr.resume();
+  return { child, match };
 }

@@ -360,7 +360,12 @@ export class JobsCommands implements vscode.Disposable {
   ): Promise<Job | undefined> {
     const stopWaiting = new AbortController();
     let progress: ((phase: string) => void) | undefined;
-    const waiting = this.jobs.wait(job.id, { signal: stopWaiting.signal, onPhase: p => progress?.(p) });
+    const waiting = this.jobs.wait(job.id, {
+      signal: stopWaiting.signal,
+      onPhase: p => progress?.(p),
+      // a followed log ends with the job: its end is seen then, not at the next poll
+      wake: this.follower.get(job.id)?.done
+    });
     waiting.catch(() => undefined);
     const shown = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Job ${label(job)}`, cancellable: true },

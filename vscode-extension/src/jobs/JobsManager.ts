@@ -103,10 +103,16 @@ export class JobsManager {
     return job;
   }
 
-  /** Waits for the job to end, reporting phases; the final job lands in the model. */
-  async wait(id: string, opts: { signal?: AbortSignal; onPhase?: (phase: string) => void } = {}): Promise<Job> {
+  /**
+   * Waits for the job to end, reporting phases; the final job lands in the model. `wake` (the end
+   * of its followed log) has the phase read at once.
+   */
+  async wait(
+    id: string,
+    opts: { signal?: AbortSignal; onPhase?: (phase: string) => void; wake?: Promise<unknown> } = {}
+  ): Promise<Job> {
     const job = await this.connection.call(c =>
-      c.jobs.wait(id, { signal: opts.signal, onPhase: p => opts.onPhase?.(p) })
+      c.jobs.wait(id, { signal: opts.signal, onPhase: p => opts.onPhase?.(p), wake: opts.wake })
     );
     this.model.upsert(job);
     return job;

@@ -1,11 +1,11 @@
 // Benchmarks inside the real extension host (started by test/bench/vscode-extension.mjs): the
 // Jobs tree with 5,000 jobs, activation, and Run Current File on a trivial notebook against a real
 // PrimeHub Local. Writes its numbers to $PRIMEHUB_BENCH_RESULT.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PrimeHubClient, type Job } from '@primehub-suite/client';
+import type { Job } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import type { PrimeHubExtensionApi } from '../../src/extension';
 import { JobsModel } from '../../src/jobs/JobsModel';
@@ -78,85 +78,47 @@ async function until(what: string, check: () => boolean, ms = 120_000): Promise<
 
 /**
  * Run Current File on a notebook of the workspace, from the last prompt answered (the command's
- * options stand for the prompts) to the output notebook beside it, against PrimeHub Local's own
- * notebook benchmark (`client.notebook.run` on the group volume until its output exists) in the
- * same rounds on the same server.
+ * options stand for the prompts) to the output notebook beside it; the first round warms up. The
+ * runner measures PrimeHub Local's own notebook benchmark on the same server around these rounds.
  */
-async function notebookRuns(): Promise<{ runFileMs: number[]; baselineMs: number[]; outputs: RunOutput[] }> {
+async function notebookRuns(): Promise<{ runFileMs: number[]; outputs: RunOutput[] }> {
   const endpoint = process.env.PRIMEHUB_BENCH_ENDPOINT!;
   const token = process.env.PRIMEHUB_BENCH_TOKEN!;
-  const group = process.env.PRIMEHUB_BENCH_GROUP!;
-  const volume = process.env.PRIMEHUB_BENCH_VOLUME!;
   // the benchmark's notebook, written by test/bench/vscode-extension.mjs, which also checks the outputs
   const template = readFileSync(process.env.PRIMEHUB_BENCH_NOTEBOOK!, 'utf8');
+  const firstA = Number(process.env.PRIMEHUB_BENCH_FIRST_A ?? 1);
   const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
   if (!(await vscode.commands.executeCommand('primehub.auth.signIn', { endpoint, token }))) {
     throw new Error('the extension did not sign in to the benchmark server');
   }
-  const client = new PrimeHubClient({ endpoint, token, group });
-  const where = { instanceType: 'cpu-1', image: 'base-notebook' };
-  mkdirSync(join(volume, 'bench'), { recursive: true });
-  writeFileSync(join(volume, 'bench', 'nb.ipynb'), template);
   const outputs: RunOutput[] = [];
   const runFileMs: number[] = [];
-  const baselineMs: number[] = [];
-  try {
-    for (let round = 0, a = 1; round < NOTEBOOK_ROUNDS + 1; round++) {
-      const sides = [
-        async (value: number) => {
-          const file = join(workspace, `nb${value}.ipynb`);
-          const output = join(workspace, `nb${value}-output.ipynb`);
-          writeFileSync(file, template);
-          const t0 = performance.now();
-          const job = await vscode.commands.executeCommand<Job | undefined>(
-            'primehub.jobs.runCurrentFile',
-            vscode.Uri.file(file),
-            { ...where, parameters: { a: value } }
-          );
-          if (!job) {
-            throw new Error('Run Current File submitted nothing');
-          }
-          // complete: the extension writes the output notebook once downloaded, then announces it
-          await until(`the output notebook of ${job.id}`, () => existsSync(output));
-          const ms = performance.now() - t0;
-          outputs.push({ file: output, a: value });
-          return ms;
-        },
-        async (value: number) => {
-          const t0 = performance.now();
-          const run = await client.notebook.run({
-            displayName: 'bench-notebook',
-            ...where,
-            notebook: { volumePath: 'bench/nb.ipynb' },
-            parameters: { a: value },
-            outputName: `nb-out-${value}.ipynb`
-          });
-          const done = await run.wait({ timeoutMs: 120_000, intervalMs: POLL_MS });
-          const ms = performance.now() - t0;
-          if (done.phase !== 'Succeeded') {
-            throw new Error(`notebook job ${done.id} ended ${done.phase}: ${done.message}`);
-          }
-          const output = run.output;
-          if (!output || !('volumePath' in output)) {
-            throw new Error(`the run of nb.ipynb has no output on the group volume: ${JSON.stringify(output)}`);
-          }
-          outputs.push({ file: join(volume, output.volumePath), a: value });
-          return ms;
-        }
-      ];
-      // alternate which side goes first; the first round warms both up
-      const order = round % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) {
-        const ms = await sides[i](a++);
-        if (round > 0) {
-          (i === 0 ? runFileMs : baselineMs).push(ms);
-        }
+  for (let round = 0; round < NOTEBOOK_ROUNDS + 1; round++) {
+    const a = firstA + round;
+    const file = join(workspace, `nb${a}.ipynb`);
+    const output = join(workspace, `nb${a}-output.ipynb`);
+    writeFileSync(file, template);
+    const t0 = performance.now();
+    const job = await vscode.commands.executeCommand<Job | undefined>(
+      'primehub.jobs.runCurrentFile',
+      vscode.Uri.file(file),
+      {
+        instanceType: 'cpu-1',
+        image: 'base-notebook',
+        parameters: { a }
       }
+    );
+    if (!job) {
+      throw new Error('Run Current File submitted nothing');
     }
-  } finally {
-    await client.close();
+    // complete: the extension writes the output notebook once downloaded, then announces it
+    await until(`the output notebook of ${job.id}`, () => existsSync(output));
+    if (round > 0) {
+      runFileMs.push(performance.now() - t0);
+    }
+    outputs.push({ file: output, a });
   }
-  return { runFileMs, baselineMs, outputs };
+  return { runFileMs, outputs };
 }
 
 export async function run(): Promise<void> {
@@ -197,7 +159,6 @@ export async function run(): Promise<void> {
     activationMs: api.activationMs,
     activateCallMs,
     runFileP50Ms: notebooks && median(notebooks.runFileMs),
-    notebookBaselineP50Ms: notebooks && median(notebooks.baselineMs),
     notebookRounds: notebooks?.runFileMs.length,
     notebookOutputs: notebooks?.outputs
   };
