@@ -34,7 +34,15 @@ const SERVED = {
     'phSchedule',
     'phSchedules',
     'phSchedulesConnection',
-    'files'
+    'files',
+    'mlflow',
+    'model',
+    'models',
+    'modelVersion',
+    'modelVersions',
+    'modelVersionsConnection',
+    'mlflowRuns',
+    'mlflowArtifact'
   ],
   Mutation: [
     'createPhJob',
@@ -44,7 +52,8 @@ const SERVED = {
     'updatePhSchedule',
     'deletePhSchedule',
     'runPhSchedule',
-    'deleteFiles'
+    'deleteFiles',
+    'registerModel'
   ],
   User: [
     'id',
@@ -75,7 +84,8 @@ const SERVED = {
     'enabledSharedVolume',
     'enabledDeployment',
     'jobDefaultActiveDeadlineSeconds',
-    'admins'
+    'admins',
+    'mlflow'
   ],
   InstanceType: [
     'id',
@@ -182,6 +192,22 @@ const SERVED = {
   PhScheduleRunResponse: ['job'],
   PhScheduleEdge: ['node', 'cursor'],
   PhScheduleConnection: ['pageInfo', 'edges'],
+  MLflowSetting: ['trackingUri', 'uiUrl', 'trackingEnvs', 'artifactEnvs'],
+  EnvVar: ['name', 'value'],
+  Model: ['name', 'creationTimestamp', 'lastUpdatedTimestamp', 'description', 'latestVersions'],
+  ModelVersion: [
+    'name',
+    'version',
+    'creationTimestamp',
+    'lastUpdatedTimestamp',
+    'description',
+    'source',
+    'run',
+    'modelURI',
+    'deployedBy'
+  ],
+  ModelVersionEdge: ['node'],
+  ModelVersionsConnection: ['pageInfo', 'edges'],
   StoreFile: ['name', 'size', 'lastModified'],
   StoreFileList: ['items', 'phfsPrefix', 'prefix']
 };

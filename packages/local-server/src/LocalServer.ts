@@ -26,6 +26,7 @@ import {
 import { prepareSeccomp } from './jobs/jobSeccomp';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
+import { groupMlflow, mlflowEnvironment, type LocalMlflow } from './mlflow/groupMlflow';
 import { MlflowServer, type MlflowStatus } from './mlflow/MlflowServer';
 import { Phfs } from './phfs/Phfs';
 import { Scheduler } from './schedules/Scheduler';
@@ -147,7 +148,9 @@ export class LocalServer {
         pythonEnv,
         sandbox,
         limits,
-        isolation: observed
+        isolation: observed,
+        // read at each job's start: the group's MLflow as it is then
+        environment: group => mlflowEnvironment(groupMlflow(group, localMlflow))
       },
       this.log
     ));
@@ -159,7 +162,12 @@ export class LocalServer {
       { enabled: this.opts.mlflow ?? true, pythonEnv },
       this.log
     ));
+    const localMlflow: LocalMlflow = {
+      url: () => (mlflow.status().state === 'disabled' ? undefined : mlflow.url),
+      trackingEnvs: () => ({})
+    };
     const services: Services = {
+      localMlflow,
       dirs: this.dirs,
       identity,
       jobs,

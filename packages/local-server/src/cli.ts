@@ -7,6 +7,7 @@ import { IdentityStore } from './db/IdentityStore';
 import { ApiError } from './errors';
 import { detectSandbox, isolationMode, SandboxUnavailableError, type IsolationMode } from './jobs/jobSandbox';
 import { LocalServer } from './LocalServer';
+import { validateMlflowSetting } from './mlflow/groupMlflow';
 import { createLogger, type LogLevel } from './logger';
 import { DEFAULT_GROUP, seedDefaults } from './seed';
 
@@ -17,6 +18,9 @@ Commands:
   group add NAME [--display-name X] [--cpu-quota N] [--memory-quota GB] [--gpu-quota N]
                  [--user-cpu-quota N] [--user-memory-quota GB] [--user-gpu-quota N]
                  [--job-timeout-seconds N]
+  group set-mlflow NAME --tracking-uri URL [--ui-url URL] [--tracking-env K=V ...] [--artifact-env K=V ...]
+                 point the group's jobs, notebooks and models at another MLflow
+  group set-mlflow NAME --local               back to PrimeHub Local's own MLflow
   user add NAME --group G [--group G2 ...] [--admin] [--allow-unisolated-jobs]
   token --user NAME [--expires-in SECONDS]    print a new API token for NAME
 
@@ -52,6 +56,11 @@ const OPTIONS = {
   'user-memory-quota': { type: 'string' },
   'user-gpu-quota': { type: 'string' },
   'job-timeout-seconds': { type: 'string' },
+  'tracking-uri': { type: 'string' },
+  'ui-url': { type: 'string' },
+  'tracking-env': { type: 'string', multiple: true },
+  'artifact-env': { type: 'string', multiple: true },
+  local: { type: 'boolean' },
   group: { type: 'string', multiple: true },
   admin: { type: 'boolean' },
   user: { type: 'string' },
@@ -124,8 +133,11 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return start(dataDir, values);
     case 'group': {
+      if (sub === 'set-mlflow' && name) {
+        return setMlflow(dataDir, name, values);
+      }
       if (sub !== 'add' || !name) {
-        throw new UsageError('usage: primehub-local group add NAME [options]');
+        throw new UsageError('usage: primehub-local group add NAME [options] | group set-mlflow NAME [options]');
       }
       const g = openIdentity(dataDir).addGroup({
         name,
@@ -173,6 +185,46 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
+}
+
+/** `K=V` flags as a map; V may hold '=' and be empty. */
+function envFlags(values: string[] | undefined, flag: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of values ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) {
+      throw new UsageError(`--${flag} takes NAME=VALUE (got "${pair}")`);
+    }
+    map[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return map;
+}
+
+/** `group set-mlflow`: the group's own MLflow (PrimeHub's group settings), or back to PrimeHub Local's. */
+function setMlflow(dataDir: string, name: string, values: Record<string, unknown>): number {
+  const v = values as { local?: boolean; 'tracking-uri'?: string; 'ui-url'?: string } & Record<string, unknown>;
+  const identity = openIdentity(dataDir);
+  if (v.local) {
+    if (v['tracking-uri'] || v['ui-url'] || values['tracking-env'] || values['artifact-env']) {
+      throw new UsageError('--local takes no other MLflow option');
+    }
+    identity.setGroupMlflow(name, null);
+    console.log(`group ${name} uses PrimeHub Local's MLflow`);
+    return 0;
+  }
+  if (!v['tracking-uri']) {
+    throw new UsageError('usage: primehub-local group set-mlflow NAME --tracking-uri URL [options] | --local');
+  }
+  const setting = validateMlflowSetting({
+    trackingUri: v['tracking-uri'],
+    uiUrl: v['ui-url'],
+    trackingEnvs: envFlags(values['tracking-env'] as string[] | undefined, 'tracking-env'),
+    artifactEnvs: envFlags(values['artifact-env'] as string[] | undefined, 'artifact-env')
+  });
+  identity.setGroupMlflow(name, setting);
+  // the values may be credentials: only their names are printed
+  console.log(`group ${name} uses the MLflow at ${JSON.parse(setting).trackingUri} (applies to jobs started from now)`);
+  return 0;
 }
 
 async function start(dataDir: string, values: Record<string, unknown>): Promise<number> {

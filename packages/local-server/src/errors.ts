@@ -15,13 +15,22 @@ export const ErrorCode = {
   NOT_AUTH: 'NOT_AUTH',
   RESOURCE_NOT_FOUND: 'RESOURCE_NOT_FOUND',
   RESOURCE_CONFLICT: 'RESOURCE_CONFLICT',
+  /** A group without MLflow settings, or settings without a tracking URI (the models resolvers). */
+  MLFLOW_SETTING_NOT_FOUND: 'MLFLOW_SETTING_NOT_FOUND',
+  TRACKING_URI_NOT_FOUND: 'TRACKING_URI_NOT_FOUND',
+  /** An env var name that is not a shell identifier (MLflow settings). */
+  ILLEGAL_ENV_NAME: 'ILLEGAL_ENV_NAME',
   /** Apollo's code for a failed context (bad token) and graphql-shield's "Not Authorised!". */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED'
 } as const;
 
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/**
+ * PrimeHub's codes, or MLflow's own `error_code` (`RESOURCE_DOES_NOT_EXIST`, …), which the models
+ * resolvers pass through as PrimeHub's do.
+ */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & { readonly mlflow?: never });
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -58,3 +67,21 @@ export const invalidInput = (message: string, status = 400): ApiError =>
 export const conflict = (message: string): ApiError => new ApiError(message, ErrorCode.RESOURCE_CONFLICT, 409);
 
 export const exceedQuota = (message: string): ApiError => new ApiError(message, ErrorCode.EXCEED_QUOTA, 403);
+
+/** A group without MLflow settings (PrimeHub's models resolvers). */
+export const mlflowSettingNotFound = (group: string): ApiError =>
+  new ApiError(`group ${group} has no MLflow settings`, ErrorCode.MLFLOW_SETTING_NOT_FOUND);
+
+/** MLflow settings without a tracking URI. */
+export const trackingUriNotFound = (group: string): ApiError =>
+  new ApiError(`group ${group} has no MLflow tracking URI`, ErrorCode.TRACKING_URI_NOT_FOUND);
+
+/** An env var name of MLflow settings that is not a shell identifier. */
+export const illegalEnvName = (message: string): ApiError => new ApiError(message, ErrorCode.ILLEGAL_ENV_NAME);
+
+/**
+ * MLflow's answer passed through as PrimeHub does: its own `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`)
+ * and message; `INTERNAL_ERROR` when it is down, slow or answers something else.
+ */
+export const mlflowError = (message: string, code: string = ErrorCode.INTERNAL_ERROR, status = 400): ApiError =>
+  new ApiError(message, code, status);

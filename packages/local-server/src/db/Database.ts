@@ -116,6 +116,10 @@ const MIGRATIONS = [
     UPDATE job_counts SET n = n - 1 WHERE group_id = OLD.group_id;
     INSERT INTO job_counts (group_id, n) VALUES (NEW.group_id, 1) ON CONFLICT (group_id) DO UPDATE SET n = n + 1;
   END;
+  `,
+  // A group's own MLflow settings (JSON), set by \`group set-mlflow\`; NULL: PrimeHub Local's MLflow.
+  `
+  ALTER TABLE groups ADD COLUMN mlflow TEXT;
   `
 ];
 

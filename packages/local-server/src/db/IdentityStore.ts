@@ -23,6 +23,8 @@ export interface GroupRow {
   project_quota_gpu: number | null;
   project_quota_memory: number | null;
   job_default_active_deadline_seconds: number | null;
+  /** The group's own MLflow settings as JSON ({@link MlflowSetting}); null: PrimeHub Local's MLflow. */
+  mlflow: string | null;
 }
 
 export interface InstanceTypeRow {
@@ -200,6 +202,15 @@ export class IdentityStore {
 
   groupByName(name: string): GroupRow | undefined {
     return this.db.prepare('SELECT * FROM groups WHERE name = ?').get(name) as GroupRow | undefined;
+  }
+
+  /** Points a group at another MLflow (`setting` as stored JSON), or back at PrimeHub Local's with null. */
+  setGroupMlflow(name: string, setting: string | null): GroupRow {
+    const changed = this.db.prepare('UPDATE groups SET mlflow = ? WHERE name = ?').run(setting, name).changes;
+    if (changed === 0) {
+      throw invalidInput(`no group named "${name}"`);
+    }
+    return this.groupByName(name)!;
   }
 
   allGroups(): GroupRow[] {

@@ -2,6 +2,8 @@ import { notAuthorised } from '../errors';
 import type { GroupRow, ImageRow, InstanceTypeRow, UserRow } from '../db/IdentityStore';
 import type { Services } from '../Services';
 import type { Context } from './context';
+import { groupMlflow } from '../mlflow/groupMlflow';
+import { mlflowSettingObject } from './modelResolvers';
 
 export function instanceTypeObject(it: InstanceTypeRow) {
   return {
@@ -62,7 +64,8 @@ export function groupObject(g: GroupRow, services: Services) {
     instanceTypes: () => services.identity.instanceTypes().map(instanceTypeObject),
     images: () => services.identity.images().map(imageObject),
     datasets: () => [],
-    users: () => services.identity.membersOf(g.id).map(u => userObject(u, services))
+    users: () => services.identity.membersOf(g.id).map(u => userObject(u, services)),
+    mlflow: () => mlflowSettingObject(groupMlflow(g, services.localMlflow))
   };
 }
 

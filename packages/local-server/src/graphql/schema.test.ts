@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -41,7 +43,8 @@ const LATER_MUTATIONS: Record<string, string> = {
   updatePhSchedule: '(where: { id: $s }, data: { displayName: "s2" })',
   runPhSchedule: '(where: { id: $s })',
   deletePhSchedule: '(where: { id: $s })',
-  deleteFiles: '(where: { phfsPrefix: "/nothing-here", groupName: "phusers" })'
+  deleteFiles: '(where: { phfsPrefix: "/nothing-here", groupName: "phusers" })',
+  registerModel: '(where: { group: "phusers", name: "iris", runId: "r1", path: "model" })'
 };
 const QUERIES: Record<string, string> = {
   me: '',
@@ -55,8 +58,73 @@ const QUERIES: Record<string, string> = {
   phSchedule: '(where: { id: $s })',
   phSchedules: '',
   phSchedulesConnection: '',
-  files: '(where: { phfsPrefix: "/", groupName: "phusers" }, options: { recursive: true })'
+  files: '(where: { phfsPrefix: "/", groupName: "phusers" }, options: { recursive: true })',
+  mlflow: '(where: { group: "phusers" })',
+  models: '(where: { group: "phusers" })',
+  model: '(where: { group: "phusers", name: "iris" })',
+  modelVersions: '(where: { group: "phusers", name: "iris" })',
+  modelVersionsConnection: '(where: { group: "phusers", name: "iris" }, page: 1)',
+  modelVersion: '(where: { group: "phusers", name: "iris", version: "1" })',
+  mlflowRuns: '(where: { group: "phusers", experimentName: "iris" })',
+  mlflowArtifact: '(where: { group: "phusers", runId: "r1", path: "model" })'
 };
+
+/**
+ * MLflow's REST answers the models resolvers read, for this test of the served fields only (the
+ * models resolvers against a real MLflow: test/client/models.test.ts). Run r1 logged the model
+ * `model` (MLflow 3's logged models) and has version 1 of `iris`.
+ */
+function fakeMlflow(): Server {
+  const version = {
+    name: 'iris',
+    version: '1',
+    creation_timestamp: 1,
+    last_updated_timestamp: 2,
+    source: 'models:/m-1',
+    run_id: 'r1'
+  };
+  const run = {
+    info: {
+      run_id: 'r1',
+      experiment_id: '1',
+      status: 'FINISHED',
+      start_time: 1,
+      end_time: 2,
+      artifact_uri: 'mlflow-artifacts:/1/r1/artifacts',
+      lifecycle_stage: 'active'
+    },
+    data: { params: [{ key: 'C', value: '1' }], metrics: [{ key: 'accuracy', value: 0.9 }] },
+    outputs: { model_outputs: [{ model_id: 'm-1', step: 0 }] }
+  };
+  const answers: Record<string, unknown> = {
+    'registered-models/search': {
+      registered_models: [
+        { name: 'iris', creation_timestamp: 1, last_updated_timestamp: 2, latest_versions: [version] }
+      ]
+    },
+    'registered-models/get': {
+      registered_model: { name: 'iris', creation_timestamp: 1, last_updated_timestamp: 2, latest_versions: [version] }
+    },
+    'model-versions/search': { model_versions: [version] },
+    'model-versions/get': { model_version: version },
+    'model-versions/create': { model_version: { ...version, version: '2' } },
+    'runs/get': { run },
+    'runs/search': { runs: [run] },
+    'experiments/get-by-name': { experiment: { experiment_id: '1', name: 'iris' } },
+    'artifacts/list': { root_uri: 'mlflow-artifacts:/1/r1/artifacts' },
+    'logged-models/m-1': { model: { info: { model_id: 'm-1', name: 'model' } } },
+    'logged-models/m-1/artifacts/directories': {
+      root_uri: 'mlflow-artifacts:/1/models/m-1/artifacts',
+      files: [{ path: 'MLmodel', is_dir: false, file_size: 10 }]
+    }
+  };
+  return createServer((req, res) => {
+    const path = new URL(req.url!, 'http://x').pathname.replace('/api/2.0/mlflow/', '');
+    const answer = answers[path];
+    res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer ?? { error_code: 'ENDPOINT_NOT_FOUND', message: path }));
+  });
+}
 
 /** Every field of `type`, objects expanded `depth` levels deep (deep enough to reach every served type once). */
 function selectAll(type: GraphQLObjectType, depth: number): string {
@@ -82,13 +150,17 @@ describe('served fields and resolvers match both ways', () => {
   let schema: GraphQLSchema;
   let services: Services;
   let admin: UserRow;
+  let mlflow: Server;
   /** `Type.field` some object had a property or a resolver for; every served field must end up here. */
   const filled = new Set<string>();
   /** `Type.property` an object carried that the schema does not serve. */
   const unserved = new Set<string>();
   const reached = new Set<string>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    mlflow = fakeMlflow();
+    await new Promise<void>(resolve => mlflow.listen(0, '127.0.0.1', resolve));
+    const mlflowUrl = `http://127.0.0.1:${(mlflow.address() as AddressInfo).port}`;
     dir = mkdtempSync(join(tmpdir(), 'phl-served-'));
     const dirs = new DataDir(dir);
     dirs.create();
@@ -105,6 +177,7 @@ describe('served fields and resolvers match both ways', () => {
       runner: { cancel: async () => undefined } as unknown as JobRunner,
       scheduler: { reschedule: () => undefined } as unknown as Scheduler,
       phfs: new Phfs(dirs),
+      localMlflow: { url: () => mlflowUrl, trackingEnvs: () => ({ MLFLOW_TRACKING_USERNAME: 'phusers' }) },
       publicUrl: () => 'http://127.0.0.1:8321'
     };
     admin = identity.userByName(DEFAULT_ADMIN)!;
@@ -140,6 +213,7 @@ describe('served fields and resolvers match both ways', () => {
   });
 
   afterAll(() => {
+    mlflow.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -4,6 +4,7 @@ import { buildSchema, type GraphQLFieldResolver, type GraphQLSchema, isObjectTyp
 import { fileResolvers } from './fileResolvers';
 import { identityResolvers } from './identityResolvers';
 import { jobResolvers } from './jobResolvers';
+import { modelResolvers } from './modelResolvers';
 import { scheduleResolvers } from './scheduleResolvers';
 
 /** The served SDL: a subset of the real PrimeHub schema (see scripts/prune-schema.mjs). */
@@ -14,7 +15,7 @@ type ResolverMap = Record<string, Record<string, GraphQLFieldResolver<unknown, u
 /** Builds the executable schema: the SDL with each domain's root resolvers attached. */
 export function createSchema(): GraphQLSchema {
   const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
-  const maps = [identityResolvers, jobResolvers, scheduleResolvers, fileResolvers] as unknown as ResolverMap[];
+  const maps = [identityResolvers, jobResolvers, scheduleResolvers, fileResolvers, modelResolvers] as unknown as ResolverMap[];
   for (const map of maps) {
     for (const [typeName, fields] of Object.entries(map)) {
       const type = schema.getType(typeName);

@@ -23,6 +23,8 @@ export interface JobLaunch {
   terminationLog?: string;
   /** The virtualenv put first on PATH. */
   pythonEnv?: string;
+  /** More variables for the job (the group's MLflow); PrimeHub's own job variables win over them. */
+  env?: Record<string, string>;
   sandbox: SandboxState;
   limits: LimitsState;
 }
@@ -88,6 +90,7 @@ export class JobProcess extends EventEmitter {
     const sandboxed = l.sandbox.available;
     const home = sandboxed ? POD_HOME : l.home;
     return {
+      ...l.env,
       PATH: [l.pythonEnv && join(l.pythonEnv, 'bin'), env.PATH ?? '/usr/local/bin:/usr/bin:/bin']
         .filter(Boolean)
         .join(':'),

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DataDir } from '../DataDir';
-import type { IdentityStore } from '../db/IdentityStore';
+import type { GroupRow, IdentityStore } from '../db/IdentityStore';
 import { TERMINAL_PHASES, type JobPhase, type JobRow, type JobStore } from '../db/JobStore';
 import type { Logger } from '../logger';
 import type { ArtifactLimits } from './artifacts';
@@ -40,6 +40,8 @@ export interface RunnerOptions {
   limits: LimitsState;
   /** What a probe job observed of the sandbox and limits (`/api/health`'s `jobs`). */
   isolation: JobIsolation;
+  /** Variables a group's jobs get besides PrimeHub's own (its MLflow's `MLFLOW_TRACKING_URI` and envs). */
+  environment?: (group: GroupRow) => Record<string, string>;
 }
 
 interface Running {
@@ -189,7 +191,8 @@ export class JobRunner extends EventEmitter {
       terminationLog: this.dirs.jobTerminationLog(job.id),
       pythonEnv: this.opts.pythonEnv,
       sandbox: this.opts.sandbox,
-      limits: this.opts.limits
+      limits: this.opts.limits,
+      env: this.opts.environment?.(group) ?? {}
     };
     await JobProcess.prepare(launch);
     if (run.stopping) {

@@ -1,0 +1,127 @@
+import { mlflowError } from '../errors';
+import type { MlflowSetting } from './groupMlflow';
+
+/** PrimeHub's resolver gives MLflow 10 s per call. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** What MLflow 3 reads `MLFLOW_WORKSPACE` into. */
+const WORKSPACE_HEADER = 'X-MLFLOW-WORKSPACE';
+
+/** MLflow's error body: `{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "..."}`. */
+interface MlflowErrorBody {
+  error_code?: unknown;
+  message?: unknown;
+}
+
+/** True for MLflow's own answer that something does not exist (e.g. `registered-models/get`). */
+export function isMissing(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === 'RESOURCE_DOES_NOT_EXIST';
+}
+
+/**
+ * MLflow's REST API (`<trackingUri>/api/2.0/mlflow/...`) as PrimeHub's models resolvers call it:
+ * signed in with the group's `trackingEnvs` (`MLFLOW_TRACKING_TOKEN` as a bearer token, else
+ * `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` as basic auth; `MLFLOW_WORKSPACE` as MLflow 3's workspace
+ * header), bounded by a timeout, with MLflow's `error_code` passed through and "MLflow is not
+ * reachable" when it is down or silent.
+ */
+export class MlflowRest {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    setting: MlflowSetting,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS
+  ) {
+    this.base = setting.trackingUri.replace(/\/+$/, '');
+    const envs = setting.trackingEnvs;
+    this.headers = { accept: 'application/json' };
+    if (envs.MLFLOW_TRACKING_TOKEN) {
+      this.headers.authorization = `Bearer ${envs.MLFLOW_TRACKING_TOKEN}`;
+    } else if (envs.MLFLOW_TRACKING_USERNAME) {
+      const pair = `${envs.MLFLOW_TRACKING_USERNAME}:${envs.MLFLOW_TRACKING_PASSWORD ?? ''}`;
+      this.headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    }
+    if (envs.MLFLOW_WORKSPACE) {
+      this.headers[WORKSPACE_HEADER] = envs.MLFLOW_WORKSPACE;
+    }
+  }
+
+  /** `GET <api>/<path>?<query>`. */
+  get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined) {
+        params.set(k, String(v));
+      }
+    }
+    const qs = params.toString();
+    return this.call<T>('GET', qs ? `${path}?${qs}` : path);
+  }
+
+  /** `POST <api>/<path>` with a JSON body. */
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('POST', path, body);
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const first = await this.send(method, `/api/2.0/mlflow/${path}`, body);
+    // an MLflow that serves the API only under its old prefix answers a bare 404 (no error_code)
+    const res =
+      first.status === 404 && !(await peekErrorCode(first))
+        ? await this.send(method, `/api/2.0/preview/mlflow/${path}`, body)
+        : first;
+    const text = await res.text().catch(err => {
+      throw this.unreachable(err);
+    });
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      json = undefined;
+    }
+    if (res.ok && json !== undefined) {
+      return json as T;
+    }
+    const err = (json ?? {}) as MlflowErrorBody;
+    if (typeof err.error_code === 'string') {
+      const message = typeof err.message === 'string' && err.message ? err.message : err.error_code;
+      throw mlflowError(message, err.error_code, res.status);
+    }
+    // basic auth answers 401/403 in plain text
+    const said = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    throw mlflowError(`MLflow at ${this.base} answered HTTP ${res.status}${said ? `: ${said}` : ''}`);
+  }
+
+  private async send(method: string, path: string, body: unknown): Promise<Response> {
+    try {
+      return await fetch(`${this.base}${path}`, {
+        method,
+        headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error'
+      });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+  }
+
+  private unreachable(err: unknown): Error {
+    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+    const why =
+      e.name === 'TimeoutError'
+        ? `no answer within ${this.timeoutMs / 1000} s`
+        : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+    return mlflowError(`MLflow is not reachable at ${this.base}: ${why}`, undefined, 503);
+  }
+}
+
+/** Whether a 404 carries MLflow's own error code (then the route exists); the body stays readable. */
+async function peekErrorCode(res: Response): Promise<boolean> {
+  try {
+    const body = (await res.clone().json()) as MlflowErrorBody;
+    return typeof body.error_code === 'string';
+  } catch {
+    return false;
+  }
+}
