@@ -15,7 +15,13 @@ type ResolverMap = Record<string, Record<string, GraphQLFieldResolver<unknown, u
 /** Builds the executable schema: the SDL with each domain's root resolvers attached. */
 export function createSchema(): GraphQLSchema {
   const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
-  const maps = [identityResolvers, jobResolvers, scheduleResolvers, fileResolvers, modelResolvers] as unknown as ResolverMap[];
+  const maps = [
+    identityResolvers,
+    jobResolvers,
+    scheduleResolvers,
+    fileResolvers,
+    modelResolvers
+  ] as unknown as ResolverMap[];
   for (const map of maps) {
     for (const [typeName, fields] of Object.entries(map)) {
       const type = schema.getType(typeName);
