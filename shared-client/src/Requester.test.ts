@@ -177,6 +177,23 @@ describe('error mapping of the real PrimeHub shapes (primehub-api.md §2)', () =
     await expect(ph.client().deployments.get('dep-x')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it.each([
+    ['RESOURCE_DOES_NOT_EXIST', NotFoundError],
+    ['MLFLOW_SETTING_NOT_FOUND', FeatureUnavailableError],
+    ['PERMISSION_DENIED', PermissionError],
+    ['INVALID_PARAMETER_VALUE', ValidationError]
+  ])("the models fields' %s (MLflow's or PrimeHub's) → its class", async (code, cls) => {
+    ph.withGroups().on('QueryModel', {
+      body: { errors: [{ message: `said ${code}`, extensions: { code } }], data: null }
+    });
+    const err = await ph
+      .client()
+      .models.get('iris')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(cls);
+    expect(err).toMatchObject({ serverCode: code, message: `QueryModel: said ${code}` });
+  });
+
   it('HTTP 400 GRAPHQL_VALIDATION_FAILED → FeatureUnavailableError, and edition() is "ce"', async () => {
     ph.on('License', {
       status: 400,

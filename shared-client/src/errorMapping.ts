@@ -21,6 +21,9 @@ type ErrorClass = new (message: string, details?: PrimeHubErrorDetails) => Prime
 /** Older servers forwarded the K8s message; the SDK detects not-found with these. */
 const K8S_NOT_FOUND = /(?:phjobs|phschedules|phdeployments|phapplications)\.primehub\.io "([^"]+)" not found/;
 
+/** MLflow's own code for a missing model, version, run or experiment, which the models fields pass through. */
+const MLFLOW_NOT_FOUND = 'RESOURCE_DOES_NOT_EXIST';
+
 /** Picks the error class for one GraphQL error entry (primehub-api.md §2). */
 export function classifyGraphqlError(
   entry: GraphqlErrorEntry,
@@ -38,19 +41,35 @@ export function classifyGraphqlError(
   }
   // Every operation validates against the full CE+EE schema, so a server-side validation
   // failure means this server lacks the feature (an EE field on CE).
-  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'LICENSE_ERROR') {
+  // a group without MLflow: the models feature is not there for it
+  if (
+    code === 'GRAPHQL_VALIDATION_FAILED' ||
+    code === 'LICENSE_ERROR' ||
+    code === 'MLFLOW_SETTING_NOT_FOUND' ||
+    code === 'TRACKING_URI_NOT_FOUND'
+  ) {
     return FeatureUnavailableError;
   }
-  if (code === 'RESOURCE_NOT_FOUND' || K8S_NOT_FOUND.test(msg) || (op.byId && msg === 'HTTP request failed')) {
+  if (
+    code === 'RESOURCE_NOT_FOUND' ||
+    code === MLFLOW_NOT_FOUND ||
+    K8S_NOT_FOUND.test(msg) ||
+    (op.byId && msg === 'HTTP request failed')
+  ) {
     return NotFoundError;
   }
   if (code === 'EXCEED_QUOTA') {
     return QuotaError;
   }
-  if (code === 'NOT_AUTH' || msg === 'Not Authorised!') {
+  if (code === 'NOT_AUTH' || code === 'PERMISSION_DENIED' || msg === 'Not Authorised!') {
     return PermissionError;
   }
-  if (code === 'RESOURCE_CONFLICT' || code === 'GROUP_CONFLICT_NAME' || code === 'PVC_CONFLICT') {
+  if (
+    code === 'RESOURCE_CONFLICT' ||
+    code === 'GROUP_CONFLICT_NAME' ||
+    code === 'PVC_CONFLICT' ||
+    code === 'RESOURCE_ALREADY_EXISTS'
+  ) {
     return ConflictError;
   }
   if (
@@ -58,6 +77,7 @@ export function classifyGraphqlError(
     code === 'BAD_USER_INPUT' ||
     code === 'REQUEST_BODY_INVALID' ||
     code === 'ILLEGAL_ENV_NAME' ||
+    code === 'INVALID_PARAMETER_VALUE' ||
     (status >= 400 && status < 500)
   ) {
     return ValidationError;
