@@ -27,6 +27,7 @@ import { prepareSeccomp } from './jobs/jobSeccomp';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
 import { groupMlflow, mlflowEnvironment, type LocalMlflow } from './mlflow/groupMlflow';
+import { MlflowAccounts, MlflowGroupSync } from './mlflow/MlflowAccounts';
 import { MlflowServer, type MlflowStatus } from './mlflow/MlflowServer';
 import { Phfs } from './phfs/Phfs';
 import { Scheduler } from './schedules/Scheduler';
@@ -74,6 +75,7 @@ export class LocalServer {
   private scheduler?: Scheduler;
   private cleanup?: NodeJS.Timeout;
   private mlflow?: MlflowServer;
+  private mlflowSync?: MlflowGroupSync;
   private readonly log: Logger;
   private url = '';
 
@@ -157,14 +159,22 @@ export class LocalServer {
     writeFileSync(this.dirs.jobIsolation, `${JSON.stringify(runner.isolation)}\n`, { mode: 0o600 });
     const jobService = new JobService(identity, jobs, () => runner.kick());
     const scheduler = (this.scheduler = new Scheduler(schedules, jobs, identity, jobService, this.log));
-    const mlflow = (this.mlflow = new MlflowServer(
-      this.dirs,
-      { enabled: this.opts.mlflow ?? true, pythonEnv },
+    // Each group's MLflow account is made once MLflow answers, and for groups added while it runs.
+    const mlflowAccounts = new MlflowAccounts(this.dirs);
+    const mlflowSync = (this.mlflowSync = new MlflowGroupSync(
+      mlflowAccounts,
+      () => identity.allGroups().map(g => g.name),
       this.log
     ));
+    const mlflow = (this.mlflow = new MlflowServer(
+      this.dirs,
+      { enabled: this.opts.mlflow ?? true, pythonEnv, accounts: mlflowAccounts, onReady: mlflowSync.ready },
+      this.log
+    ));
+    mlflow.on('state', mlflowSync.onState);
     const localMlflow: LocalMlflow = {
       url: () => (mlflow.status().state === 'disabled' ? undefined : mlflow.url),
-      trackingEnvs: () => ({})
+      trackingEnvs: group => mlflowAccounts.trackingEnvs(group)
     };
     const services: Services = {
       localMlflow,
@@ -177,6 +187,7 @@ export class LocalServer {
       scheduler,
       phfs,
       mlflow,
+      mlflowAccounts,
       publicUrl: () => this.url
     };
     await runner.recover();
@@ -214,6 +225,7 @@ export class LocalServer {
   async stop(): Promise<void> {
     clearInterval(this.cleanup);
     this.scheduler?.stop();
+    this.mlflowSync?.stop();
     const closed = this.http ? new Promise<void>(resolve => this.http!.close(() => resolve())) : Promise.resolve();
     this.http?.closeAllConnections();
     await Promise.all([this.runner?.stop(), this.mlflow?.stop()]);

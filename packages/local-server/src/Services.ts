@@ -5,6 +5,7 @@ import type { ScheduleStore } from './db/ScheduleStore';
 import type { JobRunner } from './jobs/JobRunner';
 import type { JobService } from './jobs/JobService';
 import type { LocalMlflow } from './mlflow/groupMlflow';
+import type { MlflowAccounts } from './mlflow/MlflowAccounts';
 import type { MlflowServer } from './mlflow/MlflowServer';
 import type { Phfs } from './phfs/Phfs';
 import type { Scheduler } from './schedules/Scheduler';
@@ -21,6 +22,8 @@ export interface Services {
   phfs: Phfs;
   /** The MLflow tracking server PrimeHub Local supervises. */
   mlflow: MlflowServer;
+  /** Each group's account in that MLflow: `trackingEnvs(group)` are the variables its jobs and notebooks log with. */
+  mlflowAccounts: MlflowAccounts;
   /** That MLflow as the groups without settings of their own use it (its URL and their accounts). */
   localMlflow?: LocalMlflow;
   /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../../test/kit/wait';
 import { DataDir } from '../DataDir';
 import { createLogger } from '../logger';
 import { groupMembers } from '../processes';
+import { mlflowAuthFiles } from './MlflowAccounts';
 import { MLFLOW_MARKER_ENV, MlflowServer, type MlflowOptions, type MlflowStatus } from './MlflowServer';
 
 /**
@@ -19,6 +20,8 @@ const SERVES = [
   'python3 -m http.server --bind 127.0.0.1 --directory www "$port" >/dev/null 2>&1 &',
   'wait'
 ].join('\n');
+/** {@link SERVES}, first recording its arguments and environment (`args`, `env` in its working directory). */
+const RECORDS = SERVES.replace('#!/bin/sh\n', '#!/bin/sh\nprintf "%s\\n" "$@" > args\nenv > env\n');
 const FAILS = '#!/bin/sh\necho "no database" >&2\nexit 3\n';
 const HANGS = '#!/bin/sh\nexec sleep 600\n';
 
@@ -143,5 +146,62 @@ describe('MlflowServer', () => {
     expect(groupMembers(pid)).toEqual([]);
     await inState(again, 'running');
     expect(again.url).toBe(`http://127.0.0.1:${port}`);
+  });
+
+  test('it runs the basic-auth app with workspaces; the admin password is only in its 0600 auth config', async () => {
+    const s = server({ program: fake(RECORDS) });
+    await s.start();
+    await inState(s, 'running');
+    const args = readFileSync(join(dirs.mlflow, 'args'), 'utf8').split('\n');
+    expect(args.join(' ')).toContain('--app-name basic-auth --enable-workspaces');
+    const env = Object.fromEntries(
+      readFileSync(join(dirs.mlflow, 'env'), 'utf8')
+        .split('\n')
+        .map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
+    );
+    const files = mlflowAuthFiles(dirs);
+    expect(env).toMatchObject({
+      MLFLOW_AUTH_CONFIG_PATH: files.config,
+      MLFLOW_FLASK_SERVER_SECRET_KEY: expect.stringMatching(/^\S{43}$/),
+      MLFLOW_RBAC_SEED_DEFAULT_ROLES: 'false'
+    });
+    expect(statSync(files.config).mode & 0o777).toBe(0o600);
+    const password = /^admin_password = (\S+)$/m.exec(readFileSync(files.config, 'utf8'))![1];
+    expect(JSON.stringify(env)).not.toContain(password);
+    expect(args.join(' ')).not.toContain(password);
+    expect(readFileSync(dirs.mlflowLog, 'utf8')).not.toContain(password);
+    expect(readFileSync(files.config, 'utf8')).toContain(`database_uri = sqlite:///${files.database}`);
+  });
+
+  test('onReady runs once /health answers, before it is reported running, after every start; failing it only warns', async () => {
+    const readies: Array<{ url: string; state: string }> = [];
+    const lines: string[] = [];
+    const s = new MlflowServer(
+      dirs,
+      {
+        enabled: true,
+        program: fake(SERVES),
+        backoffMs: 20,
+        onReady: async url => {
+          readies.push({ url, state: s.status().state });
+          if (readies.length === 1) {
+            throw new Error('no accounts');
+          }
+        }
+      },
+      createLogger('warn', l => lines.push(l))
+    );
+    servers.push(s);
+    await s.start();
+    await inState(s, 'running');
+    expect(readies).toEqual([{ url: s.url, state: 'starting' }]);
+    expect(lines.join('')).toContain('MLflow: preparing it after its start failed: no accounts');
+
+    process.kill(recorded().pid, 'SIGKILL');
+    await inState(s, 'running', 1);
+    expect(readies).toEqual([
+      { url: s.url, state: 'starting' },
+      { url: s.url, state: 'starting' }
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import type { DataDir } from '../DataDir';
 import { findExecutable } from '../jobs/jobSandbox';
 import type { Logger } from '../logger';
 import { groupMembers, processesWithEnv } from '../processes';
+import { MlflowAccounts } from './MlflowAccounts';
 
 /** Given to MLflow's processes (the uvicorn worker inherits it) so a later start can find them by data directory. */
 export const MLFLOW_MARKER_ENV = 'PRIMEHUB_LOCAL_MLFLOW';
@@ -50,6 +51,13 @@ export interface MlflowOptions {
   startTimeoutMs?: number;
   /** Time it gets to stop after SIGTERM before it is killed (default 10 s). */
   stopGraceMs?: number;
+  /** The groups' accounts, whose auth config the server runs with (default: the data directory's). */
+  accounts?: MlflowAccounts;
+  /**
+   * Awaited each time a start answers `/health`, before it is reported `running` (PrimeHub Local provisions the
+   * groups' accounts there, so `running` means a group's credentials work). A rejection is logged, not fatal.
+   */
+  onReady?: (url: string) => Promise<void> | void;
 }
 
 const HOST = '127.0.0.1';
@@ -66,8 +74,12 @@ interface ProcessRecord {
  * `mlflow-artifacts:/`) under the data directory, so jobs and notebooks log runs and models over HTTP only and
  * never write into the data directory. Its output goes to {@link DataDir.mlflowLog}.
  *
+ * Groups are kept apart by MLflow's basic-auth app with one workspace and one user per group (`--app-name
+ * basic-auth --enable-workspaces`, see {@link MlflowAccounts}); its auth config and user store are under the same
+ * folder, the admin password only in that 0600 config, never on the command line.
+ *
  * Started at boot, in the background: PrimeHub Local serves at once, and MLflow is `running` once it answers
- * `/health`. Measured on two busy cores (`test/bench/mlflow-start.mjs`): 6 to 8 s to ready (11 to 15 s on a fresh
+ * `/health` and {@link MlflowOptions.onReady} (the groups' accounts) is done. Measured on two busy cores (`test/bench/mlflow-start.mjs`): 6 to 8 s to ready (11 to 15 s on a fresh
  * store, which runs MLflow's migrations), 5 CPU-seconds, and 500 MiB RSS (the `mlflow` CLI and its worker, 250 MiB
  * each).
  * Starting it on first use would save that memory until then, but PrimeHub Local cannot see the first use: jobs
@@ -92,6 +104,9 @@ export class MlflowServer extends EventEmitter {
   private timer?: NodeJS.Timeout;
   private stopping = false;
   private readonly marker: string;
+  private readonly accounts: MlflowAccounts;
+  /** The auth app's variables ({@link MlflowAccounts.prepareServer}), set by start(). */
+  private authEnv: Record<string, string> = {};
   // A crash of PrimeHub Local's own (an uncaught error) still ends MLflow; a normal stop goes through stop().
   private readonly onProcessExit = (): void => signalGroup(this.child?.pid, 'SIGTERM');
 
@@ -102,6 +117,7 @@ export class MlflowServer extends EventEmitter {
   ) {
     super();
     this.marker = `${MLFLOW_MARKER_ENV}=${dirs.mlflow}`;
+    this.accounts = opts.accounts ?? new MlflowAccounts(dirs);
   }
 
   /** The tracking URI, once a port is chosen (even while MLflow is still starting). */
@@ -134,6 +150,13 @@ export class MlflowServer extends EventEmitter {
       const where = program ?? 'no Python virtualenv found';
       this.set('disabled', `mlflow is not installed (${where}); the bootstrap (npm start) installs it`);
       this.log.warn(`MLflow is off: ${this.reason}`);
+      return;
+    }
+    try {
+      this.authEnv = this.accounts.prepareServer();
+    } catch (err) {
+      this.set('disabled', `cannot write its auth config: ${(err as Error).message}`);
+      this.log.error(`MLflow is off: ${this.reason}`);
       return;
     }
     // The same port as last time where it is free, so tracking URIs handed out before a restart stay good.
@@ -181,7 +204,11 @@ export class MlflowServer extends EventEmitter {
       String(port),
       // MLflow's default of 4 workers is 4 copies of its imports (~250 MB each) for one user's requests.
       '--workers',
-      '1'
+      '1',
+      // One user per group, each in a workspace of its own (MlflowAccounts).
+      '--app-name',
+      'basic-auth',
+      '--enable-workspaces'
     ];
     const setpriv = findExecutable('setpriv', '/usr/bin:/bin');
     const [file, ...argv] = setpriv ? [setpriv, '--pdeathsig', 'TERM', program, ...args] : [program, ...args];
@@ -234,6 +261,8 @@ export class MlflowServer extends EventEmitter {
       // MLflow 3's job runner (huey consumers for GenAI scorers and prompt optimisation) serves nothing PrimeHub
       // uses and adds 8 processes and about 600 MB.
       MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+      // The auth config's path and the Flask secret: in the environment, which only this user can read.
+      ...this.authEnv,
       [MLFLOW_MARKER_ENV]: this.dirs.mlflow
     };
   }
@@ -243,7 +272,14 @@ export class MlflowServer extends EventEmitter {
     const deadline = started + (this.opts.startTimeoutMs ?? 180_000);
     while (this.child === child && child.exitCode === null && child.signalCode === null) {
       if (await healthy(`${this.url}/health`)) {
-        if (this.child === child && !this.stopping) {
+        if (this.opts.onReady && this.child === child && !this.stopping) {
+          try {
+            await this.opts.onReady(this.url!);
+          } catch (err) {
+            this.log.warn(`MLflow: preparing it after its start failed: ${(err as Error).message}`);
+          }
+        }
+        if (this.child === child && !this.stopping && child.exitCode === null && child.signalCode === null) {
           this.readyAt = Date.now();
           this.set('running');
           this.log.info(`MLflow is ready at ${this.url} (${((this.readyAt - started) / 1000).toFixed(1)} s)`);
