@@ -73,7 +73,15 @@ describe('PrimeHub Local serves only the real PrimeHub schema', () => {
         'phSchedule',
         'phSchedules',
         'phSchedulesConnection',
-        'timezone'
+        'timezone',
+        'mlflow',
+        'models',
+        'model',
+        'modelVersions',
+        'modelVersionsConnection',
+        'modelVersion',
+        'mlflowRuns',
+        'mlflowArtifact'
       ].sort()
     );
     expect(Object.keys(local.getMutationType()!.getFields()).sort()).toEqual(
@@ -82,6 +90,7 @@ describe('PrimeHub Local serves only the real PrimeHub schema', () => {
         'createPhJob',
         'createPhSchedule',
         'deleteFiles',
+        'registerModel',
         'deletePhSchedule',
         'rerunPhJob',
         'runPhSchedule',

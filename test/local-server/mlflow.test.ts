@@ -1,52 +1,28 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataDir } from '../../packages/local-server/src/DataDir';
-import { MLFLOW_MARKER_ENV, type MlflowStatus } from '../../packages/local-server/src/mlflow/MlflowServer';
+import { MlflowAccounts } from '../../packages/local-server/src/mlflow/MlflowAccounts';
+import { MLFLOW_MARKER_ENV } from '../../packages/local-server/src/mlflow/MlflowServer';
 import { groupMembers, processesWithEnv } from '../../packages/local-server/src/processes';
 import { fetchText, submitJob, waitForJob } from '../kit/http';
 import { LocalServerProcess } from '../kit/localServer';
+import { MLFLOW_START_MS, mlflowHealth, mlflowRunning } from '../kit/mlflow';
 import { waitFor } from '../kit/wait';
 
-/** A start of the real `mlflow server` takes 6 to 11 s on two busy cores (imports and, once, migrations): ample. */
-const START_MS = 150_000;
 /** A test that waits for a start (or two: the job's Python imports mlflow and scikit-learn too). */
-const TEST_MS = START_MS + 60_000;
-
-async function mlflowHealth(server: LocalServerProcess): Promise<MlflowStatus> {
-  const res = await fetch(`${server.baseUrl}/api/health`);
-  return ((await res.json()) as { mlflow: MlflowStatus }).mlflow;
-}
-
-/**
- * Waits until /api/health says MLflow runs after `restarts` restarts. Fails at once with the reason when it is
- * disabled or given up (e.g. `mlflow` not installed), and with its log's end when it takes too long.
- */
-async function mlflowRunning(server: LocalServerProcess, restarts = 0): Promise<MlflowStatus & { url: string }> {
-  const until = Date.now() + START_MS;
-  for (;;) {
-    const m = await mlflowHealth(server);
-    if (m.state === 'running' && m.restarts === restarts && m.url) {
-      return { ...m, url: m.url };
-    }
-    if (m.state === 'disabled' || (m.state === 'stopped' && /not restarted/.test(m.reason ?? ''))) {
-      throw new Error(`MLflow is ${m.state}: ${m.reason}`);
-    }
-    if (Date.now() > until) {
-      const log = new DataDir(server.dataDir).mlflowLog;
-      const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '(no log)';
-      throw new Error(`MLflow not running after ${START_MS} ms: ${JSON.stringify(m)}\n${log}:\n${tail}`);
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
+const TEST_MS = MLFLOW_START_MS + 60_000;
 
 /** Every live process of the data directory's MLflow (the CLI and its uvicorn worker carry the marker). */
 const mlflowProcesses = (server: LocalServerProcess): number[] =>
   processesWithEnv(`${MLFLOW_MARKER_ENV}=${new DataDir(server.dataDir).mlflow}`);
 
-/** MLflow's REST API, called directly. */
-async function mlflowApi(url: string, path: string): Promise<any> {
-  const res = await fetch(`${url}/api/2.0/mlflow/${path}`);
+/** MLflow's REST API, called directly, signed in as the server's group (its MLflow account and workspace). */
+async function mlflowApi(server: LocalServerProcess, url: string, path: string): Promise<any> {
+  const envs = new MlflowAccounts(new DataDir(server.dataDir)).trackingEnvs(server.groupName);
+  const basic = Buffer.from(`${envs.MLFLOW_TRACKING_USERNAME}:${envs.MLFLOW_TRACKING_PASSWORD}`).toString('base64');
+  const res = await fetch(`${url}/api/2.0/mlflow/${path}`, {
+    headers: { authorization: `Basic ${basic}`, 'x-mlflow-workspace': envs.MLFLOW_WORKSPACE }
+  });
   const body = await res.json();
   if (res.status !== 200) {
     throw new Error(`MLflow ${path}: ${res.status} ${JSON.stringify(body)}`);
@@ -119,7 +95,7 @@ describe('PrimeHub Local supervises a real MLflow', () => {
       expect([done.phase, log]).toEqual(['Succeeded', expect.stringMatching(/^RUN [0-9a-f]{32} sklearn \d/m)]);
       runId = /^RUN ([0-9a-f]{32})/m.exec(log)![1];
 
-      const { run } = await mlflowApi(url, `runs/get?run_id=${runId}`);
+      const { run } = await mlflowApi(server, url, `runs/get?run_id=${runId}`);
       expect(run.info).toMatchObject({ run_name: 'from-a-job', status: 'FINISHED' });
       // Proxied artifacts: clients upload to the server, which stores them under the data directory.
       expect(run.info.artifact_uri).toMatch(/^mlflow-artifacts:\//);
@@ -143,7 +119,7 @@ describe('PrimeHub Local supervises a real MLflow', () => {
       expect(JSON.parse(readFileSync(dirs.mlflowProcess, 'utf8')).pid).not.toBe(pid);
       // The uvicorn worker the killed CLI left behind was ended: only the new CLI and its worker remain.
       expect(mlflowProcesses(server)).toHaveLength(2);
-      expect((await mlflowApi(url, `runs/get?run_id=${runId}`)).run.info.run_name).toBe('from-a-job');
+      expect((await mlflowApi(server, url, `runs/get?run_id=${runId}`)).run.info.run_name).toBe('from-a-job');
     },
     TEST_MS
   );
@@ -158,7 +134,7 @@ describe('PrimeHub Local supervises a real MLflow', () => {
       // Started again on the same data directory, it takes the same URL and keeps the runs.
       await server.launch();
       expect((await mlflowRunning(server)).url).toBe(url);
-      expect((await mlflowApi(url, `runs/get?run_id=${runId}`)).run.info.status).toBe('FINISHED');
+      expect((await mlflowApi(server, url, `runs/get?run_id=${runId}`)).run.info.status).toBe('FINISHED');
       expect(mlflowProcesses(server)).toHaveLength(2);
       expect(await server.stop()).toBe(0);
       // A graceful stop returns once MLflow has ended.

@@ -17,6 +17,12 @@ export const MODELS = defineOperation<{ mlflow: MLflowSetting | null; models: Mo
   ${MLFLOW_SETTING_INFO} ${MODEL_INFO}
 `);
 
+/** The group's MLflow alone: it answers while MLflow itself is down. */
+export const MLFLOW_SETTING = defineOperation<{ mlflow: MLflowSetting | null }, { group: string }>(`
+  query QueryMLflowSetting($group: String!) { mlflow(where: { group: $group }) { ...MLflowSettingInfo } }
+  ${MLFLOW_SETTING_INFO}
+`);
+
 export const MODEL = defineOperation<
   { mlflow: MLflowSetting | null; model: Model | null; modelVersions: ModelVersion[] },
   { group: string; name: string }

@@ -9,7 +9,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   jobs: 9,
   schedules: 7,
   files: 2,
-  models: 7,
+  models: 8,
   deployments: 14
 };
 

@@ -4,6 +4,7 @@ import { DEPLOYMENT_UPDATE } from '../operations/deployments';
 import {
   MLFLOW_ARTIFACT,
   MLFLOW_RUNS,
+  MLFLOW_SETTING,
   MODEL,
   MODEL_REGISTER,
   MODEL_VERSION,
@@ -36,7 +37,7 @@ export class ModelsApi {
 
   /** The group's MLflow tracking and UI URLs (null when MLflow is not configured). */
   async mlflow(opts: GroupCallOptions = {}): Promise<MLflowSetting | null> {
-    const data = await this.ctx.requester.graphql(MODELS, { group: await this.group(opts) }, opts);
+    const data = await this.ctx.requester.graphql(MLFLOW_SETTING, { group: await this.group(opts) }, opts);
     return data.mlflow;
   }
 

@@ -535,8 +535,10 @@ describe('models', () => {
     ph.data('MLflowRuns', { mlflowRuns: [{ info: { runId: 'r1' } }] });
     ph.data('RegisterModel', { registerModel: { name: 'iris', version: '2' } });
     ph.data('DeploymentUpdate', { updatePhDeployment: { id: 'd' } });
+    ph.data('QueryMLflowSetting', { mlflow: { trackingUri: 'http://mlflow', uiUrl: 'http://ui' } });
     const client = ph.client();
     expect(await client.models.list()).toEqual([{ name: 'iris' }]);
+    expect(await client.models.mlflow()).toEqual({ trackingUri: 'http://mlflow', uiUrl: 'http://ui' });
     expect((await client.models.get('iris')).versions).toHaveLength(1);
     expect((await client.models.version('iris', '1')).run).toEqual({ info: {} });
     expect((await client.models.versions('iris'))[0].source).toBe('s3://x');

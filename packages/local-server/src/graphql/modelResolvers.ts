@@ -1,7 +1,7 @@
 import type { GroupRow } from '../db/IdentityStore';
 import { ApiError, ErrorCode, invalidInput, mlflowSettingNotFound, notAuth } from '../errors';
 import { requireGroupMlflow, type MlflowSetting } from '../mlflow/groupMlflow';
-import { isMissing, MlflowRest } from '../mlflow/MlflowRest';
+import { isAlreadyThere, MlflowRest } from '../mlflow/MlflowRest';
 import type { Context } from './context';
 
 /** PrimeHub's page size (`ITEMS_PER_PAGE`). */
@@ -48,9 +48,11 @@ interface LoggedModel {
 
 /** The models a run logged (MLflow 3 `outputs.model_outputs`; none on MLflow 2). */
 async function loggedModels(rest: MlflowRest, runId: string): Promise<LoggedModel[]> {
-  const { run } = await rest.get<{ run: { outputs?: { model_outputs?: { model_id: string }[] } } }>('runs/get', {
-    run_id: runId
-  });
+  const { run } = await rest.get<{ run: { outputs?: { model_outputs?: { model_id: string }[] } } }>(
+    'runs/get',
+    { run_id: runId },
+    `run ${runId}`
+  );
   const ids = [...new Set((run.outputs?.model_outputs ?? []).map(o => o.model_id))];
   return Promise.all(
     ids.map(async id => {
@@ -70,7 +72,11 @@ async function runArtifacts(
   runId: string,
   path: string
 ): Promise<{ listing: ArtifactList; model?: LoggedModel }> {
-  const listing = await rest.get<ArtifactList>('artifacts/list', { run_id: runId, path: path || undefined });
+  const listing = await rest.get<ArtifactList>(
+    'artifacts/list',
+    { run_id: runId, path: path || undefined },
+    `run ${runId}`
+  );
   if (path && (listing.files ?? []).length > 0) {
     return { listing };
   }
@@ -152,7 +158,9 @@ function versionObject(v: MlflowModelVersion, rest: MlflowRest) {
     source: v.source,
     // fetched only when asked for
     run: async () =>
-      v.run_id ? runObject((await rest.get<{ run: MlflowRun }>('runs/get', { run_id: v.run_id })).run) : null,
+      v.run_id
+        ? runObject((await rest.get<{ run: MlflowRun }>('runs/get', { run_id: v.run_id }, `run ${v.run_id}`)).run)
+        : null,
     modelURI: `models:/${encodeURIComponent(v.name)}/${v.version}`,
     // no deployments on PrimeHub Local yet
     deployedBy: []
@@ -238,7 +246,8 @@ export const modelResolvers = {
       const { rest } = mlflowOf(ctx, where.group);
       const { registered_model } = await rest.get<{ registered_model: MlflowRegisteredModel }>(
         'registered-models/get',
-        { name: where.name ?? '' }
+        { name: where.name ?? '' },
+        `registered model "${where.name ?? ''}"`
       );
       return modelObject(registered_model, rest);
     },
@@ -270,10 +279,11 @@ export const modelResolvers = {
       ctx: Context
     ) => {
       const { rest } = mlflowOf(ctx, where.group);
-      const { model_version } = await rest.get<{ model_version: MlflowModelVersion }>('model-versions/get', {
-        name: where.name ?? '',
-        version: where.version ?? ''
-      });
+      const { model_version } = await rest.get<{ model_version: MlflowModelVersion }>(
+        'model-versions/get',
+        { name: where.name ?? '', version: where.version ?? '' },
+        `version ${where.version ?? ''} of registered model "${where.name ?? ''}"`
+      );
       return versionObject(model_version, rest);
     },
 
@@ -334,13 +344,14 @@ export const modelResolvers = {
       if (!files.some(f => !f.is_dir && f.path.split('/').pop() === 'MLmodel')) {
         throw invalidInput(`"${where.path}" of run ${where.runId} is not an MLflow model: it holds no MLmodel file`);
       }
+      // created first and an existing one taken as it is: MLflow's basic auth refuses reading a model
+      // that does not exist yet instead of saying so
       try {
-        await rest.get('registered-models/get', { name: where.name });
+        await rest.post('registered-models/create', { name: where.name });
       } catch (err) {
-        if (!isMissing(err)) {
+        if (!isAlreadyThere(err)) {
           throw err;
         }
-        await rest.post('registered-models/create', { name: where.name });
       }
       // a logged model is registered as itself (MLflow 3), files of the run by their folder
       const source = model

@@ -12,9 +12,9 @@ interface MlflowErrorBody {
   message?: unknown;
 }
 
-/** True for MLflow's own answer that something does not exist (e.g. `registered-models/get`). */
-export function isMissing(err: unknown): boolean {
-  return (err as { code?: unknown } | undefined)?.code === 'RESOURCE_DOES_NOT_EXIST';
+/** True for MLflow's own answer that what was to be created exists (e.g. `registered-models/create`). */
+export function isAlreadyThere(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === 'RESOURCE_ALREADY_EXISTS';
 }
 
 /**
@@ -46,8 +46,12 @@ export class MlflowRest {
     }
   }
 
-  /** `GET <api>/<path>?<query>`. */
-  get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  /**
+   * `GET <api>/<path>?<query>`. With `lookup` (what is looked up, e.g. `run 0a1b…`), MLflow's refusal
+   * (basic auth's 403, which it also gives for what does not exist, so as not to tell) becomes
+   * `RESOURCE_DOES_NOT_EXIST`: the group's own account may read everything of its group.
+   */
+  get<T>(path: string, query: Record<string, string | number | undefined> = {}, lookup?: string): Promise<T> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined) {
@@ -55,7 +59,7 @@ export class MlflowRest {
       }
     }
     const qs = params.toString();
-    return this.call<T>('GET', qs ? `${path}?${qs}` : path);
+    return this.call<T>('GET', qs ? `${path}?${qs}` : path, undefined, lookup);
   }
 
   /** `POST <api>/<path>` with a JSON body. */
@@ -63,7 +67,7 @@ export class MlflowRest {
     return this.call<T>('POST', path, body);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, lookup?: string): Promise<T> {
     const first = await this.send(method, `/api/2.0/mlflow/${path}`, body);
     // an MLflow that serves the API only under its old prefix answers a bare 404 (no error_code)
     const res =
@@ -86,6 +90,9 @@ export class MlflowRest {
     if (typeof err.error_code === 'string') {
       const message = typeof err.message === 'string' && err.message ? err.message : err.error_code;
       throw mlflowError(message, err.error_code, res.status);
+    }
+    if (res.status === 403 && lookup) {
+      throw mlflowError(`${lookup} does not exist in this group's MLflow`, 'RESOURCE_DOES_NOT_EXIST', 404);
     }
     // basic auth answers 401/403 in plain text
     const said = text.replace(/\s+/g, ' ').trim().slice(0, 200);
