@@ -50,7 +50,8 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         fetch: 'readonly',
-        URLSearchParams: 'readonly'
+        URLSearchParams: 'readonly',
+        AbortSignal: 'readonly'
       }
     }
   }

@@ -246,10 +246,64 @@ function labTokenFile(config, endpoint) {
   return file;
 }
 
+/**
+ * MLflow's state as PrimeHub Local reports it, once it has a URL (it picks its port just after the
+ * server answers) or is off; undefined when the server does not say within 10 s.
+ */
+async function mlflowStatus(endpoint) {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    const mlflow = await fetch(new URL('/api/health', endpoint))
+      .then(res => res.json())
+      .then(
+        health => health.mlflow,
+        () => undefined
+      );
+    if (mlflow && (mlflow.url || mlflow.state === 'disabled')) {
+      return mlflow;
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
+/**
+ * The group's MLflow variables, as PrimeHub's spawner gives a notebook server: `MLFLOW_TRACKING_URI`
+ * and the group's tracking and artifact envs (its MLflow account here), from the `mlflow` query. None
+ * when the group has no MLflow (`--no-mlflow`) or the query fails (said on stderr).
+ */
+async function mlflowEnvironment(config, endpoint) {
+  await mlflowStatus(endpoint);
+  const query = `query ($g: String!) { mlflow(where: { group: $g }) {
+    trackingUri trackingEnvs { name value } artifactEnvs { name value } } }`;
+  try {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${config['api-token']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables: { g: config.group.name } }),
+      signal: AbortSignal.timeout(10_000)
+    });
+    const { data, errors } = await res.json();
+    const mlflow = data?.mlflow;
+    if (!mlflow?.trackingUri) {
+      if (errors?.[0]?.extensions?.code !== 'MLFLOW_SETTING_NOT_FOUND') {
+        console.error(`npm start: JupyterLab starts without MLflow settings: ${errors?.[0]?.message ?? 'none'}`);
+      }
+      return {};
+    }
+    const envs = [...(mlflow.artifactEnvs ?? []), ...(mlflow.trackingEnvs ?? [])];
+    return { ...Object.fromEntries(envs.map(e => [e.name, e.value])), MLFLOW_TRACKING_URI: mlflow.trackingUri };
+  } catch (err) {
+    console.error(`npm start: JupyterLab starts without MLflow settings: ${err.message}`);
+    return {};
+  }
+}
+
 /** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
-async function startJupyter(config, tokenFile) {
+async function startJupyter(config, tokenFile, endpoint) {
   const env = {
     ...process.env,
+    ...(await mlflowEnvironment(config, endpoint)),
     ...notebookEnvironment(dirs, DEFAULT_USER, config.group),
     // The JupyterLab extension: signed in with its own copy of the token, and told it is Local.
     PRIMEHUB_CONFIG: tokenFile,
@@ -330,7 +384,7 @@ async function main() {
     if (existsSync(JUPYTER)) {
       console.error('Starting JupyterLab…');
       tokenFile = labTokenFile(config, endpoint);
-      jupyter = await startJupyter(config, tokenFile);
+      jupyter = await startJupyter(config, tokenFile, endpoint);
     } else {
       console.error(`npm start: ${JUPYTER} is missing (the bootstrap creates .venv); starting without JupyterLab`);
     }
@@ -347,12 +401,7 @@ async function main() {
     `  data directory:    ${dataDir}`
   ];
   // MLflow's URL (its UI and tracking URI) as the server reports it; it may still be starting.
-  const mlflow = await fetch(new URL('/api/health', endpoint))
-    .then(res => res.json())
-    .then(
-      health => health.mlflow,
-      () => undefined
-    );
+  const mlflow = await mlflowStatus(endpoint);
   if (mlflow) {
     out.push(`  MLflow:            ${mlflow.url ? `${mlflow.url} (log ${dirs.mlflowLog})` : `off (${mlflow.reason})`}`);
   }

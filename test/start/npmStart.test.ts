@@ -20,6 +20,23 @@ function commandLines(): string[] {
   return lines;
 }
 
+/** The environment of the Lab process serving `dataDir`'s notebooks (this user may read its own processes'). */
+function labEnvironment(dataDir: string): Record<string, string> {
+  for (const pid of readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
+    try {
+      const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      // the Lab itself, not start.mjs (whose --jupyter-port names it too)
+      if (/jupyter/.test(line) && !line.includes('start.mjs') && line.includes(dataDir)) {
+        const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+        return Object.fromEntries(entries.map(e => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+      }
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  throw new Error(`no JupyterLab process for ${dataDir}`);
+}
+
 /** `npm start`'s script as a new user meets it: PrimeHub Local and JupyterLab up, told where, Ctrl+C stops both. */
 test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and stops on Ctrl+C', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
@@ -72,6 +89,13 @@ test('npm start runs PrimeHub Local and JupyterLab, prints where they are, and s
     const running = commandLines();
     expect(running.some(line => line.includes('jupyter') && line.includes(dataDir))).toBe(true);
     expect(running.filter(line => line.includes(labToken))).toEqual([]);
+    // The Lab and its kernels get the group's MLflow, as PrimeHub's spawner injects it.
+    expect(labEnvironment(dataDir)).toMatchObject({
+      MLFLOW_TRACKING_URI: /MLflow:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1],
+      MLFLOW_TRACKING_USERNAME: expect.any(String),
+      MLFLOW_TRACKING_PASSWORD: expect.any(String),
+      MLFLOW_WORKSPACE: 'phusers'
+    });
     // No "get notified about official news?" prompt and no update check for a new user.
     const notification = await fetch(
       lab!.replace('/lab?', '/lab/api/settings/@jupyterlab/apputils-extension:notification?')
