@@ -14,8 +14,12 @@ import { JobSpecWizard } from './jobs/JobSpecWizard';
 import { JobsManager } from './jobs/JobsManager';
 import { jobsCountText, JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
+import { ModelsCommands } from './models/ModelsCommands';
+import { ModelsManager } from './models/ModelsManager';
 import { JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
 import { FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
+import { ModelsTreeDataProvider } from './ui/models/ModelsTreeDataProvider';
+import { ModelsViewState } from './ui/models/ModelsViewState';
 import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
 import { SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
 import { SchedulesCommands } from './schedules/SchedulesCommands';
@@ -38,6 +42,7 @@ export interface PrimeHubExtensionApi {
   schedules: SchedulesManager;
   files: FilesManager;
   filesTree: FilesTreeDataProvider;
+  models: ModelsManager;
   /** ms from the start of `activate()` until the views were registered and state restored. */
   activationMs: number;
   /** The extension's secret storage (tests check where tokens go). */
@@ -128,6 +133,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     showCollapseAll: true
   });
 
+  // Models: refreshed while the view is visible; while MLflow does not answer it is asked again sooner
+  const models = new ModelsManager(connection, log.child('models'), () => jobsModel.jobs, context.globalState);
+  const modelsTree = new ModelsTreeDataProvider(models);
+  const modelsView = vscode.window.createTreeView('primehub.models', { treeDataProvider: modelsTree });
+  const modelsState = new ModelsViewState(modelsView, models.model);
+  const modelsRefresh = new RefreshScheduler(() => models.refresh(), {
+    intervalMs: () => (models.model.status === 'unreachable' ? 5000 : WorkspaceConfigs.jobsRefreshIntervalMs * 3),
+    maxBackoffMs: 30_000
+  });
+  const modelsCommands = new ModelsCommands(models, errors);
+
   // An outage: views say so and keep what they last showed; the health endpoint is checked every
   // few seconds, and the first answer refreshes every view.
   const reachability = new Reachability(() => probeHealth(connection), { intervalMs: 2000, maxBackoffMs: 5000 });
@@ -139,6 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
       : undefined;
     schedulesView.message = since ? `PrimeHub does not answer: recurring jobs as last seen at ${at}.` : undefined;
     filesView.message = since ? `PrimeHub does not answer: files as last seen at ${at}.` : undefined;
+    modelsState.setOutage(since ? `PrimeHub does not answer: models as last seen at ${at}.` : undefined);
     jobsTree.setStale(since !== undefined);
     connectionCommands.setOffline(since);
   };
@@ -149,6 +166,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
       files.refreshAll();
       void jobsRefresh.now();
       void schedulesRefresh.now();
+      void modelsRefresh.now();
     } else {
       log.warn('PrimeHub does not answer; checking its health every few seconds');
     }
@@ -176,12 +194,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     jobs.resetListing();
     jobsModel.clear();
     schedules.model.clear();
+    models.model.clear();
     files.refreshAll();
     if (jobsView.visible) {
       void jobsRefresh.now();
     }
     if (schedulesView.visible) {
       void schedulesRefresh.now();
+    }
+    if (modelsView.visible) {
+      void modelsRefresh.now();
     }
   };
 
@@ -211,7 +233,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     filesTree,
     filesView,
     vscode.workspace.registerTextDocumentContentProvider(PHFS_SCHEME, new PhfsContentProvider(files)),
-    vscode.window.registerTreeDataProvider('primehub.models', placeholder),
+    modelsTree,
+    modelsView,
+    modelsState,
+    modelsRefresh,
+    modelsView.onDidChangeVisibility(e => modelsRefresh.setVisible(e.visible)),
     vscode.window.registerTreeDataProvider('primehub.deployments', placeholder),
     ...connectionCommands.registerCommands(commands),
     commands.register('primehub.log.show', () => channel.show()),
@@ -219,6 +245,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     ...jobsCommands.registerCommands(commands),
     ...schedulesCommands.registerCommands(commands),
     ...filesCommands.registerCommands(commands),
+    ...modelsCommands.registerCommands(commands),
     schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
     reachability,
     reachability.onDidChange(onReachability),
@@ -251,6 +278,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   void checkServer();
   jobsRefresh.setVisible(jobsView.visible);
   schedulesRefresh.setVisible(schedulesView.visible);
+  modelsRefresh.setVisible(modelsView.visible);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   // Test mode only when VS Code runs this extension under development with --extensionTestsPath,
@@ -267,6 +295,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     schedules,
     files,
     filesTree,
+    models,
     activationMs,
     secrets: context.secrets,
     globalState: context.globalState
