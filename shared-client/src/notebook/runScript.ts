@@ -15,7 +15,30 @@
  * Where the image has PrimeHub Local's `primehub-papermill` (papermill's own command line, started
  * without import-time work it never uses) as well as `papermill`, the script runs the former;
  * stock images (PrimeHub's) run plain `papermill`, with the same arguments.
+ *
+ * MLflow: when the job has `MLFLOW_TRACKING_URI` (PrimeHub and PrimeHub Local set it, with the
+ * group's `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` or `_TOKEN` and `MLFLOW_WORKSPACE`, in jobs of a
+ * group with MLflow) and the image has the `mlflow` package, the job is an MLflow run: the script
+ * creates it (run name: the job's name; params: the notebook parameters; tags: job id, sweep id,
+ * notebook path, user), gives the kernel `MLFLOW_RUN_ID` and `MLFLOW_EXPERIMENT_ID` so that the
+ * notebook's `mlflow.log_*` calls and autologging land in that run, uploads the output notebook to
+ * the run's artifacts and ends the run FINISHED, FAILED (papermill failed) or KILLED (SIGTERM/SIGINT,
+ * i.e. a cancel or a deadline). This is Python of the standard library speaking MLflow's REST API
+ * (`import mlflow` alone takes over a second); any MLflow failure is one `MLflow: ...` line in the
+ * job's log and the notebook runs as it would without MLflow. Without the variable or the package,
+ * the script runs exactly as it does without MLflow.
+ *
+ * The run's experiment is the one the notebook's own calls would use, since mlflow refuses to
+ * resume a run of another experiment after `mlflow.set_experiment`: the first
+ * `set_experiment(...)` in the notebook's code when its argument is a string, a number or a
+ * parameter (or a string variable) of the notebook; else `MLFLOW_EXPERIMENT_NAME` or
+ * `MLFLOW_EXPERIMENT_ID` of the job's environment; else the notebook's file name without `.ipynb`.
+ * When the notebook names its experiment only as it runs (any other argument) or sends its logging
+ * to another tracking server (`set_tracking_uri` with another URL), the job's run still records the
+ * job, but the kernel gets no run id: the notebook's own logging makes runs of its own, as without
+ * this script.
  */
+import { utf8ToBase64 } from '../base64';
 import { ValidationError } from '../errors';
 import { decodeParameters, encodeParameters, shellQuote } from './command';
 import type { JsonValue, LiteralKind } from './pythonLiteral';
@@ -63,6 +86,229 @@ const FAILURE_SUMMARY_PY = [
   '        break'
 ].join('\n');
 
+/**
+ * Python (standard library only: it must start fast) of a job's MLflow run, see the module comment:
+ * `<notebook> <parameters base64> <info base64> <output notebook> <artifact name>`. Started in the
+ * background, it checks the image's `mlflow` (without importing it), creates the run and writes
+ * `<run id> <experiment id> kernel|job` to its stdout (nothing for no run); then it logs the
+ * parameters while the notebook runs and waits for the shell's signal: USR1 (papermill succeeded:
+ * FINISHED), USR2 (FAILED) or TERM (cancelled: KILLED; also when the shell is gone). Then it uploads
+ * the output notebook and ends the run. Problems are one `MLflow: ...` line on stderr, never an exit
+ * code; credentials only go into request headers.
+ *
+ * How it finds the notebook's own experiment: the first `set_experiment(...)` of its code cells
+ * whose argument is a string, a number, a parameter or a variable assigned a string; another
+ * argument is "?" (known only as the notebook runs). It is kept short, with no comments: it is in
+ * every notebook job's command and in the browser bundle.
+ */
+const MLFLOW_PY = String.raw`import signal
+SIGNALS = {signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+import base64, json, os, re, sys, time
+from urllib.parse import quote, unquote, urlencode, urlsplit
+
+E = os.environ
+API = "/api/2.0/mlflow/"
+STR = "\"[^\"\\n]*\"|'[^'\\n]*'"
+
+
+class Failed(Exception):
+    pass
+
+
+def note(msg):
+    print("MLflow:", msg, file=sys.stderr, flush=True)
+
+
+def connect():
+    global url, where, conn
+    url = urlsplit(E["MLFLOW_TRACKING_URI"].strip())
+    where = "%s://%s%s" % (url.scheme, url.netloc.rpartition("@")[2], url.path)
+    import http.client
+    if url.scheme == "http":
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    elif url.scheme == "https":
+        import ssl
+        tls = ssl.create_default_context(cafile=E.get("MLFLOW_TRACKING_SERVER_CERT_PATH") or None)
+        if E.get("MLFLOW_TRACKING_INSECURE_TLS", "").lower() == "true":
+            tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(url.hostname, url.port, timeout=10, context=tls)
+    else:
+        raise Failed("MLFLOW_TRACKING_URI is no http(s) URL")
+
+
+def call(method, path, body=None, size=None):
+    h = {"Content-Type": "application/json"}
+    user, password = E.get("MLFLOW_TRACKING_USERNAME"), E.get("MLFLOW_TRACKING_PASSWORD")
+    if not (user and password) and url.username:
+        user, password = unquote(url.username), unquote(url.password or "")
+    if user and password:
+        h["Authorization"] = "Basic " + base64.b64encode((user + ":" + password).encode()).decode()
+    elif E.get("MLFLOW_TRACKING_TOKEN"):
+        h["Authorization"] = "Bearer " + E["MLFLOW_TRACKING_TOKEN"]
+    if E.get("MLFLOW_WORKSPACE", "").strip():
+        h["X-MLFLOW-WORKSPACE"] = E["MLFLOW_WORKSPACE"].strip()
+    if size is None:
+        body = body and json.dumps(body).encode()
+    else:
+        h["Content-Length"] = str(size)
+    conn.request(method, url.path.rstrip("/") + path, body, h)
+    r = conn.getresponse()
+    data = r.read()
+    if r.status >= 300:
+        try:
+            err = json.loads(data)
+        except ValueError:
+            err = {}
+        raise Failed("HTTP %d" % r.status, err.get("error_code", ""), str(err.get("message", ""))[:200])
+    return json.loads(data or "{}")
+
+
+def why(e):
+    if isinstance(e, OSError):
+        return "%s did not answer: %s" % (where, e.strerror or e)
+    a = e.args or (type(e).__name__,)
+    if a[0] in ("HTTP 401", "HTTP 403"):
+        return a[0] + ": check the group's MLflow credentials"
+    return " ".join(map(str, a))
+
+
+def choice(path, params):
+    with open(path, encoding="utf-8") as f:
+        code = "\n".join("".join(c["source"]) for c in json.load(f)["cells"] if c["cell_type"] == "code")
+
+    def value(v):
+        if v[0] in "\"'" or v.isdigit():
+            return v.strip("\"'")
+        if v in params:
+            return str(params[v]) if type(params[v]) in (str, int) else None
+        m = re.search(r"^%s *= *(%s)" % (v, STR), code, re.M)
+        return m and m[1][1:-1]
+
+    m = re.search(r"set_experiment\( *(?:experiment_(name|id) *= *)?(%s|\w+) *\)" % STR, code)
+    kind = m and value(m[2]) and (m[1] or "name", value(m[2])) or "set_experiment(" in code and ("?", "")
+    m = re.search(r"set_tracking_uri\( *(%s)" % STR, code)
+    return kind or (None, None), m and m[1][1:-1].rstrip("/") != E["MLFLOW_TRACKING_URI"].strip().rstrip("/")
+
+
+def experiment(name):
+    for again in (False, True):
+        try:
+            return call("GET", API + "experiments/get-by-name?" + urlencode({"experiment_name": name}))[
+                "experiment"]["experiment_id"]
+        except Failed as e:
+            if e.args[1] != "RESOURCE_DOES_NOT_EXIST" or again:
+                raise
+        try:
+            return call("POST", API + "experiments/create", {"name": name})["experiment_id"]
+        except Failed as e:
+            if e.args[1] != "RESOURCE_ALREADY_EXISTS":
+                raise
+
+
+def start(notebook, params, info):
+    params, info = json.loads(base64.b64decode(params)), json.loads(base64.b64decode(info))
+    source = info.get("notebookPath") or notebook
+    connect()
+    try:
+        (kind, chosen), other = choice(notebook, params)
+    except (OSError, ValueError, LookupError):
+        kind = chosen = other = None
+    if kind == "id" or kind != "name" and not E.get("MLFLOW_EXPERIMENT_NAME") and E.get("MLFLOW_EXPERIMENT_ID"):
+        eid = chosen if kind == "id" else E["MLFLOW_EXPERIMENT_ID"]
+        label = "id " + eid
+    else:
+        label = kind == "name" and chosen or E.get("MLFLOW_EXPERIMENT_NAME") or os.path.basename(
+            source).lstrip(".").rsplit(".ipynb", 1)[0] or "notebook"
+        eid, label = experiment(label), '"%s"' % label
+    user = E.get("PRIMEHUB_USER") or E.get("USER")
+    tags = {"mlflow.user": user, "mlflow.source.name": source, "mlflow.source.type": "NOTEBOOK",
+            "primehub.job_id": E.get("PHJOB_NAME"), "primehub.sweep_id": info.get("sweepId"),
+            "primehub.notebook_path": source, "primehub.group": E.get("PRIMEHUB_GROUP"), "primehub.user": user}
+    run = call("POST", API + "runs/create", {
+        "experiment_id": eid, "start_time": int(time.time() * 1000), "user_id": user,
+        "run_name": info.get("runName") or E.get("PHJOB_NAME"),
+        "tags": [{"key": k, "value": v} for k, v in tags.items() if v]})["run"]["info"]
+    ids = run["run_id"], run["experiment_id"]
+    if not re.fullmatch(r"[\w-]+ [\w-]+", " ".join(ids), re.A):
+        raise Failed("unexpected ids", ids)
+    kernel = not other and kind != "?"
+    print(*ids, kernel and "kernel" or "job", flush=True)
+    os.dup2(2, 1)
+    note('run "%s" in experiment %s: %s/#/experiments/%s/runs/%s' % (
+        run.get("run_name", ""), label, where.rstrip("/"), ids[1], ids[0]))
+    if not kernel:
+        note("the notebook picks its %s as it runs: its own logging makes runs of its own" % (
+            other and "tracking server" or "experiment"))
+    items = [{"key": k, "value": str(v)[:6000]} for k, v in params.items()]
+    try:
+        for i in range(0, len(items), 100):
+            call("POST", API + "runs/log-batch", {"run_id": ids[0], "params": items[i:i + 100]})
+    except Exception as e:
+        note("the parameters were not logged (%s)" % why(e))
+    return run
+
+
+def end(run, status, path, name):
+    conn.close()
+    art = urlsplit(run.get("artifact_uri", ""))
+    if not os.path.isfile(path):
+        pass
+    elif art.scheme != "mlflow-artifacts" or art.netloc:
+        note("the output notebook is only in the job's artifacts: the job cannot upload to %s:" % art.scheme)
+    else:
+        try:
+            with open(path, "rb") as f:
+                call("PUT", "/api/2.0/mlflow-artifacts/artifacts/" + quote(art.path.strip("/") + "/" + name), f,
+                     os.path.getsize(path))
+        except Exception as e:
+            note("the output notebook was not logged (%s)" % why(e))
+    call("POST", API + "runs/update", {"run_id": run["run_id"], "status": status, "end_time": int(time.time() * 1000)})
+
+
+def main(notebook, params, info, path, name):
+    from importlib.machinery import PathFinder
+    if not PathFinder.find_spec("mlflow"):
+        return
+    if E.get("MLFLOW_RUN_ID"):
+        return note("not tracked: the job already has MLFLOW_RUN_ID")
+    try:
+        run = start(notebook, params, info)
+    except Exception as e:
+        return note("not tracked (%s); the notebook runs as before" % why(e))
+    shell, got = os.getppid(), None
+    while not got and os.getppid() == shell:
+        got = signal.sigtimedwait(SIGNALS, 1)
+    try:
+        end(run, {signal.SIGUSR1: "FINISHED", signal.SIGUSR2: "FAILED"}.get(got and got.si_signo, "KILLED"), path, name)
+    except Exception as e:
+        note("the run's end was not recorded (%s)" % why(e))
+
+
+try:
+    main(*sys.argv[1:])
+except Exception as e:
+    note("not tracked (%s: %s)" % (type(e).__name__, e))
+sys.stderr.flush()
+os._exit(0)
+`;
+
+/** The MLflow Python as the script holds it: without blank lines, indented by one space a level. */
+const MLFLOW_SCRIPT_PY = MLFLOW_PY.split('\n')
+  .filter(l => l.trim() !== '')
+  .map(l => l.replace(/^(?: {4})+/, m => ' '.repeat(m.length / 4)))
+  .join('\n');
+
+/** What names and tags a job's MLflow run (see the module comment); all optional. */
+export interface NotebookRunTracking {
+  /** The run's name: the job's name (default: the job's id, `PHJOB_NAME`). */
+  runName?: string;
+  /** The notebook as its user knows it, e.g. its path on the group volume (default: the path the job reads). */
+  notebookPath?: string;
+  /** What identifies the sweep the job is one combination of (tag `primehub.sweep_id`). */
+  sweepId?: string;
+}
+
 const MISSING_PAPERMILL_SUMMARY =
   "papermill is not installed in the job's image: choose an image that has papermill (an InfuseAI image)";
 
@@ -107,6 +353,8 @@ export interface NotebookRunPlan {
   volumeFallback: string;
   parameters: Record<string, JsonValue>;
   types?: Record<string, LiteralKind | undefined>;
+  /** Names and tags of the job's MLflow run, where the job is one (see the module comment). */
+  tracking?: NotebookRunTracking;
 }
 
 /** Checks a relative path in a root; returns it without leading or trailing slashes. */
@@ -177,12 +425,37 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
   if (plan.output) {
     lines.push(`mkdir -p -- "$(dirname -- ${target})"`);
   }
+  const input = rooted(plan.input, 'input');
+  // what a TERM or INT did before the MLflow run's traps, for a job that is no run after all
+  const traps = plan.removeOnExit ? "trap 'exit 143' TERM; trap 'exit 130' INT" : 'trap - TERM INT';
   lines.push(
     // a shell function, so the papermill line below stays the same on every image
-    `if command -v papermill >/dev/null 2>&1 && command -v ${FAST_PAPERMILL} >/dev/null 2>&1; then papermill() { ${FAST_PAPERMILL} "$@"; }; fi`,
+    `pm=papermill; if command -v papermill >/dev/null 2>&1 && command -v ${FAST_PAPERMILL} >/dev/null 2>&1; then papermill() { ${FAST_PAPERMILL} "$@"; }; pm=${FAST_PAPERMILL}; fi`,
     `cd -- ${rooted(plan.workdir, 'workdir')} || exit 1`,
-    `papermill ${rooted(plan.input, 'input')} ${target} -b ${shellQuote(b64)} --log-output`,
-    'rc=$?'
+    // the job's MLflow run (see the module comment): its helper process, and the line it started the run with
+    'mlflow_pid=; mlflow_out=; nb=',
+    'mlflow_kernel() { if [ "$3" = kernel ]; then export MLFLOW_RUN_ID="$1" MLFLOW_EXPERIMENT_ID="$2"; fi; }',
+    // forgotten first: a TERM during the end must not end the run twice
+    'mlflow_end() { set -- "$mlflow_pid" "$1"; mlflow_pid=; if [ -n "$1" ] && kill "-$2" "$1" 2>/dev/null; then wait "$1"; fi; }',
+    `mlflow_stop() { trap '' TERM INT; if [ -n "$nb" ]; then kill -TERM "$nb" 2>/dev/null; wait "$nb"; fi; mlflow_end TERM; exit "$1"; }`,
+    'if [ -n "${MLFLOW_TRACKING_URI:-}" ] && mlflow_py="$(command -v python3 || command -v python)"; then',
+    '  if mlflow_dir="$(mktemp -d 2>/dev/null)" && mkfifo "$mlflow_dir/run"; then',
+    `    mlflow_code=${shellQuote(MLFLOW_SCRIPT_PY)}`,
+    "    trap 'mlflow_stop 143' TERM; trap 'mlflow_stop 130' INT",
+    `    "$mlflow_py" -c "$mlflow_code" ${input} ${shellQuote(b64)} ${shellQuote(trackingInfo(plan.tracking))} ${target} ${shellQuote(artifact)} > "$mlflow_dir/run" &`,
+    '    mlflow_pid=$!',
+    '    read -r mlflow_out < "$mlflow_dir/run"',
+    '    rm -rf -- "$mlflow_dir"',
+    // the helper's words are ids it checked, never user text
+    `    if [ -n "$mlflow_out" ]; then mlflow_kernel $mlflow_out; else mlflow_pid=; ${traps}; fi`,
+    `  else echo 'MLflow: not tracked (no mktemp -d or mkfifo in the image); the notebook runs as before' >&2; fi`,
+    'fi',
+    'run_notebook() {',
+    `papermill ${input} ${target} -b ${shellQuote(b64)} --log-output`,
+    '}',
+    // A run's papermill goes to the background, as the `exec`ed process `nb` that a cancel stops:
+    // a trapped TERM would wait for a foreground command to end.
+    `if [ -z "$mlflow_pid" ]; then run_notebook; rc=$?; else { papermill() { exec "$pm" "$@"; }; run_notebook; } & nb=$!; wait "$nb"; rc=$?; nb=; fi`
   );
   if (plan.output) {
     // papermill writes the output notebook also when a cell fails: keep it in the artifacts too
@@ -195,9 +468,25 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
     `  if ! command -v papermill >/dev/null 2>&1; then printf '%s' ${shellQuote(MISSING_PAPERMILL_SUMMARY)} > ${TERMINATION_LOG}`,
     `  elif [ -f ${target} ] && py="$(command -v python3 || command -v python)"; then "$py" -c ${shellQuote(FAILURE_SUMMARY_PY)} ${target} > ${TERMINATION_LOG} 2>/dev/null; fi`,
     'fi',
+    'if [ "$rc" -eq 0 ]; then mlflow_end USR1; else mlflow_end USR2; fi',
     'exit $rc'
   );
   return lines.join('\n');
+}
+
+/** The run's names and tags for the MLflow start step: base64 JSON, never shell text. */
+function trackingInfo(tracking: NotebookRunTracking = {}): string {
+  const info: Record<string, string> = {};
+  for (const key of ['runName', 'notebookPath', 'sweepId'] as const) {
+    const value = tracking[key];
+    if (value !== undefined) {
+      if (typeof value !== 'string') {
+        throw new ValidationError(`tracking.${key} must be a string`);
+      }
+      info[key] = value;
+    }
+  }
+  return utf8ToBase64(JSON.stringify(info));
 }
 
 /** True if a job command was made by {@link buildNotebookRunScript}. */
