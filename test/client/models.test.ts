@@ -10,30 +10,12 @@ import type { PrimeHubClient } from '../../shared-client/src';
 import { FeatureUnavailableError, NotFoundError, PrimeHubError, ValidationError } from '../../shared-client/src/errors';
 import { DataDir } from '../../packages/local-server/src/DataDir';
 import { LocalServerProcess } from '../kit/localServer';
-import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
+import { MLFLOW_START_MS, mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
 import { clientAs, clientFor, collect, freePort } from './support';
 
-/** Two runs of experiment `iris` (C = 0.05 and 1), each logging its model as `model` and a note as `notes/`. */
-const TRAIN = [
-  "python - <<'EOF'",
-  'import mlflow',
-  'from sklearn.datasets import load_iris',
-  'from sklearn.linear_model import LogisticRegression',
-  "mlflow.set_experiment('iris')",
-  'X, y = load_iris(return_X_y=True)',
-  'for c in (0.05, 1.0):',
-  "    with mlflow.start_run(run_name=f'C={c}') as run:",
-  '        clf = LogisticRegression(C=c, max_iter=500).fit(X, y)',
-  "        mlflow.log_param('C', c)",
-  "        mlflow.log_metric('accuracy', clf.score(X, y))",
-  "        mlflow.sklearn.log_model(clf, name='model')",
-  "        mlflow.log_text('trained on iris', 'notes/readme.txt')",
-  "        print('RUN', run.info.run_id, c)",
-  'EOF'
-].join('\n');
-
+/** A run as `mlflowRuns` answers it, as PrimeHub's resolver shapes MLflow's. */
 interface MlflowRunJson {
-  info: { run_id: string; run_name: string; status: string };
+  info: { runId: string; runName: string; status: string };
   data: { params?: { key: string; value: string }[]; metrics?: { key: string; value: number }[] };
 }
 
@@ -67,7 +49,7 @@ describe('models through PrimeHub Local and a real MLflow', () => {
         displayName: 'train-iris',
         instanceType: 'cpu-1',
         image: 'base-notebook',
-        command: `echo "tracking at $MLFLOW_TRACKING_URI"\n${TRAIN}`
+        command: `echo "tracking at $MLFLOW_TRACKING_URI"\n${TRAIN_IRIS}`
       });
       const done = await client.jobs.wait(job.id, { timeoutMs: 240_000 });
       const log = (await collect(client.jobs.logs(job.id))).join('\n');
@@ -81,35 +63,35 @@ describe('models through PrimeHub Local and a real MLflow', () => {
 
   test('mlflowRuns lists the runs of an experiment with their params and metrics', async () => {
     runs = (await client.models.mlflowRuns('iris')) as MlflowRunJson[];
-    expect(runs.map(r => r.info.run_name).sort()).toEqual(['C=0.05', 'C=1.0']);
+    expect(runs.map(r => r.info.runName).sort()).toEqual(['C=0.05', 'C=1.0']);
     for (const r of runs) {
       expect(r.info.status).toBe('FINISHED');
-      expect(r.data.params).toEqual([{ key: 'C', value: r.info.run_name.slice(2) }]);
+      expect(r.data.params).toEqual([{ key: 'C', value: r.info.runName.slice(2) }]);
       expect(r.data.metrics).toEqual([expect.objectContaining({ key: 'accuracy', value: expect.any(Number) })]);
     }
     const accuracy = (r: MlflowRunJson) => r.data.metrics!.find(m => m.key === 'accuracy')!.value;
     [best, other] = [...runs].sort((a, b) => accuracy(b) - accuracy(a));
-    expect(best.info.run_name).toBe('C=1.0');
+    expect(best.info.runName).toBe('C=1.0');
     await expect(client.models.mlflowRuns('no-such-experiment')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test("a run's artifacts: its files and its logged model as a folder holding MLmodel", async () => {
-    const root = await client.models.mlflowArtifact(best.info.run_id);
+    const root = await client.models.mlflowArtifact(best.info.runId);
     expect(root.map(f => [f.path, f.is_dir]).sort()).toEqual([
       ['model', true],
       ['notes', true]
     ]);
-    const model = await client.models.mlflowArtifact(best.info.run_id, 'model');
+    const model = await client.models.mlflowArtifact(best.info.runId, 'model');
     expect(model.map(f => f.path)).toEqual(expect.arrayContaining(['model/MLmodel', 'model/requirements.txt']));
-    const notes = await client.models.mlflowArtifact(best.info.run_id, 'notes');
+    const notes = await client.models.mlflowArtifact(best.info.runId, 'notes');
     expect(notes).toEqual([expect.objectContaining({ path: 'notes/readme.txt', is_dir: false })]);
   });
 
   test('registering the best run gives iris version 1, another run version 2', async () => {
-    const first = await client.models.register({ name: 'iris', runId: best.info.run_id, path: 'model' });
-    expect(first).toMatchObject({ name: 'iris', version: '1', run_id: best.info.run_id });
-    const second = await client.models.register({ name: 'iris', runId: other.info.run_id, path: 'model' });
-    expect(second).toMatchObject({ name: 'iris', version: '2', run_id: other.info.run_id });
+    const first = await client.models.register({ name: 'iris', runId: best.info.runId, path: 'model' });
+    expect(first).toMatchObject({ name: 'iris', version: '1', run_id: best.info.runId });
+    const second = await client.models.register({ name: 'iris', runId: other.info.runId, path: 'model' });
+    expect(second).toMatchObject({ name: 'iris', version: '2', run_id: other.info.runId });
     expect(client.models.modelUri('iris', '1')).toBe('models:/iris/1');
   });
 
@@ -128,7 +110,7 @@ describe('models through PrimeHub Local and a real MLflow', () => {
     const v1 = await client.models.version('iris', '1');
     expect(v1).toMatchObject({ version: '1', deployedBy: [] });
     expect(v1.run).toMatchObject({
-      info: { runId: best.info.run_id, status: 'FINISHED' },
+      info: { runId: best.info.runId, status: 'FINISHED' },
       data: { params: [{ key: 'C', value: '1.0' }] }
     });
     await expect(client.models.get('no-such-model')).rejects.toThrow(
@@ -146,7 +128,7 @@ describe('models through PrimeHub Local and a real MLflow', () => {
     ['a folder that is not a model', { name: 'iris', path: 'notes' }, /"notes" of run \w+ is not an MLflow model/],
     ['a path with nothing there', { name: 'iris', path: 'nothing' }, /has no artifacts at "nothing"/]
   ])('registering %s is refused with a clear error and changes nothing', async (_what, spec, message) => {
-    const err = await client.models.register({ ...spec, runId: best.info.run_id }).catch((e: unknown) => e);
+    const err = await client.models.register({ ...spec, runId: best.info.runId }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toMatch(message);
     expect((await client.models.versions('iris')).length).toBe(2);

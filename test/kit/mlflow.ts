@@ -34,3 +34,25 @@ export async function mlflowRunning(server: LocalServerProcess, restarts = 0): P
     await new Promise(r => setTimeout(r, 200));
   }
 }
+
+/**
+ * A job's command training two runs of experiment `iris` (C = 0.05 and 1), each logging its model as `model` and a note as `notes/`;
+ * it runs with the group's MLflow variables PrimeHub Local gives every job.
+ */
+export const TRAIN_IRIS = [
+  "python - <<'EOF'",
+  'import mlflow',
+  'from sklearn.datasets import load_iris',
+  'from sklearn.linear_model import LogisticRegression',
+  "mlflow.set_experiment('iris')",
+  'X, y = load_iris(return_X_y=True)',
+  'for c in (0.05, 1.0):',
+  "    with mlflow.start_run(run_name=f'C={c}') as run:",
+  '        clf = LogisticRegression(C=c, max_iter=500).fit(X, y)',
+  "        mlflow.log_param('C', c)",
+  "        mlflow.log_metric('accuracy', clf.score(X, y))",
+  "        mlflow.sklearn.log_model(clf, name='model')",
+  "        mlflow.log_text('trained on iris', 'notes/readme.txt')",
+  "        print('RUN', run.info.run_id, c)",
+  'EOF'
+].join('\n');

@@ -130,13 +130,14 @@ export function mlflowSettingObject(setting: MlflowSetting | null) {
   };
 }
 
-/** PrimeHub's run object: camelCase `info`, params sorted by key. */
+/** PrimeHub's run object (`mlflowRuns`, a version's `run`): camelCase `info` (with the run's name), params sorted by key. */
 function runObject(run: MlflowRun) {
   const i = run.info;
   const params = [...(run.data?.params ?? [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
     info: {
       runId: i.run_id,
+      runName: i.run_name,
       experimentId: i.experiment_id,
       status: i.status,
       startTime: i.start_time,
@@ -305,7 +306,7 @@ export const modelResolvers = {
         runs.push(...(page.runs ?? []));
         token = page.next_page_token || undefined;
       } while (token);
-      return runs;
+      return runs.map(runObject);
     },
 
     mlflowArtifact: async (
