@@ -3,7 +3,7 @@
 // shared state, a crash stays contained), then prints one summary table. Benchmarks report and
 // tests assert: a missed goal still exits 0; a benchmark that crashes makes the run exit 1.
 //
-//   node test/bench/run.mjs [submit] [phfs] [pagination] [scale] [sandbox] [client-get] [client-files] [client-logs] [client-iterate] [client-bundle] [vscode] [jupyterlab-size] [jupyterlab-list] [jupyterlab-proxy] [jupyterlab-submit] [notebook] [mlflow]
+//   node test/bench/run.mjs [submit] [phfs] [pagination] [scale] [sandbox] [client-get] [client-files] [client-logs] [client-iterate] [client-bundle] [vscode] [jupyterlab-size] [jupyterlab-list] [jupyterlab-proxy] [jupyterlab-submit] [notebook] [mlflow] [models]
 //   (default: all)
 //   env: BENCH_SUBMIT_SAMPLES, BENCH_PHFS_MB, BENCH_PHFS_ROUNDS, BENCH_JOBS, BENCH_SCALE_JOBS, BENCH_PAGE_SAMPLES,
 //   BENCH_JOB_START_SAMPLES, BENCH_CLIENT_GET_SAMPLES,
@@ -36,7 +36,8 @@ const BENCHMARKS = [
   { name: 'jupyterlab-proxy', file: 'jupyterlab-proxy.mjs' },
   { name: 'jupyterlab-submit', file: 'jupyterlab-submit.mjs' },
   { name: 'notebook', file: 'notebook-latency.mjs' },
-  { name: 'mlflow', file: 'mlflow-start.mjs' }
+  { name: 'mlflow', file: 'mlflow-start.mjs' },
+  { name: 'models', file: 'models.mjs' }
 ];
 /** A benchmark still running after this is stuck: it is killed and counted as crashed. */
 const TIMEOUT_MS = 10 * 60_000;
