@@ -3,17 +3,44 @@
  * classifier twice (MLflow 3 logged models), its runs are listed, their artifacts browsed, the better model is
  * registered twice (versions 1 and 2), and the registry is read back through every operation the SDK has.
  * Bad input is refused with a clear error and changes nothing; MLflow killed mid-use gives "not reachable"
- * quickly, and the models are back after PrimeHub Local restarted it.
+ * quickly, and the models are back after PrimeHub Local restarted it. The official PrimeHub SDK reads and
+ * registers through the same fields unchanged.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { PrimeHubClient } from '../../shared-client/src';
 import { FeatureUnavailableError, NotFoundError, PrimeHubError, ValidationError } from '../../shared-client/src/errors';
 import { DataDir } from '../../packages/local-server/src/DataDir';
-import { LocalServerProcess } from '../kit/localServer';
+import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { MLFLOW_START_MS, mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
 import { clientAs, clientFor, collect, freePort } from './support';
 
 /** A run as `mlflowRuns` answers it, as PrimeHub's resolver shapes MLflow's. */
+const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
+
+/**
+ * `ph.models.<method>(*args)` of the official PrimeHub SDK's Python API (what `primehub models
+ * <command>` calls; `primehub-python-sdk`, pinned in python/requirements.txt) with PrimeHub Local's
+ * own SDK config file; its answer as JSON. Not the CLI's `--json`, which cannot print the datetimes
+ * its list commands yield (the SDK's own bug, on a real PrimeHub too).
+ */
+async function sdk(server: LocalServerProcess, method: string, ...args: string[]): Promise<any> {
+  const code = [
+    'import inspect, json, sys',
+    'from primehub import PrimeHub, PrimeHubConfig',
+    'ph = PrimeHub(PrimeHubConfig(config=sys.argv[1]))',
+    'out = getattr(ph.models, sys.argv[2])(*sys.argv[3:])',
+    'print(json.dumps(list(out) if inspect.isgenerator(out) else out, default=str))'
+  ].join('\n');
+  const config = join(server.dataDir, 'config.json');
+  const { stdout } = await promisify(execFile)(PYTHON, ['-c', code, config, method, ...args], {
+    env: { PATH: process.env.PATH, HOME: server.dataDir }
+  });
+  return JSON.parse(stdout);
+}
+
 interface MlflowRunJson {
   info: { runId: string; runName: string; status: string };
   data: { params?: { key: string; value: string }[]; metrics?: { key: string; value: number }[] };
@@ -206,6 +233,37 @@ describe('models through PrimeHub Local and a real MLflow', () => {
     },
     TEST_MS
   );
+
+  test("the official PrimeHub SDK's models operations (all but deploy) answer unchanged", async () => {
+    const runs = (await sdk(server, 'list_runs', 'iris')) as { runId: string; status: string; startTime: string }[];
+    expect(runs.map(r => r.runId).sort()).toEqual([best.info.runId, other.info.runId].sort());
+    expect(runs[0]).toMatchObject({ status: 'FINISHED', startTime: expect.stringMatching(/^\d{4}-\d\d-\d\d/) });
+    const artifacts = (await sdk(server, 'list_artifacts', best.info.runId)) as { path: string; is_dir: boolean }[];
+    expect(artifacts).toEqual(expect.arrayContaining([{ path: 'model', is_dir: true }]));
+    const inModel = (await sdk(server, 'list_artifacts', best.info.runId, 'model')) as { path: string }[];
+    expect(inModel.map(f => f.path)).toContain('model/MLmodel');
+    expect(await sdk(server, 'register', 'iris', best.info.runId, 'model')).toMatchObject({
+      name: 'iris',
+      version: '3',
+      run_id: best.info.runId
+    });
+    expect(((await sdk(server, 'list')) as { name: string }[]).map(m => m.name)).toEqual(['iris']);
+    expect(await sdk(server, 'get', 'iris')).toMatchObject({
+      model: { name: 'iris' },
+      modelVersions: [
+        expect.objectContaining({ version: '3' }),
+        expect.objectContaining({ version: '2' }),
+        expect.objectContaining({ version: '1' })
+      ]
+    });
+    const versions = (await sdk(server, 'list_versions', 'iris')) as { version: string; source: string }[];
+    expect(versions.map(v => v.version)).toEqual(['3', '2', '1']);
+    expect(await sdk(server, 'get_version', 'iris', '1')).toMatchObject({
+      name: 'iris',
+      version: '1',
+      run: { info: { runId: best.info.runId, status: 'FINISHED' } }
+    });
+  });
 
   test('a group without any MLflow: feature unavailable', async () => {
     const plain = await LocalServerProcess.start();
