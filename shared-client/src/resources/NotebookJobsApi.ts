@@ -59,6 +59,11 @@ export interface NotebookRun {
   output?: { volumePath: string } | { phfsPath: string };
   /** PHFS path of the snapshot (removed by the job when it ends, and by `wait`). */
   snapshotPath?: string;
+  /**
+   * For the jobs of one `runSweep`: what they share, also their MLflow runs' tag `primehub.sweep_id`
+   * (where the group has MLflow), e.g. to list a sweep's runs.
+   */
+  sweepId?: string;
   /** Waits for the job to end, then makes sure the snapshot is gone; returns the final job. */
   wait(opts?: JobWaitOptions): Promise<Job>;
 }
@@ -144,6 +149,7 @@ interface PlannedRun {
   output?: NotebookRun['output'];
   runIdAt?: number;
   snapshot?: { phfsPath: string; body: string };
+  sweepId?: string;
 }
 
 /**
@@ -204,6 +210,7 @@ export class NotebookJobsApi {
     const group = await this.groupName(opts);
     const at = stamp();
     const stem = sourceStem(spec.notebook);
+    const sweepId = `${stem}-${at}-${randomHex(3)}`;
     const plans = combinations.map((c, i) =>
       this.plan(
         {
@@ -214,7 +221,8 @@ export class NotebookJobsApi {
             ? spec.outputName(c.name, i)
             : `${stem}-${at}-${c.name.slice(spec.displayName.length + 1) || String(i + 1)}-output.ipynb`
         },
-        group
+        group,
+        { sweepId }
       )
     );
     const runs: NotebookRun[] = [];
@@ -286,8 +294,11 @@ export class NotebookJobsApi {
     };
   }
 
-  /** Validates a run and builds its job script (no I/O); `perRun`: each run's output named after its job. */
-  private plan(spec: NotebookRunSpec, group: string, { perRun = false } = {}): PlannedRun {
+  /**
+   * Validates a run and builds its job script (no I/O); `perRun`: each run's output named after its
+   * job; `sweepId`: the sweep the run is one job of.
+   */
+  private plan(spec: NotebookRunSpec, group: string, { perRun = false, sweepId = '' } = {}): PlannedRun {
     const parameters = spec.parameters ?? {};
     check(spec.declared, parameters);
     const src = spec.notebook;
@@ -346,6 +357,8 @@ export class NotebookJobsApi {
       target = { ...target, ...named };
       output = 'volumePath' in output! ? { volumePath: named.path } : { phfsPath: named.path };
     }
+    // the notebook as its user knows it, for its MLflow run: on the volume, or just its name
+    const notebookPath = 'volumePath' in src ? input.path : besideDir ? `${besideDir}/${src.name}` : src.name;
     const command = buildNotebookRunScript({
       input,
       workdir,
@@ -354,14 +367,15 @@ export class NotebookJobsApi {
       removeOnExit: snapshot ? { root: 'phfs', path: snapshot.phfsPath } : undefined,
       volumeFallback: `/project/${toGroupPath(group)}`,
       parameters,
-      types: typesOf(spec.declared)
+      types: typesOf(spec.declared),
+      tracking: { runName: spec.displayName, notebookPath, ...(sweepId ? { sweepId } : {}) }
     });
-    return { spec, command, artifactName, output, runIdAt, snapshot };
+    return { spec, command, artifactName, output, runIdAt, snapshot, ...(sweepId ? { sweepId } : {}) };
   }
 
   /** Uploads a planned run's snapshot, submits its job and returns the run. */
   private async submitPlanned(plan: PlannedRun, groupOpts: GroupCallOptions & { group: string }): Promise<NotebookRun> {
-    const { spec, snapshot, output, artifactName } = plan;
+    const { spec, snapshot, output, artifactName, sweepId } = plan;
     if (snapshot) {
       await this.files.upload(snapshot.phfsPath, snapshot.body, groupOpts);
     }
@@ -390,6 +404,7 @@ export class NotebookJobsApi {
       artifactName,
       ...(output ? { output } : {}),
       ...(snapshotPath ? { snapshotPath } : {}),
+      ...(sweepId ? { sweepId } : {}),
       wait: async (waitOpts: JobWaitOptions = {}) => {
         const done = await this.jobs.wait(job.id, waitOpts);
         if (snapshotPath) {
