@@ -88,9 +88,8 @@ export class ModelsCommands {
 
   /** Lists the models again, and the versions and runs shown. */
   async refresh(): Promise<void> {
-    this.models.model.forgetDetails();
     try {
-      await this.models.refresh();
+      await this.models.refresh(undefined, true);
     } catch (e) {
       // the view itself says that the group has no MLflow or that MLflow does not answer
       const status = this.models.model.status;

@@ -123,6 +123,17 @@ describe('ModelsManager', () => {
     expect(calls).toEqual(['version iris 1']);
   });
 
+  it('a manual refresh reads the runs again, but keeps the ones shown while MLflow does not answer', async () => {
+    const { manager, setFail } = setup();
+    await manager.versionDetail('iris', '1');
+    setFail(unreachable);
+    await expect(manager.refresh(undefined, true)).rejects.toThrow(/not reachable/);
+    expect(manager.model.detailOf('iris', '1')).toBeDefined();
+    setFail(undefined);
+    await manager.refresh(undefined, true);
+    expect(manager.model.detailOf('iris', '1')).toBeUndefined();
+  });
+
   it('a group without MLflow: the view says so, no models, and it is no error to report', async () => {
     const { manager, setFail } = setup();
     await manager.refresh();

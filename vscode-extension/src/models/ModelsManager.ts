@@ -54,8 +54,10 @@ export class ModelsManager {
   /**
    * Lists the models, and again the versions of the models whose versions were looked at, into
    * the model; a failure is recorded (the view says why) and rethrown (the scheduler backs off).
+   * `rereadDetails` has the versions' runs and deployments read again once the listing worked
+   * (while MLflow does not answer, the ones shown stay).
    */
-  async refresh(signal?: AbortSignal): Promise<void> {
+  async refresh(signal?: AbortSignal, rereadDetails = false): Promise<void> {
     if (this.connection.state !== 'signedIn') {
       this.model.clear();
       return;
@@ -72,6 +74,9 @@ export class ModelsManager {
           )
         )
       );
+      if (rereadDetails) {
+        this.model.forgetDetails();
+      }
       this.model.setModels(models);
       for (const v of versions) {
         if (v.list) {

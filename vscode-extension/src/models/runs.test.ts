@@ -110,6 +110,17 @@ describe('runs', () => {
     expect(toRunSummary(null)).toBeUndefined();
   });
 
+  it("reads PrimeHub's mlflowRuns (camelCase info with the run's name)", () => {
+    const run = toRunSummaries([
+      {
+        info: { runId: 'r3', runName: 'C=2', experimentId: '1', startTime: 5, lifecycleStage: 'active' },
+        data: { params: [], metrics: [], tags: [] }
+      },
+      { info: { runId: 'r4', runName: 'gone', lifecycleStage: 'deleted' }, data: {} }
+    ]);
+    expect(run).toEqual([expect.objectContaining({ runId: 'r3', name: 'C=2', experimentId: '1', startTime: 5 })]);
+  });
+
   it('lists runs newest first, without deleted ones', () => {
     const runs = toRunSummaries([
       mlflowRun('old', 'a', 1),

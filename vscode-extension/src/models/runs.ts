@@ -2,9 +2,9 @@ import type { Job, MLflowArtifactFile } from '@primehub-suite/client';
 import { parseNotebookRunScript } from '@primehub-suite/client/notebook';
 
 /**
- * An MLflow run as the Models view and Register Model show it, from either shape the API gives:
- * MLflow's own JSON (`mlflowRuns`: `info.run_id`, `info.start_time`) or PrimeHub's run of a
- * model version (`modelVersion.run`: `info.runId`, `info.startTime`).
+ * An MLflow run as the Models view and Register Model show it, from either shape a PrimeHub
+ * gives: PrimeHub's (`info.runId`, `info.startTime`: `mlflowRuns` and `modelVersion.run`) or
+ * MLflow's own JSON (`info.run_id`, `info.start_time`), which older servers pass through.
  */
 export interface RunSummary {
   runId: string;
@@ -60,7 +60,7 @@ export function toRunSummary(raw: unknown): RunSummary | undefined {
   }
   return {
     runId,
-    name: tags['mlflow.runName'] ?? str(info.run_name) ?? runId,
+    name: tags['mlflow.runName'] ?? str(info.runName) ?? str(info.run_name) ?? runId,
     experimentId: str(info.experiment_id) ?? str(info.experimentId),
     status: str(info.status),
     startTime: num(info.start_time) ?? num(info.startTime),
@@ -75,8 +75,12 @@ export function toRunSummary(raw: unknown): RunSummary | undefined {
 
 /** Runs of `mlflowRuns`, newest first, without the ones MLflow has deleted. */
 export function toRunSummaries(raw: readonly unknown[]): RunSummary[] {
+  const stage = (r: unknown) => {
+    const info = (r as { info?: { lifecycle_stage?: unknown; lifecycleStage?: unknown } })?.info;
+    return info?.lifecycleStage ?? info?.lifecycle_stage;
+  };
   return raw
-    .filter(r => (r as { info?: { lifecycle_stage?: unknown } })?.info?.lifecycle_stage !== 'deleted')
+    .filter(r => stage(r) !== 'deleted')
     .map(toRunSummary)
     .filter((r): r is RunSummary => r !== undefined)
     .sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0));
