@@ -261,8 +261,7 @@ describe('notebook jobs as MLflow runs, against a real MLflow', () => {
     expect(Object.fromEntries(run.data.tags!.map(t => [t.key, t.value]))).toMatchObject({
       'primehub.job_id': job.id,
       'primehub.sweep_id': 'sweep-7',
-      'primehub.notebook_path': 'nbs/metrics.ipynb',
-      'primehub.user': 'alice',
+      'mlflow.source.name': 'nbs/metrics.ipynb',
       'mlflow.user': 'alice',
       'mlflow.runName': 'metrics job'
     });

@@ -18,25 +18,29 @@
  *
  * MLflow: when the job has `MLFLOW_TRACKING_URI` (PrimeHub and PrimeHub Local set it, with the
  * group's `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` or `_TOKEN` and `MLFLOW_WORKSPACE`, in jobs of a
- * group with MLflow) and the image has the `mlflow` package, the job is an MLflow run: the script
- * creates it (run name: the job's name; params: the notebook parameters; tags: job id, sweep id,
- * notebook path, user), gives the kernel `MLFLOW_RUN_ID` and `MLFLOW_EXPERIMENT_ID` so that the
- * notebook's `mlflow.log_*` calls and autologging land in that run, uploads the output notebook to
- * the run's artifacts and ends the run FINISHED, FAILED (papermill failed) or KILLED (SIGTERM/SIGINT,
- * i.e. a cancel or a deadline). This is Python of the standard library speaking MLflow's REST API
- * (`import mlflow` alone takes over a second); any MLflow failure is one `MLflow: ...` line in the
- * job's log and the notebook runs as it would without MLflow. Without the variable or the package,
- * the script runs exactly as it does without MLflow.
+ * group with MLflow; `MLFLOW_TRACKING_SERVER_CERT_PATH` and `MLFLOW_TRACKING_INSECURE_TLS` are
+ * honoured too, proxies are not used) and the image has the `mlflow` package, the job is an MLflow
+ * run: the script creates it (run name: the job's name; params: the notebook parameters; tags:
+ * `primehub.job_id`, `primehub.sweep_id`, `primehub.group`, and MLflow's own `mlflow.user` and
+ * `mlflow.source.name`, the notebook's path), gives the kernel `MLFLOW_RUN_ID` and
+ * `MLFLOW_EXPERIMENT_ID` so that the notebook's `mlflow.log_*` calls and autologging land in that
+ * run (and runs it starts itself in that experiment), uploads the output notebook to the run's
+ * artifacts (served artifacts, `mlflow-artifacts:`; other stores get a note) and ends the run
+ * FINISHED, FAILED (papermill failed) or KILLED (SIGTERM/SIGINT: a cancel or a deadline). This is
+ * Python of the standard library speaking MLflow's REST API (`import mlflow` alone takes over a
+ * second); any MLflow failure is one `MLflow: ...` line in the job's log and the notebook runs as
+ * it would without MLflow. Without the variable the script runs exactly as before; without the
+ * package, too, after a Python start that finds none.
  *
  * The run's experiment is the one the notebook's own calls would use, since mlflow refuses to
  * resume a run of another experiment after `mlflow.set_experiment`: the first
- * `set_experiment(...)` in the notebook's code when its argument is a string, a number or a
- * parameter (or a string variable) of the notebook; else `MLFLOW_EXPERIMENT_NAME` or
- * `MLFLOW_EXPERIMENT_ID` of the job's environment; else the notebook's file name without `.ipynb`.
- * When the notebook names its experiment only as it runs (any other argument) or sends its logging
- * to another tracking server (`set_tracking_uri` with another URL), the job's run still records the
- * job, but the kernel gets no run id: the notebook's own logging makes runs of its own, as without
- * this script.
+ * `set_experiment(...)` in the notebook's code when its argument is a string, a number, a
+ * parameter of the notebook or a variable assigned a string; else the notebook's file name without
+ * `.ipynb`, whatever `MLFLOW_EXPERIMENT_NAME` the job has (PrimeHub Local gives every job `Default`):
+ * the kernel gets `MLFLOW_EXPERIMENT_ID` instead, and no name to contradict it. When the notebook names its
+ * experiment only as it runs (any other argument) or sends its logging to another tracking server
+ * (`set_tracking_uri` with another URL), the job's run still records the job, but the kernel gets
+ * no run id: the notebook's own logging makes runs of its own, as it would without this script.
  */
 import { utf8ToBase64 } from '../base64';
 import { ValidationError } from '../errors';
@@ -90,7 +94,7 @@ const FAILURE_SUMMARY_PY = [
  * Python (standard library only: it must start fast) of a job's MLflow run, see the module comment:
  * `<notebook> <parameters base64> <info base64> <output notebook> <artifact name>`. Started in the
  * background, it checks the image's `mlflow` (without importing it), creates the run and writes
- * `<run id> <experiment id> kernel|job` to its stdout (nothing for no run); then it logs the
+ * `<run id> <experiment id> kernel|job` to its stdout (`-` for no run); then it logs the
  * parameters while the notebook runs and waits for the shell's signal: USR1 (papermill succeeded:
  * FINISHED), USR2 (FAILED) or TERM (cancelled: KILLED; also when the shell is gone). Then it uploads
  * the output notebook and ends the run. Problems are one `MLflow: ...` line on stderr, never an exit
@@ -105,11 +109,12 @@ const MLFLOW_PY = String.raw`import signal
 SIGNALS = {signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 import base64, json, os, re, sys, time
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 E = os.environ
 API = "/api/2.0/mlflow/"
 STR = "\"[^\"\\n]*\"|'[^'\\n]*'"
+told = []
 
 
 class Failed(Exception):
@@ -140,8 +145,6 @@ def connect():
 def call(method, path, body=None, size=None):
     h = {"Content-Type": "application/json"}
     user, password = E.get("MLFLOW_TRACKING_USERNAME"), E.get("MLFLOW_TRACKING_PASSWORD")
-    if not (user and password) and url.username:
-        user, password = unquote(url.username), unquote(url.password or "")
     if user and password:
         h["Authorization"] = "Basic " + base64.b64encode((user + ":" + password).encode()).decode()
     elif E.get("MLFLOW_TRACKING_TOKEN"):
@@ -212,19 +215,17 @@ def start(notebook, params, info):
     connect()
     try:
         (kind, chosen), other = choice(notebook, params)
-    except (OSError, ValueError, LookupError):
+    except Exception:
         kind = chosen = other = None
-    if kind == "id" or kind != "name" and not E.get("MLFLOW_EXPERIMENT_NAME") and E.get("MLFLOW_EXPERIMENT_ID"):
-        eid = chosen if kind == "id" else E["MLFLOW_EXPERIMENT_ID"]
-        label = "id " + eid
+    if kind == "id":
+        eid, label = chosen, "id " + chosen
     else:
-        label = kind == "name" and chosen or E.get("MLFLOW_EXPERIMENT_NAME") or os.path.basename(
-            source).lstrip(".").rsplit(".ipynb", 1)[0] or "notebook"
+        label = kind == "name" and chosen or os.path.basename(source).lstrip(".").rsplit(".ipynb", 1)[0] or "notebook"
         eid, label = experiment(label), '"%s"' % label
     user = E.get("PRIMEHUB_USER") or E.get("USER")
     tags = {"mlflow.user": user, "mlflow.source.name": source, "mlflow.source.type": "NOTEBOOK",
             "primehub.job_id": E.get("PHJOB_NAME"), "primehub.sweep_id": info.get("sweepId"),
-            "primehub.notebook_path": source, "primehub.group": E.get("PRIMEHUB_GROUP"), "primehub.user": user}
+            "primehub.group": E.get("PRIMEHUB_GROUP")}
     run = call("POST", API + "runs/create", {
         "experiment_id": eid, "start_time": int(time.time() * 1000), "user_id": user,
         "run_name": info.get("runName") or E.get("PHJOB_NAME"),
@@ -235,11 +236,11 @@ def start(notebook, params, info):
     kernel = not other and kind != "?"
     print(*ids, kernel and "kernel" or "job", flush=True)
     os.dup2(2, 1)
+    told.append(1)
     note('run "%s" in experiment %s: %s/#/experiments/%s/runs/%s' % (
         run.get("run_name", ""), label, where.rstrip("/"), ids[1], ids[0]))
     if not kernel:
-        note("the notebook picks its %s as it runs: its own logging makes runs of its own" % (
-            other and "tracking server" or "experiment"))
+        note("the notebook sets its experiment or server as it runs: its own logging makes runs of its own")
     items = [{"key": k, "value": str(v)[:6000]} for k, v in params.items()]
     try:
         for i in range(0, len(items), 100):
@@ -252,17 +253,15 @@ def start(notebook, params, info):
 def end(run, status, path, name):
     conn.close()
     art = urlsplit(run.get("artifact_uri", ""))
-    if not os.path.isfile(path):
-        pass
-    elif art.scheme != "mlflow-artifacts" or art.netloc:
-        note("the output notebook is only in the job's artifacts: the job cannot upload to %s:" % art.scheme)
-    else:
-        try:
+    try:
+        if os.path.isfile(path):
+            if art.scheme != "mlflow-artifacts" or art.netloc:
+                raise Failed("the job cannot upload to %s:" % art.scheme)
             with open(path, "rb") as f:
                 call("PUT", "/api/2.0/mlflow-artifacts/artifacts/" + quote(art.path.strip("/") + "/" + name), f,
                      os.path.getsize(path))
-        except Exception as e:
-            note("the output notebook was not logged (%s)" % why(e))
+    except Exception as e:
+        note("the output notebook is only in the job's artifacts (%s)" % why(e))
     call("POST", API + "runs/update", {"run_id": run["run_id"], "status": status, "end_time": int(time.time() * 1000)})
 
 
@@ -289,6 +288,8 @@ try:
     main(*sys.argv[1:])
 except Exception as e:
     note("not tracked (%s: %s)" % (type(e).__name__, e))
+if not told:
+    print("-", flush=True)
 sys.stderr.flush()
 os._exit(0)
 `;
@@ -434,21 +435,25 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
     `cd -- ${rooted(plan.workdir, 'workdir')} || exit 1`,
     // the job's MLflow run (see the module comment): its helper process, and the line it started the run with
     'mlflow_pid=; mlflow_out=; nb=',
-    'mlflow_kernel() { if [ "$3" = kernel ]; then export MLFLOW_RUN_ID="$1" MLFLOW_EXPERIMENT_ID="$2"; fi; }',
+    // the kernel's own new runs go to the run's experiment: an MLFLOW_EXPERIMENT_NAME left beside would contradict it
+    'mlflow_kernel() { if [ "$3" = kernel ]; then unset MLFLOW_EXPERIMENT_NAME; export MLFLOW_RUN_ID="$1" MLFLOW_EXPERIMENT_ID="$2"; fi; }',
     // forgotten first: a TERM during the end must not end the run twice
     'mlflow_end() { set -- "$mlflow_pid" "$1"; mlflow_pid=; if [ -n "$1" ] && kill "-$2" "$1" 2>/dev/null; then wait "$1"; fi; }',
     `mlflow_stop() { trap '' TERM INT; if [ -n "$nb" ]; then kill -TERM "$nb" 2>/dev/null; wait "$nb"; fi; mlflow_end TERM; exit "$1"; }`,
     'if [ -n "${MLFLOW_TRACKING_URI:-}" ] && mlflow_py="$(command -v python3 || command -v python)"; then',
-    '  if mlflow_dir="$(mktemp -d 2>/dev/null)" && mkfifo "$mlflow_dir/run"; then',
+    // a file, not a FIFO: PrimeHub Local's sandbox allows no mknod
+    '  if mlflow_file="$(mktemp 2>/dev/null)"; then',
     `    mlflow_code=${shellQuote(MLFLOW_SCRIPT_PY)}`,
     "    trap 'mlflow_stop 143' TERM; trap 'mlflow_stop 130' INT",
-    `    "$mlflow_py" -c "$mlflow_code" ${input} ${shellQuote(b64)} ${shellQuote(trackingInfo(plan.tracking))} ${target} ${shellQuote(artifact)} > "$mlflow_dir/run" &`,
+    `    "$mlflow_py" -c "$mlflow_code" ${input} ${shellQuote(b64)} ${shellQuote(trackingInfo(plan.tracking))} ${target} ${shellQuote(artifact)} > "$mlflow_file" &`,
     '    mlflow_pid=$!',
-    '    read -r mlflow_out < "$mlflow_dir/run"',
-    '    rm -rf -- "$mlflow_dir"',
+    // the helper writes one line, also for no run (`-`); a shell has no lighter wait for it than this
+    '    while [ ! -s "$mlflow_file" ] && kill -0 "$mlflow_pid" 2>/dev/null; do sleep 0.01 2>/dev/null || sleep 1; done',
+    '    read -r mlflow_out < "$mlflow_file"',
+    '    rm -f -- "$mlflow_file"',
     // the helper's words are ids it checked, never user text
-    `    if [ -n "$mlflow_out" ]; then mlflow_kernel $mlflow_out; else mlflow_pid=; ${traps}; fi`,
-    `  else echo 'MLflow: not tracked (no mktemp -d or mkfifo in the image); the notebook runs as before' >&2; fi`,
+    `    if [ -n "$mlflow_out" ] && [ "$mlflow_out" != - ]; then mlflow_kernel $mlflow_out; else mlflow_pid=; ${traps}; fi`,
+    `  else echo 'MLflow: not tracked (no mktemp in the image); the notebook runs as before' >&2; fi`,
     'fi',
     'run_notebook() {',
     `papermill ${input} ${target} -b ${shellQuote(b64)} --log-output`,
