@@ -8,6 +8,7 @@ import type { ModelsManager, Registered, RegisterSpec } from './ModelsManager';
 import { MODEL_NAME_PATTERN, modelNameProblem, registerActionText } from './modelName';
 import { formatTime } from './modelsText';
 import {
+  externalUiBase,
   notebookExperiment,
   runsOfJob,
   runUiUrl,
@@ -175,8 +176,11 @@ export class ModelsCommands {
         void vscode.window.showInformationMessage("The group's MLflow settings have no UI address (uiUrl).");
         return;
       }
+      // a loopback MLflow through the window's port forwarding or proxy, whose address may keep no path
+      const external = await vscode.env.asExternalUri(vscode.Uri.parse(mlflow.uiUrl));
+      const base = externalUiBase(mlflow.uiUrl, external.toString(true));
       // as a string: vscode.Uri would encode the slashes of the UI's `#/experiments/…` route
-      await vscode.commands.executeCommand('vscode.open', runUiUrl(mlflow.uiUrl, run.experimentId, run.runId));
+      await vscode.commands.executeCommand('vscode.open', runUiUrl(base, run.experimentId, run.runId));
     });
   }
 

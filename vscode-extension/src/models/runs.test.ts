@@ -2,6 +2,7 @@ import type { Job } from '@primehub-suite/client';
 import { buildNotebookRunScript } from '@primehub-suite/client/notebook';
 import {
   artifactFolders,
+  externalUiBase,
   formatMetric,
   JOB_ID_TAG,
   notebookExperiment,
@@ -132,6 +133,20 @@ describe('runs', () => {
 
   it('formats metrics to four significant digits', () => {
     expect([0.97333333, 12, 1234.5678, 0.000123456].map(formatMetric)).toEqual(['0.9733', '12', '1235', '0.0001235']);
+  });
+
+  it("reaches the MLflow UI as the window can: as it is, through a forwarded port, or code-server's proxy", () => {
+    expect(externalUiBase('http://127.0.0.1:5000', 'http://127.0.0.1:5000/')).toBe('http://127.0.0.1:5000');
+    expect(externalUiBase('http://127.0.0.1:5000/mlflow', 'http://localhost:41234/mlflow')).toBe(
+      'http://localhost:41234/mlflow'
+    );
+    expect(externalUiBase('http://127.0.0.1:5000/', 'http://cs.example:8080/proxy/5000/')).toBe(
+      'http://cs.example:8080/proxy/5000'
+    );
+    expect(externalUiBase('http://127.0.0.1:5000/mlflow/', 'http://cs.example:8080/proxy/5000/')).toBe(
+      'http://cs.example:8080/proxy/5000/mlflow'
+    );
+    expect(externalUiBase('not a url', 'x')).toBe('not a url');
   });
 
   it("names the MLflow UI's page of a run", () => {

@@ -176,6 +176,29 @@ export function runUiUrl(uiUrl: string, experimentId: string, runId: string): st
   return `${base}/#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}`;
 }
 
+/**
+ * The MLflow UI's base address as this window reaches it, given what `vscode.env.asExternalUri`
+ * made of it: the same address locally; a forwarded port (remote VS Code), which keeps the path;
+ * or code-server's port proxy (`/proxy/<port>/`), which keeps nothing of the original path, so the
+ * path is put back after the proxy's.
+ */
+export function externalUiBase(uiUrl: string, external: string): string {
+  let original: URL;
+  let resolved: URL;
+  try {
+    original = new URL(uiUrl);
+    resolved = new URL(external);
+  } catch {
+    return uiUrl;
+  }
+  if (original.origin === resolved.origin && original.pathname === resolved.pathname) {
+    return uiUrl;
+  }
+  const path = original.pathname.replace(/^\/+|\/+$/g, '');
+  const base = `${resolved.origin}${resolved.pathname.replace(/\/+$/, '')}`;
+  return path && !base.endsWith(`/${path}`) ? `${base}/${path}` : base;
+}
+
 /** A folder of a run's artifacts that Register Model offers. */
 export interface ArtifactFolder {
   path: string;
