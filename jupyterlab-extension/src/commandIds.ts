@@ -3,5 +3,6 @@ export const CommandIDs = {
   submit: 'primehub-suite:submit-notebook',
   rerun: 'primehub-suite:rerun-job',
   openJob: 'primehub-suite:open-job',
-  openPanel: 'primehub-suite:open-panel'
+  openPanel: 'primehub-suite:open-panel',
+  registerModel: 'primehub-suite:register-model'
 } as const;

@@ -1,5 +1,6 @@
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import { CommandToolbarButton } from '@jupyterlab/ui-components';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import type { Job, Schedule } from '@primehub-suite/client/browser';
 import { serverExtension } from '../api';
@@ -50,6 +51,13 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
         tab.title.label = `Job ${id}`;
         tab.title.icon = primehubIcon;
         tab.title.closable = true;
+        // the models plugin's command, when it is there
+        if (app.commands.hasCommand(CommandIDs.registerModel)) {
+          tab.toolbar.addItem(
+            'register-model',
+            new CommandToolbarButton({ commands: app.commands, id: CommandIDs.registerModel, args: { id } })
+          );
+        }
         jobTabs.set(id, tab);
         app.shell.add(tab, 'main');
       }

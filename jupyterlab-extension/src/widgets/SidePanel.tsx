@@ -5,11 +5,16 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
 import { confirmDanger } from '../dialogs';
 import { JobsListModel } from '../models/JobsListModel';
+import { ModelsModel } from '../models/ModelsModel';
 import { formatDuration, formatParameters, jobParameters } from '../models/notebookJobs';
 import { SchedulesModel } from '../models/SchedulesModel';
 import type { IPrimeHub } from '../tokens';
+import { ModelsSection } from './ModelsSection';
 import { SignInForm, tokenFileOf } from './SignIn';
 import { useSignal } from './useSignal';
+
+/** The panel's sections. */
+type PanelTab = 'jobs' | 'recurring' | 'models';
 
 export interface ISidePanelActions {
   openJob(id: string): void;
@@ -280,8 +285,9 @@ function Panel(props: {
   hub: IPrimeHub;
   jobs: JobsListModel;
   schedules: SchedulesModel;
-  tab: 'jobs' | 'recurring';
-  setTab: (tab: 'jobs' | 'recurring') => void;
+  models: ModelsModel;
+  tab: PanelTab;
+  setTab: (tab: PanelTab) => void;
   actions: ISidePanelActions;
 }): React.ReactElement {
   const { hub, tab } = props;
@@ -323,12 +329,13 @@ function Panel(props: {
         <button role="tab" aria-selected={tab === 'recurring'} onClick={() => props.setTab('recurring')}>
           Recurring jobs
         </button>
+        <button role="tab" aria-selected={tab === 'models'} onClick={() => props.setTab('models')}>
+          Models
+        </button>
       </div>
-      {tab === 'jobs' ? (
-        <JobsList model={props.jobs} openJob={props.actions.openJob} />
-      ) : (
-        <SchedulesList model={props.schedules} openJob={props.actions.openJob} />
-      )}
+      {tab === 'jobs' && <JobsList model={props.jobs} openJob={props.actions.openJob} />}
+      {tab === 'recurring' && <SchedulesList model={props.schedules} openJob={props.actions.openJob} />}
+      {tab === 'models' && <ModelsSection hub={hub} model={props.models} />}
       {error && (
         <div className="jp-primehub-Error" role="alert">
           {error}
@@ -347,7 +354,8 @@ function Panel(props: {
 export class SidePanel extends ReactWidget {
   readonly jobs: JobsListModel;
   readonly schedules: SchedulesModel;
-  private tab: 'jobs' | 'recurring' = 'jobs';
+  readonly models: ModelsModel;
+  private tab: PanelTab = 'jobs';
 
   constructor(
     private readonly hub: IPrimeHub,
@@ -357,14 +365,17 @@ export class SidePanel extends ReactWidget {
     this.addClass('jp-primehub-SidePanel');
     this.jobs = new JobsListModel(hub);
     this.schedules = new SchedulesModel(hub, actions.deleteSchedule);
+    this.models = new ModelsModel(hub);
     this.syncActive();
     this.jobs.start();
     this.schedules.start();
+    this.models.start();
   }
 
   override dispose(): void {
     this.jobs.dispose();
     this.schedules.dispose();
+    this.models.dispose();
     super.dispose();
   }
 
@@ -384,6 +395,7 @@ export class SidePanel extends ReactWidget {
         hub={this.hub}
         jobs={this.jobs}
         schedules={this.schedules}
+        models={this.models}
         tab={this.tab}
         setTab={tab => {
           this.tab = tab;
@@ -399,5 +411,6 @@ export class SidePanel extends ReactWidget {
   private syncActive(): void {
     this.jobs.active = this.isVisible && this.tab === 'jobs';
     this.schedules.active = this.isVisible && this.tab === 'recurring';
+    this.models.active = this.isVisible && this.tab === 'models';
   }
 }
