@@ -134,6 +134,9 @@ describe("a job's runs", () => {
       run({ runId: 'c', startTime: at(40), runName: 'train' })
     ];
     expect(runsOfJob(runs, job).map(r => r.runId)).toEqual(['a']);
+    // a run the notebook started inside its job's run
+    const child = run({ runId: 'child', startTime: at(25), tags: { 'mlflow.parentRunId': 'a' } });
+    expect(runsOfJob([...runs, child], job).map(r => r.runId)).toEqual(['child', 'a']);
     expect(runsOfJob(runs.slice(1), job).map(r => r.runId)).toEqual(['c']);
   });
 

@@ -20,6 +20,9 @@ import { originalOfSnapshot } from './notebookJobs';
  */
 export const JOB_ID_TAG = 'primehub.job_id';
 
+/** MLflow's tag naming a nested run's parent run. */
+const PARENT_RUN_TAG = 'mlflow.parentRunId';
+
 /** Model names the server takes: one segment of `models:/<name>/<version>` and of a URL. */
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
 
@@ -210,9 +213,10 @@ export function experimentCandidates(job: Pick<Job, 'command'>, notebook?: strin
 const TIME_SLACK_MS = 5_000;
 
 /**
- * The runs of an experiment that belong to `job`: those tagged with its id (a notebook job's run);
- * else those named as the job is; else those that started while the job ran (a script's own runs,
- * which carry no job tag). Runs tagged for another job are never taken. Newest first.
+ * The runs of an experiment that belong to `job`: those tagged with its id (a notebook job's run)
+ * and the runs nested in them; else those named as the job is; else those that started while the
+ * job ran (a script's own runs, which carry no job tag). Runs tagged for another job are never
+ * taken. Newest first.
  */
 export function runsOfJob(
   runs: ReadonlyArray<IMlflowRun>,
@@ -222,7 +226,9 @@ export function runsOfJob(
   const newest = (list: IMlflowRun[]): IMlflowRun[] => list.sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0));
   const tagged = runs.filter(r => r.tags[JOB_ID_TAG] === job.id);
   if (tagged.length) {
-    return newest(tagged);
+    // and the runs the notebook started inside its job's run (nested: they carry no job tag)
+    const ids = new Set(tagged.map(r => r.runId));
+    return newest([...tagged, ...runs.filter(r => !ids.has(r.runId) && ids.has(r.tags[PARENT_RUN_TAG]))]);
   }
   const untagged = runs.filter(r => !r.tags[JOB_ID_TAG]);
   const named = untagged.filter(r => r.runName !== '' && (r.runName === job.displayName || r.runName === job.id));

@@ -5,7 +5,7 @@
  * of their own, and stop them when done; a group without MLflow is seen on the suite's servers.
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../scripts/machine.cjs';
 import { mlflowHealth, stackCli, startLabStack, stopLabStack, type ILabStack } from '../labStack';
@@ -37,6 +37,37 @@ const TRAIN_IRIS = [
   "        print('RUN', run.info.run_id, c)",
   'EOF'
 ].join('\n');
+
+/** A notebook's training: its own MLflow logging lands in the run its job's script created. */
+const NOTEBOOK_TRAIN = [
+  'import mlflow',
+  'from sklearn.datasets import load_iris',
+  'from sklearn.linear_model import LogisticRegression',
+  'X, y = load_iris(return_X_y=True)',
+  'clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
+  "mlflow.log_metric('accuracy', clf.score(X, y))",
+  "mlflow.sklearn.log_model(clf, name='model')"
+].join('\n');
+
+/** Writes a notebook into a stack's group volume (`ui/`); returns its server path in that stack's Lab. */
+function writeStackNotebook(stack: ILabStack, name: string, cells: Array<{ source: string; tags?: string[] }>): string {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((c, i) => ({
+      id: `cell-${i}`,
+      cell_type: 'code',
+      execution_count: null,
+      metadata: c.tags ? { tags: c.tags } : {},
+      outputs: [],
+      source: c.source
+    }))
+  };
+  mkdirSync(join(stack.volume, 'ui'), { recursive: true });
+  writeFileSync(join(stack.volume, 'ui', name), JSON.stringify(nb, null, 1));
+  return `${stack.group.name}/ui/${name}`;
+}
 
 /** A GraphQL call to a stack's PrimeHub Local with its token. */
 async function graphql<T>(stack: ILabStack, query: string, variables: Record<string, unknown>): Promise<T> {
@@ -215,12 +246,48 @@ test.describe('with MLflow', () => {
     await expect(iris).toBeVisible();
   });
 
+  test("a notebook submitted from the Lab is its job's MLflow run: its model becomes iris version 3", async ({
+    page
+  }) => {
+    const ph = new PrimeHubHelper(page);
+    await ph.signIn(stack!.token);
+    const path = writeStackNotebook(stack!, 'iris-nb.ipynb', [
+      { source: 'C = 0.5', tags: ['parameters'] },
+      { source: NOTEBOOK_TRAIN }
+    ]);
+    const dialog = await ph.openSubmitDialog(path);
+    await ph.submit();
+    await ph.expectPhase('Succeeded', 240_000);
+    const id = await ph.jobId();
+
+    await registerFromTab(page);
+    await expect(dialog).toContainText('Register a model from iris-nb');
+    // the run the job's script created (named after the job, tagged with its id) in the notebook's experiment
+    await expect(dialog.locator('#ph-experiment')).toHaveValue(/^iris-nb/);
+    await expect(dialog.locator('#ph-run option')).toHaveCount(1);
+    await expect(dialog.locator('#ph-run option:checked')).toHaveText(/^iris-nb · accuracy=0\.9\d* · finished$/);
+    await expect(dialog.getByTestId('run-summary')).toContainText('C=0.5');
+    await expect(dialog.locator('[data-folder="model"] input')).toBeChecked();
+    await dialog.locator('#ph-model-name').fill('iris');
+    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 3 to iris');
+    await dialog.getByRole('button', { name: 'Register', exact: true }).click();
+    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/3');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await openModels(ph);
+    await ph.panel.locator('.jp-primehub-ModelRow[data-model="iris"]').click();
+    await ph.panel.locator('.jp-primehub-ModelRow[data-version="3"]').click();
+    await expect(ph.panel.locator('td[data-field="Run"]')).toHaveText('iris-nb');
+    await expect(ph.panel.getByTestId('run-params').locator('td[data-key="C"]')).toHaveText('0.5');
+    expect(id).toMatch(/^job-/);
+  });
+
   test('MLflow down: "MLflow is not reachable", then the models are back by themselves', async ({ page }) => {
     const ph = new PrimeHubHelper(page);
     await ph.signIn(stack!.token);
     await openModels(ph);
     const iris = ph.panel.locator('.jp-primehub-ModelRow[data-model="iris"]');
-    await expect(iris).toContainText('v2');
+    await expect(iris).toContainText('v3');
     // The group's MLflow on a port nothing listens on: down for as long as the test needs (killing
     // PrimeHub Local's MLflow would be down only until its supervisor restarts it, a race with the poll).
     const closed = await freePort();
@@ -235,6 +302,6 @@ test.describe('with MLflow', () => {
     stackCli(stack!.dataDir, 'group', 'set-mlflow', stack!.group.name, '--local');
     // no click: the section's poll (backing off, at most a minute apart) finds MLflow again
     await expect(ph.panel.getByRole('alert')).toHaveCount(0, { timeout: 120_000 });
-    await expect(iris).toContainText('v2');
+    await expect(iris).toContainText('v3');
   });
 });
