@@ -71,13 +71,13 @@ afterAll(async () => {
   }
 });
 
-test('signed out, the PrimeHub views offer to sign in; Models and Deployments say they come later', async () => {
+test('signed out, the PrimeHub views offer to sign in; Models too, and Deployments say they come later', async () => {
   await wb.openPrimeHub();
   await page.locator('.welcome-view-content', { hasText: 'to see and run your jobs' }).waitFor();
   for (const view of ['Models', 'Deployments']) {
     await page.locator('.pane-header', { hasText: view }).first().click();
   }
-  await page.locator('.welcome-view-content', { hasText: 'The model registry comes in a later release' }).waitFor();
+  await page.locator('.welcome-view-content', { hasText: "to see the group's registered models" }).waitFor();
   await page.locator('.welcome-view-content', { hasText: 'Model deployments come in a later release' }).waitFor();
   // views settled: no progress bar left under the view headers
   await page
