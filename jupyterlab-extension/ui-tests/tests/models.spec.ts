@@ -89,10 +89,14 @@ async function openModels(ph: PrimeHubHelper): Promise<void> {
   await expect(ph.panel.locator('.jp-primehub-Models')).toBeVisible();
 }
 
+/** The job tab in view. */
+function jobTabWidget(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-MainAreaWidget:visible', { has: page.locator('.jp-primehub-JobDetail') });
+}
+
 /** The "Register as Model…" dialog opened from a job tab's toolbar. */
 async function registerFromTab(page: IJupyterLabPageFixture): Promise<void> {
-  const tab = page.locator('.jp-MainAreaWidget:visible', { has: page.locator('.jp-primehub-JobDetail') });
-  await tab.locator('[data-jp-item-name="register-model"]').click();
+  await jobTabWidget(page).locator('[data-jp-item-name="register-model"]').click();
 }
 
 test.describe('a group without MLflow', () => {
@@ -152,6 +156,7 @@ test.describe('with MLflow', () => {
     await expect(row).toHaveAttribute('data-phase', /Succeeded|Failed|Cancelled/, { timeout: 240_000 });
     await row.click();
     await ph.expectPhase('Succeeded', 30_000);
+    await jobTabWidget(page).screenshot({ path: join(SCREENSHOTS, 'job-register-button.png') });
 
     await registerFromTab(page);
     const dialog = ph.dialog;
