@@ -191,7 +191,8 @@ export function experimentCandidates(job: Pick<Job, 'command'>, notebook?: strin
   if (notebook) {
     names.push(...experimentsSetIn(notebookCode(notebook), parameters));
   }
-  const command = job.command ?? '';
+  // a notebook job's command is the client's run script, whose own Python mentions set_experiment
+  const command = run ? '' : (job.command ?? '');
   names.push(...experimentsSetIn(command, parameters));
   for (const m of command.matchAll(/MLFLOW_EXPERIMENT_NAME=(['"]?)([^\s'"]+)\1/g)) {
     names.push(m[2]);
