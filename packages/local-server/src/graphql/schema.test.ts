@@ -107,6 +107,7 @@ function fakeMlflow(): Server {
     },
     'model-versions/search': { model_versions: [version] },
     'model-versions/get': { model_version: version },
+    'registered-models/create': { registered_model: { name: 'iris' } },
     'model-versions/create': { model_version: { ...version, version: '2' } },
     'runs/get': { run },
     'runs/search': { runs: [run] },
