@@ -75,7 +75,7 @@ test('signed out, the PrimeHub views offer to sign in; Models too, and Deploymen
   await wb.openPrimeHub();
   await page.locator('.welcome-view-content', { hasText: 'to see and run your jobs' }).waitFor();
   for (const view of ['Models', 'Deployments']) {
-    await page.locator('.pane-header', { hasText: view }).first().click();
+    await wb.setExpanded(view, true);
   }
   await page.locator('.welcome-view-content', { hasText: "to see the group's registered models" }).waitFor();
   await page.locator('.welcome-view-content', { hasText: 'Model deployments come in a later release' }).waitFor();
@@ -87,7 +87,7 @@ test('signed out, the PrimeHub views offer to sign in; Models too, and Deploymen
     .catch(() => undefined);
   await wb.screenshot(join(SHOTS, 'signed-out.png'));
   for (const view of ['Models', 'Deployments']) {
-    await page.locator('.pane-header', { hasText: view }).first().click();
+    await wb.setExpanded(view, false);
   }
 });
 

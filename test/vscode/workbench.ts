@@ -24,10 +24,10 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('F1');
       const input = this.quickInput();
-      await input.waitFor();
-      await input.fill(`>${title}`);
-      const shown = await row
-        .waitFor({ timeout: 5_000 })
+      // a view or output channel taking focus as the palette opens closes it again: then it is reopened
+      const shown = await input
+        .fill(`>${title}`, { timeout: 5_000 })
+        .then(() => row.waitFor({ timeout: 5_000 }))
         .then(() => true)
         .catch(() => false);
       if (shown) {
@@ -110,14 +110,20 @@ export class Workbench {
   async showView(view: string): Promise<void> {
     await this.openPrimeHub();
     for (const name of PRIMEHUB_VIEWS) {
-      const title = this.page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') });
-      const header = this.page.locator('.pane-header', { has: title }).filter({ visible: true }).first();
-      const wanted = name === view ? 'true' : 'false';
-      if ((await header.getAttribute('aria-expanded')) !== wanted) {
-        await header.click();
-      }
-      await this.page.locator(`.pane-header[aria-expanded="${wanted}"]`, { has: title }).first().waitFor();
+      await this.setExpanded(name, name === view);
     }
+  }
+
+  /** Expands or collapses one PrimeHub view, leaving the others as they are. */
+  async setExpanded(view: string, expanded: boolean): Promise<void> {
+    const title = this.page.locator('h3.title', { hasText: new RegExp(`^${view}$`, 'i') });
+    const header = this.page.locator('.pane-header', { has: title }).filter({ visible: true }).first();
+    const wanted = String(expanded);
+    // a click toggles, so it is made only when the view is not already as wanted
+    if ((await header.getAttribute('aria-expanded')) !== wanted) {
+      await header.click();
+    }
+    await this.page.locator(`.pane-header[aria-expanded="${wanted}"]`, { has: title }).first().waitFor();
   }
 
   /** A visible row of a tree or list. */
