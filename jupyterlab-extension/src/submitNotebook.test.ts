@@ -50,6 +50,8 @@ describe('submitNotebook', () => {
       expect.objectContaining({
         displayName: 'train',
         notebook: { volumePath: 'ui/.train-20260101000000000000.ipynb' },
+        // the snapshot's MLflow run is named after the notebook, not the snapshot
+        notebookPath: 'ui/train.ipynb',
         output: 'beside',
         outputName: 'train-20260101000000000000-output.ipynb',
         activeDeadlineSeconds: 300,

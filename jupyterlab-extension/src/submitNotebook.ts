@@ -53,6 +53,7 @@ export async function submitNotebook(hub: IPrimeHub, req: ISubmitRequest): Promi
   const groupVolume = hub.config?.groupVolume ?? null;
   const snap = await serverExtension.snapshot({ path: req.path });
   const volumePath = volumePathOf(snap.snapshot, groupVolume);
+  const originalPath = volumePathOf(req.path, groupVolume);
   const toSubmitted = (run: NotebookRun): ISubmittedJob => ({
     job: run.job,
     output:
@@ -74,7 +75,9 @@ export async function submitNotebook(hub: IPrimeHub, req: ISubmitRequest): Promi
     image: req.image,
     activeDeadlineSeconds: req.timeoutMinutes ? Math.round(req.timeoutMinutes * 60) : undefined,
     declared: req.declared,
-    output: 'beside' as const
+    output: 'beside' as const,
+    // the job runs the snapshot: its MLflow run's experiment is named after the notebook itself
+    ...(originalPath !== null ? { notebookPath: originalPath } : {})
   };
   let runs: NotebookRun[];
   try {

@@ -48,6 +48,14 @@ export interface NotebookRunSpec {
   output?: 'beside' | { volumePath: string } | { phfsPath: string } | false;
   /** File name of the output notebook; default `<stem>-<UTC time stamp>-output.ipynb`. */
   outputName?: string;
+  /**
+   * The notebook as its user knows it, when `notebook` is a copy of it (e.g. the hidden snapshot
+   * `.train-<time>.ipynb` an editor makes beside `train.ipynb`): its path on the group volume. The
+   * job's MLflow run is in the experiment named after it (`train`, unless the notebook sets one) and
+   * tagged with it, and default output names and a sweep's id start with its name. Default: the
+   * notebook's own path.
+   */
+  notebookPath?: string;
 }
 
 /** A submitted notebook run. */
@@ -96,6 +104,28 @@ function notebookName(name: string, what: string, hidden = false): string {
   return name;
 }
 
+/** The file name of a notebook path without `.ipynb` and leading dots ('' for none). */
+function stemOf(name: string): string {
+  return name.replace(/\.ipynb$/i, '').replace(/^\.+/, '');
+}
+
+/** The original notebook's path (`notebookPath`), checked; undefined when the spec names none. */
+function originalPath(spec: Pick<NotebookRunSpec, 'notebookPath'>): string | undefined {
+  if (spec.notebookPath === undefined) {
+    return undefined;
+  }
+  const path = relativePath(spec.notebookPath, 'notebookPath');
+  notebookName(splitPath(path).base, 'notebookPath');
+  return path;
+}
+
+/** The name outputs and a sweep's id start with: the original notebook's, else the source's. */
+function runStem(spec: Pick<NotebookRunSpec, 'notebook' | 'notebookPath'>): string {
+  const original = originalPath(spec);
+  const stem = sourceStem(spec.notebook);
+  return original === undefined ? stem : stemOf(splitPath(original).base) || stem;
+}
+
 /** The notebook's file name without `.ipynb`, checked. */
 function sourceStem(src: NotebookSource): string {
   if (!src || typeof src !== 'object') {
@@ -106,7 +136,7 @@ function sourceStem(src: NotebookSource): string {
     'volumePath' in src
       ? notebookName(splitPath(relativePath(src.volumePath, 'notebook.volumePath')).base, 'notebook.volumePath', true)
       : notebookName(src.name, 'notebook.name');
-  return name.replace(/\.ipynb$/i, '').replace(/^\.+/, '') || 'notebook';
+  return stemOf(name) || 'notebook';
 }
 
 /** A parameter sweep of a notebook run: one job per combination of the values (`client.notebook.runSweep`). */
@@ -209,7 +239,7 @@ export class NotebookJobsApi {
     const combinations = expandSweep(spec.displayName, spec.parameters ?? {}, spec.sweep, spec);
     const group = await this.groupName(opts);
     const at = stamp();
-    const stem = sourceStem(spec.notebook);
+    const stem = runStem(spec);
     const sweepId = `${stem}-${at}-${randomHex(3)}`;
     const plans = combinations.map((c, i) =>
       this.plan(
@@ -260,13 +290,9 @@ export class NotebookJobsApi {
       );
     }
     const group = await this.groupName(opts);
-    const plan = this.plan(
-      { ...spec, outputName: spec.outputName ?? `${sourceStem(spec.notebook)}-output.ipynb` },
-      group,
-      {
-        perRun: true
-      }
-    );
+    const plan = this.plan({ ...spec, outputName: spec.outputName ?? `${runStem(spec)}-output.ipynb` }, group, {
+      perRun: true
+    });
     const schedule = await this.schedules.create(
       {
         displayName: spec.displayName,
@@ -303,7 +329,7 @@ export class NotebookJobsApi {
     check(spec.declared, parameters);
     const src = spec.notebook;
     // checks the source's shape and file name first
-    const stem = sourceStem(src);
+    const stem = runStem(spec);
     let input: RootedPath;
     let workdir: RootedPath;
     let besideDir: string | undefined;
@@ -357,8 +383,9 @@ export class NotebookJobsApi {
       target = { ...target, ...named };
       output = 'volumePath' in output! ? { volumePath: named.path } : { phfsPath: named.path };
     }
-    // the notebook as its user knows it, for its MLflow run: on the volume, or just its name
-    const notebookPath = 'volumePath' in src ? input.path : besideDir ? `${besideDir}/${src.name}` : src.name;
+    // the notebook as its user knows it, for its MLflow run: the original of a copy, on the volume, or just its name
+    const notebookPath =
+      originalPath(spec) ?? ('volumePath' in src ? input.path : besideDir ? `${besideDir}/${src.name}` : src.name);
     const command = buildNotebookRunScript({
       input,
       workdir,

@@ -601,6 +601,29 @@ describe('notebook jobs', () => {
     });
   });
 
+  /** What a run script tells its MLflow run (the base64 JSON after the parameters). */
+  const trackingOf = (command: string): Record<string, string> =>
+    JSON.parse(
+      Buffer.from(/"\$mlflow_code" \S+ '[A-Za-z0-9+/=]*' '([A-Za-z0-9+/=]*)'/.exec(command)![1], 'base64').toString()
+    );
+
+  it("a snapshot's run is named after the original notebook: experiment, source tag, sweep id", async () => {
+    let n = 0;
+    ph.on('JobSubmit', () => ({ body: { data: { createPhJob: job(`job-${++n}`, 'Pending') } } }));
+    await ph.client().notebook.run({ ...base, notebookPath: 'proj/train.ipynb' });
+    const runs = await ph.client().notebook.runSweep({ ...base, notebookPath: 'proj/train.ipynb', sweep: { lr: [1] } });
+    await ph.client().notebook.run(base);
+    const [one, swept, plain] = sentCommands().map(s => trackingOf(s.command));
+    expect(one).toEqual({ runName: 'train', notebookPath: 'proj/train.ipynb' });
+    expect(swept).toEqual({ runName: 'train-lr=1', notebookPath: 'proj/train.ipynb', sweepId: runs[0].sweepId });
+    expect(runs[0].sweepId).toMatch(/^train-\d{14}-[0-9a-f]{6}$/);
+    expect(runs[0].artifactName).toMatch(/^train-\d{14}-lr=1-output\.ipynb$/);
+    // without it, the path the job reads
+    expect(plain.notebookPath).toBe('proj/.train-snapshot.ipynb');
+    await expect(ph.client().notebook.run({ ...base, notebookPath: '../train.ipynb' })).rejects.toThrow(/notebookPath/);
+    await expect(ph.client().notebook.run({ ...base, notebookPath: 'proj/train.py' })).rejects.toThrow(/notebookPath/);
+  });
+
   it('validates parameter values against the declared types before submitting', async () => {
     await expect(ph.client().notebook.run({ ...base, parameters: { epochs: 'many' } })).rejects.toThrow(
       /epochs must be an integer/
