@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { bundleBrowserEntry } from './testing/bundle';
 import * as browser from './browser';
 import * as node from './index';
+import * as compare from './compare/index';
 import * as notebook from './notebook/index';
 
 const NODE_ONLY = ['createNodeLocalFs', 'defaultConfigPath', 'loadConfig', 'saveConfig', 'UndiciTransport'];
@@ -21,7 +22,12 @@ describe('entry points', () => {
       expect(names).not.toContain('OverlapAligner');
     }
     // internals never leak through a star export: only the Node entry re-exports the browser's list
-    for (const entry of ['index.ts', 'browser.ts', path.join('notebook', 'index.ts')]) {
+    for (const entry of [
+      'index.ts',
+      'browser.ts',
+      path.join('notebook', 'index.ts'),
+      path.join('compare', 'index.ts')
+    ]) {
       const stars = fs.readFileSync(path.join(__dirname, entry), 'utf8').match(/^export \* from .*$/gm) ?? [];
       expect(stars).toEqual(entry === 'index.ts' ? ["export * from './browser';"] : []);
     }
@@ -41,6 +47,16 @@ describe('entry points', () => {
       );
     }
     expect(Object.keys(notebook).filter(n => internals.includes(n) || n === 'PrimeHubClient')).toEqual([]);
+  });
+
+  it('keep Compare under /compare only: the browser bundle has no room for it', () => {
+    const compareNames = Object.keys(compare);
+    expect(compareNames).toEqual(
+      expect.arrayContaining(['findRuns', 'compareRuns', 'chartSeries', 'mlflowCompareUrl'])
+    );
+    for (const names of [Object.keys(node), Object.keys(browser), Object.keys(notebook)]) {
+      expect(names.filter(n => compareNames.includes(n))).toEqual([]);
+    }
   });
 
   it('give Node fromConfig and the browser none', () => {
@@ -70,5 +86,8 @@ describe('entry points', () => {
     expect(pkg.exports['.'].default.module).toBe('./dist/esm/browser.js');
     expect(pkg.exports['./notebook'].module).toBe('./dist/esm/notebook/index.js');
     expect(pkg.typesVersions['*'].notebook).toEqual(['dist/notebook/index.d.ts']);
+    expect(pkg.exports['./compare'].default).toBe('./dist/compare/index.js');
+    expect(pkg.exports['./compare'].module).toBe('./dist/esm/compare/index.js');
+    expect(pkg.typesVersions['*'].compare).toEqual(['dist/compare/index.d.ts']);
   });
 });

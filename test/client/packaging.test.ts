@@ -14,6 +14,7 @@ import { PrimeHubClient } from '@primehub-suite/client';
 import { PrimeHubClient as NodeClient, saveConfig } from '@primehub-suite/client/node';
 import { PrimeHubClient as BrowserClient, type NotebookRunSpec } from '@primehub-suite/client/browser';
 import { parseNotebookParameters, coerceParameterInput, notebookRunParameters } from '@primehub-suite/client/notebook';
+import { compareRuns, findRuns, type Comparison } from '@primehub-suite/client/compare';
 
 export const root = new PrimeHubClient({ endpoint: 'https://ph.example/api/graphql' });
 export const fromConfig = NodeClient.fromConfig;
@@ -24,6 +25,8 @@ export const browser = new BrowserClient({ baseUrl: 'https://lab.example/user/a/
 export const noDisk = browser.files.uploadFile;
 export const spec: Pick<NotebookRunSpec, 'notebook'> = { notebook: { volumePath: 'p/train.ipynb' } };
 export const helpers = [parseNotebookParameters, coerceParameterInput, notebookRunParameters];
+export const compared: Comparison = compareRuns([]);
+export const find = () => findRuns(root.models, { jobs: [] });
 `;
 
 const MODES: Record<string, Record<string, string>> = {
