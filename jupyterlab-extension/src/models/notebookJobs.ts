@@ -9,6 +9,7 @@ import {
   type RootedPath
 } from '@primehub-suite/client/notebook';
 import type { Job } from '@primehub-suite/client/browser';
+import { originalOfSnapshot } from '@primehub-suite/client/compare';
 
 /** The parameters a notebook job ran with (null for other jobs). */
 export function jobParameters(job: Pick<Job, 'command'>): Record<string, JsonValue> | null {
@@ -147,10 +148,8 @@ export function notebookFailure(notebook: string | object): string | null {
   return null;
 }
 
-/** `dir/nb.ipynb` for a snapshot `dir/.nb-<20-digit timestamp>.ipynb`; other paths unchanged. */
-export function originalOfSnapshot(path: string): string {
-  return path.replace(/(^|\/)\.([^/]+)-\d{20}\.ipynb$/, '$1$2.ipynb');
-}
+/** The notebook a PHFS snapshot was made of (the client's Compare module reads it). */
+export { originalOfSnapshot };
 
 const MISSING_PAPERMILL = /papermill: (command )?not found/;
 

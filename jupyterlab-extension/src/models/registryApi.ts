@@ -11,17 +11,15 @@ import {
   type ModelVersion,
   type PrimeHubClient
 } from '@primehub-suite/client/browser';
-import { parseNotebookRunScript, type JsonValue } from '@primehub-suite/client/notebook';
-import { originalOfSnapshot } from './notebookJobs';
+import {
+  experimentCandidates,
+  JOB_ID_TAG,
+  runsOfJob as clientRunsOfJob,
+  type MlflowRun
+} from '@primehub-suite/client/compare';
 
-/**
- * The tag a notebook job's MLflow run carries the job's id in (the client's notebook run script
- * creates that run; shared-client/src/notebook/runScript.ts).
- */
-export const JOB_ID_TAG = 'primehub.job_id';
-
-/** MLflow's tag naming a nested run's parent run. */
-const PARENT_RUN_TAG = 'mlflow.parentRunId';
+/** The tag a notebook job's MLflow run carries the job's id in. */
+export { JOB_ID_TAG };
 
 /** Model names the server takes: one segment of `models:/<name>/<version>` and of a URL. */
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
@@ -150,102 +148,40 @@ export function modelNameProblem(name: string): string {
   return '';
 }
 
-const SET_EXPERIMENT = /set_experiment\(\s*(?:experiment_name\s*=\s*)?(?:(['"])([^'"\n]+)\1|([A-Za-z_]\w*)\s*\))/g;
-
-/** The experiments `code` names with `set_experiment(...)`: string literals, or parameters holding a string. */
-function experimentsSetIn(code: string, parameters: Record<string, JsonValue>): string[] {
-  const found: string[] = [];
-  for (const m of code.matchAll(SET_EXPERIMENT)) {
-    const value = m[2] ?? parameters[m[3]];
-    if (typeof value === 'string' && value) {
-      found.push(value);
-    }
-  }
-  return found;
-}
-
-/** The code cells of a notebook's JSON as one text ('' when it is no notebook). */
-function notebookCode(notebook: string): string {
-  try {
-    const nb = JSON.parse(notebook) as { cells?: Array<{ cell_type?: string; source?: string | string[] }> };
-    return (nb.cells ?? [])
-      .filter(c => c.cell_type === 'code')
-      .map(c => (Array.isArray(c.source) ? c.source.join('') : (c.source ?? '')))
-      .join('\n');
-  } catch {
-    return '';
-  }
-}
-
 /**
- * The experiments a job's MLflow runs are likely in, most likely first: those its notebook or
- * command names (`set_experiment`, `MLFLOW_EXPERIMENT_NAME`), then a notebook job's own: the
- * notebook's file name without `.ipynb` (what the run script picks when the notebook names none).
- *
- * @param notebook - the notebook's JSON, when it could be read (a notebook job's `set_experiment`).
+ * The experiments a job's MLflow runs are likely in, most likely first (the client's Compare
+ * module reads them from the job and, when given, its notebook's `set_experiment`).
  */
-export function experimentCandidates(job: Pick<Job, 'command'>, notebook?: string | null): string[] {
-  const run = parseNotebookRunScript(job.command);
-  const parameters = run?.parameters ?? {};
-  const names: string[] = [];
-  if (notebook) {
-    names.push(...experimentsSetIn(notebookCode(notebook), parameters));
-  }
-  // a notebook job's command is the client's run script, whose own Python mentions set_experiment
-  const command = run ? '' : (job.command ?? '');
-  names.push(...experimentsSetIn(command, parameters));
-  for (const m of command.matchAll(/MLFLOW_EXPERIMENT_NAME=(['"]?)([^\s'"]+)\1/g)) {
-    names.push(m[2]);
-  }
-  if (run) {
-    const file = (p: string): string => p.split('/').pop() ?? p;
-    // the original notebook's name, and the snapshot's (dots stripped) in case the job was given that
-    names.push(file(originalOfSnapshot(run.input.path)).replace(/\.ipynb$/, ''));
-    names.push(
-      file(run.input.path)
-        .replace(/^\.+/, '')
-        .replace(/\.ipynb$/, '')
-    );
-  }
-  return [...new Set(names.filter(Boolean))];
+export { experimentCandidates };
+
+/** A run in the client's shape, for its `runsOfJob`. */
+function asClientRun(run: IMlflowRun): MlflowRun {
+  return {
+    runId: run.runId,
+    name: run.runName || run.runId,
+    experimentId: run.experimentId,
+    status: run.status,
+    startTime: run.startTime ?? undefined,
+    endTime: run.endTime ?? undefined,
+    params: [],
+    metrics: [],
+    tags: run.tags
+  };
 }
 
-/** Slack around a job's start and end when matching runs by time (the job's and MLflow's clocks). */
-const TIME_SLACK_MS = 5_000;
-
 /**
- * The runs of an experiment that belong to `job`: those tagged with its id (a notebook job's run)
- * and the runs nested in them; else those named as the job is; else those that started while the
- * job ran (a script's own runs, which carry no job tag). Runs tagged for another job are never
- * taken. Newest first.
+ * The runs of an experiment that belong to `job` (the client's `runsOfJob`: its tagged runs and
+ * those nested in them, else those named as the job, else those started while it ran), newest
+ * first; none when no run is told to be the job's.
  */
 export function runsOfJob(
   runs: ReadonlyArray<IMlflowRun>,
   job: Pick<Job, 'id' | 'displayName' | 'startTime' | 'finishTime'>,
   now = Date.now()
 ): IMlflowRun[] {
-  const newest = (list: IMlflowRun[]): IMlflowRun[] => list.sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0));
-  const tagged = runs.filter(r => r.tags[JOB_ID_TAG] === job.id);
-  if (tagged.length) {
-    // and the runs the notebook started inside its job's run (nested: they carry no job tag)
-    const ids = new Set(tagged.map(r => r.runId));
-    return newest([...tagged, ...runs.filter(r => !ids.has(r.runId) && ids.has(r.tags[PARENT_RUN_TAG]))]);
-  }
-  const untagged = runs.filter(r => !r.tags[JOB_ID_TAG]);
-  const named = untagged.filter(r => r.runName !== '' && (r.runName === job.displayName || r.runName === job.id));
-  if (named.length) {
-    return newest(named);
-  }
-  const start = job.startTime ? Date.parse(job.startTime) : NaN;
-  if (Number.isNaN(start)) {
-    return [];
-  }
-  const end = job.finishTime ? Date.parse(job.finishTime) : now;
-  return newest(
-    untagged.filter(
-      r => r.startTime !== null && r.startTime >= start - TIME_SLACK_MS && r.startTime <= end + TIME_SLACK_MS
-    )
-  );
+  const byId = new Map(runs.map(r => [r.runId, r]));
+  const mine = clientRunsOfJob(job, runs.map(asClientRun), now);
+  return mine.by === 'none' ? [] : mine.runs.map(r => byId.get(r.runId)!);
 }
 
 /** At most this many artifact listings when looking for a run's model folders (each asks MLflow). */

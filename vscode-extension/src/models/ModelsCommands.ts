@@ -7,16 +7,8 @@ import { isObject, type CommandArgs } from '../util/commandArgs';
 import type { ModelsManager, Registered, RegisterSpec } from './ModelsManager';
 import { MODEL_NAME_PATTERN, modelNameProblem, registerActionText } from './modelName';
 import { formatTime } from './modelsText';
-import {
-  externalUiBase,
-  notebookExperiment,
-  runsOfJob,
-  runUiUrl,
-  runValuesText,
-  type ExperimentSuggestion,
-  type RunMatch,
-  type RunSummary
-} from './runs';
+import { runsOfJob, runUiUrl, type RunMatch } from '@primehub-suite/client/compare';
+import { externalUiBase, notebookExperiment, runValuesText, type ExperimentSuggestion, type RunSummary } from './runs';
 
 /** Where Register Model starts: nothing (the palette), a model (a new version of it), a job (its run), or a spec (tests). */
 type RegisterFrom = ModelNode | JobNode | Partial<RegisterSpec> | undefined;

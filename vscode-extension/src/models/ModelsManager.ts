@@ -3,11 +3,10 @@ import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import type { KeyValueStore } from '../vscode-objs/storage';
 import { ModelsModel, type VersionDetail } from './ModelsModel';
+import { parseMlflowRun, parseMlflowRuns } from '@primehub-suite/client/compare';
 import {
   artifactFolders,
   notebookExperiments,
-  toRunSummaries,
-  toRunSummary,
   type ArtifactFolder,
   type ExperimentSuggestion,
   type RunSummary
@@ -116,7 +115,7 @@ export class ModelsManager {
     }
     const v = await this.connection.call(c => c.models.version(name, version, { signal }));
     const { mlflow, ...rest } = v;
-    const detail: VersionDetail = { version: rest, run: toRunSummary(v.run), mlflow };
+    const detail: VersionDetail = { version: rest, run: parseMlflowRun(v.run), mlflow };
     this.model.setDetail(name, version, detail);
     return detail;
   }
@@ -128,7 +127,7 @@ export class ModelsManager {
 
   /** The runs of experiment `name`, newest first (NotFoundError when the group's MLflow has no such experiment). */
   async runs(experiment: string, signal?: AbortSignal): Promise<RunSummary[]> {
-    return toRunSummaries(await this.connection.call(c => c.models.mlflowRuns(experiment, { signal })));
+    return parseMlflowRuns(await this.connection.call(c => c.models.mlflowRuns(experiment, { signal })));
   }
 
   /** The folders of a run's artifacts (its MLflow 3 logged models among them), the ones holding `MLmodel` first. */
