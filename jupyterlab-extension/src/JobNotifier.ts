@@ -4,7 +4,7 @@ import { Poll } from '@lumino/polling';
 import { isTerminalPhase, type Job } from '@primehub-suite/client/browser';
 import { MAX_BACKOFF_MS } from './models/PolledModel';
 import { batchSummary, type IBatchJob } from './models/jobBatch';
-import type { IPrimeHub, ISubmittedJob } from './tokens';
+import type { ICompareRequest, IPrimeHub, ISubmittedJob } from './tokens';
 
 /** What the notification's buttons do. */
 export interface IJobActions {
@@ -13,6 +13,8 @@ export interface IJobActions {
   openNotebook(path: string): void;
   /** Why a failed job failed, in one line (its message, or its output notebook's error). */
   failureOf(job: Job): Promise<string>;
+  /** Opens a Compare tab of a sweep's runs (when the compare command is there). */
+  compare?(request: ICompareRequest): void;
 }
 
 /** How long a success stays on screen (ms), as JupyterLab's own notifications. */
@@ -23,6 +25,8 @@ interface IBatch {
   notification: string;
   label: string;
   jobs: IBatchJob[];
+  /** The sweep the jobs are (its MLflow runs' tag), when they are one. */
+  sweepId?: string;
 }
 
 /**
@@ -71,7 +75,8 @@ export class JobNotifier implements IDisposable {
     const batch: IBatch = {
       notification: '',
       label: label ?? jobs[0].job.displayName ?? jobs[0].job.id,
-      jobs: jobs.map(j => ({ job: j.job, output: j.output, ended: false, failure: '' }))
+      jobs: jobs.map(j => ({ job: j.job, output: j.output, ended: false, failure: '' })),
+      ...(jobs[0].sweepId ? { sweepId: jobs[0].sweepId } : {})
     };
     if (this.hub.settings.notifications) {
       const summary = batchSummary(batch.label, batch.jobs);
@@ -137,6 +142,16 @@ export class JobNotifier implements IDisposable {
     const actions: Notification.IAction[] = [];
     const subject = summary.failed ?? batch.jobs[0];
     if (summary.done) {
+      const compare = this.actions.compare;
+      // a sweep's runs side by side, once some of them finished
+      if (compare && batch.jobs.length > 1 && batch.jobs.some(j => j.job.phase === 'Succeeded')) {
+        const request: ICompareRequest = {
+          jobIds: batch.jobs.map(j => j.job.id),
+          label: batch.label,
+          ...(batch.sweepId ? { sweepId: batch.sweepId } : {})
+        };
+        actions.push({ label: 'Compare runs', callback: () => compare(request) });
+      }
       if (subject.output) {
         const output = subject.output;
         actions.push({ label: 'Open output notebook', callback: () => this.actions.openNotebook(output) });

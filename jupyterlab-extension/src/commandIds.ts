@@ -4,5 +4,7 @@ export const CommandIDs = {
   rerun: 'primehub-suite:rerun-job',
   openJob: 'primehub-suite:open-job',
   openPanel: 'primehub-suite:open-panel',
-  registerModel: 'primehub-suite:register-model'
+  registerModel: 'primehub-suite:register-model',
+  compare: 'primehub-suite:compare-runs',
+  compareSweep: 'primehub-suite:compare-sweep'
 } as const;

@@ -59,7 +59,8 @@ export async function submitNotebook(hub: IPrimeHub, req: ISubmitRequest): Promi
     output:
       run.output && 'volumePath' in run.output
         ? serverPathOf({ root: 'volume', path: run.output.volumePath }, groupVolume)
-        : null
+        : null,
+    ...(run.sweepId ? { sweepId: run.sweepId } : {})
   });
   const watch = (runs: ISubmittedJob[]): Promise<void> =>
     runs.length === 0

@@ -72,6 +72,23 @@ export const IPrimeHub = new Token<IPrimeHub>('@primehub-suite/jupyterlab:IPrime
 export interface ISubmittedJob {
   job: Job;
   output: string | null;
+  /** The sweep the job is one combination of (its MLflow run's tag `primehub.sweep_id`). */
+  sweepId?: string;
+}
+
+/**
+ * What a Compare tab compares (also the compare command's arguments): the MLflow runs of a sweep,
+ * of a recurring job's runs, or of jobs the user picked.
+ */
+export interface ICompareRequest {
+  /** The jobs picked (or a sweep's jobs, when known). */
+  jobIds?: string[];
+  /** A sweep: its runs carry this id in their tag `primehub.sweep_id`. */
+  sweepId?: string;
+  /** A recurring job: the runs of the jobs it started. */
+  scheduleId?: string;
+  /** What the tab is called (the sweep's or recurring job's name). */
+  label?: string;
 }
 
 /** What the panel plugin offers the others: job tabs and end-of-job notifications. */
@@ -80,6 +97,8 @@ export interface IPrimeHubJobs {
   openJob(id: string): void;
   /** Follows jobs just submitted together (one, or a sweep) and notifies once when they end. */
   track(jobs: ReadonlyArray<ISubmittedJob>, label?: string): void;
+  /** The ids of the jobs picked in the panel's list (Ctrl- or Shift-click), in the order picked. */
+  selectedJobs(): ReadonlyArray<string>;
 }
 
 export const IPrimeHubJobs = new Token<IPrimeHubJobs>(

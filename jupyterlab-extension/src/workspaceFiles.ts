@@ -1,4 +1,4 @@
-/** Writing downloads into the Lab's workspace through its contents manager. */
+/** Reading and writing the Lab's workspace through its contents manager (downloads, a job's notebook). */
 import type { Contents } from '@jupyterlab/services';
 
 function blobToBase64(blob: Blob): Promise<string> {
@@ -27,4 +27,16 @@ export async function ensureFolder(contents: Contents.IManager, folder: string):
 export async function saveFile(contents: Contents.IManager, path: string, data: Blob): Promise<void> {
   await ensureFolder(contents, path.split('/').slice(0, -1).join('/'));
   await contents.save(path, { type: 'file', format: 'base64', content: await blobToBase64(data) });
+}
+
+/** Reads a notebook's JSON by server path; null when it is gone (a snapshot after its job) or unreadable. */
+export function notebookReader(contents: Contents.IManager): (path: string) => Promise<string | null> {
+  return async path => {
+    try {
+      const file = await contents.get(path, { type: 'file', format: 'text', content: true });
+      return typeof file.content === 'string' ? file.content : null;
+    } catch {
+      return null;
+    }
+  };
 }

@@ -26,6 +26,9 @@ export class JobsListModel extends PolledModel {
   private _group: string | null;
   /** Bumped by every filter or group change: answers to an earlier one are dropped. */
   private _generation = 0;
+  /** The jobs picked (Ctrl- and Shift-click), in the order picked; `_anchor` is the row a Shift-click extends from. */
+  private _selected: string[] = [];
+  private _anchor: number | null = null;
 
   constructor(hub: IPrimeHub) {
     super(hub, 'jobs');
@@ -62,6 +65,51 @@ export class JobsListModel extends PolledModel {
   /** The job of a row (0-based), or undefined while its page is not fetched. */
   jobAt(index: number): Job | undefined {
     return this._pages.get(Math.floor(index / PAGE_SIZE) + 1)?.[index % PAGE_SIZE];
+  }
+
+  /** The ids of the jobs picked, in the order they were picked. */
+  get selected(): ReadonlyArray<string> {
+    return this._selected;
+  }
+
+  isSelected(id: string): boolean {
+    return this._selected.includes(id);
+  }
+
+  /**
+   * A row clicked with a modifier: `toggle` (Ctrl/Cmd) adds or removes its job, `range` (Shift) picks
+   * the rows from the last one picked to it (those fetched).
+   */
+  select(index: number, how: 'toggle' | 'range'): void {
+    const job = this.jobAt(index);
+    if (!job) {
+      return;
+    }
+    if (how === 'range' && this._anchor !== null) {
+      const [from, to] = this._anchor < index ? [this._anchor, index] : [index, this._anchor];
+      const ids: string[] = [];
+      for (let i = from; i <= to; i++) {
+        const id = this.jobAt(i)?.id;
+        if (id && !this._selected.includes(id)) {
+          ids.push(id);
+        }
+      }
+      this._selected = [...this._selected, ...ids];
+    } else {
+      this._selected = this._selected.includes(job.id)
+        ? this._selected.filter(id => id !== job.id)
+        : [...this._selected, job.id];
+      this._anchor = index;
+    }
+    this.emitChanged();
+  }
+
+  clearSelection(): void {
+    if (this._selected.length) {
+      this._selected = [];
+      this._anchor = null;
+      this.emitChanged();
+    }
   }
 
   /** The rows in view (0-based, inclusive): their pages are fetched now and on every poll. */
@@ -128,6 +176,8 @@ export class JobsListModel extends PolledModel {
   /** Another filter or group: a new list, from the top. */
   private reset(): void {
     this._generation++;
+    // the jobs picked stay picked across searches; the rows are others now
+    this._anchor = null;
     this._pages = new Map();
     this._totalPage = 0;
     this._loaded = false;
@@ -139,6 +189,7 @@ export class JobsListModel extends PolledModel {
   private onHubChanged(): void {
     if (this.hub.group !== this._group) {
       this._group = this.hub.group;
+      this._selected = [];
       this.reset();
     }
   }

@@ -73,6 +73,15 @@ it("finds the job's runs in the experiment its script names, and preselects the 
   expect(model.canRegister).toBe(true);
 });
 
+it("a Compare tab's row: its experiment is looked in first and its run is chosen", async () => {
+  model = new RegisterModelModel(hub, job, undefined, { experiment: 'iris', runId: 'low' });
+  await model.start();
+  expect(model.searched).toBe('iris');
+  await when(model.changed, () => model.folders !== null);
+  expect(model.runId).toBe('low');
+  expect(model.folder).toBe('model');
+});
+
 it('checks the name as it is typed; registers a new model, then adds a version to it', async () => {
   model = new RegisterModelModel(hub, job);
   await model.start();

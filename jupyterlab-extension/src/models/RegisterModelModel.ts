@@ -21,6 +21,12 @@ import {
 /** Reads a notebook's JSON from the Lab's server (null when it cannot be read). */
 export type NotebookReader = (serverPath: string) => Promise<string | null>;
 
+/** A run already known to register from (a Compare tab's row): looked for first, chosen when found. */
+export interface IPreferredRun {
+  experiment?: string;
+  runId?: string;
+}
+
 /**
  * "Register as model" for one job: finds the job's MLflow runs, lists the chosen run's artifact
  * folders (one holding `MLmodel` preselected), checks the model name as it is typed and says what
@@ -55,7 +61,8 @@ export class RegisterModelModel implements IDisposable {
   constructor(
     private readonly hub: IPrimeHub,
     readonly job: Job,
-    private readonly readNotebook?: NotebookReader
+    private readonly readNotebook?: NotebookReader,
+    private readonly preferred: IPreferredRun = {}
   ) {}
 
   /** Emitted whenever what the dialog shows has changed. */
@@ -181,7 +188,8 @@ export class RegisterModelModel implements IDisposable {
     try {
       const [models, notebook] = await Promise.all([listModels(this.hub.client), this.notebookText()]);
       this._existing = models.map(m => m.name);
-      const candidates = experimentCandidates(this.job, notebook);
+      const preferred = this.preferred.experiment ? [this.preferred.experiment] : [];
+      const candidates = [...new Set([...preferred, ...experimentCandidates(this.job, notebook)])];
       let firstFound: string | null = null;
       for (const experiment of candidates) {
         const runs = await experimentRuns(this.hub.client, experiment);
@@ -365,7 +373,8 @@ export class RegisterModelModel implements IDisposable {
     this._note = note;
     this._error = '';
     this.emit();
-    void this.selectRun(runs[0]?.runId ?? null);
+    const preferred = runs.find(r => r.runId === this.preferred.runId);
+    void this.selectRun((preferred ?? runs[0])?.runId ?? null);
   }
 
   /** The experiment's name as the model's, until the user types one. */

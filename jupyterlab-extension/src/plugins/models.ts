@@ -7,6 +7,7 @@ import { RegisterModelModel, type NotebookReader } from '../models/RegisterModel
 import { IPrimeHub } from '../tokens';
 import { openModal } from '../widgets/Modal';
 import { RegisterModelDialog } from '../widgets/RegisterModelDialog';
+import { notebookReader } from '../workspaceFiles';
 
 /** The job a command was started for: its `id` argument, else the job row right-clicked. */
 function jobIdOf(app: JupyterFrontEnd, args: Record<string, unknown>): string | null {
@@ -27,16 +28,8 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IPrimeHub],
   activate: (app: JupyterFrontEnd, hub: IPrimeHub): void => {
-    const contents = app.serviceManager.contents;
-    const readNotebook: NotebookReader = async path => {
-      try {
-        const file = await contents.get(path, { type: 'file', format: 'text', content: true });
-        return typeof file.content === 'string' ? file.content : null;
-      } catch {
-        // gone (a snapshot is removed after its job) or unreadable: the search goes without it
-        return null;
-      }
-    };
+    // a job's notebook, for its set_experiment (gone or unreadable: the search goes without it)
+    const readNotebook: NotebookReader = notebookReader(app.serviceManager.contents);
 
     app.commands.addCommand(CommandIDs.registerModel, {
       label: 'Register as Model…',
@@ -54,7 +47,12 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
           await showErrorMessage('Register as model', hub.describe('Loading the job', err));
           return;
         }
-        const model = new RegisterModelModel(hub, job, readNotebook);
+        // a Compare tab's row names its run
+        const preferred = {
+          ...(typeof args.experiment === 'string' ? { experiment: args.experiment } : {}),
+          ...(typeof args.runId === 'string' ? { runId: args.runId } : {})
+        };
+        const model = new RegisterModelModel(hub, job, readNotebook, preferred);
         const dialog = openModal(`Register a model from ${job.displayName ?? job.id}`, close =>
           React.createElement(RegisterModelDialog, { hub, model, onClose: close })
         );

@@ -9,7 +9,7 @@ import { primehubIcon } from '../icons';
 import { JobNotifier } from '../JobNotifier';
 import { failureOf } from '../models/jobFailure';
 import { notebookPathsOf, originalOfSnapshot } from '../models/notebookJobs';
-import { IPrimeHub, IPrimeHubJobs } from '../tokens';
+import { IPrimeHub, IPrimeHubJobs, type ICompareRequest } from '../tokens';
 import { JobDetail } from '../widgets/JobDetail';
 import { SidePanel } from '../widgets/SidePanel';
 import { saveFile } from '../workspaceFiles';
@@ -64,11 +64,19 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
       app.shell.activateById(tab.id);
     };
 
+    // the compare plugin's command (the same extension's: there once the app has started)
+    const compare = (request: ICompareRequest): void => {
+      if (app.commands.hasCommand(CommandIDs.compare)) {
+        void app.commands.execute(CommandIDs.compare, { ...request });
+      }
+    };
+
     const notifier = new JobNotifier(hub, {
       showJob: openJob,
       showLog: openJob,
       openNotebook: openPath,
-      failureOf: job => failureOf(hub.client, job)
+      failureOf: job => failureOf(hub.client, job),
+      compare
     });
 
     const deleteSchedule = async (schedule: Schedule): Promise<void> => {
@@ -79,7 +87,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
       }
     };
 
-    const panel = new SidePanel(hub, { openJob, deleteSchedule });
+    const panel = new SidePanel(hub, { openJob, deleteSchedule, compare });
     panel.id = 'primehub-suite-panel';
     panel.title.icon = primehubIcon;
     panel.title.caption = 'PrimeHub';
@@ -98,7 +106,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
 
     return {
       openJob,
-      track: (jobs, label) => notifier.track(jobs, label)
+      track: (jobs, label) => notifier.track(jobs, label),
+      selectedJobs: () => panel.jobs.selected
     };
   }
 };

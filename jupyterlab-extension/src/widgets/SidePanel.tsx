@@ -1,6 +1,7 @@
 import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import type { Schedule } from '@primehub-suite/client/browser';
+import { sweepIdOf } from '@primehub-suite/client/compare';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
 import { confirmDanger } from '../dialogs';
@@ -8,7 +9,7 @@ import { JobsListModel } from '../models/JobsListModel';
 import { ModelsModel } from '../models/ModelsModel';
 import { formatDuration, formatParameters, jobParameters } from '../models/notebookJobs';
 import { SchedulesModel } from '../models/SchedulesModel';
-import type { IPrimeHub } from '../tokens';
+import type { ICompareRequest, IPrimeHub } from '../tokens';
 import { ModelsSection } from './ModelsSection';
 import { SignInForm, tokenFileOf } from './SignIn';
 import { useSignal } from './useSignal';
@@ -19,6 +20,8 @@ type PanelTab = 'jobs' | 'recurring' | 'models';
 export interface ISidePanelActions {
   openJob(id: string): void;
   deleteSchedule(schedule: Schedule): Promise<void>;
+  /** Opens a Compare tab (undefined when the compare command is not there). */
+  compare?(request: ICompareRequest): void;
 }
 
 /** A row's estimated height (px) before it is measured. */
@@ -30,13 +33,24 @@ function JobRow(props: { model: JobsListModel; index: number; openJob: (id: stri
     return <div className="jp-primehub-JobRow jp-primehub-JobRow-loading">Loading…</div>;
   }
   const params = formatParameters(jobParameters(job), 60);
+  const selected = props.model.isSelected(job.id);
+  const sweep = sweepIdOf(job);
   return (
     <div
-      className="jp-primehub-JobRow"
+      className={`jp-primehub-JobRow${selected ? ' jp-mod-selected' : ''}`}
       data-job-id={job.id}
       data-phase={job.phase ?? ''}
-      onClick={() => props.openJob(job.id)}
-      title={`${job.id} — open details`}
+      {...(sweep ? { 'data-sweep-id': sweep } : {})}
+      aria-selected={selected}
+      onClick={e => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey) {
+          e.preventDefault();
+          props.model.select(props.index, e.shiftKey ? 'range' : 'toggle');
+        } else {
+          props.openJob(job.id);
+        }
+      }}
+      title={`${job.id} — open details (Ctrl-click or Shift-click to pick several and compare their runs)`}
     >
       <span className={`jp-primehub-Phase jp-primehub-Phase-${job.phase ?? 'Unknown'}`}>{job.phase}</span>
       <span className="jp-primehub-JobName">{job.displayName ?? job.id}</span>
@@ -69,7 +83,42 @@ function NoJobs(props: { filtered: boolean }): React.ReactElement {
  * The group's jobs as one windowed list: only the rows in view are rendered, and only the
  * server's pages behind them are fetched (by the model's poll), so thousands of jobs scroll like ten.
  */
-function JobsList(props: { model: JobsListModel; openJob: (id: string) => void }): React.ReactElement {
+/** The jobs picked in the list: how many, Compare, and Clear. */
+function SelectionBar(props: {
+  model: JobsListModel;
+  compare?: (request: ICompareRequest) => void;
+}): React.ReactElement | null {
+  const { model, compare } = props;
+  const n = model.selected.length;
+  if (n === 0) {
+    return null;
+  }
+  return (
+    <div className="jp-primehub-SelectionBar" data-testid="job-selection">
+      <span>
+        {n} job{n === 1 ? '' : 's'} selected
+      </span>
+      {compare && (
+        <button
+          className="jp-Button jp-mod-styled jp-mod-accept"
+          onClick={() => compare({ jobIds: [...model.selected] })}
+          title="Compare the MLflow runs of the jobs selected"
+        >
+          Compare runs
+        </button>
+      )}
+      <button className="jp-Button jp-mod-minimal" onClick={() => model.clearSelection()}>
+        Clear
+      </button>
+    </div>
+  );
+}
+
+function JobsList(props: {
+  model: JobsListModel;
+  openJob: (id: string) => void;
+  compare?: (request: ICompareRequest) => void;
+}): React.ReactElement {
   const { model } = props;
   useSignal(model.changed);
   const [search, setSearch] = React.useState(model.filter.search);
@@ -142,6 +191,7 @@ function JobsList(props: { model: JobsListModel; openJob: (id: string) => void }
           {count === 0 ? 'No jobs' : `${count.toLocaleString()} job${count === 1 ? '' : 's'}`}
         </div>
       )}
+      <SelectionBar model={model} compare={props.compare} />
       {model.loaded && count === 0 && <NoJobs filtered={filtered} />}
       <div className="jp-primehub-JobScroller" ref={scroller}>
         <div
@@ -176,7 +226,12 @@ function recurrenceText(s: Schedule): string {
   return r.cron ?? r.type ?? '';
 }
 
-function SchedulesList(props: { model: SchedulesModel; openJob: (id: string) => void }): React.ReactElement {
+function SchedulesList(props: {
+  model: SchedulesModel;
+  openJob: (id: string) => void;
+  compare?: (request: ICompareRequest) => void;
+}): React.ReactElement {
+  const compare = props.compare;
   const { model } = props;
   useSignal(model.changed);
   const paused = (s: Schedule): boolean => s.recurrence?.type === 'inactive';
@@ -218,6 +273,15 @@ function SchedulesList(props: { model: SchedulesModel; openJob: (id: string) => 
               ) : (
                 <button className="jp-Button jp-mod-minimal" onClick={() => void model.pause(s)}>
                   Pause
+                </button>
+              )}
+              {compare && (
+                <button
+                  className="jp-Button jp-mod-minimal"
+                  title="Compare the MLflow runs of the jobs it ran"
+                  onClick={() => compare({ scheduleId: s.id, label: s.displayName ?? s.id })}
+                >
+                  Compare runs
                 </button>
               )}
               <button
@@ -333,8 +397,12 @@ function Panel(props: {
           Models
         </button>
       </div>
-      {tab === 'jobs' && <JobsList model={props.jobs} openJob={props.actions.openJob} />}
-      {tab === 'recurring' && <SchedulesList model={props.schedules} openJob={props.actions.openJob} />}
+      {tab === 'jobs' && (
+        <JobsList model={props.jobs} openJob={props.actions.openJob} compare={props.actions.compare} />
+      )}
+      {tab === 'recurring' && (
+        <SchedulesList model={props.schedules} openJob={props.actions.openJob} compare={props.actions.compare} />
+      )}
       {tab === 'models' && <ModelsSection hub={hub} model={props.models} />}
       {error && (
         <div className="jp-primehub-Error" role="alert">
