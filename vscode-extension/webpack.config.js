@@ -1,5 +1,20 @@
 // Bundles the extension into dist/extension.js: Node target, `vscode` provided by the host.
+const fs = require('node:fs');
 const path = require('node:path');
+
+/** The codicons font and stylesheet for webviews (Compare Runs), from @vscode/codicons into dist/codicons. */
+class CopyCodicons {
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('CopyCodicons', () => {
+      const from = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+      const to = path.resolve(__dirname, 'dist', 'codicons');
+      fs.mkdirSync(to, { recursive: true });
+      for (const file of ['codicon.css', 'codicon.ttf']) {
+        fs.copyFileSync(path.join(from, file), path.join(to, file));
+      }
+    });
+  }
+}
 
 /** @type {import('webpack').Configuration} */
 module.exports = {
@@ -26,6 +41,7 @@ module.exports = {
   },
   // keep class and function names: error classes are told apart by name in logs
   optimization: { minimize: true },
+  plugins: [new CopyCodicons()],
   performance: { hints: false },
   infrastructureLogging: { level: 'warn' }
 };

@@ -1,4 +1,4 @@
-/** The VSIX carries the bundle, its source map, the manifest, README and icons: no node_modules, no tests. */
+/** The VSIX carries the bundle, its source map, the manifest, README, icons and the Compare webview's files: no node_modules, no tests. */
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,9 +16,13 @@ test('the VSIX holds only what the extension needs at run time', () => {
     .sort();
   expect(files).toEqual([
     'README.md',
+    'dist/codicons/codicon.css',
+    'dist/codicons/codicon.ttf',
     'dist/extension.js',
     'dist/extension.js.map',
     'package.json',
+    'resources/compare/compare.css',
+    'resources/compare/compare.js',
     'resources/primehub.svg'
   ]);
   expect(statSync(VSIX).size).toBeLessThan(2 * 1024 * 1024);

@@ -1,5 +1,7 @@
 import { PrimeHubClient } from '@primehub-suite/client';
 import * as vscode from 'vscode';
+import { CompareCommands } from './compare/CompareCommands';
+import { CompareManager } from './compare/CompareManager';
 import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
 import { ProfileModel } from './connection/ProfileModel';
@@ -16,7 +18,7 @@ import { jobsCountText, JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
 import { ModelsCommands } from './models/ModelsCommands';
 import { ModelsManager } from './models/ModelsManager';
-import { JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
+import { JobNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
 import { FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
 import { ModelsTreeDataProvider } from './ui/models/ModelsTreeDataProvider';
 import { ModelsViewState } from './ui/models/ModelsViewState';
@@ -43,6 +45,7 @@ export interface PrimeHubExtensionApi {
   files: FilesManager;
   filesTree: FilesTreeDataProvider;
   models: ModelsManager;
+  compare: CompareCommands;
   /** ms from the start of `activate()` until the views were registered and state restored. */
   activationMs: number;
   /** The extension's secret storage (tests check where tokens go). */
@@ -82,7 +85,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const jobsModel = new JobsModel();
   const jobs = new JobsManager(connection, jobsModel, log.child('jobs'), { maxJobs: () => WorkspaceConfigs.maxJobs });
   const jobsTree = new JobsTreeDataProvider(jobs);
-  const jobsView = vscode.window.createTreeView('primehub.jobs', { treeDataProvider: jobsTree, showCollapseAll: true });
+  // many jobs can be selected: Compare Runs compares the selection
+  const jobsView = vscode.window.createTreeView('primehub.jobs', {
+    treeDataProvider: jobsTree,
+    showCollapseAll: true,
+    canSelectMany: true
+  });
   const jobsRefresh = new RefreshScheduler(() => jobs.refresh(), {
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
   });
@@ -143,6 +151,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     maxBackoffMs: 30_000
   });
   const modelsCommands = new ModelsCommands(models, errors);
+
+  // Compare Runs: the MLflow runs of jobs side by side, in a webview
+  const compare = new CompareManager(connection, log.child('compare'), () => jobsModel.jobs);
+  const compareCommands = new CompareCommands(
+    compare,
+    errors,
+    modelsCommands,
+    context.extensionUri,
+    async jobId => {
+      const node = jobsTree.nodeFor(jobId);
+      if (node) {
+        await jobsView.reveal(node, { select: true, focus: true });
+      }
+      return node !== undefined;
+    },
+    () => jobsView.selection.flatMap(n => (n instanceof JobNode ? [n.job] : []))
+  );
 
   // An outage: views say so and keep what they last showed; the health endpoint is checked every
   // few seconds, and the first answer refreshes every view.
@@ -246,6 +271,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     ...schedulesCommands.registerCommands(commands),
     ...filesCommands.registerCommands(commands),
     ...modelsCommands.registerCommands(commands),
+    compareCommands,
+    ...compareCommands.registerCommands(commands),
     schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
     reachability,
     reachability.onDidChange(onReachability),
@@ -296,6 +323,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     files,
     filesTree,
     models,
+    compare: compareCommands,
     activationMs,
     secrets: context.secrets,
     globalState: context.globalState

@@ -110,37 +110,50 @@ export class ModelsCommands {
       // from a model: that model comes first among the names offered
       const preferred = from instanceof ModelNode ? from.model.name : undefined;
       const picked = await this.pickRun(job);
-      if (!picked) {
-        return;
+      if (picked) {
+        done = await this.registerPicked(picked, preferred);
       }
-      const path = await this.pickFolder(picked.run);
-      if (path === undefined) {
-        return;
-      }
-      if (!this.models.model.loaded) {
-        await this.models.refresh();
-      }
-      const name = await this.askName(preferred ?? picked.experiment, this.models.model.models, picked.experiment);
-      if (!name) {
-        return;
-      }
-      const doing = registerActionText(name, this.models.model.models)
-        .replace(/^Creates/, 'Creating')
-        .replace(/^Adds/, 'Adding');
-      const spec = { name, runId: picked.run.runId, path };
-      const registered = await this.errors.withProgress(`${doing}…`, signal => this.models.register(spec, signal));
-      done = registered;
-      await this.models.rememberExperiment(picked.experiment);
-      const uri = this.models.modelUri(registered.name, registered.version);
-      void vscode.window
-        .showInformationMessage(`Registered ${registered.name} version ${registered.version}: ${uri}`, 'Copy Model URI')
-        .then(choice => {
-          if (choice) {
-            void this.copyText(uri);
-          }
-        });
     });
     return done;
+  }
+
+  /** "Register Model" from a run already chosen (Compare's best run): its model folder, then the model. */
+  async registerRun(experiment: string, run: RunSummary): Promise<Registered | undefined> {
+    let done: Registered | undefined;
+    await this.errors.guard('Registering the model', async () => {
+      done = await this.registerPicked({ experiment, run });
+    });
+    return done;
+  }
+
+  /** The run's model folder, the model to add a version to (or a new one), then registering it. */
+  private async registerPicked(picked: PickedRun, preferred?: string): Promise<Registered | undefined> {
+    const path = await this.pickFolder(picked.run);
+    if (path === undefined) {
+      return undefined;
+    }
+    if (!this.models.model.loaded) {
+      await this.models.refresh();
+    }
+    const name = await this.askName(preferred ?? picked.experiment, this.models.model.models, picked.experiment);
+    if (!name) {
+      return undefined;
+    }
+    const doing = registerActionText(name, this.models.model.models)
+      .replace(/^Creates/, 'Creating')
+      .replace(/^Adds/, 'Adding');
+    const spec = { name, runId: picked.run.runId, path };
+    const registered = await this.errors.withProgress(`${doing}…`, signal => this.models.register(spec, signal));
+    await this.models.rememberExperiment(picked.experiment);
+    const uri = this.models.modelUri(registered.name, registered.version);
+    void vscode.window
+      .showInformationMessage(`Registered ${registered.name} version ${registered.version}: ${uri}`, 'Copy Model URI')
+      .then(choice => {
+        if (choice) {
+          void this.copyText(uri);
+        }
+      });
+    return registered;
   }
 
   /** Copies a version's `models:/<name>/<version>` URI. */
