@@ -150,8 +150,12 @@ export async function findRuns(
         }
       }
     }
-    // in the order the sweep's jobs were submitted
-    found.sort((a, b) => (a.run.startTime ?? 0) - (b.run.startTime ?? 0));
+    // in the order the sweep's jobs were submitted (they may start in any order)
+    const created = (f: FoundRun): number => {
+      const at = f.job && 'createTime' in f.job ? Date.parse(f.job.createTime ?? '') : NaN;
+      return Number.isFinite(at) ? at : (f.run.startTime ?? 0);
+    };
+    found.sort((a, b) => created(a) - created(b) || (a.run.startTime ?? 0) - (b.run.startTime ?? 0));
     without.push(...jobs.filter(j => !found.some(f => f.job?.id === j.id)));
   } else {
     // every job's experiments are asked for at once; each experiment once

@@ -34,7 +34,7 @@ export function notebookJob(
     groupName: 'phusers',
     schedule: null,
     image: 'base-notebook',
-    instanceType: 'cpu-1',
+    instanceType: null,
     userId: 'u1',
     userName: 'phuser',
     phase: 'Succeeded',

@@ -60,7 +60,9 @@ export class CompareManager {
       case 'jobs':
         return request.jobs.length === 1
           ? `Job ${request.jobs[0].displayName || request.jobs[0].id}`
-          : `${request.jobs.length} jobs`;
+          : request.jobs.length <= 3
+            ? `${request.jobs.length} jobs: ${request.jobs.map(j => j.displayName || j.id).join(', ')}`
+            : `${request.jobs.length} jobs`;
     }
   }
 

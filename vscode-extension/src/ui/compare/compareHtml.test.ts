@@ -76,6 +76,20 @@ describe('the Compare view', () => {
     expect(compareBody({ ...view, best: undefined, hasMlflowUi: false })).not.toMatch(/openMlflow|register/);
   });
 
+  it('puts the parameters that differ first, then the metrics, then what every run shares', () => {
+    const html = compareBody({
+      ...view,
+      params: [...view.params, { kind: 'param', key: 'max_iter', numeric: true, differs: false }]
+    });
+    const labels = [...html.matchAll(/<span class="label">([^<]*)<\/span>/g)].map(m => m[1]);
+    expect(labels).toEqual(['Job', 'Run', 'Status', 'C', 'accuracy', 'max_iter']);
+    expect([...html.matchAll(/class="group">([^<]*)</g)].map(m => m[1])).toEqual([
+      'Parameters',
+      'Metrics',
+      'Same in every run'
+    ]);
+  });
+
   it('says loading and failures without a table', () => {
     expect(compareBody({ ...view, status: 'loading' })).toContain('Looking for the MLflow runs');
     const failed = compareBody({ ...view, status: 'error', message: 'MLflow is not reachable' });

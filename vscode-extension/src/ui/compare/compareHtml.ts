@@ -63,28 +63,38 @@ function cell(row: CompareRow, col: CompareColumn): string {
 }
 
 function table(view: CompareViewState): string {
-  const cols = [...view.params, ...view.metrics];
+  // the parameters that differ (a sweep's), then the metrics compared, then what all runs share
+  const varied = view.params.filter(p => p.differs);
+  const same = view.params.filter(p => !p.differs);
+  const cols = [...varied, ...view.metrics, ...same];
+  const group = (cs: CompareColumn[], label: string): string =>
+    cs.length ? `<th colspan="${cs.length}" class="group">${label}</th>` : '';
   const groups =
     `<tr class="groups"><th colspan="3"></th>` +
-    (view.params.length ? `<th colspan="${view.params.length}" class="group">Parameters</th>` : '') +
-    (view.metrics.length ? `<th colspan="${view.metrics.length}" class="group">Metrics</th>` : '') +
+    group(varied, 'Parameters') +
+    group(view.metrics, 'Metrics') +
+    group(same, varied.length ? 'Same in every run' : 'Parameters') +
     '</tr>';
+  const paramHeader = (p: CompareColumn): string => header(view, { kind: 'param', key: p.key }, p.key, '', 'param');
   const heads =
     '<tr>' +
     header(view, { kind: 'job' }, 'Job') +
     header(view, { kind: 'run' }, 'Run') +
     header(view, { kind: 'status' }, 'Status') +
-    view.params.map(p => header(view, { kind: 'param', key: p.key }, p.key, '', 'param')).join('') +
+    varied.map(paramHeader).join('') +
     view.metrics.map(m => metricHeader(view, m)).join('') +
+    same.map(paramHeader).join('') +
     '</tr>';
   const rows = view.rows
     .map(r => {
       const job = r.jobId
         ? `<a href="#" data-action="openJob" data-job=${attr(r.jobId)} title=${attr(`Job ${r.jobId}`)}>${escapeHtml(r.jobName ?? r.jobId)}</a>`
         : '<span class="missing">–</span>';
+      // a notebook job's run is named as its job: its id tells it apart then
+      const runLabel = r.runName === r.jobName ? r.runId.slice(0, 8) : r.runName;
       const run =
-        `<a href="#" data-action="openRun" data-run=${attr(r.runId)} title=${attr(`Open run ${r.runId} in the MLflow UI`)}>` +
-        `${escapeHtml(r.runName)}</a>`;
+        `<a href="#" data-action="openRun" data-run=${attr(r.runId)} title=${attr(`Open run ${r.runName} (${r.runId}) in the MLflow UI`)}>` +
+        `${escapeHtml(runLabel)}</a>`;
       const status = r.status ?? '';
       return (
         `<tr data-run=${attr(r.runId)}${r.runId === view.best?.runId ? ' class="best-run"' : ''}>` +
