@@ -36,6 +36,15 @@ describe('finding runs', () => {
     expect(models.asked).toEqual(['train-iris']);
   });
 
+  it("a sweep's runs come in the order its jobs were submitted, whichever started first", async () => {
+    const at = (s: number): string => new Date(Date.parse('2026-01-01T12:00:00Z') + s * 1000).toISOString();
+    const jobs = sweepJobs.map((j, i) => ({ ...j, createTime: at(i) }));
+    // run3's job was submitted last but started first
+    const raw = sweepRuns().map((r, i) => ({ ...r, info: { ...r.info, startTime: [5_000, 6_000, 1_000][i] } }));
+    const found = await findRuns(mlflow({ 'train-iris': raw }), { sweepId: SWEEP, jobs });
+    expect(found.runs.map(f => f.run.runId)).toEqual(['run1', 'run2', 'run3']);
+  });
+
   it("a sweep's jobs without a run yet are said", async () => {
     const found = await findRuns(mlflow({ 'train-iris': sweepRuns().slice(0, 2) }), {
       sweepId: SWEEP,
