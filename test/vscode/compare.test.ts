@@ -146,17 +146,6 @@ async function tableData(): Promise<Array<Record<string, string>>> {
   return out;
 }
 
-/** Right-clicks a visible row and runs a context-menu entry. */
-async function contextMenu(row: ReturnType<Page['locator']>, entry: string): Promise<void> {
-  await row.click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-item', { hasText: entry }).first();
-  await item.waitFor();
-  // VS Code's menus act on the highlighted entry
-  await item.hover();
-  await page.keyboard.press('Enter');
-  await item.waitFor({ state: 'hidden' });
-}
-
 /** A metric as the table shows it: four significant digits. */
 const shown = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
 
@@ -195,7 +184,7 @@ test('Compare Runs on one job of the sweep: its 3 runs with their params and met
     await wb.treeRow('Succeeded').click();
   }
   await first.waitFor();
-  await contextMenu(first, 'Compare Runs');
+  await wb.contextMenu(first, 'Compare Runs');
 
   await view()
     .locator('h1', { hasText: `Sweep ${sweepId}` })
@@ -303,7 +292,7 @@ test("the Jobs view's multi-select compares the jobs picked", async () => {
     .locator('.monaco-list-row.selected', { hasText: `${SWEEP_NAME}-C=${CS[2]}` })
     .first()
     .waitFor();
-  await contextMenu(b, 'Compare Runs');
+  await wb.contextMenu(b, 'Compare Runs');
   await view().locator('h1', { hasText: '2 jobs' }).waitFor({ timeout: 60_000 });
   await waitFor('2 rows', async () => ((await tableRows().count()) === 2 ? true : undefined), 60_000);
   expect((await tableData()).map(d => d.Job).sort()).toEqual([`${SWEEP_NAME}-C=${CS[0]}`, `${SWEEP_NAME}-C=${CS[2]}`]);
@@ -312,7 +301,7 @@ test("the Jobs view's multi-select compares the jobs picked", async () => {
 
 test('Register Model from the best run: its model folder, a new model iris → models:/iris/1 of that run', async () => {
   // the sweep again, from its first job
-  await contextMenu(wb.treeRow(`${SWEEP_NAME}-C=${CS[1]}`), 'Compare Runs');
+  await wb.contextMenu(wb.treeRow(`${SWEEP_NAME}-C=${CS[1]}`), 'Compare Runs');
   await view()
     .locator('h1', { hasText: `Sweep ${sweepId}` })
     .waitFor({ timeout: 60_000 });

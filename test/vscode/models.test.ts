@@ -101,17 +101,6 @@ async function expand(text: string | RegExp): Promise<void> {
     .waitFor({ timeout: 30_000 });
 }
 
-/** Right-clicks a visible row and runs a context-menu entry. */
-async function contextMenu(row: ReturnType<Page['locator']>, entry: string): Promise<void> {
-  await row.click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-item', { hasText: entry }).first();
-  await item.waitFor();
-  // VS Code's menus act on the highlighted entry
-  await item.hover();
-  await page.keyboard.press('Enter');
-  await item.waitFor({ state: 'hidden' });
-}
-
 test('signed in, the Models view says there are no models yet; the training job makes two MLflow runs', async () => {
   await wb.runCommand('PrimeHub: Sign In');
   await wb.answer('PrimeHub URL', server.baseUrl);
@@ -190,7 +179,7 @@ test('Register Model from the job\'s context menu: the job\'s runs, "Adds versio
     await wb.treeRow('Succeeded').click();
   }
   await row.waitFor();
-  await contextMenu(row, "Register Model from This Job's Run");
+  await wb.contextMenu(row, "Register Model from This Job's Run");
 
   // a script job names no experiment: the one used before is offered first
   await quickInput('Register Model from train-iris').waitFor({ timeout: 30_000 });
@@ -236,7 +225,7 @@ test('Register Model from the job\'s context menu: the job\'s runs, "Adds versio
 });
 
 test("Copy Model URI copies models:/iris/2; Open Run in MLflow UI opens the run's page", async () => {
-  await contextMenu(modelsRow(/^Version 2/), 'Copy Model URI');
+  await wb.contextMenu(modelsRow(/^Version 2/), 'Copy Model URI');
   await page.locator('.statusbar-item', { hasText: 'Copied models:/iris/2' }).waitFor({ timeout: 30_000 });
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('models:/iris/2');
 
@@ -253,7 +242,7 @@ test("Copy Model URI copies models:/iris/2; Open Run in MLflow UI opens the run'
     route => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>MLflow</title>' })
   );
   const popup = page.context().waitForEvent('page', { timeout: 30_000 });
-  await contextMenu(modelsRow(/^Run C=0\.05/), 'Open Run in MLflow UI');
+  await wb.contextMenu(modelsRow(/^Run C=0\.05/), 'Open Run in MLflow UI');
   const opened = await popup;
   // a new window starts blank; the URL it goes to is what counts
   const url = await waitFor(

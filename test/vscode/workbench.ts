@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** Drives the VS Code workbench in code-server the way a user does: command palette, inputs, views. */
 /** The PrimeHub container's views, top to bottom. */
@@ -129,6 +129,17 @@ export class Workbench {
   /** A visible row of a tree or list. */
   treeRow(text: string | RegExp) {
     return this.page.locator('.monaco-list-row', { hasText: text }).filter({ visible: true }).first();
+  }
+
+  /** Right-clicks a visible row (of a view's tree) and runs a context-menu entry. */
+  async contextMenu(row: Locator, entry: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item', { hasText: entry }).first();
+    await item.waitFor();
+    // VS Code's menus act on the highlighted entry
+    await item.hover();
+    await this.page.keyboard.press('Enter');
+    await item.waitFor({ state: 'hidden' });
   }
 
   /** Opens a workspace file with Quick Open. */
