@@ -9,7 +9,7 @@ import {
   ToolbarButtonComponent,
   UseSignal
 } from '@jupyterlab/ui-components';
-import { sweepIdOf } from '@primehub-suite/client/compare';
+import { sweepExperiment, sweepIdOf } from '@primehub-suite/client/compare';
 import * as React from 'react';
 import { CommandIDs } from '../commandIds';
 import { primehubIcon } from '../icons';
@@ -167,7 +167,9 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
           sweepId = sweepIdOf(await hub.client.jobs.get(jobId));
         }
         if (sweepId) {
-          open({ sweepId, ...(jobId ? { jobIds: [jobId] } : {}) });
+          // named after its notebook, as the sweep's id begins
+          const label = sweepExperiment(sweepId) ?? sweepId;
+          open({ sweepId, label, ...(jobId ? { jobIds: [jobId] } : {}) });
         }
       }
     });

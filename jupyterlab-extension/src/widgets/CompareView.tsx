@@ -75,7 +75,10 @@ function MetricCell(props: { row: CompareRow; column: CompareColumn }): React.Re
 
 function Table(props: { model: CompareModel; actions: ICompareActions }): React.ReactElement {
   const { model, actions } = props;
-  const { params, metrics } = model.columns;
+  const { metrics } = model.columns;
+  // the parameters that tell the runs apart first, then the metrics, then those every run has alike
+  const varied = model.columns.params.filter(c => c.differs);
+  const alike = model.columns.params.filter(c => !c.differs);
   const rows = model.rows;
   const best = model.best;
   return (
@@ -84,8 +87,8 @@ function Table(props: { model: CompareModel; actions: ICompareActions }): React.
         <thead>
           <tr className="jp-primehub-CompareGroups">
             <th colSpan={3} />
-            {params.length > 0 && (
-              <th colSpan={params.length} className="jp-primehub-GroupParams">
+            {varied.length > 0 && (
+              <th colSpan={varied.length} className="jp-primehub-GroupParams">
                 Parameters
               </th>
             )}
@@ -94,13 +97,18 @@ function Table(props: { model: CompareModel; actions: ICompareActions }): React.
                 Metrics
               </th>
             )}
+            {alike.length > 0 && (
+              <th colSpan={alike.length} className="jp-primehub-GroupParams">
+                Parameters alike in every run
+              </th>
+            )}
             <th />
           </tr>
           <tr>
             <SortHeader model={model} by={{ kind: 'run' }} label="Run" />
             <SortHeader model={model} by={{ kind: 'job' }} label="Job" />
             <SortHeader model={model} by={{ kind: 'status' }} label="Status" />
-            {params.map(c => (
+            {varied.map(c => (
               <SortHeader key={`p-${c.key}`} model={model} by={{ kind: 'param', key: c.key }} label={c.key} />
             ))}
             {metrics.map(c => (
@@ -121,6 +129,9 @@ function Table(props: { model: CompareModel; actions: ICompareActions }): React.
                   {c.direction === 'min' ? 'min' : 'max'}
                 </button>
               </SortHeader>
+            ))}
+            {alike.map(c => (
+              <SortHeader key={`p-${c.key}`} model={model} by={{ kind: 'param', key: c.key }} label={c.key} />
             ))}
             <th aria-label="Actions" />
           </tr>
@@ -150,13 +161,18 @@ function Table(props: { model: CompareModel; actions: ICompareActions }): React.
                 )}
               </td>
               <td data-key="status">{(r.status ?? '').toLowerCase()}</td>
-              {params.map(c => (
+              {varied.map(c => (
                 <td key={c.key} data-key={c.key} className={c.numeric ? 'jp-primehub-Num' : undefined}>
                   {r.params[c.key] ?? ''}
                 </td>
               ))}
               {metrics.map(c => (
                 <MetricCell key={c.key} row={r} column={c} />
+              ))}
+              {alike.map(c => (
+                <td key={c.key} data-key={c.key} className={c.numeric ? 'jp-primehub-Num' : undefined}>
+                  {r.params[c.key] ?? ''}
+                </td>
               ))}
               <td>
                 {r.jobId && (

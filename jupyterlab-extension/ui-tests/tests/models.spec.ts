@@ -49,6 +49,24 @@ const NOTEBOOK_TRAIN = [
   "mlflow.sklearn.log_model(clf, name='model')"
 ].join('\n');
 
+/**
+ * The tutorial's training, as a sweep's notebook: sklearn autologging (the estimator's parameters,
+ * its training metrics) plus one metric of its own and the model, in the run its job's script made.
+ */
+const SWEEP_TRAIN = [
+  'import mlflow, mlflow.sklearn',
+  'from sklearn.datasets import load_iris',
+  'from sklearn.linear_model import LogisticRegression',
+  'mlflow.sklearn.autolog(log_models=False)',
+  'X, y = load_iris(return_X_y=True)',
+  // the job's run (MLFLOW_RUN_ID), held open: autologging alone would end it after fit, and MLflow
+  // would then log the metric below into a new run of its own
+  'with mlflow.start_run():',
+  '    clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
+  "    mlflow.log_metric('accuracy', clf.score(X, y))",
+  "    mlflow.sklearn.log_model(clf, name='model')"
+].join('\n');
+
 /** Writes a notebook into a stack's group volume (`ui/`); returns its server path in that stack's Lab. */
 function writeStackNotebook(stack: ILabStack, name: string, cells: Array<{ source: string; tags?: string[] }>): string {
   const nb = {
@@ -92,6 +110,21 @@ async function openModels(ph: PrimeHubHelper): Promise<void> {
 /** The job tab in view. */
 function jobTabWidget(page: IJupyterLabPageFixture) {
   return page.locator('.jp-MainAreaWidget:visible', { has: page.locator('.jp-primehub-JobDetail') });
+}
+
+/** Screenshots without the toasts that happen to be on screen (their notifications are checked elsewhere). */
+const NO_TOASTS = '.Toastify, .Toastify__toast-container { display: none !important; }';
+
+/** The Compare tab in view. */
+function compareTab(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-primehub-CompareTab:visible');
+}
+
+/** A Compare tab's row whose parameter `key` is `value`. */
+function compareRow(page: IJupyterLabPageFixture, key: string, value: string) {
+  return compareTab(page).locator('tbody tr', {
+    has: page.locator(`td[data-key="${key}"]`, { hasText: new RegExp(`^${value.replace(/\./g, '\\.')}$`) })
+  });
 }
 
 /** The "Register as Model…" dialog opened from a job tab's toolbar. */
@@ -148,7 +181,133 @@ test.describe('with MLflow', () => {
     }
   });
 
-  test("register the training job's model from its tab: iris version 1", async ({ page }) => {
+  test('a sweep of 3 trains iris; Compare shows its runs side by side; the best run becomes iris version 1, another version 2', async ({
+    page
+  }) => {
+    const ph = new PrimeHubHelper(page);
+    await ph.signIn(stack!.token);
+    const path = writeStackNotebook(stack!, 'iris-sweep.ipynb', [
+      { source: 'C = 1.0', tags: ['parameters'] },
+      { source: SWEEP_TRAIN }
+    ]);
+    const dialog = await ph.openSubmitDialog(path);
+    await dialog.locator('[data-param="C"] .jp-primehub-Sweep input').check();
+    await ph.param('C').fill('0.05\n0.5\n1.0');
+    await expect(dialog.getByTestId('job-count')).toHaveText('3 jobs');
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await expect(dialog).toBeHidden({ timeout: 60_000 });
+    await ph.panel.getByRole('tab', { name: 'Jobs', exact: true }).click();
+    const rows = ph.panel.locator('.jp-primehub-JobRow', { hasText: 'iris-sweep-C=' });
+    await expect(rows).toHaveCount(3, { timeout: 30_000 });
+    // importing scikit-learn and MLflow three times on a loaded machine takes a while
+    await expect(
+      ph.panel.locator('.jp-primehub-JobRow[data-phase="Succeeded"]', { hasText: 'iris-sweep-C=' })
+    ).toHaveCount(3, { timeout: 300_000 });
+
+    // from a job of the sweep: its context menu
+    await rows.first().click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Compare Runs of Its Sweep' }).click();
+    const tab = compareTab(page);
+    await expect(tab.getByTestId('compare-summary')).toContainText('Sweep "iris-sweep"');
+    // the snapshot's runs are in the notebook's experiment, not in one named after the snapshot
+    await expect(tab.getByTestId('compare-summary')).toContainText('3 runs in experiment "iris-sweep"');
+    await expect(tab.locator('tbody tr')).toHaveCount(3);
+    // the jobs are named after the values as the form formats them
+    for (const [c, name] of [
+      ['0.05', 'iris-sweep-C=0.05'],
+      ['0.5', 'iris-sweep-C=0.5'],
+      ['1.0', 'iris-sweep-C=1']
+    ]) {
+      const row = compareRow(page, 'C', c);
+      await expect(row.locator('td').nth(1)).toHaveText(name);
+      await expect(row.locator('td[data-key="status"]')).toHaveText('finished');
+      await expect(row.locator('td[data-key="accuracy"]')).toHaveText(/^0\.\d+/);
+      // autologging's own parameters and metrics are there too
+      await expect(row.locator('td[data-key="max_iter"]')).toHaveText('500');
+      await expect(row.locator('td[data-key="training_accuracy_score"]')).toHaveText(/^0\.\d+/);
+    }
+    // the best accuracy is C=1.0's, marked; a loss is best where it is lowest
+    const best = compareRow(page, 'C', '1.0');
+    await expect(best.locator('td[data-key="accuracy"]')).toHaveAttribute('data-best', 'true');
+    await expect(tab.locator('td[data-key="accuracy"][data-best]')).toHaveCount(1);
+    await expect(tab.locator('th[data-column="metric:training_log_loss"] .jp-primehub-Direction')).toHaveText('min');
+    await expect(best.locator('td[data-key="training_log_loss"]')).toHaveAttribute('data-best', 'true');
+    // a metric sorts best first
+    await tab.locator('th[data-column="metric:accuracy"] .jp-primehub-SortButton').click();
+    await expect(tab.locator('tbody tr').first().locator('td[data-key="C"]')).toHaveText('1.0');
+    await expect(tab.locator('th[data-column="metric:accuracy"]')).toHaveAttribute('aria-sort', 'descending');
+    // the chart: accuracy against C, one point a run, the best marked
+    const chart = tab.getByTestId('compare-chart');
+    await expect(chart.locator('circle')).toHaveCount(3);
+    await expect(chart.locator('circle.jp-mod-best')).toHaveCount(1);
+    await expect(tab.getByLabel('Chart metric')).toHaveValue('accuracy');
+    await expect(tab.getByLabel('Chart parameter')).toHaveValue('C');
+    await tab.screenshot({ path: join(SCREENSHOTS, 'compare-sweep.png'), style: NO_TOASTS });
+
+    // differences only: the parameters every run has alike (max_iter, …) go, C stays
+    await expect(tab.locator('th[data-column="param:max_iter"]')).toBeVisible();
+    await tab.locator('.jp-primehub-DifferencesSwitch .jp-switch').click();
+    await expect(tab.locator('th[data-column="param:max_iter"]')).toHaveCount(0);
+    await expect(tab.locator('th[data-column^="param:"]')).toHaveCount(1);
+    await expect(tab.locator('th[data-column="param:C"]')).toBeVisible();
+    await expect(tab.getByTestId('compare-summary')).toContainText('with equal values hidden');
+    await tab.screenshot({ path: join(SCREENSHOTS, 'compare-differences.png'), style: NO_TOASTS });
+
+    // register the best run's model: its run chosen in the Register dialog
+    await best.getByRole('button', { name: 'Register as model…' }).click();
+    const register = ph.dialog;
+    await expect(register).toContainText('Register a model from iris-sweep-C=1');
+    await expect(register.locator('#ph-experiment')).toHaveValue('iris-sweep');
+    await expect(register.locator('#ph-run option:checked')).toHaveText(/^iris-sweep-C=1 · /);
+    await expect(register.locator('[data-folder="model"] input')).toBeChecked();
+    await register.locator('#ph-model-name').fill('iris');
+    await expect(register.getByTestId('register-target')).toHaveText('Creates model iris');
+    await register.getByRole('button', { name: 'Register', exact: true }).click();
+    await expect(register.getByTestId('model-uri')).toHaveText('models:/iris/1');
+    await register.getByRole('button', { name: 'Close' }).click();
+    await expect(register).toBeHidden();
+    // and a second run of the sweep: version 2
+    await compareRow(page, 'C', '0.5').getByRole('button', { name: 'Register as model…' }).click();
+    await expect(register.locator('#ph-run option:checked')).toHaveText(/^iris-sweep-C=0\.5 · /);
+    await register.locator('#ph-model-name').fill('iris');
+    await expect(register.getByTestId('register-target')).toHaveText('Adds version 2 to iris');
+    await register.getByRole('button', { name: 'Register', exact: true }).click();
+    await expect(register.getByTestId('model-uri')).toHaveText('models:/iris/2');
+    await register.getByRole('button', { name: 'Close' }).click();
+    await expect(register).toBeHidden();
+
+    // jobs picked in the list (Ctrl-click): a Compare tab of their own
+    for (const c of ['0.05', '1']) {
+      await ph.panel
+        .locator('.jp-primehub-JobRow', { hasText: `iris-sweep-C=${c}` })
+        .click({ modifiers: ['ControlOrMeta'] });
+    }
+    const selection = ph.panel.getByTestId('job-selection');
+    await expect(selection).toContainText('2 jobs selected');
+    await ph.panel.screenshot({ path: join(SCREENSHOTS, 'compare-selection.png') });
+    await selection.getByRole('button', { name: 'Compare runs' }).click();
+    await expect(compareTab(page).getByTestId('compare-summary')).toContainText('2 jobs');
+    await expect(compareTab(page).locator('tbody tr')).toHaveCount(2);
+    await selection.getByRole('button', { name: 'Clear' }).click();
+    await expect(selection).toBeHidden();
+
+    // the sweep's notification (in the notification center: its toast closed itself) opens its Compare tab
+    await page.locator('.jp-MainAreaWidget.jp-primehub-CompareTab').first().waitFor({ state: 'attached' });
+    await page.evaluate(() => {
+      // collected first: closing changes what the iterator walks
+      for (const w of [...window.jupyterapp.shell.widgets('main')].filter(x => x.hasClass('jp-primehub-CompareTab'))) {
+        w.close();
+      }
+    });
+    await expect(page.locator('.jp-primehub-CompareTab')).toHaveCount(0);
+    await page.locator('.jp-Notification-Status').click();
+    const item = page.locator('.jp-Notification-List-Item', { hasText: 'Sweep "iris-sweep": all 3 jobs succeeded' });
+    await item.getByRole('button', { name: 'Compare runs' }).click();
+    await expect(compareTab(page).getByTestId('compare-summary')).toContainText('Sweep "iris-sweep"');
+    await expect(compareTab(page).locator('tbody tr')).toHaveCount(3);
+  });
+
+  test("register the training job's model from its tab: iris version 3", async ({ page }) => {
     const ph = new PrimeHubHelper(page);
     await ph.signIn(stack!.token);
     // Importing scikit-learn and logging two models takes a while on a loaded machine.
@@ -169,7 +328,8 @@ test.describe('with MLflow', () => {
     await expect(dialog.locator('[data-folder="model"] input')).toBeChecked();
     await expect(dialog.locator('[data-folder="notes"] input')).toBeDisabled();
     await expect(dialog.locator('#ph-model-name')).toHaveValue('iris');
-    await expect(dialog.getByTestId('register-target')).toHaveText('Creates model iris');
+    // the sweep's runs are iris versions 1 and 2 already
+    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 3 to iris');
 
     // checked as typed, as the server would refuse it
     const name = dialog.locator('#ph-model-name');
@@ -184,13 +344,13 @@ test.describe('with MLflow', () => {
       await expect(register).toBeDisabled();
     }
     await name.fill('iris');
-    await expect(dialog.getByTestId('register-target')).toHaveText('Creates model iris');
+    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 3 to iris');
     await expect(register).toBeEnabled();
     await dialog.locator('.jp-primehub-ModalContent').screenshot({ path: join(SCREENSHOTS, 'register-model.png') });
     await register.click();
 
-    await expect(dialog.getByTestId('registered')).toContainText('Registered iris version 1');
-    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/1');
+    await expect(dialog.getByTestId('registered')).toContainText('Registered iris version 3');
+    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/3');
     await dialog.getByTitle('Copy the model URI').click();
     await expect(dialog.getByTestId('registered')).toContainText('Copied');
     await dialog.locator('.jp-primehub-ModalContent').screenshot({ path: join(SCREENSHOTS, 'register-done.png') });
@@ -200,13 +360,13 @@ test.describe('with MLflow', () => {
     // models → versions → the version with its source run
     await openModels(ph);
     const iris = ph.panel.locator('.jp-primehub-ModelRow[data-model="iris"]');
-    await expect(iris).toContainText('v1');
+    await expect(iris).toContainText('v3');
     await iris.click();
-    const v1 = ph.panel.locator('.jp-primehub-ModelRow[data-version="1"]');
-    await expect(v1).toContainText('Version 1');
-    await v1.click();
+    const v3 = ph.panel.locator('.jp-primehub-ModelRow[data-version="3"]');
+    await expect(v3).toContainText('Version 3');
+    await v3.click();
     const version = ph.panel.getByTestId('model-version');
-    await expect(version.getByTestId('model-uri')).toHaveText('models:/iris/1');
+    await expect(version.getByTestId('model-uri')).toHaveText('models:/iris/3');
     await expect(version.locator('td[data-field="Deployed by"]')).toHaveText('No deployment');
     await expect(version.locator('td[data-field="Run"]')).toHaveText('C=1.0');
     await expect(version.locator('td[data-field="Run status"]')).toHaveText('FINISHED');
@@ -215,7 +375,7 @@ test.describe('with MLflow', () => {
     await ph.panel.screenshot({ path: join(SCREENSHOTS, 'models-version.png') });
   });
 
-  test("a second registration from the jobs list's context menu adds version 2", async ({ page }) => {
+  test("a second registration from the jobs list's context menu adds version 4", async ({ page }) => {
     const ph = new PrimeHubHelper(page);
     await ph.signIn(stack!.token);
     await ph.panel.getByRole('tab', { name: 'Jobs', exact: true }).click();
@@ -227,31 +387,36 @@ test.describe('with MLflow', () => {
     await dialog.locator('#ph-run').selectOption(other!);
     await expect(dialog.getByTestId('run-summary')).toContainText('C=0.05');
     await expect(dialog.locator('[data-folder="model"] input')).toBeChecked();
-    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 2 to iris');
+    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 4 to iris');
     await dialog.getByRole('button', { name: 'Register', exact: true }).click();
-    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/2');
+    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/4');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect(dialog).toBeHidden();
 
     await openModels(ph);
     const iris = ph.panel.locator('.jp-primehub-ModelRow[data-model="iris"]');
-    await expect(iris).toContainText('v2');
+    await expect(iris).toContainText('v4');
     await ph.panel.screenshot({ path: join(SCREENSHOTS, 'models.png') });
     await iris.click();
-    await expect(ph.panel.locator('.jp-primehub-ModelRow[data-version]')).toHaveText([/Version 2/, /Version 1/]);
+    await expect(ph.panel.locator('.jp-primehub-ModelRow[data-version]')).toHaveText([
+      /Version 4/,
+      /Version 3/,
+      /Version 2/,
+      /Version 1/
+    ]);
     await ph.panel.screenshot({ path: join(SCREENSHOTS, 'models-versions.png') });
-    await ph.panel.locator('.jp-primehub-ModelRow[data-version="2"]').click();
-    await expect(ph.panel.getByTestId('model-uri')).toHaveText('models:/iris/2');
+    await ph.panel.locator('.jp-primehub-ModelRow[data-version="4"]').click();
+    await expect(ph.panel.getByTestId('model-uri')).toHaveText('models:/iris/4');
     await expect(ph.panel.locator('td[data-field="Run"]')).toHaveText('C=0.05');
     // back to the list by the breadcrumbs
     const path = ph.panel.getByRole('navigation', { name: 'Models path' });
     await path.getByRole('button', { name: 'iris' }).click();
-    await expect(ph.panel.locator('.jp-primehub-ModelRow[data-version]')).toHaveCount(2);
+    await expect(ph.panel.locator('.jp-primehub-ModelRow[data-version]')).toHaveCount(4);
     await path.getByRole('button', { name: 'Models' }).click();
     await expect(iris).toBeVisible();
   });
 
-  test("a notebook submitted from the Lab is its job's MLflow run: its model becomes iris version 3", async ({
+  test("a notebook submitted from the Lab is its job's MLflow run: its model becomes iris version 5", async ({
     page
   }) => {
     const ph = new PrimeHubHelper(page);
@@ -275,14 +440,14 @@ test.describe('with MLflow', () => {
     await expect(dialog.getByTestId('run-summary')).toContainText('C=0.5');
     await expect(dialog.locator('[data-folder="model"] input')).toBeChecked();
     await dialog.locator('#ph-model-name').fill('iris');
-    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 3 to iris');
+    await expect(dialog.getByTestId('register-target')).toHaveText('Adds version 5 to iris');
     await dialog.getByRole('button', { name: 'Register', exact: true }).click();
-    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/3');
+    await expect(dialog.getByTestId('model-uri')).toHaveText('models:/iris/5');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await openModels(ph);
     await ph.panel.locator('.jp-primehub-ModelRow[data-model="iris"]').click();
-    await ph.panel.locator('.jp-primehub-ModelRow[data-version="3"]').click();
+    await ph.panel.locator('.jp-primehub-ModelRow[data-version="5"]').click();
     await expect(ph.panel.locator('td[data-field="Run"]')).toHaveText('iris-nb');
     await expect(ph.panel.getByTestId('run-params').locator('td[data-key="C"]')).toHaveText('0.5');
     expect(id).toMatch(/^job-/);
@@ -293,7 +458,7 @@ test.describe('with MLflow', () => {
     await ph.signIn(stack!.token);
     await openModels(ph);
     const iris = ph.panel.locator('.jp-primehub-ModelRow[data-model="iris"]');
-    await expect(iris).toContainText('v3');
+    await expect(iris).toContainText('v5');
     // The group's MLflow on a port nothing listens on: down for as long as the test needs (killing
     // PrimeHub Local's MLflow would be down only until its supervisor restarts it, a race with the poll).
     const closed = await freePort();
@@ -308,6 +473,6 @@ test.describe('with MLflow', () => {
     stackCli(stack!.dataDir, 'group', 'set-mlflow', stack!.group.name, '--local');
     // no click: the section's poll (backing off, at most a minute apart) finds MLflow again
     await expect(ph.panel.getByRole('alert')).toHaveCount(0, { timeout: 120_000 });
-    await expect(iris).toContainText('v3');
+    await expect(iris).toContainText('v5');
   });
 });
