@@ -3,6 +3,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 120000,
+  // a timer, socket or process a test leaves behind fails the run by name instead of hanging it
+  globalSetup: '<rootDir>/test/kit/openHandles.cjs',
+  globalTeardown: '<rootDir>/test/kit/openHandlesTeardown.cjs',
   projects: [
     {
       displayName: 'client',

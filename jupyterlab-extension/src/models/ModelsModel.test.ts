@@ -23,6 +23,9 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+// Each test's model stops polling when it ends: a live Poll's timer would keep jest from exiting.
+afterEach(() => model?.dispose());
+
 function startModel(): ModelsModel {
   model = new ModelsModel(hub);
   model.active = true;

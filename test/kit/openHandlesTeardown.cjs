@@ -1,0 +1,2 @@
+/** Jest's globalTeardown: see openHandles.cjs. */
+module.exports = require('./openHandles.cjs').teardown;
