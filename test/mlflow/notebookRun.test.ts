@@ -285,7 +285,8 @@ describe('notebook jobs as MLflow runs, against a real MLflow', () => {
             'mlflow.sklearn.autolog(log_models=False)',
             'X, y = load_iris(return_X_y=True)',
             'clf = LogisticRegression(max_iter=max_iter).fit(X, y)',
-            'print("score", clf.score(X, y))'
+            // after autologging's fit, as in the tutorial: still the job's run
+            'mlflow.log_metric("accuracy", clf.score(X, y))'
           ].join('\n')
         }
       ],
@@ -302,8 +303,32 @@ describe('notebook jobs as MLflow runs, against a real MLflow', () => {
     const params = Object.fromEntries(run.data.params!.map(p => [p.key, p.value]));
     // the notebook parameter and the estimator's, from autologging
     expect(params).toMatchObject({ max_iter: '300', C: '1.0' });
-    expect(run.data.metrics!.map(m => m.key)).toContain('training_accuracy_score');
+    expect(run.data.metrics!.map(m => m.key)).toEqual(expect.arrayContaining(['training_accuracy_score', 'accuracy']));
     expect(JSON.parse(await artifactText(run, 'iris-output.ipynb'))).toHaveProperty('cells');
+  });
+
+  test("runs the notebook starts itself: the first is the job's, as MLFLOW_RUN_ID makes it, the next its own", async () => {
+    const job = await runJob('own-runs', [
+      { source: 'n = 2\n', tags: ['parameters'] },
+      {
+        source: [
+          'import mlflow',
+          'mlflow.log_metric("before", 1)',
+          'ids = []',
+          'for i in range(n):',
+          '    with mlflow.start_run() as run:',
+          '        mlflow.log_param("i", i)',
+          '        ids.append(run.info.run_id)',
+          'assert len(set(ids)) == 2, ids'
+        ].join('\n')
+      }
+    ]);
+    expect({ status: job.status, log: job.log }).toMatchObject({ status: 0 });
+    const [run, ...more] = await runsOf(job.id);
+    expect(more).toEqual([]);
+    expect(run.info.status).toBe('FINISHED');
+    expect(run.data.params).toEqual(expect.arrayContaining([{ key: 'i', value: '0' }]));
+    expect(run.data.metrics).toEqual([expect.objectContaining({ key: 'before', value: 1 })]);
   });
 
   test('a notebook that raises is a FAILED run with its output notebook, the job failing as before', async () => {

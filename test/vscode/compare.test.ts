@@ -75,11 +75,10 @@ beforeAll(async () => {
             'from sklearn.linear_model import LogisticRegression',
             'mlflow.sklearn.autolog(log_models=False)',
             'X, y = load_iris(return_X_y=True)',
-            // the job's run (MLFLOW_RUN_ID), kept active: autologging would end a run it resumed itself
-            'with mlflow.start_run():',
-            '    clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
-            '    mlflow.log_metric("accuracy", clf.score(X, y))',
-            '    mlflow.sklearn.log_model(clf, name="model")'
+            // all in the job's run, which the job's script keeps active in the kernel
+            'clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
+            'mlflow.log_metric("accuracy", clf.score(X, y))',
+            'mlflow.sklearn.log_model(clf, name="model")'
           ].join('\n')
         }
       ])

@@ -51,7 +51,8 @@ const NOTEBOOK_TRAIN = [
 
 /**
  * The tutorial's training, as a sweep's notebook: sklearn autologging (the estimator's parameters,
- * its training metrics) plus one metric of its own and the model, in the run its job's script made.
+ * its training metrics) plus one metric of its own and the model, all in the run its job's script
+ * made (kept active in the kernel, so autologging's fit does not end it).
  */
 const SWEEP_TRAIN = [
   'import mlflow, mlflow.sklearn',
@@ -59,12 +60,9 @@ const SWEEP_TRAIN = [
   'from sklearn.linear_model import LogisticRegression',
   'mlflow.sklearn.autolog(log_models=False)',
   'X, y = load_iris(return_X_y=True)',
-  // the job's run (MLFLOW_RUN_ID), held open: autologging alone would end it after fit, and MLflow
-  // would then log the metric below into a new run of its own
-  'with mlflow.start_run():',
-  '    clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
-  "    mlflow.log_metric('accuracy', clf.score(X, y))",
-  "    mlflow.sklearn.log_model(clf, name='model')"
+  'clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
+  "mlflow.log_metric('accuracy', clf.score(X, y))",
+  "mlflow.sklearn.log_model(clf, name='model')"
 ].join('\n');
 
 /** Writes a notebook into a stack's group volume (`ui/`); returns its server path in that stack's Lab. */

@@ -23,8 +23,9 @@
  * run: the script creates it (run name: the job's name; params: the notebook parameters; tags:
  * `primehub.job_id`, `primehub.sweep_id`, `primehub.group`, and MLflow's own `mlflow.user` and
  * `mlflow.source.name`, the notebook's path), gives the kernel `MLFLOW_RUN_ID` and
- * `MLFLOW_EXPERIMENT_ID` so that the notebook's `mlflow.log_*` calls and autologging land in that
- * run (and runs it starts itself in that experiment), uploads the output notebook to the run's
+ * `MLFLOW_EXPERIMENT_ID` and a startup file that makes that run the kernel's active run on the
+ * notebook's first `import mlflow` (KERNEL_STARTUP_PY), so that the notebook's `mlflow.log_*`
+ * calls and autologging land in that run (and runs it starts itself in that experiment), uploads the output notebook to the run's
  * artifacts (served artifacts, `mlflow-artifacts:`; other stores get a note) and ends the run
  * FINISHED, FAILED (papermill failed) or KILLED (SIGTERM/SIGINT: a cancel or a deadline). This is
  * Python of the standard library speaking MLflow's REST API (`import mlflow` alone takes over a
@@ -294,6 +295,58 @@ sys.stderr.flush()
 os._exit(0)
 `;
 
+/**
+ * Python the kernel runs at its start (IPython's `PYTHONSTARTUP`) in a job that is an MLflow run:
+ * on the notebook's first `import mlflow`, the job's run becomes its active run. Resumed only
+ * through `MLFLOW_RUN_ID`, the run would be ended by the first autologged `fit` (autologging ends
+ * a run it started) and the notebook's later `log_metric` would land in a new run of its own. When
+ * the notebook starts a run itself (not nested), the job's run is taken off the stack first and
+ * `MLFLOW_RUN_ID` put back, so `mlflow.start_run()` behaves as MLflow documents it. A startup file
+ * the job had is run after. Failures are one `MLflow: ...` line; the notebook runs on.
+ */
+const KERNEL_STARTUP_PY = String.raw`def _primehub_job_run():
+ import os, sys, importlib.util
+ job, user = os.environ.get("MLFLOW_RUN_ID", ""), os.environ.pop("PRIMEHUB_PYTHONSTARTUP", "")
+ def activate(mlflow):
+  try:
+   from mlflow.tracking import fluent
+   if os.environ.get("MLFLOW_RUN_ID") != job or fluent._active_run_stack.get():
+    return
+   active = fluent.start_run(run_id=job)
+  except Exception as e:
+   return print("MLflow: the job's run is not active in the notebook (%s: %s)" % (type(e).__name__, e), file=sys.stderr)
+  start = fluent.start_run
+  def start_run(*args, **kwargs):
+   stack = fluent._active_run_stack.get()
+   if not kwargs.get("nested", len(args) > 3 and args[3]) and len(stack) == 1 and stack[0] is active:
+    stack.pop()
+    os.environ["MLFLOW_RUN_ID"] = job
+   return start(*args, **kwargs)
+  fluent.start_run = mlflow.start_run = start_run
+ class Finder:
+  @staticmethod
+  def find_spec(name, path=None, target=None):
+   if name != "mlflow":
+    return None
+   sys.meta_path.remove(Finder)
+   spec = importlib.util.find_spec(name)
+   if spec and spec.loader and hasattr(spec.loader, "exec_module"):
+    run = spec.loader.exec_module
+    def exec_module(module):
+     run(module)
+     activate(module)
+    spec.loader.exec_module = exec_module
+   return spec
+ if job:
+  sys.meta_path.insert(0, Finder)
+ return user
+_primehub_startup = _primehub_job_run()
+del _primehub_job_run
+if _primehub_startup:
+ exec(compile(open(_primehub_startup, "rb").read(), _primehub_startup, "exec"))
+del _primehub_startup
+`;
+
 /** The MLflow Python as the script holds it: without blank lines, indented by one space a level. */
 const MLFLOW_SCRIPT_PY = MLFLOW_PY.split('\n')
   .filter(l => l.trim() !== '')
@@ -434,11 +487,13 @@ export function buildNotebookRunScript(plan: NotebookRunPlan): string {
     `pm=papermill; if command -v papermill >/dev/null 2>&1 && command -v ${FAST_PAPERMILL} >/dev/null 2>&1; then papermill() { ${FAST_PAPERMILL} "$@"; }; pm=${FAST_PAPERMILL}; fi`,
     `cd -- ${rooted(plan.workdir, 'workdir')} || exit 1`,
     // the job's MLflow run (see the module comment): its helper process, and the line it started the run with
-    'mlflow_pid=; mlflow_out=; nb=',
+    'mlflow_pid=; mlflow_out=; nb=; mlflow_startup=',
     // the kernel's own new runs go to the run's experiment: an MLFLOW_EXPERIMENT_NAME left beside would contradict it
-    'mlflow_kernel() { if [ "$3" = kernel ]; then unset MLFLOW_EXPERIMENT_NAME; export MLFLOW_RUN_ID="$1" MLFLOW_EXPERIMENT_ID="$2"; fi; }',
+    'mlflow_kernel() { if [ "$3" = kernel ]; then unset MLFLOW_EXPERIMENT_NAME; export MLFLOW_RUN_ID="$1" MLFLOW_EXPERIMENT_ID="$2"; mlflow_active; fi; }',
+    // the kernel's startup file that keeps the job's run active in the notebook (KERNEL_STARTUP_PY)
+    `mlflow_active() { if mlflow_startup="$(mktemp 2>/dev/null)" && printf '%s\\n' ${shellQuote(KERNEL_STARTUP_PY)} > "$mlflow_startup"; then export PRIMEHUB_PYTHONSTARTUP="\${PYTHONSTARTUP:-}" PYTHONSTARTUP="$mlflow_startup"; fi; }`,
     // forgotten first: a TERM during the end must not end the run twice
-    'mlflow_end() { set -- "$mlflow_pid" "$1"; mlflow_pid=; if [ -n "$1" ] && kill "-$2" "$1" 2>/dev/null; then wait "$1"; fi; }',
+    'mlflow_end() { set -- "$mlflow_pid" "$1"; mlflow_pid=; if [ -n "$1" ] && kill "-$2" "$1" 2>/dev/null; then wait "$1"; fi; [ -z "$mlflow_startup" ] || rm -f -- "$mlflow_startup"; }',
     `mlflow_stop() { trap '' TERM INT; if [ -n "$nb" ]; then kill -TERM "$nb" 2>/dev/null; wait "$nb"; fi; mlflow_end TERM; exit "$1"; }`,
     'if [ -n "${MLFLOW_TRACKING_URI:-}" ] && mlflow_py="$(command -v python3 || command -v python)"; then',
     // a file, not a FIFO: PrimeHub Local's sandbox allows no mknod
