@@ -28,6 +28,7 @@ import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
 import { groupMlflow, mlflowEnvironment, type LocalMlflow } from './mlflow/groupMlflow';
 import { MlflowAccounts, MlflowGroupSync } from './mlflow/MlflowAccounts';
+import { MlflowHttp } from './mlflow/MlflowHttp';
 import { MlflowServer, type MlflowStatus } from './mlflow/MlflowServer';
 import { Phfs } from './phfs/Phfs';
 import { Scheduler } from './schedules/Scheduler';
@@ -76,6 +77,7 @@ export class LocalServer {
   private cleanup?: NodeJS.Timeout;
   private mlflow?: MlflowServer;
   private mlflowSync?: MlflowGroupSync;
+  private mlflowHttp?: MlflowHttp;
   private readonly log: Logger;
   private url = '';
 
@@ -176,8 +178,11 @@ export class LocalServer {
       url: () => (mlflow.status().state === 'disabled' ? undefined : mlflow.url),
       trackingEnvs: group => mlflowAccounts.trackingEnvs(group)
     };
+    // the models resolvers' connections to the groups' MLflows, closed with the server
+    const mlflowHttp = (this.mlflowHttp = new MlflowHttp());
     const services: Services = {
       localMlflow,
+      mlflowHttp,
       dirs: this.dirs,
       identity,
       jobs,
@@ -228,7 +233,7 @@ export class LocalServer {
     this.mlflowSync?.stop();
     const closed = this.http ? new Promise<void>(resolve => this.http!.close(() => resolve())) : Promise.resolve();
     this.http?.closeAllConnections();
-    await Promise.all([this.runner?.stop(), this.mlflow?.stop()]);
+    await Promise.all([this.runner?.stop(), this.mlflow?.stop(), this.mlflowHttp?.close()]);
     await closed;
     this.db?.close();
   }

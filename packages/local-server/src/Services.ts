@@ -6,6 +6,7 @@ import type { JobRunner } from './jobs/JobRunner';
 import type { JobService } from './jobs/JobService';
 import type { LocalMlflow } from './mlflow/groupMlflow';
 import type { MlflowAccounts } from './mlflow/MlflowAccounts';
+import type { MlflowHttp } from './mlflow/MlflowHttp';
 import type { MlflowServer } from './mlflow/MlflowServer';
 import type { Phfs } from './phfs/Phfs';
 import type { Scheduler } from './schedules/Scheduler';
@@ -24,6 +25,8 @@ export interface Services {
   mlflow: MlflowServer;
   /** Each group's account in that MLflow: `trackingEnvs(group)` are the variables its jobs and notebooks log with. */
   mlflowAccounts: MlflowAccounts;
+  /** Connections to the groups' MLflows, for the models resolvers' calls. */
+  mlflowHttp: MlflowHttp;
   /** That MLflow as the groups without settings of their own use it (its URL and their accounts). */
   localMlflow?: LocalMlflow;
   /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */

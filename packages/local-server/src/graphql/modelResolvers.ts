@@ -113,7 +113,7 @@ function memberGroup(ctx: Context, name: string | undefined | null): GroupRow {
 
 function mlflowOf(ctx: Context, groupName: string | undefined | null): { setting: MlflowSetting; rest: MlflowRest } {
   const setting = requireGroupMlflow(memberGroup(ctx, groupName), ctx.services.localMlflow);
-  return { setting, rest: new MlflowRest(setting) };
+  return { setting, rest: new MlflowRest(setting, ctx.services.mlflowHttp) };
 }
 
 /** `MLflowSetting` as the schema has it: env maps as `[EnvVar]`. */

@@ -1,3 +1,4 @@
+import { MlflowHttp } from '../mlflow/MlflowHttp';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -152,6 +153,7 @@ describe('served fields and resolvers match both ways', () => {
   let services: Services;
   let admin: UserRow;
   let mlflow: Server;
+  const mlflowHttp = new MlflowHttp();
   /** `Type.field` some object had a property or a resolver for; every served field must end up here. */
   const filled = new Set<string>();
   /** `Type.property` an object carried that the schema does not serve. */
@@ -179,6 +181,7 @@ describe('served fields and resolvers match both ways', () => {
       scheduler: { reschedule: () => undefined } as unknown as Scheduler,
       phfs: new Phfs(dirs),
       localMlflow: { url: () => mlflowUrl, trackingEnvs: () => ({ MLFLOW_TRACKING_USERNAME: 'phusers' }) },
+      mlflowHttp,
       publicUrl: () => 'http://127.0.0.1:8321'
     };
     admin = identity.userByName(DEFAULT_ADMIN)!;
@@ -213,7 +216,8 @@ describe('served fields and resolvers match both ways', () => {
     }
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await mlflowHttp.close();
     mlflow.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
 import type { DataDir } from '../DataDir';
 import type { Logger } from '../logger';
+import { MlflowHttp, MlflowNoAnswer } from './MlflowHttp';
 import type { MlflowState } from './MlflowServer';
 
 /** MLflow's super-admin, used by PrimeHub Local only (provisioning); no group gets it. */
@@ -190,23 +190,23 @@ export class MlflowAccounts {
   }
 
   private async provisionAll(base: string, groupNames: string[]): Promise<void> {
-    const agent = new Agent({ keepAliveTimeout: 1000, connections: 1 });
+    const http = new MlflowHttp(1);
     try {
       for (const name of new Set(groupNames)) {
-        await this.provisionGroup(base, agent, name);
+        await this.provisionGroup(base, http, name);
       }
     } finally {
-      await agent.close();
+      await http.close();
     }
   }
 
-  private async provisionGroup(base: string, agent: Agent, group: string): Promise<void> {
+  private async provisionGroup(base: string, http: MlflowHttp, group: string): Promise<void> {
     const workspace = mlflowWorkspace(group);
     const username = mlflowUsername(group);
     const password = this.groupPassword(group);
     const admin = basic(MLFLOW_ADMIN_USERNAME, this.adminPassword());
     const call = async (what: string, method: string, path: string, body?: object, opts: CallOptions = {}) => {
-      const res = await this.call(agent, base, method, path, body, { auth: admin, ...opts });
+      const res = await this.call(http, base, method, path, body, { auth: admin, ...opts });
       if (res.status === 401 && opts.auth === undefined) {
         throw new Error(
           `MLflow refuses PrimeHub Local's admin account while provisioning group "${group}" (${what}); its user ` +
@@ -244,7 +244,7 @@ export class MlflowAccounts {
     );
     if (created.status >= 300) {
       // It exists: put its password back if a job changed it.
-      const self = await this.call(agent, base, 'GET', '/api/2.0/mlflow/users/current', undefined, {
+      const self = await this.call(http, base, 'GET', '/api/2.0/mlflow/users/current', undefined, {
         auth: basic(username, password)
       });
       if (self.status === 401) {
@@ -322,7 +322,7 @@ export class MlflowAccounts {
 
   /** One request to MLflow, bounded by the timeout; transport failures become errors naming the request. */
   private async call(
-    agent: Agent,
+    http: MlflowHttp,
     base: string,
     method: string,
     path: string,
@@ -330,32 +330,25 @@ export class MlflowAccounts {
     opts: CallOptions & { auth: string }
   ): Promise<Answer> {
     const headers: Record<string, string> = { authorization: opts.auth, accept: 'application/json' };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-    }
     if (opts.workspace) {
       headers['x-mlflow-workspace'] = opts.workspace;
     }
     try {
-      const res = await request(`${base}${path}`, {
+      const res = await http.send(`${base}${path}`, {
         method: method as 'GET',
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: agent,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        signal: AbortSignal.timeout(this.timeoutMs)
+        json: body,
+        timeoutMs: this.timeoutMs
       });
-      const text = await res.body.text();
       let parsed: Record<string, unknown>;
       try {
-        parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        parsed = res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {};
       } catch {
-        parsed = { message: text };
+        parsed = { message: res.text };
       }
-      return { status: res.statusCode, body: parsed };
+      return { status: res.status, body: parsed };
     } catch (err) {
-      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : String(err);
+      const why = err instanceof MlflowNoAnswer ? err.why : String(err);
       throw new Error(`MLflow at ${base} did not answer ${method} ${path.split('?')[0]}: ${why}`);
     }
   }

@@ -1,5 +1,6 @@
 import { mlflowError } from '../errors';
 import type { MlflowSetting } from './groupMlflow';
+import { MlflowNoAnswer, type MlflowAnswer, type MlflowHttp } from './MlflowHttp';
 
 /** PrimeHub's resolver gives MLflow 10 s per call. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -30,6 +31,7 @@ export class MlflowRest {
 
   constructor(
     setting: MlflowSetting,
+    private readonly http: MlflowHttp,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS
   ) {
     this.base = setting.trackingUri.replace(/\/+$/, '');
@@ -71,64 +73,54 @@ export class MlflowRest {
     const first = await this.send(method, `/api/2.0/mlflow/${path}`, body);
     // an MLflow that serves the API only under its old prefix answers a bare 404 (no error_code)
     const res =
-      first.status === 404 && !(await peekErrorCode(first))
+      first.status === 404 && errorCode(parse(first.text)) === undefined
         ? await this.send(method, `/api/2.0/preview/mlflow/${path}`, body)
         : first;
-    const text = await res.text().catch(err => {
-      throw this.unreachable(err);
-    });
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : {};
-    } catch {
-      json = undefined;
-    }
-    if (res.ok && json !== undefined) {
+    const json = parse(res.text);
+    if (res.status >= 200 && res.status < 300 && json !== undefined) {
       return json as T;
     }
-    const err = (json ?? {}) as MlflowErrorBody;
-    if (typeof err.error_code === 'string') {
-      const message = typeof err.message === 'string' && err.message ? err.message : err.error_code;
-      throw mlflowError(message, err.error_code, res.status);
+    const code = errorCode(json);
+    if (code !== undefined) {
+      const { message } = json as MlflowErrorBody;
+      throw mlflowError(typeof message === 'string' && message ? message : code, code, res.status);
     }
     if (res.status === 403 && lookup) {
       throw mlflowError(`${lookup} does not exist in this group's MLflow`, 'RESOURCE_DOES_NOT_EXIST', 404);
     }
     // basic auth answers 401/403 in plain text
-    const said = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    const said = res.text.replace(/\s+/g, ' ').trim().slice(0, 200);
     throw mlflowError(`MLflow at ${this.base} answered HTTP ${res.status}${said ? `: ${said}` : ''}`);
   }
 
-  private async send(method: string, path: string, body: unknown): Promise<Response> {
+  private async send(method: 'GET' | 'POST', path: string, body: unknown): Promise<MlflowAnswer> {
     try {
-      return await fetch(`${this.base}${path}`, {
+      return await this.http.send(`${this.base}${path}`, {
         method,
-        headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'error'
+        headers: this.headers,
+        json: body,
+        timeoutMs: this.timeoutMs
       });
     } catch (err) {
-      throw this.unreachable(err);
+      if (err instanceof MlflowNoAnswer) {
+        throw mlflowError(`MLflow is not reachable at ${this.base}: ${err.why}`, undefined, 503);
+      }
+      throw err;
     }
-  }
-
-  private unreachable(err: unknown): Error {
-    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-    const why =
-      e.name === 'TimeoutError'
-        ? `no answer within ${this.timeoutMs / 1000} s`
-        : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
-    return mlflowError(`MLflow is not reachable at ${this.base}: ${why}`, undefined, 503);
   }
 }
 
-/** Whether a 404 carries MLflow's own error code (then the route exists); the body stays readable. */
-async function peekErrorCode(res: Response): Promise<boolean> {
+/** A body as JSON (an empty one is `{}`); undefined when it is not JSON. */
+function parse(text: string): unknown {
   try {
-    const body = (await res.clone().json()) as MlflowErrorBody;
-    return typeof body.error_code === 'string';
+    return text ? (JSON.parse(text) as unknown) : {};
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** MLflow's own error code in a parsed body, if it has one. */
+function errorCode(json: unknown): string | undefined {
+  const code = (json as MlflowErrorBody | undefined)?.error_code;
+  return typeof code === 'string' ? code : undefined;
 }
