@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema, parse, validate, type DocumentNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { ApiError, ErrorCode, invalidInput } from '../errors';
 import type { Logger } from '../logger';
 import { depthRules, costError, estimateCost, GRAPHQL_LIMITS, ListBudget } from '../graphql/costLimits';
@@ -9,6 +10,45 @@ import { readBody, sendJson } from './httpUtil';
 
 /** Largest GraphQL request body accepted. */
 const MAX_BODY = 1024 * 1024;
+
+/**
+ * A query parsed, with what its checks found so far. Kept per query text: clients send the same few
+ * queries again and again, and parsing and validating them against the whole schema is most of a
+ * small request's work. Validation depends on the document alone; the cost, on the variables too,
+ * is priced at every request.
+ */
+interface CheckedDocument {
+  document: DocumentNode;
+  /** The depth limit's errors; when there are any, nothing else is checked. */
+  tooDeep: readonly GraphQLError[];
+  /** graphql-js's validation errors, once a request has needed them. */
+  invalid?: readonly GraphQLError[];
+}
+
+/** How many queries are kept, and the longest kept (longer ones are checked anew each time). */
+const CACHED_QUERIES = 500;
+const MAX_CACHED_QUERY = 16 * 1024;
+const checkedDocuments = new WeakMap<GraphQLSchema, LRUCache<string, CheckedDocument>>();
+
+/** The query's document and depth check, from the cache or made now; throws parse errors. */
+function checkedDocument(schema: GraphQLSchema, query: string): CheckedDocument {
+  let cache = checkedDocuments.get(schema);
+  if (!cache) {
+    cache = new LRUCache<string, CheckedDocument>({ max: CACHED_QUERIES });
+    checkedDocuments.set(schema, cache);
+  }
+  const kept = cache.get(query);
+  if (kept) {
+    return kept;
+  }
+  // A token cap bounds the work of parsing and validating whatever text is sent.
+  const document = parse(query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
+  const checked: CheckedDocument = { document, tooDeep: validate(schema, document, depthRules()) };
+  if (query.length <= MAX_CACHED_QUERY) {
+    cache.set(query, checked);
+  }
+  return checked;
+}
 
 interface GraphqlRequest {
   query: string;
@@ -98,14 +138,13 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   if ('error' in auth) {
     return failure(500, `Context creation failed: ${auth.error}`, ErrorCode.INTERNAL_SERVER_ERROR);
   }
-  let document: DocumentNode;
+  let checked: CheckedDocument;
   try {
-    // A token cap bounds the work of parsing and validating whatever text is sent.
-    document = parse(request.query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
+    checked = checkedDocument(schema, request.query);
   } catch (err) {
     return failure(400, (err as GraphQLError).message, ErrorCode.GRAPHQL_PARSE_FAILED);
   }
-  const invalid = checkLimits(schema, document, request);
+  const invalid = checkLimits(schema, checked, request);
   if (invalid.length) {
     return {
       status: 400,
@@ -117,7 +156,7 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
   const budget = new ListBudget();
   const result = await execute({
     schema,
-    document,
+    document: checked.document,
     variableValues: request.variables,
     operationName: request.operationName,
     contextValue: { user: auth.user, services, budget }
@@ -150,18 +189,22 @@ async function respond(req: IncomingMessage, schema: GraphQLSchema, services: Se
  * Why the document may not run: the depth limit, the cost limit, then graphql-js's validation; empty when it
  * may. The limits come first so that a document built to stall the server is refused before the full walk.
  */
-function checkLimits(schema: GraphQLSchema, document: DocumentNode, request: GraphqlRequest): readonly GraphQLError[] {
-  const tooDeep = validate(schema, document, depthRules());
-  if (tooDeep.length) {
-    return tooDeep;
+function checkLimits(
+  schema: GraphQLSchema,
+  checked: CheckedDocument,
+  request: GraphqlRequest
+): readonly GraphQLError[] {
+  if (checked.tooDeep.length) {
+    return checked.tooDeep;
   }
+  const invalid = (): readonly GraphQLError[] => (checked.invalid ??= validate(schema, checked.document));
   let cost: number;
   try {
-    cost = estimateCost(schema, document, request.variables, request.operationName);
+    cost = estimateCost(schema, checked.document, request.variables, request.operationName);
   } catch (err) {
     // Not priced (variables that do not fit, an unknown field): validation says what is wrong, else the pricing.
-    const invalid = validate(schema, document);
-    return invalid.length ? invalid : [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+    const errors = invalid();
+    return errors.length ? errors : [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
   }
-  return cost > GRAPHQL_LIMITS.maxCost ? [costError(cost)] : validate(schema, document);
+  return cost > GRAPHQL_LIMITS.maxCost ? [costError(cost)] : invalid();
 }
