@@ -10,14 +10,14 @@ const SWEEP = 'train-iris-20260101120000-a1b2c3';
 function notebookJob(
   id: string,
   parameters: Record<string, JsonValue>,
-  extra: Partial<Job> & { sweepId?: string } = {}
+  extra: Partial<Job> & { sweepId?: string; input?: { root: 'volume' | 'phfs'; path: string } } = {}
 ): Job {
-  const { sweepId, ...rest } = extra;
+  const { sweepId, input, ...rest } = extra;
   return {
     id,
     displayName: id,
     command: buildNotebookRunScript({
-      input: { root: 'volume', path: 'ml/train-iris.ipynb' },
+      input: input ?? { root: 'volume', path: 'ml/train-iris.ipynb' },
       workdir: { root: 'volume', path: 'ml' },
       artifactName: `${id}-output.ipynb`,
       volumeFallback: '/project/phusers',
@@ -48,7 +48,7 @@ function run(id: string, jobId: string, c: string, accuracy: number, sweepId?: s
   };
 }
 
-function setup(known: Job[], listed: Job[] = []) {
+function setup(known: Job[], listed: Job[] = [], phfs = new Map<string, string>()) {
   const calls: string[] = [];
   let fail: Error | undefined;
   const client = {
@@ -65,9 +65,21 @@ function setup(known: Job[], listed: Job[] = []) {
               run('r3', 'daily-1', '1', 0.95),
               run('r4', 'alone', '1', 0.95)
             ]
-          : [];
+          : experiment === 'iris-own'
+            ? [run('r5', 'uploaded', '1', 0.9)]
+            : [];
       },
       mlflow: async () => ({ trackingUri: 'http://m', uiUrl: 'http://m/' })
+    },
+    files: {
+      readText: async (path: string) => {
+        calls.push(`read ${path}`);
+        const notebook = phfs.get(path);
+        if (notebook === undefined) {
+          throw new Error(`${path}: not found`);
+        }
+        return notebook;
+      }
     },
     jobs: {
       async *iterate() {
@@ -132,5 +144,28 @@ describe('CompareManager', () => {
     const model = manager.open({ kind: 'jobs', jobs: [alone] });
     await manager.load(model, { kind: 'jobs', jobs: [alone] });
     expect(model.view()).toMatchObject({ status: 'unavailable' });
+  });
+
+  it("reads a notebook in PHFS for its set_experiment (a removed snapshot's original), not one on the group volume", async () => {
+    const notebook = JSON.stringify({
+      cells: [{ cell_type: 'code', source: 'import mlflow\nmlflow.set_experiment("iris-own")\n', metadata: {} }]
+    });
+    const uploaded = notebookJob(
+      'uploaded',
+      { C: 1 },
+      { input: { root: 'phfs', path: 'vscode-runs/1/.train-12345678901234567890.ipynb' } }
+    );
+    const { manager, calls } = setup([uploaded, alone], [], new Map([['vscode-runs/1/train.ipynb', notebook]]));
+    const request = { kind: 'jobs' as const, jobs: [uploaded, alone] };
+    const model = manager.open(request);
+    await manager.load(model, request);
+    expect(model.view().rows.map(r => [r.runId, r.jobName])).toEqual([
+      ['r5', 'uploaded'],
+      ['r4', 'alone']
+    ]);
+    expect(calls.filter(c => c.startsWith('read '))).toEqual([
+      'read vscode-runs/1/.train-12345678901234567890.ipynb',
+      'read vscode-runs/1/train.ipynb'
+    ]);
   });
 });

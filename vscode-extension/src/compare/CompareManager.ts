@@ -3,10 +3,13 @@ import {
   findRuns,
   jobsOfSchedule,
   jobsOfSweep,
+  originalOfSnapshot,
   sweepIdOf,
+  type CompareJob,
   type CompareSource,
   type FoundRun
 } from '@primehub-suite/client/compare';
+import { parseNotebookRunScript } from '@primehub-suite/client/notebook';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import { CompareModel } from './CompareModel';
@@ -16,6 +19,9 @@ export type CompareRequest =
   | { kind: 'jobs'; jobs: readonly Job[] }
   | { kind: 'sweep'; sweepId: string }
   | { kind: 'schedule'; scheduleId: string; name: string };
+
+/** The largest notebook read for its `set_experiment` (bigger ones are looked for by their name's experiment). */
+const MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024;
 
 /** How many of the group's newest jobs are read for a sweep's or a recurring job's jobs when the Jobs view lists none of them. */
 const JOBS_TO_READ = 200;
@@ -77,7 +83,9 @@ export class CompareManager {
     try {
       const source = await this.sourceOf(request, signal);
       const [found, mlflow] = await Promise.all([
-        this.connection.call(c => findRuns(c.models, source, { signal })),
+        this.connection.call(c =>
+          findRuns(c.models, source, { signal, notebookOf: job => this.notebookOf(job, signal) })
+        ),
         this.connection.call(c => c.models.mlflow({ signal }))
       ]);
       this.log.info(
@@ -94,6 +102,21 @@ export class CompareManager {
   /** The run of a compared row, with its experiment (Register Model's input). */
   foundRun(model: CompareModel, runId: string): FoundRun | undefined {
     return model.found.find(f => f.run.runId === runId);
+  }
+
+  /**
+   * A notebook job's notebook when it is in PHFS (Run Current File uploads there), for its
+   * `set_experiment`: the job's own copy, else the notebook a removed snapshot was made of. Null for
+   * a notebook on the group volume, which only the notebook server sees.
+   */
+  private async notebookOf(job: CompareJob, signal?: AbortSignal): Promise<string | null> {
+    const input = parseNotebookRunScript(job.command)?.input;
+    if (input?.root !== 'phfs') {
+      return null;
+    }
+    const read = (path: string): Promise<string | null> =>
+      this.connection.call(c => c.files.readText(path, { signal, maxBytes: MAX_NOTEBOOK_BYTES })).catch(() => null);
+    return (await read(input.path)) ?? (await read(originalOfSnapshot(input.path)));
   }
 
   private async sourceOf(request: CompareRequest, signal?: AbortSignal): Promise<CompareSource> {
