@@ -119,11 +119,19 @@ function pythonEnv() {
   const venv = join(ROOT, '.venv');
   const requirements = join(ROOT, 'python', 'requirements.txt');
   const kernelPackage = join(ROOT, 'python', 'primehub-local-kernel');
+  // the model servers of deployments (Seldon v1 REST)
+  const servingPackage = join(ROOT, 'python', 'primehub-local-serving');
   const key =
     hashFiles(
       requirements,
       join(kernelPackage, 'pyproject.toml'),
-      ...['__init__.py', 'provisioner.py', 'run_papermill.py'].map(f => join(kernelPackage, 'primehub_local_kernel', f))
+      ...['__init__.py', 'provisioner.py', 'run_papermill.py'].map(f =>
+        join(kernelPackage, 'primehub_local_kernel', f)
+      ),
+      join(servingPackage, 'pyproject.toml'),
+      ...['__init__.py', 'models.py', 'seldon.py', 'server.py'].map(f =>
+        join(servingPackage, 'primehub_local_serving', f)
+      )
     ) + UV_VERSION;
   stamped('creating the Python virtualenv .venv', join(venv, '.bootstrap-stamp'), key, () => {
     const python = process.env.PYTHON ?? 'python3';
@@ -138,7 +146,17 @@ function pythonEnv() {
     if (!existsSync(uv)) {
       run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', `uv==${UV_VERSION}`]);
     }
-    run(uv, ['pip', 'install', '--quiet', '--python', join(venv, 'bin', 'python'), '-r', requirements, kernelPackage]);
+    run(uv, [
+      'pip',
+      'install',
+      '--quiet',
+      '--python',
+      join(venv, 'bin', 'python'),
+      '-r',
+      requirements,
+      kernelPackage,
+      servingPackage
+    ]);
     useIpcKernels(venv);
   });
   labSettings(venv);
