@@ -30,12 +30,17 @@ const SYSTEM_PACKAGES = {
   // python3-seccomp: exports the jobs' seccomp filter (libseccomp's binding) for bwrap --seccomp.
   start: [
     ['bubblewrap', '/usr/bin/bwrap'],
-    ['python3-seccomp', '/usr/share/doc/python3-seccomp/copyright']
+    ['python3-seccomp', '/usr/share/doc/python3-seccomp/copyright'],
+    // openssh-server: the notebook's SSH server (`npm start -- --ssh`) behind PrimeHub Local's bastion
+    ['openssh-server', '/usr/sbin/sshd']
   ],
   // curl: the PHFS benchmarks' baseline; openssl: the client's self-signed TLS test.
   test: [
     ['bubblewrap', '/usr/bin/bwrap'],
     ['python3-seccomp', '/usr/share/doc/python3-seccomp/copyright'],
+    // the SSH tests and benchmark: the notebook's sshd, and the real OpenSSH client (ssh, scp) through the bastion
+    ['openssh-server', '/usr/sbin/sshd'],
+    ['openssh-client', '/usr/bin/ssh'],
     // stress-ng: keeps the machine busy while `npm run test:ui-stress` repeats the UI suites
     ['stress-ng', '/usr/bin/stress-ng'],
     ['curl', '/usr/bin/curl'],

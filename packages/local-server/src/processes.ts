@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A process that has not exited (zombies, already dead, are left out). */
 export interface LiveProcess {
@@ -52,4 +53,28 @@ export function groupMembers(pgid: number): number[] {
   return liveProcesses()
     .filter(p => p.pgid === pgid)
     .map(p => p.pid);
+}
+
+/** Waits until process group `pgid` has no live process left; false after `timeoutMs`. */
+export async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (groupMembers(pgid).length > 0) {
+    if (Date.now() > until) {
+      return false;
+    }
+    await sleep(50);
+  }
+  return true;
+}
+
+/** Signals every process of group `pgid` (a child started with `detached`). */
+export function signalGroup(pgid: number | undefined, sig: NodeJS.Signals): void {
+  if (pgid === undefined) {
+    return;
+  }
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // Already gone.
+  }
 }

@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataDir } from '../DataDir';
 import { findExecutable } from '../jobs/jobSandbox';
 import type { Logger } from '../logger';
-import { groupMembers, processesWithEnv } from '../processes';
+import { loopbackPort } from '../ports';
+import { groupGone, groupMembers, processesWithEnv, signalGroup } from '../processes';
 import { MlflowAccounts } from './MlflowAccounts';
 
 /** Given to MLflow's processes (the uvicorn worker inherits it) so a later start can find them by data directory. */
@@ -379,51 +379,4 @@ function healthy(url: string): Promise<boolean> {
     req.once('timeout', () => req.destroy());
     req.once('error', () => resolve(false));
   });
-}
-
-/** `preferred` if it is free on loopback, else a free port. */
-async function loopbackPort(preferred?: number): Promise<number> {
-  if (preferred !== undefined) {
-    try {
-      return await listenOn(preferred);
-    } catch {
-      // Taken: any free one.
-    }
-  }
-  return listenOn(0);
-}
-
-function listenOn(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(port, HOST, () => {
-      const { port: bound } = srv.address() as { port: number };
-      srv.close(() => resolve(bound));
-    });
-  });
-}
-
-/** Waits until process group `pgid` has no live process left; false after `timeoutMs`. */
-async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (groupMembers(pgid).length > 0) {
-    if (Date.now() > until) {
-      return false;
-    }
-    await sleep(50);
-  }
-  return true;
-}
-
-/** Signals every process of group `pgid` (the `mlflow` CLI's, as it was started with `detached`). */
-function signalGroup(pgid: number | undefined, sig: NodeJS.Signals): void {
-  if (pgid === undefined) {
-    return;
-  }
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // Already gone.
-  }
 }
