@@ -32,6 +32,8 @@ import { MlflowHttp } from './mlflow/MlflowHttp';
 import { MlflowServer, type MlflowStatus } from './mlflow/MlflowServer';
 import { Phfs } from './phfs/Phfs';
 import { Scheduler } from './schedules/Scheduler';
+import { NotebookSsh } from './ssh/NotebookSsh';
+import { SshBastion, type BastionStatus } from './ssh/SshBastion';
 import { DEFAULT_GROUP, DEFAULT_USER, seedDefaults } from './seed';
 import { readSdkConfig, writeSdkConfig } from './userConfig';
 
@@ -53,6 +55,13 @@ export interface LocalServerOptions {
   jobIsolation?: IsolationMode;
   /** Whether to run the MLflow tracking server (`mlflow server` from {@link pythonEnv}); default true. */
   mlflow?: boolean;
+  /** The SSH bastion's first port tried (default 2222, then the next free one; 0: any free port). */
+  sshPort?: number;
+  /**
+   * The notebooks that run beside the server (`npm start`'s JupyterLab): their users, and whether their SSH
+   * servers start with it (`--ssh`). Only these can have SSH enabled.
+   */
+  notebooks?: { users: string[]; ssh: boolean };
   logger?: Logger;
 }
 
@@ -78,6 +87,8 @@ export class LocalServer {
   private mlflow?: MlflowServer;
   private mlflowSync?: MlflowGroupSync;
   private mlflowHttp?: MlflowHttp;
+  private notebookSsh?: NotebookSsh;
+  private bastion?: SshBastion;
   private readonly log: Logger;
   private url = '';
 
@@ -180,6 +191,19 @@ export class LocalServer {
     };
     // the models resolvers' connections to the groups' MLflows, closed with the server
     const mlflowHttp = (this.mlflowHttp = new MlflowHttp());
+    const notebookSsh = (this.notebookSsh = new NotebookSsh(
+      this.dirs,
+      { users: this.opts.notebooks?.users ?? [], enabled: this.opts.notebooks?.ssh ?? false },
+      this.log
+    ));
+    const bastion = (this.bastion = new SshBastion(
+      {
+        hostKeyFile: join(this.dirs.root, 'ssh', 'bastion_host_ed25519_key'),
+        port: this.opts.sshPort,
+        notebooks: notebookSsh
+      },
+      this.log
+    ));
     const services: Services = {
       localMlflow,
       mlflowHttp,
@@ -193,6 +217,8 @@ export class LocalServer {
       phfs,
       mlflow,
       mlflowAccounts,
+      notebookSsh,
+      bastion,
       publicUrl: () => this.url
     };
     await runner.recover();
@@ -216,6 +242,8 @@ export class LocalServer {
     this.url = (this.opts.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/$/, '');
     this.writeUserConfig(identity, firstStart);
     scheduler.start();
+    await bastion.start();
+    await notebookSsh.start();
     // Once this server holds its port: a second one started by mistake on the same data directory fails
     // before it could end this one's MLflow. Not awaited to be ready (see MlflowServer).
     await mlflow.start();
@@ -226,6 +254,11 @@ export class LocalServer {
     return this.mlflow?.status();
   }
 
+  /** The SSH bastion's address (`/api/health`'s `ssh`). */
+  get bastionStatus(): BastionStatus | undefined {
+    return this.bastion?.status();
+  }
+
   /** Graceful stop: no new requests, running jobs and MLflow stopped, jobs recorded, database closed. */
   async stop(): Promise<void> {
     clearInterval(this.cleanup);
@@ -233,7 +266,13 @@ export class LocalServer {
     this.mlflowSync?.stop();
     const closed = this.http ? new Promise<void>(resolve => this.http!.close(() => resolve())) : Promise.resolve();
     this.http?.closeAllConnections();
-    await Promise.all([this.runner?.stop(), this.mlflow?.stop(), this.mlflowHttp?.close()]);
+    await Promise.all([
+      this.runner?.stop(),
+      this.mlflow?.stop(),
+      this.mlflowHttp?.close(),
+      this.bastion?.stop(),
+      this.notebookSsh?.stop()
+    ]);
     await closed;
     this.db?.close();
   }

@@ -10,6 +10,8 @@ import type { MlflowHttp } from './mlflow/MlflowHttp';
 import type { MlflowServer } from './mlflow/MlflowServer';
 import type { Phfs } from './phfs/Phfs';
 import type { Scheduler } from './schedules/Scheduler';
+import type { NotebookSsh } from './ssh/NotebookSsh';
+import type { SshBastion } from './ssh/SshBastion';
 
 /** Everything a request handler reaches: the stores and the engines, wired by `LocalServer`. */
 export interface Services {
@@ -29,6 +31,10 @@ export interface Services {
   mlflowHttp: MlflowHttp;
   /** That MLflow as the groups without settings of their own use it (its URL and their accounts). */
   localMlflow?: LocalMlflow;
+  /** The SSH servers of the notebooks that run beside this server. */
+  notebookSsh: NotebookSsh;
+  /** The SSH bastion in front of them. */
+  bastion: SshBastion;
   /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */
   publicUrl(): string;
 }

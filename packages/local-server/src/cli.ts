@@ -29,7 +29,10 @@ start also takes --cpus N, --memory-gb N, --public-url URL, --artifact-limit-mb 
 --artifact-limit-files N, --artifact-retention-seconds N, --max-upload-mb N (largest PHFS upload),
 --log-level debug|info|warn|error, --job-isolation auto|sandbox|none (default auto, or
 $PRIMEHUB_LOCAL_JOB_ISOLATION: jobs run in a bubblewrap sandbox where this machine allows it),
---no-mlflow (no MLflow tracking server; by default one runs on a free loopback port).
+--no-mlflow (no MLflow tracking server; by default one runs on a free loopback port),
+--ssh-port N (the SSH bastion's port: 2222 by default, else the next free one), --notebook-user NAME
+(a notebook that runs beside the server, as npm start's JupyterLab; repeatable) and --ssh (their
+SSH servers start with it).
 Where jobs cannot be sandboxed, every user's jobs can read and write every group's files: adding
 a second user then needs --allow-unisolated-jobs.`;
 
@@ -47,6 +50,9 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'job-isolation': { type: 'string' },
   'no-mlflow': { type: 'boolean' },
+  'ssh-port': { type: 'string' },
+  'notebook-user': { type: 'string', multiple: true },
+  ssh: { type: 'boolean' },
   'allow-unisolated-jobs': { type: 'boolean' },
   'display-name': { type: 'string' },
   'cpu-quota': { type: 'string' },
@@ -247,6 +253,8 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
     maxUploadBytes: uploadMb === undefined ? undefined : uploadMb * 1024 * 1024,
     jobIsolation: isolation(v['job-isolation']),
     mlflow: values['no-mlflow'] !== true,
+    sshPort: num(v['ssh-port'], 'ssh-port'),
+    notebooks: { users: (values['notebook-user'] as string[] | undefined) ?? [], ssh: values.ssh === true },
     logger: log
   });
   await server.start();
@@ -259,6 +267,12 @@ async function start(dataDir: string, values: Record<string, unknown>): Promise<
     mlflow?.url
       ? `  MLflow: ${mlflow.url} (${mlflow.state}; log ${server.dirs.mlflowLog})`
       : `  MLflow: off (${mlflow?.reason ?? 'not started'})`
+  );
+  const bastion = server.bastionStatus;
+  console.log(
+    bastion?.port !== undefined
+      ? `  SSH bastion: ${bastion.user}@${bastion.host} port ${bastion.port}`
+      : `  SSH bastion: off (${bastion?.reason ?? 'not started'})`
   );
   console.log(`  stop with Ctrl+C`);
   await new Promise<void>(resolve => {

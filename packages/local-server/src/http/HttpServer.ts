@@ -12,6 +12,7 @@ import { segmentsFromUrl } from '../phfs/phfsPath';
 import { authenticate } from './auth';
 import { sendError, sendJson } from './httpUtil';
 import type { UserRow } from '../db/IdentityStore';
+import { NOTEBOOK_SSH_ROUTE, serveNotebookSsh } from '../ssh/sshRoute';
 
 export interface HttpOptions {
   /** Largest PHFS upload accepted, in bytes. */
@@ -86,7 +87,8 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
         server: 'primehub-local',
         console: false,
         jobs: services.runner.isolation,
-        mlflow: services.mlflow.status()
+        mlflow: services.mlflow.status(),
+        ssh: services.bastion.status()
       });
       return;
     }
@@ -100,6 +102,11 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
         throw invalidInput('GraphQL requests are POST requests', 405);
       }
       return handleGraphql(req, res, schema, services, log);
+    }
+    const sshMatch = NOTEBOOK_SSH_ROUTE.exec(path);
+    if (sshMatch) {
+      const ssh = { notebooks: services.notebookSsh, bastion: services.bastion };
+      return serveNotebookSsh(req, res, ssh, caller(req), decodeJobId(sshMatch[1]));
     }
     const logMatch = LOG_ROUTE.exec(path);
     if (logMatch && req.method === 'GET') {
