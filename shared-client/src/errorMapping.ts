@@ -135,7 +135,10 @@ export function restResponseError(
     // not JSON: empty 404 bodies, proxy HTML pages
   }
   let Cls: ErrorClass = HttpError;
-  if (status === 401 || status === 403) {
+  if (status === 403 && serverCode === 'NOT_AUTH') {
+    // PrimeHub's "user not auth": the token is good, the object is another group's (as in GraphQL)
+    Cls = PermissionError;
+  } else if (status === 401 || status === 403) {
     Cls = AuthError;
   } else if (status === 404) {
     Cls = NotFoundError;

@@ -71,7 +71,8 @@ describe('models through PrimeHub Local and a real MLflow', () => {
     async () => {
       ({ url } = await mlflowRunning(server));
       const setting = await client.models.mlflow();
-      expect(setting).toMatchObject({ trackingUri: url, uiUrl: url });
+      // the UI through PrimeHub Local's signed-in proxy, never MLflow's own address (its Basic prompt)
+      expect(setting).toMatchObject({ trackingUri: url, uiUrl: `${server.baseUrl}/mlflow-ui/${server.groupName}/` });
       const job = await client.jobs.submit({
         displayName: 'train-iris',
         instanceType: 'cpu-1',

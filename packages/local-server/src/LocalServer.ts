@@ -26,7 +26,7 @@ import {
 import { prepareSeccomp } from './jobs/jobSeccomp';
 import { JobService } from './jobs/JobService';
 import { createLogger, type Logger } from './logger';
-import { groupMlflow, mlflowEnvironment, type LocalMlflow } from './mlflow/groupMlflow';
+import { groupMlflow, mlflowEnvironment, mlflowUiUrl, type LocalMlflow } from './mlflow/groupMlflow';
 import { MlflowAccounts, MlflowGroupSync } from './mlflow/MlflowAccounts';
 import { MlflowHttp } from './mlflow/MlflowHttp';
 import { MlflowServer, type MlflowStatus } from './mlflow/MlflowServer';
@@ -187,7 +187,8 @@ export class LocalServer {
     mlflow.on('state', mlflowSync.onState);
     const localMlflow: LocalMlflow = {
       url: () => (mlflow.status().state === 'disabled' ? undefined : mlflow.url),
-      trackingEnvs: group => mlflowAccounts.trackingEnvs(group)
+      trackingEnvs: group => mlflowAccounts.trackingEnvs(group),
+      uiUrl: group => mlflowUiUrl(this.url, group)
     };
     // the models resolvers' connections to the groups' MLflows, closed with the server
     const mlflowHttp = (this.mlflowHttp = new MlflowHttp());

@@ -1,5 +1,5 @@
 import type { ClientContext } from '../ClientContext';
-import { NotFoundError } from '../errors';
+import { HttpError, NotFoundError } from '../errors';
 import { DEPLOYMENT_UPDATE } from '../operations/deployments';
 import {
   MLFLOW_ARTIFACT,
@@ -11,7 +11,15 @@ import {
   MODEL_VERSIONS,
   MODELS
 } from '../operations/models';
-import type { Deployment, GroupCallOptions, MLflowArtifactFile, MLflowSetting, Model, ModelVersion } from '../types';
+import type {
+  CallOptions,
+  Deployment,
+  GroupCallOptions,
+  MLflowArtifactFile,
+  MLflowSetting,
+  Model,
+  ModelVersion
+} from '../types';
 import { requireString } from './validate';
 
 /** A model with its versions and the group's MLflow settings. */
@@ -111,6 +119,50 @@ export class ModelsApi {
     return data.registerModel;
   }
 
+  /**
+   * The address to open an MLflow UI page at (the group's `uiUrl` or a page below it, e.g. a run's or the
+   * compare page). PrimeHub Local serves each group's MLflow UI at `<server>/mlflow-ui/<group>/` behind a
+   * sign-in of its own: for such a URL this asks the server for a one-time ticket (valid once, for a minute)
+   * and returns the URL with `ticket=…` added to its query, its path, other query and fragment kept; the
+   * browser that opens it is signed in for a few hours. Any other URL (a real PrimeHub's MLflow, behind
+   * PrimeHub's own sign-in) is returned unchanged, without a request. Call it just before opening the page.
+   *
+   * `apiBase`: the API base the page's server serves (`<server>/api`, e.g. PrimeHub's `apiBase` a JupyterLab
+   * knows), when this client reaches it through a proxy; by default the one of the client's endpoint.
+   */
+  async uiLink(url: string, opts: CallOptions & { apiBase?: string } = {}): Promise<string> {
+    const via = apiBaseOf(this.ctx.endpoint);
+    const group = localUiGroup(url, (opts.apiBase ?? via).replace(/\/+$/, ''));
+    if (group === undefined) {
+      return url;
+    }
+    const res = await this.ctx.requester.rest(
+      {
+        method: 'POST',
+        url: `${via}/mlflow-ui/tickets`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ group }),
+        idempotent: false
+      },
+      opts
+    );
+    let ticket: string | null = null;
+    try {
+      ticket = new URL((JSON.parse(res.text) as { url: string }).url).searchParams.get('ticket');
+    } catch {
+      // reported below
+    }
+    if (!ticket) {
+      throw new HttpError(`the server answered no MLflow UI ticket for group "${group}"`, { status: res.status });
+    }
+    const hash = url.indexOf('#');
+    const [before, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+    // A string edit, not URL's serialisation, which would re-encode the fragment MLflow's router reads.
+    const kept = before.replace(/([?&])ticket=[^&]*(&|$)/, (_m, lead: string, tail: string) => (tail ? lead : ''));
+    const sep = kept.includes('?') ? (/[?&]$/.test(kept) ? '' : '&') : '?';
+    return `${kept}${sep}ticket=${encodeURIComponent(ticket)}${fragment}`;
+  }
+
   /** `models:/<name>/<version>`, the URI deployments resolve against the group's MLflow. */
   modelUri(name: string, version: string): string {
     return `models:/${encodeURIComponent(name)}/${version}`;
@@ -124,5 +176,36 @@ export class ModelsApi {
       opts
     );
     return data.updatePhDeployment;
+  }
+}
+
+/** `<origin><prefix>` of a GraphQL endpoint `<origin><prefix>/graphql` (PrimeHub's REST routes' base). */
+function apiBaseOf(endpoint: string): string {
+  const u = new URL(endpoint);
+  return `${u.origin}${u.pathname.replace(/\/graphql\/?$/, '')}`;
+}
+
+/**
+ * The group whose PrimeHub Local MLflow UI `url` is (`<server>/mlflow-ui/<group>/…`, where the API base is
+ * `<server>/api`); undefined for any other URL.
+ */
+function localUiGroup(url: string, apiBase: string): string | undefined {
+  let u: URL;
+  let base: URL;
+  try {
+    u = new URL(url);
+    base = new URL(apiBase);
+  } catch {
+    return undefined;
+  }
+  const root = base.pathname.replace(/\/api$/, '').replace(/\/+$/, '');
+  if (u.origin !== base.origin || !u.pathname.startsWith(`${root}/mlflow-ui/`)) {
+    return undefined;
+  }
+  const segment = /^([^/]+)(\/|$)/.exec(u.pathname.slice(`${root}/mlflow-ui/`.length))?.[1];
+  try {
+    return segment ? decodeURIComponent(segment) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import { segmentsFromUrl } from '../phfs/phfsPath';
 import { authenticate } from './auth';
 import { sendError, sendJson } from './httpUtil';
+import { MLFLOW_UI_ROUTE, MLFLOW_UI_TICKETS, MlflowUiProxy } from './MlflowUiProxy';
 import type { UserRow } from '../db/IdentityStore';
 import { NOTEBOOK_SSH_ROUTE, serveNotebookSsh } from '../ssh/sshRoute';
 
@@ -33,6 +34,7 @@ function decodeJobId(raw: string): string {
 
 /** The REST and GraphQL routes of PrimeHub's API server, on one node:http server. */
 export function createHttpServer(services: Services, schema: GraphQLSchema, opts: HttpOptions, log: Logger): Server {
+  const mlflowUi = new MlflowUiProxy(services, log);
   const server = createServer((req, res) => {
     const started = Date.now();
     res.on('finish', () =>
@@ -77,6 +79,10 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     if (rawPath.startsWith(FILES_ROUTE)) {
       return serveFile(req, res, rawPath.slice(FILES_ROUTE.length), url.searchParams);
     }
+    if (rawPath.startsWith(MLFLOW_UI_ROUTE)) {
+      const q = (req.url ?? '').indexOf('?');
+      return mlflowUi.serve(req, res, rawPath, q < 0 ? '' : (req.url ?? '').slice(q + 1));
+    }
     const path = url.pathname;
     if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       // Says whether jobs are sandboxed and their limits enforced and how MLflow is doing (no secrets; no
@@ -107,6 +113,9 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     if (sshMatch) {
       const ssh = { notebooks: services.notebookSsh, bastion: services.bastion };
       return serveNotebookSsh(req, res, ssh, caller(req), decodeJobId(sshMatch[1]));
+    }
+    if (path === MLFLOW_UI_TICKETS) {
+      return mlflowUi.issueTicket(req, res, caller(req));
     }
     const logMatch = LOG_ROUTE.exec(path);
     if (logMatch && req.method === 'GET') {

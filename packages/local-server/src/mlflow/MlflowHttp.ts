@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import type { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
 
 /** What MLflow answered: its status and its body as text. */
 export interface MlflowAnswer {
@@ -54,6 +55,31 @@ export class MlflowHttp {
         signal: AbortSignal.timeout(req.timeoutMs)
       });
       return { status: res.statusCode, text: await res.body.text() };
+    } catch (err) {
+      throw new MlflowNoAnswer(noAnswerWhy(err, req.timeoutMs), { cause: err });
+    }
+  }
+
+  /**
+   * Sends a request whose body (if any) and answer are streams, for a reverse proxy: the answer is
+   * handed over as soon as its headers arrive, whatever its status; its body must be read or
+   * destroyed. `timeoutMs` bounds the wait for the headers and each pause in the body. Rejects with
+   * MlflowNoAnswer when there is no answer.
+   */
+  async stream(
+    url: string,
+    req: { method: string; headers: Record<string, string>; body?: Readable; timeoutMs: number; signal: AbortSignal }
+  ): Promise<Dispatcher.ResponseData> {
+    try {
+      return await request(url, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body,
+        dispatcher: this.agent,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+        signal: req.signal
+      });
     } catch (err) {
       throw new MlflowNoAnswer(noAnswerWhy(err, req.timeoutMs), { cause: err });
     }

@@ -19,6 +19,25 @@ export function isAlreadyThere(err: unknown): boolean {
 }
 
 /**
+ * The headers that sign a request in to MLflow as `trackingEnvs` say, as MLflow's Python client does:
+ * `MLFLOW_TRACKING_TOKEN` as a bearer token, else `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` as basic auth;
+ * `MLFLOW_WORKSPACE` as MLflow 3's workspace header. They hold a secret: never log them.
+ */
+export function mlflowAuthHeaders(envs: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (envs.MLFLOW_TRACKING_TOKEN) {
+    headers.authorization = `Bearer ${envs.MLFLOW_TRACKING_TOKEN}`;
+  } else if (envs.MLFLOW_TRACKING_USERNAME) {
+    const pair = `${envs.MLFLOW_TRACKING_USERNAME}:${envs.MLFLOW_TRACKING_PASSWORD ?? ''}`;
+    headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+  }
+  if (envs.MLFLOW_WORKSPACE) {
+    headers[WORKSPACE_HEADER] = envs.MLFLOW_WORKSPACE;
+  }
+  return headers;
+}
+
+/**
  * MLflow's REST API (`<trackingUri>/api/2.0/mlflow/...`) as PrimeHub's models resolvers call it:
  * signed in with the group's `trackingEnvs` (`MLFLOW_TRACKING_TOKEN` as a bearer token, else
  * `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` as basic auth; `MLFLOW_WORKSPACE` as MLflow 3's workspace
@@ -35,17 +54,7 @@ export class MlflowRest {
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS
   ) {
     this.base = setting.trackingUri.replace(/\/+$/, '');
-    const envs = setting.trackingEnvs;
-    this.headers = { accept: 'application/json' };
-    if (envs.MLFLOW_TRACKING_TOKEN) {
-      this.headers.authorization = `Bearer ${envs.MLFLOW_TRACKING_TOKEN}`;
-    } else if (envs.MLFLOW_TRACKING_USERNAME) {
-      const pair = `${envs.MLFLOW_TRACKING_USERNAME}:${envs.MLFLOW_TRACKING_PASSWORD ?? ''}`;
-      this.headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
-    }
-    if (envs.MLFLOW_WORKSPACE) {
-      this.headers[WORKSPACE_HEADER] = envs.MLFLOW_WORKSPACE;
-    }
+    this.headers = { accept: 'application/json', ...mlflowAuthHeaders(setting.trackingEnvs) };
   }
 
   /**

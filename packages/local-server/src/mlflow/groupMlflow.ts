@@ -11,10 +11,20 @@ export interface MlflowSetting {
   artifactEnvs: Record<string, string>;
 }
 
-/** PrimeHub Local's own MLflow, when it runs: its URL and a group's credentials in it. */
+/** PrimeHub Local's own MLflow, when it runs: its URL, a group's credentials in it and the group's UI address. */
 export interface LocalMlflow {
   url(): string | undefined;
   trackingEnvs(groupName: string): Record<string, string>;
+  /** Where a browser opens the group's MLflow UI: PrimeHub Local's proxy ({@link mlflowUiUrl}), not MLflow itself. */
+  uiUrl(groupName: string): string;
+}
+
+/**
+ * The address of a group's MLflow UI on PrimeHub Local: `<server>/mlflow-ui/<group>/`, a proxy that signs the
+ * browser in with a one-time ticket (http/MlflowUiProxy), as a real PrimeHub's UI sits behind PrimeHub's sign-in.
+ */
+export function mlflowUiUrl(publicUrl: string, groupName: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/mlflow-ui/${encodeURIComponent(groupName)}/`;
 }
 
 /** PrimeHub rejects env names that are not shell identifiers (`ILLEGAL_ENV_NAME`). */
@@ -32,7 +42,12 @@ export function groupMlflow(group: GroupRow, local: LocalMlflow | undefined): Ml
   if (!url) {
     return null;
   }
-  return { trackingUri: url, uiUrl: url, trackingEnvs: local!.trackingEnvs(group.name), artifactEnvs: {} };
+  return {
+    trackingUri: url,
+    uiUrl: local!.uiUrl(group.name),
+    trackingEnvs: local!.trackingEnvs(group.name),
+    artifactEnvs: {}
+  };
 }
 
 /** The group's MLflow or PrimeHub's `MLFLOW_SETTING_NOT_FOUND` / `TRACKING_URI_NOT_FOUND`. */
