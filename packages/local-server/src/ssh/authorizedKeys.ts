@@ -74,6 +74,19 @@ export async function readAuthorizedKeys(home: string): Promise<AuthorizedKey[]>
 }
 
 /**
+ * A new ed25519 key pair in OpenSSH's formats. ssh2 1.17 writes a key whose public half starts with a zero byte
+ * with that byte left out (about 1 in 250), which neither it nor OpenSSH reads back: such a pair is made again.
+ */
+export function newEd25519Key(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error)) {
+      return pair;
+    }
+  }
+}
+
+/**
  * The OpenSSH private host key in `file`: made once (ed25519, mode 0600, never replaced) and read on later
  * starts, so clients see the same host key every time.
  */
@@ -82,7 +95,7 @@ export async function ensureHostKey(file: string): Promise<string> {
   try {
     const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
-      await handle.writeFile(utils.generateKeyPairSync('ed25519').private);
+      await handle.writeFile(newEd25519Key().private);
     } finally {
       await handle.close();
     }
