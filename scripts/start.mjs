@@ -35,9 +35,10 @@ const { DataDir, DEFAULT_USER, notebookEnvironment, readSdkConfig, resolveDataDi
   import.meta.url
 )(join(DIST, 'index.js'));
 
-const USAGE = `Usage: npm start -- [--port 8321] [--data-dir DIR] [--jupyter-port 8888] [--no-jupyter]
+const USAGE = `Usage: npm start -- [--port 8321] [--data-dir DIR] [--jupyter-port 8888] [--no-jupyter] [--ssh]
 
 Starts PrimeHub Local (GraphQL + REST on 127.0.0.1) and a JupyterLab for user ${DEFAULT_USER}.
+--ssh starts the notebook's SSH server (OpenSSH, reached through PrimeHub Local's SSH bastion).
 The data directory defaults to $PRIMEHUB_LOCAL_HOME, else ~/.primehub-local.`;
 
 let args;
@@ -48,6 +49,7 @@ try {
       'data-dir': { type: 'string' },
       'jupyter-port': { type: 'string', default: '8888' },
       'no-jupyter': { type: 'boolean', default: false },
+      ssh: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     },
     strict: true
@@ -63,6 +65,9 @@ for (const flag of ['port', 'jupyter-port']) {
   if (!/^\d+$/.test(args[flag]) || Number(args[flag]) > 65535) {
     fail(`--${flag} must be a port number (got "${args[flag]}")`);
   }
+}
+if (args.ssh && args['no-jupyter']) {
+  fail("--ssh is the notebook's SSH server: it needs the notebook (leave out --no-jupyter)");
 }
 const dataDir = resolveDataDir(args['data-dir']);
 const dirs = new DataDir(dataDir);
@@ -141,9 +146,16 @@ process.on('exit', () => forceKill());
 
 /** Starts PrimeHub Local on `port`; resolves with its GraphQL endpoint once it serves. */
 async function startServer(port) {
-  const server = startChild('server', process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', port], {
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
+  // the notebook's SSH server is PrimeHub Local's to run (its bastion connects to it), started and stopped with it
+  const notebook = args['no-jupyter'] ? [] : ['--notebook-user', DEFAULT_USER, ...(args.ssh ? ['--ssh'] : [])];
+  const server = startChild(
+    'server',
+    process.execPath,
+    [CLI, 'start', '--data-dir', dataDir, '--port', port, ...notebook],
+    {
+      stdio: ['ignore', 'pipe', 'inherit']
+    }
+  );
   const lines = createInterface({ input: server.child.stdout });
   const endpoint = await new Promise((resolve, reject) => {
     let banner = '';
@@ -299,6 +311,19 @@ async function mlflowEnvironment(config, endpoint) {
   }
 }
 
+/** The notebook's SSH state and config block from PrimeHub Local (`GET /api/ssh/notebooks/<user>`); undefined on failure. */
+async function notebookSsh(endpoint, config) {
+  try {
+    const res = await fetch(new URL(`/api/ssh/notebooks/${encodeURIComponent(DEFAULT_USER)}`, endpoint), {
+      headers: { authorization: `Bearer ${config['api-token']}` },
+      signal: AbortSignal.timeout(10_000)
+    });
+    return res.ok ? await res.json() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts JupyterLab for the default user; resolves with its URL, or undefined if it did not come up. */
 async function startJupyter(config, tokenFile, endpoint) {
   const env = {
@@ -402,6 +427,14 @@ async function main() {
   ];
   // MLflow's URL (its UI and tracking URI) as the server reports it; it may still be starting.
   const mlflow = await mlflowStatus(endpoint);
+  const ssh = jupyter ? await notebookSsh(endpoint, config) : undefined;
+  const bastion = await fetch(new URL('/api/health', endpoint)).then(
+    res => res.json().then(health => health.ssh),
+    () => undefined
+  );
+  if (bastion?.port) {
+    out.push(`  SSH bastion:       ${bastion.user}@${bastion.host} port ${bastion.port}`);
+  }
   if (mlflow) {
     out.push(`  MLflow:            ${mlflow.url ? `${mlflow.url} (log ${dirs.mlflowLog})` : `off (${mlflow.reason})`}`);
   }
@@ -413,6 +446,16 @@ async function main() {
     );
   } else if (jupyter) {
     out.push(`JupyterLab did not start; see ${jupyter.logFile}`);
+  }
+  if (ssh?.enabled && ssh.config) {
+    out.push(
+      `SSH to the notebook (${ssh.state}): put its public key in ${dirs.notebooks(DEFAULT_USER)}/.ssh/authorized_keys, then`,
+      `  ssh ${ssh.host}   with this in ~/.ssh/config:`,
+      ...ssh.config
+        .trimEnd()
+        .split('\n')
+        .map(l => `    ${l}`)
+    );
   }
   out.push(
     '',
