@@ -1,10 +1,10 @@
 /**
- * Jest's global setup and teardown against a run that never ends. The tests run in band on a
- * 2-core machine, so a timer, socket or child process a test leaves behind keeps jest from
- * exiting and CI waits until its own limit. Setup records where each timer, socket and child
- * process was made; if jest is still alive a while after the last test, teardown's watchdog
- * prints the ones still keeping it alive, with the test code that made them, and ends the run
- * as failed.
+ * Jest's global setup and teardown against a run that never ends. `npm test` runs two workers,
+ * which jest ends itself; but a run of a few files (`npx jest <paths>`) is in band, in jest's own
+ * process, where a timer, socket or child process a test leaves behind keeps jest from exiting.
+ * Setup records where each timer, socket and child process was made; if jest is still alive a
+ * while after the last test, teardown's watchdog prints the ones still keeping it alive, with the
+ * test code that made them, and ends the run as failed.
  */
 const { createHook } = require('node:async_hooks');
 
