@@ -81,7 +81,11 @@ describe('PrimeHub Local serves only the real PrimeHub schema', () => {
         'modelVersionsConnection',
         'modelVersion',
         'mlflowRuns',
-        'mlflowArtifact'
+        'mlflowArtifact',
+        'phDeployment',
+        'phDeploymentAvail',
+        'phDeployments',
+        'phDeploymentsConnection'
       ].sort()
     );
     expect(Object.keys(local.getMutationType()!.getFields()).sort()).toEqual(
@@ -94,7 +98,14 @@ describe('PrimeHub Local serves only the real PrimeHub schema', () => {
         'deletePhSchedule',
         'rerunPhJob',
         'runPhSchedule',
-        'updatePhSchedule'
+        'updatePhSchedule',
+        'createPhDeployment',
+        'updatePhDeployment',
+        'stopPhDeployment',
+        'deployPhDeployment',
+        'deletePhDeployment',
+        'createPhDeploymentClient',
+        'deletePhDeploymentClient'
       ].sort()
     );
   });

@@ -69,6 +69,23 @@ export class DataDir {
     return join(this.jobDir(jobId), 'home');
   }
 
+  /** A deployment's replicas (pods): each one's home, log and termination message file. */
+  deploymentDir(deploymentId: string): string {
+    return join(this.root, 'deployments', deploymentId);
+  }
+
+  podHome(deploymentId: string, pod: string): string {
+    return join(this.deploymentDir(deploymentId), pod, 'home');
+  }
+
+  podLog(deploymentId: string, pod: string): string {
+    return join(this.deploymentDir(deploymentId), pod, 'model.log');
+  }
+
+  podTerminationLog(deploymentId: string, pod: string): string {
+    return join(this.deploymentDir(deploymentId), pod, 'termination-log');
+  }
+
   /** The notebook folder of a user's JupyterLab started beside the server (`npm start`). */
   notebooks(user: string): string {
     return join(this.root, 'notebooks', user);
@@ -113,7 +130,14 @@ export class DataDir {
   }
 
   create(): void {
-    for (const dir of [this.root, this.phfs, this.staging, join(this.root, 'volumes'), join(this.root, 'jobs')]) {
+    for (const dir of [
+      this.root,
+      this.phfs,
+      this.staging,
+      join(this.root, 'volumes'),
+      join(this.root, 'jobs'),
+      join(this.root, 'deployments')
+    ]) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     }
   }

@@ -6,10 +6,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DataDir } from './DataDir';
 import { openDatabase, type Db } from './db/Database';
+import { DeploymentStore } from './db/DeploymentStore';
 import { IdentityStore } from './db/IdentityStore';
 import { JobStore } from './db/JobStore';
 import { ScheduleStore } from './db/ScheduleStore';
 import type { Services } from './Services';
+import { DeploymentRunner } from './deployments/DeploymentRunner';
+import { DeploymentService } from './deployments/DeploymentService';
+import { resolveRegistryModel } from './deployments/registryModel';
 import { createSchema } from './graphql/schema';
 import { createHttpServer } from './http/HttpServer';
 import { DEFAULT_ARTIFACT_LIMITS, removeExpiredArtifacts, type ArtifactLimits } from './jobs/artifacts';
@@ -87,6 +91,7 @@ export class LocalServer {
   private mlflow?: MlflowServer;
   private mlflowSync?: MlflowGroupSync;
   private mlflowHttp?: MlflowHttp;
+  private deploymentRunner?: DeploymentRunner;
   private notebookSsh?: NotebookSsh;
   private bastion?: SshBastion;
   private readonly log: Logger;
@@ -205,7 +210,25 @@ export class LocalServer {
       },
       this.log
     ));
+    // deployments' replicas run in the jobs' sandbox, with their limits
+    const deployments = new DeploymentStore(db);
+    const deploymentRunner = (this.deploymentRunner = new DeploymentRunner(
+      this.dirs,
+      deployments,
+      identity,
+      {
+        pythonEnv,
+        sandbox,
+        limits,
+        killGraceMs: this.opts.killGraceMs ?? 3000,
+        resolveRegistry: (group, name, ref) => resolveRegistryModel(group, localMlflow, mlflowHttp, name, ref)
+      },
+      this.log
+    ));
     const services: Services = {
+      deployments,
+      deploymentService: new DeploymentService(identity, deployments, deploymentRunner),
+      deploymentRunner,
       localMlflow,
       mlflowHttp,
       dirs: this.dirs,
@@ -248,6 +271,8 @@ export class LocalServer {
     // Once this server holds its port: a second one started by mistake on the same data directory fails
     // before it could end this one's MLflow. Not awaited to be ready (see MlflowServer).
     await mlflow.start();
+    // deployments that were serving serve again
+    deploymentRunner.recover();
   }
 
   /** MLflow's state and tracking URI (`/api/health` reports the same). */
@@ -269,6 +294,7 @@ export class LocalServer {
     this.http?.closeAllConnections();
     await Promise.all([
       this.runner?.stop(),
+      this.deploymentRunner?.close(),
       this.mlflow?.stop(),
       this.mlflowHttp?.close(),
       this.bastion?.stop(),

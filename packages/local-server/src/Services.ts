@@ -1,4 +1,7 @@
 import type { DataDir } from './DataDir';
+import type { DeploymentStore } from './db/DeploymentStore';
+import type { DeploymentRunner } from './deployments/DeploymentRunner';
+import type { DeploymentService } from './deployments/DeploymentService';
 import type { IdentityStore } from './db/IdentityStore';
 import type { JobStore } from './db/JobStore';
 import type { ScheduleStore } from './db/ScheduleStore';
@@ -37,4 +40,8 @@ export interface Services {
   bastion: SshBastion;
   /** Absolute base URL clients reach the server at, e.g. `http://127.0.0.1:8321`. */
   publicUrl(): string;
+  /** Model deployments: their records, the checks on changes, and the replicas serving them. */
+  deployments: DeploymentStore;
+  deploymentService: DeploymentService;
+  deploymentRunner: DeploymentRunner;
 }

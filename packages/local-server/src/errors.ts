@@ -53,7 +53,7 @@ export const notAuthorised = (): ApiError => new ApiError('Not Authorised!', Err
 export const forbidden = (message: string): ApiError => new ApiError(message, ErrorCode.INTERNAL_ERROR, 403);
 
 /** A by-id lookup of a custom resource that does not exist, in the Kubernetes message form. */
-export const notFound = (kind: 'phjobs' | 'phschedules', id: string): ApiError =>
+export const notFound = (kind: 'phjobs' | 'phschedules' | 'phdeployments', id: string): ApiError =>
   new ApiError(`${kind}.primehub.io "${id}" not found`, ErrorCode.RESOURCE_NOT_FOUND, 404);
 
 /** A missing route or object; PHFS answers a missing object with an empty message (an empty 404). */

@@ -120,6 +120,46 @@ const MIGRATIONS = [
   // A group's own MLflow settings (JSON), set by \`group set-mlflow\`; NULL: PrimeHub Local's MLflow.
   `
   ALTER TABLE groups ADD COLUMN mlflow TEXT;
+  `,
+  // Model deployments (PrimeHub's PhDeployment): the spec, its history, and the clients of private endpoints.
+  `
+  CREATE TABLE deployments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    description TEXT,
+    update_message TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    env TEXT NOT NULL DEFAULT '[]',
+    stop INTEGER NOT NULL DEFAULT 0,
+    group_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    model_image TEXT NOT NULL,
+    model_uri TEXT NOT NULL,
+    replicas INTEGER NOT NULL,
+    image_pull_secret TEXT,
+    instance_type TEXT NOT NULL,
+    endpoint_access_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT,
+    creation_time TEXT NOT NULL,
+    last_updated_time TEXT NOT NULL
+  );
+  CREATE INDEX deployments_updated ON deployments (group_id, last_updated_time, seq);
+  CREATE TABLE deployment_history (
+    deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+    time TEXT NOT NULL,
+    spec TEXT NOT NULL
+  );
+  CREATE INDEX deployment_history_of ON deployment_history (deployment_id, time);
+  CREATE TABLE deployment_clients (
+    deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (deployment_id, name)
+  );
   `
 ];
 

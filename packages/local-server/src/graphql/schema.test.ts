@@ -17,7 +17,10 @@ import {
 import { DataDir } from '../DataDir';
 import { openDatabase, type Db } from '../db/Database';
 import { IdentityStore, type UserRow } from '../db/IdentityStore';
+import { DeploymentStore } from '../db/DeploymentStore';
 import { JobStore } from '../db/JobStore';
+import type { DeploymentRunner } from '../deployments/DeploymentRunner';
+import { DeploymentService } from '../deployments/DeploymentService';
 import { ScheduleStore } from '../db/ScheduleStore';
 import type { JobRunner } from '../jobs/JobRunner';
 import { JobService } from '../jobs/JobService';
@@ -36,7 +39,10 @@ const MUTATIONS: Record<string, string> = {
   createPhJob:
     '(data: { displayName: "j", groupId: $g, instanceType: "cpu-1", image: "base-notebook", command: "true" })',
   createPhSchedule:
-    '(data: { displayName: "s", groupId: $g, instanceType: "cpu-1", image: "base-notebook", command: "true", recurrence: { type: "daily" } })'
+    '(data: { displayName: "s", groupId: $g, instanceType: "cpu-1", image: "base-notebook", command: "true", recurrence: { type: "daily" } })',
+  createPhDeployment:
+    '(data: { id: "iris-1", name: "iris", groupId: $g, instanceType: "cpu-1", modelImage: "sklearn", modelURI: "phfs:///iris", endpointAccessType: "private", env: [{ name: "A", value: "1" }], metadata: { k: "v" } })',
+  createPhDeploymentClient: '(data: { deploymentId: "iris-1", name: "c1" })'
 };
 const LATER_MUTATIONS: Record<string, string> = {
   cancelPhJob: '(where: { id: $j })',
@@ -45,7 +51,12 @@ const LATER_MUTATIONS: Record<string, string> = {
   runPhSchedule: '(where: { id: $s })',
   deletePhSchedule: '(where: { id: $s })',
   deleteFiles: '(where: { phfsPrefix: "/nothing-here", groupName: "phusers" })',
-  registerModel: '(where: { group: "phusers", name: "iris", runId: "r1", path: "model" })'
+  registerModel: '(where: { group: "phusers", name: "iris", runId: "r1", path: "model" })',
+  updatePhDeployment: '(where: { id: "iris-1" }, data: { replicas: 1 })',
+  stopPhDeployment: '(where: { id: "iris-1" })',
+  deployPhDeployment: '(where: { id: "iris-1" })',
+  deletePhDeploymentClient: '(where: { deploymentId: "iris-1", name: "c1" })',
+  deletePhDeployment: '(where: { id: "iris-1" })'
 };
 const QUERIES: Record<string, string> = {
   me: '',
@@ -67,7 +78,11 @@ const QUERIES: Record<string, string> = {
   modelVersionsConnection: '(where: { group: "phusers", name: "iris" }, page: 1)',
   modelVersion: '(where: { group: "phusers", name: "iris", version: "1" })',
   mlflowRuns: '(where: { group: "phusers", experimentName: "iris" })',
-  mlflowArtifact: '(where: { group: "phusers", runId: "r1", path: "model" })'
+  mlflowArtifact: '(where: { group: "phusers", runId: "r1", path: "model" })',
+  phDeployment: '(where: { id: "iris-1" })',
+  phDeploymentAvail: '(where: { id: "iris-2" })',
+  phDeployments: '',
+  phDeploymentsConnection: ''
 };
 
 /**
@@ -171,7 +186,18 @@ describe('served fields and resolvers match both ways', () => {
     const identity = new IdentityStore(db);
     seedDefaults(identity);
     const jobs = new JobStore(db);
+    const deployments = new DeploymentStore(db);
+    // replicas are not started here (test/deployments runs real ones): one ready pod is listed
+    const deploymentRunner = {
+      pods: () => [{ name: 'deploy-iris-1-abcde-0', phase: 'Running', ready: true }],
+      deploy: async () => undefined,
+      stop: async () => undefined,
+      remove: async () => undefined
+    } as unknown as DeploymentRunner;
     services = {
+      deployments,
+      deploymentRunner,
+      deploymentService: new DeploymentService(identity, deployments, deploymentRunner),
       dirs,
       identity,
       jobs,

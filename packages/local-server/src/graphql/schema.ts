@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
+import { deploymentResolvers } from './deploymentResolvers';
 import { fileResolvers } from './fileResolvers';
 import { identityResolvers } from './identityResolvers';
 import { jobResolvers } from './jobResolvers';
@@ -20,7 +21,8 @@ export function createSchema(): GraphQLSchema {
     jobResolvers,
     scheduleResolvers,
     fileResolvers,
-    modelResolvers
+    modelResolvers,
+    deploymentResolvers
   ] as unknown as ResolverMap[];
   for (const map of maps) {
     for (const [typeName, fields] of Object.entries(map)) {

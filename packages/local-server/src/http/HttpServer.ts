@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { toGroupPath } from '../DataDir';
 import { ApiError, ErrorCode, forbidden, invalidInput, missing } from '../errors';
 import type { Services } from '../Services';
+import { servePrediction } from '../deployments/predictionProxy';
 import { downloadHeaders } from './downloadHeaders';
 import { handleGraphql } from './graphqlHandler';
 import { streamLog } from '../jobs/logStream';
@@ -21,6 +22,9 @@ export interface HttpOptions {
 }
 
 const LOG_ROUTE = /^\/api\/logs\/namespaces\/[^/]+\/phjobs\/([^/]+)$/;
+const POD_LOG_ROUTE = /^\/api\/logs\/namespaces\/[^/]+\/phdeployments\/([^/]+)$/;
+/** A deployment's Seldon endpoint: `/deployment/<id>/api/v1.0/predictions` and the rest of its routes. */
+const DEPLOYMENT_ROUTE = /^\/deployment\/([^/]+)\/(.*)$/;
 const FILES_ROUTE = '/api/files/groups/';
 
 /** A job id from a log URL, percent-decoded; a malformed escape is the client's mistake. */
@@ -103,6 +107,18 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       res.end();
       return;
     }
+    const deployment = DEPLOYMENT_ROUTE.exec(rawPath);
+    if (deployment) {
+      // no PrimeHub sign-in: a private endpoint checks its clients' credentials itself
+      const q = (req.url ?? '').indexOf('?');
+      return servePrediction(
+        req,
+        res,
+        services,
+        decodeJobId(deployment[1]),
+        deployment[2] + (q < 0 ? '' : (req.url ?? '').slice(q))
+      );
+    }
     if (path === '/api/graphql') {
       if (req.method !== 'POST') {
         throw invalidInput('GraphQL requests are POST requests', 405);
@@ -120,6 +136,10 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     const logMatch = LOG_ROUTE.exec(path);
     if (logMatch && req.method === 'GET') {
       return serveLog(req, res, decodeJobId(logMatch[1]), url.searchParams);
+    }
+    const podLogMatch = POD_LOG_ROUTE.exec(path);
+    if (podLogMatch && req.method === 'GET') {
+      return servePodLog(req, res, decodeJobId(podLogMatch[1]), url.searchParams);
     }
     throw missing(`no route for ${req.method} ${path}`);
   }
@@ -159,6 +179,45 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
         return () => {
           services.runner.off('log', forJob);
           services.runner.off('closed', forJob);
+        };
+      },
+      signal: abort.signal
+    });
+    res.end();
+  }
+
+  /** A deployment replica's log, as a pod's log on PrimeHub: for members of the deployment's group. */
+  async function servePodLog(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pod: string,
+    query: URLSearchParams
+  ): Promise<void> {
+    const user = caller(req);
+    const owner = services.deploymentRunner.podOwner(pod);
+    if (!owner) {
+      throw missing(`pods "${pod}" not found`);
+    }
+    services.deploymentService.visible(user, owner.id);
+    const tail = query.get('tailLines');
+    if (tail !== null && !/^\d+$/.test(tail)) {
+      throw invalidInput('tailLines must be a non-negative integer');
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const runner = services.deploymentRunner;
+    await streamLog(services.dirs.podLog(owner.id, pod), res, {
+      follow: query.get('follow') === 'true',
+      tailLines: tail === null ? undefined : Number(tail),
+      isClosed: () => runner.isPodClosed(pod),
+      onChange: listener => {
+        const forPod = (name: string) => name === pod && listener();
+        runner.on('log', forPod);
+        runner.on('closed', forPod);
+        return () => {
+          runner.off('log', forPod);
+          runner.off('closed', forPod);
         };
       },
       signal: abort.signal

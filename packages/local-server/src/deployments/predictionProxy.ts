@@ -1,0 +1,124 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import { missing } from '../errors';
+import { sendJson } from '../http/httpUtil';
+import type { Services } from '../Services';
+
+/** Headers that belong to one connection, or that only PrimeHub Local may set, never passed on. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'authorization',
+  'x-forwarded-user'
+]);
+
+function forwardable(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** An error in the body Seldon's executor answers with when the model did not (`{"status": {code, info}}`). */
+function seldonError(res: ServerResponse, code: number, info: string, reason: string, headers = {}): void {
+  res.setHeader('cache-control', 'no-store');
+  for (const [k, v] of Object.entries(headers)) {
+    res.setHeader(k, v as string);
+  }
+  sendJson(res, code, { status: { code, info, reason, status: 'FAILURE' } });
+}
+
+/** The client name and token of an HTTP Basic `authorization` header. */
+function basicCredentials(header: string | undefined): { name: string; token: string } | undefined {
+  const m = /^\s*Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) {
+    return undefined;
+  }
+  const pair = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = pair.indexOf(':');
+  return colon < 0 ? undefined : { name: pair.slice(0, colon), token: pair.slice(colon + 1) };
+}
+
+/**
+ * PrimeHub's `/deployment/<id>/<path>` route: the request, its body streamed, to the next ready
+ * replica of a Deployed deployment, and the model server's answer streamed back as it is. A private
+ * endpoint needs a client's credentials (HTTP Basic), and the model sees the client's name in
+ * `X-Forwarded-User`. While the deployment is Deploying, Stopping, Stopped or Failed: 503 saying so.
+ */
+export async function servePrediction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: Services,
+  id: string,
+  pathAndQuery: string
+): Promise<void> {
+  const row = services.deployments.get(id);
+  if (!row) {
+    throw missing(`deployment "${id}" not found`);
+  }
+  let client: string | undefined;
+  if (row.endpoint_access_type === 'private') {
+    const credentials = basicCredentials(req.headers.authorization);
+    if (!credentials || !services.deployments.checkClient(id, credentials.name, credentials.token)) {
+      req.resume();
+      seldonError(
+        res,
+        401,
+        `deployment ${id} is private: send a client's name and token with HTTP Basic authentication`,
+        'UNAUTHORIZED',
+        { 'www-authenticate': `Basic realm="deployment ${id}"` }
+      );
+      return;
+    }
+    client = credentials.name;
+  }
+  const route = services.deploymentRunner.route(id);
+  if ('status' in route) {
+    req.resume();
+    const why =
+      route.status === 'Failed'
+        ? `deployment ${id} is Failed${row.message ? `: ${row.message}` : ''}`
+        : route.status === 'Unavailable'
+          ? `deployment ${id} has no replica ready: one is restarting`
+          : `deployment ${id} is ${route.status}`;
+    seldonError(res, 503, why, route.status.toUpperCase());
+    return;
+  }
+  const headers = forwardable(req.headers);
+  if (client) {
+    headers['x-forwarded-user'] = client;
+  }
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  let answer;
+  try {
+    answer = await request(`http://127.0.0.1:${route.port}/${pathAndQuery}`, {
+      method: (req.method ?? 'GET') as 'GET',
+      headers,
+      body: hasBody ? req : undefined,
+      dispatcher: services.deploymentRunner.dispatcher,
+      // a model may think for as long as it needs; the client decides when to give up
+      headersTimeout: 0,
+      bodyTimeout: 0
+    });
+  } catch (err) {
+    if (res.destroyed || req.destroyed) {
+      return;
+    }
+    services.deploymentRunner.unreachable(id, route.pod);
+    const code = (err as { code?: string }).code ?? (err as Error).message;
+    seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
+    return;
+  }
+  res.writeHead(answer.statusCode, forwardable(answer.headers));
+  await pipeline(answer.body, res);
+}
