@@ -5,8 +5,9 @@ pattern is beaten by ``files/../../admin``."""
 import urllib.parse
 from typing import Iterator, List
 
-# The first segment and whether more segments must follow: GraphQL, PHFS files, job and deployment logs.
-ALLOWED = {"graphql": False, "files": True, "logs": True}
+# The first segment and whether more segments must follow: GraphQL, PHFS files, job and deployment logs,
+# and PrimeHub Local's MLflow UI sign-in tickets (``mlflow-ui/tickets``).
+ALLOWED = {"graphql": False, "files": True, "logs": True, "mlflow-ui": True}
 # Characters no segment may hold once decoded: an encoded separator, a Windows one, NUL.
 FORBIDDEN_CHARS = ("/", "\\", "\x00")
 

@@ -16,9 +16,9 @@ from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot
 from .upstream import BODY_METHODS, Upstream
 
 NAMESPACE = "primehub-suite"
-# Routes the PrimeHub API paths the client uses (GraphQL, PHFS files, job and deployment logs) to the
-# proxy, which checks each one again on its decoded segments (api_path) before anything is sent.
-PROXY_PATHS = r"(graphql|files/.*|logs/.*)"
+# Routes the PrimeHub API paths the client uses (GraphQL, PHFS files, job and deployment logs, MLflow UI
+# tickets) to the proxy, which checks each one again on its decoded segments (api_path) before anything is sent.
+PROXY_PATHS = r"(graphql|files/.*|logs/.*|mlflow-ui/tickets)"
 # Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
 # Content-Length too: a client shows a download's size and progress, and a response PrimeHub cuts short

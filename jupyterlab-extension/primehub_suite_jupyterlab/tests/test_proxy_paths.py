@@ -1,4 +1,4 @@
-"""The proxy's allow-list (graphql, files/…, logs/…) holds against dot segments and encodings:
+"""The proxy's allow-list (graphql, files/…, logs/…, mlflow-ui/tickets) holds against dot segments and encodings:
 the attacks reach nothing at PrimeHub (a recording stand-in), allowed paths reach it unchanged."""
 
 import json
@@ -41,6 +41,7 @@ ALLOWED = {
     "files/groups/g/%C3%BC.csv": "/api/files/groups/g/%C3%BC.csv",
     "files/groups/g/..x/y..": "/api/files/groups/g/..x/y..",
     "logs/jobs/j1/log": "/api/logs/jobs/j1/log",
+    "mlflow-ui/tickets": "/api/mlflow-ui/tickets",
 }
 
 
@@ -61,7 +62,7 @@ def served_path(target: str) -> bool:
         segments = path.split("/")
         if path.startswith("/api/") is False or any(s in (".", "..") for s in segments) or "\\" in path:
             return False
-        if segments[2] not in ("graphql", "files", "logs"):
+        if segments[2] not in ("graphql", "files", "logs", "mlflow-ui"):
             return False
         path = urllib.parse.unquote(path)
     return True

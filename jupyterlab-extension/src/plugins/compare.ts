@@ -13,6 +13,7 @@ import { sweepExperiment, sweepIdOf } from '@primehub-suite/client/compare';
 import * as React from 'react';
 import { CommandIDs } from '../commandIds';
 import { primehubIcon } from '../icons';
+import { openMlflowUi } from '../models/mlflowUi';
 import { CompareModel } from '../models/CompareModel';
 import { IPrimeHub, IPrimeHubJobs, type ICompareRequest } from '../tokens';
 import { CompareView } from '../widgets/CompareView';
@@ -118,7 +119,7 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
                   enabled: model.mlflowUrl !== null,
                   onClick: () => {
                     if (model.mlflowUrl) {
-                      window.open(model.mlflowUrl, '_blank', 'noopener');
+                      void openMlflowUi(hub, model.mlflowUrl);
                     }
                   }
                 })

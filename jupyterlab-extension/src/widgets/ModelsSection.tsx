@@ -2,6 +2,7 @@ import { Clipboard } from '@jupyterlab/apputils';
 import { copyIcon, launchIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Model, ModelVersion } from '@primehub-suite/client/browser';
 import * as React from 'react';
+import { mlflowLinkProps } from '../models/mlflowUi';
 import type { ModelsModel } from '../models/ModelsModel';
 import type { IRunValue, IVersionDetail } from '../models/registryApi';
 import { timestampOf } from '../models/registryApi';
@@ -61,7 +62,7 @@ function Values(props: { title: string; values: ReadonlyArray<IRunValue>; testId
   );
 }
 
-function VersionView(props: { detail: IVersionDetail }): React.ReactElement {
+function VersionView(props: { hub: IPrimeHub; detail: IVersionDetail }): React.ReactElement {
   const { detail } = props;
   const run = detail.run;
   const rows: Array<[string, React.ReactNode]> = [
@@ -108,7 +109,7 @@ function VersionView(props: { detail: IVersionDetail }): React.ReactElement {
             </tbody>
           </table>
           {detail.runUrl && (
-            <a className="jp-primehub-Link" href={detail.runUrl} target="_blank" rel="noreferrer">
+            <a className="jp-primehub-Link" {...mlflowLinkProps(props.hub, detail.runUrl)}>
               <launchIcon.react tag="span" className="jp-primehub-InlineIcon" /> Open the run in MLflow
             </a>
           )}
@@ -252,7 +253,7 @@ export function ModelsSection(props: { hub: IPrimeHub; model: ModelsModel }): Re
   } else if (version === null) {
     body = model.versions ? <VersionList versions={model.versions} open={v => model.open(name, v)} /> : null;
   } else {
-    body = model.detail ? <VersionView detail={model.detail} /> : null;
+    body = model.detail ? <VersionView hub={hub} detail={model.detail} /> : null;
   }
   return (
     <div className="jp-primehub-Models">

@@ -3,7 +3,6 @@ import { mlflowCompareUrl, runUiUrl } from '@primehub-suite/client/compare';
 import * as vscode from 'vscode';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import type { ModelsCommands } from '../models/ModelsCommands';
-import { externalUiBase } from '../models/runs';
 import { ComparePanel } from '../ui/compare/ComparePanel';
 import type { CompareMessage } from '../ui/compare/compareMessages';
 import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
@@ -153,7 +152,7 @@ export class CompareCommands implements vscode.Disposable {
     }
   }
 
-  /** Opens a page of the group's MLflow UI as this window reaches it (a forwarded port, code-server's proxy). */
+  /** Opens a page of the group's MLflow UI, signed in, as this window reaches it (ModelsCommands.openMlflowPage). */
   private async openMlflow(model: CompareModel, page: (base: string) => string): Promise<void> {
     await this.errors.guard('Opening the MLflow UI', async () => {
       const ui = model.uiUrl;
@@ -161,9 +160,7 @@ export class CompareCommands implements vscode.Disposable {
         void vscode.window.showInformationMessage("The group's MLflow settings have no UI address (uiUrl).");
         return;
       }
-      const external = await vscode.env.asExternalUri(vscode.Uri.parse(ui));
-      // as a string: vscode.Uri would encode the slashes of the UI's `#/…` route
-      await vscode.commands.executeCommand('vscode.open', page(externalUiBase(ui, external.toString(true))));
+      await this.modelsCommands.openMlflowPage(ui, page(ui));
     });
   }
 

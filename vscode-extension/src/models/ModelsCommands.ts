@@ -8,7 +8,14 @@ import type { ModelsManager, Registered, RegisterSpec } from './ModelsManager';
 import { MODEL_NAME_PATTERN, modelNameProblem, registerActionText } from './modelName';
 import { formatTime } from './modelsText';
 import { runsOfJob, runUiUrl, type RunMatch } from '@primehub-suite/client/compare';
-import { externalUiBase, notebookExperiment, runValuesText, type ExperimentSuggestion, type RunSummary } from './runs';
+import {
+  externalUiBase,
+  notebookExperiment,
+  onExternalBase,
+  runValuesText,
+  type ExperimentSuggestion,
+  type RunSummary
+} from './runs';
 
 /** Where Register Model starts: nothing (the palette), a model (a new version of it), a job (its run), or a spec (tests). */
 type RegisterFrom = ModelNode | JobNode | Partial<RegisterSpec> | undefined;
@@ -181,12 +188,22 @@ export class ModelsCommands {
         void vscode.window.showInformationMessage("The group's MLflow settings have no UI address (uiUrl).");
         return;
       }
-      // a loopback MLflow through the window's port forwarding or proxy, whose address may keep no path
-      const external = await vscode.env.asExternalUri(vscode.Uri.parse(mlflow.uiUrl));
-      const base = externalUiBase(mlflow.uiUrl, external.toString(true));
-      // as a string: vscode.Uri would encode the slashes of the UI's `#/experiments/…` route
-      await vscode.commands.executeCommand('vscode.open', runUiUrl(base, run.experimentId, run.runId));
+      await this.openMlflowPage(mlflow.uiUrl, runUiUrl(mlflow.uiUrl, run.experimentId, run.runId));
     });
+  }
+
+  /**
+   * Opens `page` of the group's MLflow UI at `uiUrl` in the browser: signed in first where PrimeHub Local serves
+   * it (a one-time ticket, so the browser never asks for MLflow's password), then at the address this window
+   * reaches it at (a forwarded port, code-server's proxy).
+   */
+  async openMlflowPage(uiUrl: string, page: string): Promise<void> {
+    const link = await this.models.uiLink(page);
+    // a loopback MLflow through the window's port forwarding or proxy, whose address may keep no path
+    const external = await vscode.env.asExternalUri(vscode.Uri.parse(uiUrl));
+    const base = externalUiBase(uiUrl, external.toString(true));
+    // as a string: vscode.Uri would encode the slashes of the UI's `#/experiments/…` route
+    await vscode.commands.executeCommand('vscode.open', onExternalBase(link, uiUrl, base));
   }
 
   private async copyText(text: string): Promise<void> {

@@ -120,6 +120,14 @@ export class ModelsManager {
     return detail;
   }
 
+  /**
+   * The address to open an MLflow UI page at: with a one-time sign-in ticket where PrimeHub Local serves the
+   * group's UI behind its own sign-in, unchanged otherwise (the client's `models.uiLink`).
+   */
+  uiLink(url: string, signal?: AbortSignal): Promise<string> {
+    return this.connection.call(c => c.models.uiLink(url, { signal }));
+  }
+
   /** The group's MLflow (FeatureUnavailableError when it has none). */
   mlflow(signal?: AbortSignal): Promise<MLflowSetting | null> {
     return this.connection.call(c => c.models.mlflow({ signal }));

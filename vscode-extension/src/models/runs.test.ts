@@ -3,6 +3,7 @@ import { buildNotebookRunScript } from '@primehub-suite/client/notebook';
 import {
   artifactFolders,
   externalUiBase,
+  onExternalBase,
   formatMetric,
   notebookExperiment,
   notebookExperiments,
@@ -76,6 +77,18 @@ describe('runs as lists show them', () => {
       'http://cs.example:8080/proxy/5000/mlflow'
     );
     expect(externalUiBase('not a url', 'x')).toBe('not a url');
+  });
+
+  it("puts a signed-in page of PrimeHub Local's MLflow UI route on the window's address, ticket and fragment kept", () => {
+    const ui = 'http://127.0.0.1:8321/mlflow-ui/phusers/';
+    const link = `${ui}?ticket=T#/experiments/1/runs/r1`;
+    const base = externalUiBase(ui, 'http://cs.example:8080/proxy/8321/');
+    expect(base).toBe('http://cs.example:8080/proxy/8321/mlflow-ui/phusers');
+    expect(onExternalBase(link, ui, base)).toBe(
+      'http://cs.example:8080/proxy/8321/mlflow-ui/phusers/?ticket=T#/experiments/1/runs/r1'
+    );
+    expect(onExternalBase(link, ui, externalUiBase(ui, ui))).toBe(link);
+    expect(onExternalBase('https://elsewhere/#/x', ui, base)).toBe('https://elsewhere/#/x');
   });
 });
 describe('experiments of notebook jobs', () => {

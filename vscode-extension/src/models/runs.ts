@@ -67,6 +67,15 @@ export function externalUiBase(uiUrl: string, external: string): string {
   return path && !base.endsWith(`/${path}`) ? `${base}/${path}` : base;
 }
 
+/**
+ * `url`, a page of the MLflow UI at `uiUrl` (its ticket and fragment included), at the address this window
+ * reaches that UI at ({@link externalUiBase}); other URLs unchanged.
+ */
+export function onExternalBase(url: string, uiUrl: string, externalBase: string): string {
+  const ui = uiUrl.replace(/\/+$/, '');
+  return url.startsWith(ui) ? `${externalBase.replace(/\/+$/, '')}${url.slice(ui.length)}` : url;
+}
+
 /** A folder of a run's artifacts that Register Model offers. */
 export interface ArtifactFolder {
   path: string;
