@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gql, gqlOk } from '../kit/http';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
+import { processesWithEnv } from '../../packages/local-server/src/processes';
 import { waitFor } from '../kit/wait';
 
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
@@ -142,6 +143,22 @@ describe('PrimeHub Local deployments', () => {
       expect(t.data.tensor.shape).toEqual([1, 3]);
       expect(classes([t.data.tensor.values])).toEqual([2]);
     }
+
+    // a replica killed is skipped (every request answered by the other) and restarted
+    const [victim] = processesWithEnv(`PHJOB_NAME=${deployed.pods[1].name}`);
+    expect(victim).toBeDefined();
+    process.kill(victim, 'SIGKILL');
+    await waitFor('the killed replica to be skipped', async () => (await get('iris')).availableReplicas === 1);
+    for (let i = 0; i < 4; i++) {
+      expect((await predict('iris', { data: { ndarray: [ROWS[0]] } })).status).toBe(200);
+    }
+    await waitFor(
+      'the killed replica to be back',
+      async () => (await get('iris')).availableReplicas === 2,
+      60_000,
+      100
+    );
+    expect((await get('iris')).status).toBe('Deployed');
 
     // the pod log, through the pod's logEndpoint, has the model server's access log
     const log = await fetch(`${deployed.pods[0].logEndpoint}?tailLines=50`, {

@@ -15,6 +15,8 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
   'host',
+  // Node answered `100-continue` already; undici refuses to send the header on
+  'expect',
   'authorization',
   'x-forwarded-user'
 ]);
