@@ -3,7 +3,9 @@
  * Runs the UI suites N times in a row while stress-ng keeps the CPUs busy, to show they wait on
  * state rather than time: the galata tests (jupyterlab-extension/test/ui.test.ts), the VS Code
  * extension-host integration tests (test/vscode/extensionHost.test.ts) and the VS Code end-to-end
- * tests (test/vscode/e2e.test.ts, test/vscode/otherExtension.test.ts, test/vscode/userFlows.test.ts), through their jest entry files.
+ * tests (test/vscode/e2e.test.ts, otherExtension.test.ts, userFlows.test.ts, models.test.ts,
+ * compare.test.ts), through their jest entry files, on two jest workers as `npm test` runs them (the
+ * galata suite beside the VS Code ones).
  *
  *   npm run test:ui-stress -- 10          (or: node scripts/ui-stress.mjs 10 [--cpu 2])
  *
@@ -23,7 +25,9 @@ const SUITES = [
   'test/vscode/extensionHost.test.ts',
   'test/vscode/e2e.test.ts',
   'test/vscode/otherExtension.test.ts',
-  'test/vscode/userFlows.test.ts'
+  'test/vscode/userFlows.test.ts',
+  'test/vscode/models.test.ts',
+  'test/vscode/compare.test.ts'
 ];
 const LOGS = join(ROOT, 'test-results', 'ui-stress');
 /** A round takes about 10 minutes here; stress-ng ends by itself if this command is killed outright. */
@@ -85,7 +89,7 @@ function runRound(round, state) {
       process.execPath,
       [
         join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
-        '--runInBand',
+        '--maxWorkers=2',
         '--json',
         `--outputFile=${json}`,
         ...SUITES
