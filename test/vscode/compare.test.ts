@@ -40,7 +40,6 @@ let scratch: string;
 let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
-let mlflowUrl: string;
 let sweepId: string;
 let jobs: Job[];
 
@@ -84,7 +83,7 @@ beforeAll(async () => {
       ])
     )
   );
-  ({ url: mlflowUrl } = await mlflowRunning(server));
+  await mlflowRunning(server);
   const [it] = await client.groups.instanceTypes();
   const [image] = await client.groups.images();
   // trains while the workbench starts
@@ -255,7 +254,8 @@ test('differences only hides what the runs share; a header sorts; the chart foll
 });
 
 test("Open in MLflow UI opens MLflow's compare page of the 3 runs", async () => {
-  const base = mlflowUrl.replace(/\/+$/, '');
+  // PrimeHub Local's MLflow UI route of the group (the group's uiUrl)
+  const base = `${server.baseUrl}/mlflow-ui/${server.groupName}`;
   const proxied = `${new URL(session!.codeServer.url).origin}/proxy/${new URL(base).port}/`;
   // what is checked is the address VS Code opens (code-server opens a loopback address through its proxy)
   await page.context().route(
@@ -270,6 +270,9 @@ test("Open in MLflow UI opens MLflow's compare page of the 3 runs", async () => 
     () => (opened.url() && opened.url() !== 'about:blank' ? opened.url() : undefined),
     30_000
   );
+  // PrimeHub Local's MLflow UI route, with a one-time sign-in ticket (models.test.ts loads such a page for real)
+  expect(new URL(url).pathname).toMatch(new RegExp(`/mlflow-ui/${server.groupName}/$`));
+  expect(new URL(url).searchParams.get('ticket')).toMatch(/^[\w-]{43}$/);
   const hash = decodeURIComponent(new URL(url).hash);
   expect(hash.startsWith('#/compare-runs?runs=')).toBe(true);
   const query = new URLSearchParams(hash.slice(hash.indexOf('?')));

@@ -33,7 +33,6 @@ let scratch: string;
 let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
-let mlflowUrl: string;
 let train: Job;
 
 beforeAll(async () => {
@@ -43,7 +42,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-models-'));
   const workspace = join(scratch, 'project');
   mkdirSync(workspace, { recursive: true });
-  ({ url: mlflowUrl } = await mlflowRunning(server));
+  await mlflowRunning(server);
   // trains while the workbench starts
   const [it] = await client.groups.instanceTypes();
   const [image] = await client.groups.images();
@@ -232,26 +231,26 @@ test("Copy Model URI copies models:/iris/2; Open Run in MLflow UI opens the run'
   const v2 = (await client.models.version('iris', '2')) as {
     run?: { info?: { runId?: string; experimentId?: string } };
   };
-  // What is checked is the address VS Code opens. code-server opens a loopback address through its
-  // own port proxy (what a browser away from the server reaches), as a remote VS Code forwards it.
-  // MLflow's UI itself (behind the group's basic auth) is answered here.
-  const base = mlflowUrl.replace(/\/+$/, '');
-  const proxied = `${new URL(session!.codeServer.url).origin}/proxy/${new URL(base).port}/`;
-  await page.context().route(
-    url => url.origin === new URL(base).origin || url.href.startsWith(proxied),
-    route => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>MLflow</title>' })
-  );
+  // code-server opens a loopback address through its own port proxy (what a browser away from the server
+  // reaches), as a remote VS Code forwards it; the page is loaded for real: PrimeHub Local's MLflow UI route
+  // signs the browser in with the link's one-time ticket and sends it on to the page, fragment kept.
+  const ui = `${server.baseUrl}/mlflow-ui/${server.groupName}/`;
+  const proxied = `${new URL(session!.codeServer.url).origin}/proxy/${new URL(ui).port}/mlflow-ui/${server.groupName}/`;
   const popup = page.context().waitForEvent('page', { timeout: 30_000 });
   await wb.contextMenu(modelsRow(/^Run C=0\.05/), 'Open Run in MLflow UI');
   const opened = await popup;
-  // a new window starts blank; the URL it goes to is what counts
+  const route = `#/experiments/${v2.run?.info?.experimentId}/runs/${v2.run?.info?.runId}`;
+  // a new window starts blank, then holds the ticket until the sign-in's redirect
   const url = await waitFor(
-    'the MLflow UI page to open',
-    () => (opened.url() && opened.url() !== 'about:blank' ? opened.url() : undefined),
+    'the MLflow UI page to open, signed in',
+    () => (opened.url().startsWith('http') && !opened.url().includes('ticket=') ? opened.url() : undefined),
     30_000
   );
-  const route = `#/experiments/${v2.run?.info?.experimentId}/runs/${v2.run?.info?.runId}`;
-  expect([`${base}/${route}`, `${proxied}${route}`]).toContain(url);
+  expect([`${ui}${route}`, `${proxied}${route}`]).toContain(url);
+  // MLflow's own UI, signed in as the group's MLflow user through the proxy, not a password prompt. (With MLflow's
+  // workspaces its router then goes to Home to pick a workspace: the link names none.)
+  await opened.getByText(`group-${server.groupName}`).first().waitFor({ timeout: 60_000 });
+  expect(await opened.title()).toMatch(/MLflow/);
   await opened.close();
 });
 
