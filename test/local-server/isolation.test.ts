@@ -84,7 +84,9 @@ describe('jobs in the sandbox', () => {
         limits: expect.objectContaining({ mechanism: MECHANISM })
       }),
       // the kit starts servers with --no-mlflow (test/local-server/mlflow.test.ts tests MLflow)
-      mlflow: expect.objectContaining({ state: 'disabled' })
+      mlflow: expect.objectContaining({ state: 'disabled' }),
+      // the SSH bastion (test/ssh/bastion.test.ts tests it)
+      ssh: expect.objectContaining({ state: 'running', user: 'limited-user' })
     });
     expect(server.output).not.toContain('NOT isolated');
   });
@@ -379,7 +381,8 @@ describe('jobs without a sandbox', () => {
         limits: expect.objectContaining({ mechanism: MECHANISM }),
         reason: expect.stringContaining('job isolation is turned off')
       }),
-      mlflow: expect.objectContaining({ state: 'disabled' })
+      mlflow: expect.objectContaining({ state: 'disabled' }),
+      ssh: expect.objectContaining({ state: 'running', user: 'limited-user' })
     });
     const job = await submitJob(server.endpoint, server.token, {
       groupId: server.groupId,

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AuthError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, PermissionError, ValidationError } from '../errors';
 import { PrimeHubClient } from '../node/PrimeHubClient';
 import { PrimeHubClient as BrowserClient } from '../PrimeHubClient';
 import { readBody, startServer, TestServer } from '../testing/httpServer';
@@ -266,7 +266,7 @@ describe('PHFS files', () => {
     ]);
   });
 
-  it('maps a REST 403 to AuthError', async () => {
+  it('maps a REST 403 to PermissionError (signed in, not allowed there), not to signing in again', async () => {
     const other = new PrimeHubClient({
       endpoint: `${phfs.server.url}/api/graphql`,
       token: 't',
@@ -276,7 +276,7 @@ describe('PHFS files', () => {
     // a URL outside the group folder: the fake answers 403 like storeCtrl
     await expect(
       other.rest({ method: 'GET', url: `${phfs.server.url}/api/files/groups/other/x` })
-    ).rejects.toBeInstanceOf(AuthError);
+    ).rejects.toBeInstanceOf(PermissionError);
     await other.close();
   });
 
