@@ -239,7 +239,8 @@ test("Copy Model URI copies models:/iris/2; Open Run in MLflow UI opens the run'
   const popup = page.context().waitForEvent('page', { timeout: 30_000 });
   await wb.contextMenu(modelsRow(/^Run C=0\.05/), 'Open Run in MLflow UI');
   const opened = await popup;
-  const route = `#/experiments/${v2.run?.info?.experimentId}/runs/${v2.run?.info?.runId}`;
+  // the route names the group's MLflow workspace: MLflow's UI with workspaces opens a deep link only so
+  const route = `#/experiments/${v2.run?.info?.experimentId}/runs/${v2.run?.info?.runId}?workspace=${server.groupName}`;
   // a new window starts blank, then holds the ticket until the sign-in's redirect
   const url = await waitFor(
     'the MLflow UI page to open, signed in',
@@ -247,10 +248,12 @@ test("Copy Model URI copies models:/iris/2; Open Run in MLflow UI opens the run'
     30_000
   );
   expect([`${ui}${route}`, `${proxied}${route}`]).toContain(url);
-  // MLflow's own UI, signed in as the group's MLflow user through the proxy, not a password prompt. (With MLflow's
-  // workspaces its router then goes to Home to pick a workspace: the link names none.)
+  // MLflow's own UI, signed in as the group's MLflow user through the proxy, not a password prompt, on the
+  // run's own page
   await opened.getByText(`group-${server.groupName}`).first().waitFor({ timeout: 60_000 });
   expect(await opened.title()).toMatch(/MLflow/);
+  await opened.getByText('C=0.05').first().waitFor({ timeout: 60_000 });
+  expect(opened.url()).toContain(`/runs/${v2.run?.info?.runId}`);
   await opened.close();
 });
 

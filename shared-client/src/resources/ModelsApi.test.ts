@@ -12,7 +12,7 @@ describe('models.uiLink', () => {
   afterEach(() => ph.close());
 
   /** The server's tickets route: the next ticket is `t-<n>`; a group named `other` is refused as PrimeHub does. */
-  function serveTickets(path = '/api/mlflow-ui/tickets'): void {
+  function serveTickets(path = '/api/mlflow-ui/tickets', workspace?: string): void {
     ph.agent
       .get(ORIGIN)
       .intercept({ path, method: 'POST' })
@@ -24,7 +24,7 @@ describe('models.uiLink', () => {
           return { statusCode: 403, data: JSON.stringify({ code: 'NOT_AUTH', message: 'user not auth' }) };
         }
         const url = `${ORIGIN}/mlflow-ui/${encodeURIComponent(body.group)}/?ticket=t-${asked.length}`;
-        return { statusCode: 200, data: JSON.stringify({ url }) };
+        return { statusCode: 200, data: JSON.stringify({ url, ...(workspace ? { workspace } : {}) }) };
       })
       .persist();
   }
@@ -50,6 +50,22 @@ describe('models.uiLink', () => {
       { body: { group: 'phusers' }, authorization: `Bearer ${TOKEN}` },
       { body: { group: 'Team X' }, authorization: `Bearer ${TOKEN}` }
     ]);
+  });
+
+  it("names the group's MLflow workspace in a deep link's route, which MLflow's UI needs to open it", async () => {
+    serveTickets(undefined, 'team-x');
+    const client = ph.client();
+    expect(await client.models.uiLink(`${ORIGIN}/mlflow-ui/phusers/#/experiments/2/runs/abc`)).toBe(
+      `${ORIGIN}/mlflow-ui/phusers/?ticket=t-1#/experiments/2/runs/abc?workspace=team-x`
+    );
+    expect(await client.models.uiLink(`${ORIGIN}/mlflow-ui/phusers/#/compare-runs?runs=["a"]`)).toBe(
+      `${ORIGIN}/mlflow-ui/phusers/?ticket=t-2#/compare-runs?runs=["a"]&workspace=team-x`
+    );
+    // no route, or one naming its workspace already: as it is
+    expect(await client.models.uiLink(`${ORIGIN}/mlflow-ui/phusers/`)).toBe(`${ORIGIN}/mlflow-ui/phusers/?ticket=t-3`);
+    expect(await client.models.uiLink(`${ORIGIN}/mlflow-ui/phusers/#/experiments/2?workspace=w`)).toBe(
+      `${ORIGIN}/mlflow-ui/phusers/?ticket=t-4#/experiments/2?workspace=w`
+    );
   });
 
   it('returns any other URL unchanged without a request', async () => {

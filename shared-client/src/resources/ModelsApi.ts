@@ -147,8 +147,11 @@ export class ModelsApi {
       opts
     );
     let ticket: string | null = null;
+    let workspace: unknown;
     try {
-      ticket = new URL((JSON.parse(res.text) as { url: string }).url).searchParams.get('ticket');
+      const answer = JSON.parse(res.text) as { url: string; workspace?: unknown };
+      ticket = new URL(answer.url).searchParams.get('ticket');
+      workspace = answer.workspace;
     } catch {
       // reported below
     }
@@ -156,7 +159,8 @@ export class ModelsApi {
       throw new HttpError(`the server answered no MLflow UI ticket for group "${group}"`, { status: res.status });
     }
     const hash = url.indexOf('#');
-    const [before, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+    const [before, route] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+    const fragment = typeof workspace === 'string' && workspace ? withWorkspace(route, workspace) : route;
     // A string edit, not URL's serialisation, which would re-encode the fragment MLflow's router reads.
     const kept = before.replace(/([?&])ticket=[^&]*(&|$)/, (_m, lead: string, tail: string) => (tail ? lead : ''));
     const sep = kept.includes('?') ? (/[?&]$/.test(kept) ? '' : '&') : '?';
@@ -208,4 +212,16 @@ function localUiGroup(url: string, apiBase: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * An MLflow UI route (`#/experiments/1/runs/abc`) naming its workspace (`?workspace=<name>`), which
+ * MLflow's UI with workspaces needs to open a deep link rather than its home; kept as it is when it
+ * names one already or is no route.
+ */
+function withWorkspace(route: string, workspace: string): string {
+  if (!route.startsWith('#/') || /[?&]workspace=/.test(route)) {
+    return route;
+  }
+  return `${route}${route.includes('?') ? '&' : '?'}workspace=${encodeURIComponent(workspace)}`;
 }

@@ -86,7 +86,9 @@ export class MlflowUiProxy {
     const ticket = this.sessions.issueTicket({ userId: user.id, groupId: group.id });
     res.setHeader('cache-control', 'no-store');
     sendJson(res, 200, {
-      url: `${mlflowUiUrl(this.services.publicUrl(), group.name)}?ticket=${encodeURIComponent(ticket)}`
+      url: `${mlflowUiUrl(this.services.publicUrl(), group.name)}?ticket=${encodeURIComponent(ticket)}`,
+      // MLflow's UI reads the workspace of a deep link (a run's page) from its route, else it opens its home
+      workspace: this.services.localMlflow.trackingEnvs(group.name).MLFLOW_WORKSPACE ?? null
     });
   }
 
