@@ -156,28 +156,24 @@ export class DeploymentService {
 
   /** `deployPhDeployment`: starts a stopped (or failed) deployment again. */
   start(user: UserRow, id: string): DeploymentRow {
-    this.visible(user, id);
-    const row = this.store.update(id, {
-      stop: 0,
-      update_message: 'Deployment Started',
-      user_id: user.id,
-      user_name: user.username,
-      last_updated_time: new Date().toISOString()
-    });
-    return this.changed(row, true);
+    return this.setRunning(user, id, true);
   }
 
   /** `stopPhDeployment`: Stopping now, Stopped once its replicas have ended. */
   stop(user: UserRow, id: string): DeploymentRow {
+    return this.setRunning(user, id, false);
+  }
+
+  private setRunning(user: UserRow, id: string, running: boolean): DeploymentRow {
     this.visible(user, id);
     const row = this.store.update(id, {
-      stop: 1,
-      update_message: 'Deployment Stopped',
+      stop: running ? 0 : 1,
+      update_message: running ? 'Deployment Started' : 'Deployment Stopped',
       user_id: user.id,
       user_name: user.username,
       last_updated_time: new Date().toISOString()
     });
-    return this.changed(row, false);
+    return this.changed(row, running);
   }
 
   /** Ends the deployment's replicas, then removes it, its history and its clients. */

@@ -36,6 +36,29 @@ function decodeJobId(raw: string): string {
   }
 }
 
+/**
+ * The start of a log answer (a job's or a pod's): its `follow` and `tailLines` read from the query
+ * (a bad `tailLines` refused before anything is sent), the headers sent, and a signal that aborts
+ * when the client goes away.
+ */
+function startLog(
+  res: ServerResponse,
+  query: URLSearchParams
+): { follow: boolean; tailLines: number | undefined; signal: AbortSignal } {
+  const tail = query.get('tailLines');
+  if (tail !== null && !/^\d+$/.test(tail)) {
+    throw invalidInput('tailLines must be a non-negative integer');
+  }
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  return {
+    follow: query.get('follow') === 'true',
+    tailLines: tail === null ? undefined : Number(tail),
+    signal: abort.signal
+  };
+}
+
 /** The REST and GraphQL routes of PrimeHub's API server, on one node:http server. */
 export function createHttpServer(services: Services, schema: GraphQLSchema, opts: HttpOptions, log: Logger): Server {
   const mlflowUi = new MlflowUiProxy(services, log);
@@ -160,17 +183,10 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
   ): Promise<void> {
     // The same check as every GraphQL operation on a job: unknown ids 404, other groups' jobs NOT_AUTH.
     services.jobService.visible(caller(req), jobId);
-    const follow = query.get('follow') === 'true';
-    const tail = query.get('tailLines');
-    if (tail !== null && !/^\d+$/.test(tail)) {
-      throw invalidInput('tailLines must be a non-negative integer');
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
+    const { follow, tailLines, signal } = startLog(res, query);
     await streamLog(services.dirs.jobLog(jobId), res, {
       follow,
-      tailLines: tail === null ? undefined : Number(tail),
+      tailLines,
       isClosed: () => services.runner.isClosed(jobId),
       onChange: listener => {
         const forJob = (id: string) => id === jobId && listener();
@@ -181,7 +197,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
           services.runner.off('closed', forJob);
         };
       },
-      signal: abort.signal
+      signal
     });
     res.end();
   }
@@ -199,17 +215,11 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       throw missing(`pods "${pod}" not found`);
     }
     services.deploymentService.visible(user, owner.id);
-    const tail = query.get('tailLines');
-    if (tail !== null && !/^\d+$/.test(tail)) {
-      throw invalidInput('tailLines must be a non-negative integer');
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
+    const { follow, tailLines, signal } = startLog(res, query);
     const runner = services.deploymentRunner;
     await streamLog(services.dirs.podLog(owner.id, pod), res, {
-      follow: query.get('follow') === 'true',
-      tailLines: tail === null ? undefined : Number(tail),
+      follow,
+      tailLines,
       isClosed: () => runner.isPodClosed(pod),
       onChange: listener => {
         const forPod = (name: string) => name === pod && listener();
@@ -220,7 +230,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
           runner.off('closed', forPod);
         };
       },
-      signal: abort.signal
+      signal
     });
     res.end();
   }
