@@ -1,5 +1,5 @@
 import * as React from 'react';
-import type { ChartPoint, ChartSeries } from '@primehub-suite/client/compare';
+import { axisTicks, type ChartPoint, type ChartSeries } from '@primehub-suite/client/compare';
 
 /** The chart's size in SVG units (it scales to the tab's width). */
 const WIDTH = 560;
@@ -13,14 +13,6 @@ export function formatNumber(n: number): string {
   }
   const abs = Math.abs(n);
   return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? n.toExponential(2) : String(Number(n.toPrecision(4)));
-}
-
-/** `count` evenly spaced values from `min` to `max` (one when they are equal). */
-function ticks(min: number, max: number, count: number): number[] {
-  if (min === max) {
-    return [min];
-  }
-  return Array.from({ length: count }, (_, i) => min + ((max - min) * i) / (count - 1));
 }
 
 /**
@@ -61,7 +53,7 @@ export function CompareChart(props: { chart: ChartSeries }): React.ReactElement 
     xOf = p => scale(Number(p.x));
     const distinct = [...new Set(points.map(p => Number(p.x)))].sort((a, b) => a - b);
     // the values the runs have, when few; else evenly spaced ticks
-    xTicks = (distinct.length <= 6 ? distinct : ticks(xMin, xMax, 5)).map(x => ({
+    xTicks = (distinct.length <= 6 ? distinct : axisTicks(xMin, xMax)).map(x => ({
       at: scale(x),
       label: formatNumber(x)
     }));
@@ -87,7 +79,7 @@ export function CompareChart(props: { chart: ChartSeries }): React.ReactElement 
       data-testid="compare-chart"
     >
       <g className="jp-primehub-ChartGrid">
-        {ticks(yMin, yMax, 5).map(y => (
+        {axisTicks(yMin, yMax).map(y => (
           <g key={`y${y}`}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={yOf(y)} y2={yOf(y)} />
             <text x={PAD.left - 6} y={yOf(y)} dy="0.32em" textAnchor="end">

@@ -19,6 +19,7 @@ export type { NotebookRunTags } from './experiments';
 export { findRuns, jobsOfSchedule, jobsOfSweep } from './find';
 export type { CompareJob, CompareSource, FindRunsOptions, FoundRun, FoundRuns, RunsSource } from './find';
 export {
+  axisTicks,
   bestRow,
   chartSeries,
   compareRuns,

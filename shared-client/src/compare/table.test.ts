@@ -2,6 +2,7 @@ import { primehubRun, SWEEP, sweepRuns } from '../testing/compareFixtures';
 import { parseMlflowRuns } from './runs';
 import type { FoundRun } from './find';
 import {
+  axisTicks,
   bestRow,
   chartSeries,
   compareRuns,
@@ -156,5 +157,12 @@ describe('comparing runs', () => {
   it('compares no runs as an empty table', () => {
     expect(compareRuns([])).toEqual({ rows: [], params: [], metrics: [] });
     expect(SWEEP).toMatch(/^train-iris-/);
+  });
+
+  it('puts round ticks on a chart axis, within its range', () => {
+    expect(axisTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(axisTicks(0.8, 1)).toEqual([0.8, 0.85, 0.9, 0.95, 1]);
+    expect(axisTicks(0.94, 0.9733)).toEqual([0.94, 0.95, 0.96, 0.97]);
+    expect(axisTicks(3, 3)).toEqual([3]);
   });
 });

@@ -238,6 +238,21 @@ export function chartSeries(cmp: Comparison, metric: string, param: string): Cha
   };
 }
 
+/** Round numbers for a chart's axis: about `count` ticks (steps of 1, 2, 2.5 or 5 × 10ⁿ) within [lo, hi]. */
+export function axisTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) {
+    return [lo];
+  }
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map(s => s * mag).find(s => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    out.push(Number(t.toPrecision(12)));
+  }
+  return out;
+}
+
 /** The chart's first axes: the first metric, against the first parameter that differs (else the first one). */
 export function defaultChart(cmp: Comparison): { metric?: string; param?: string } {
   return {

@@ -1,6 +1,6 @@
 import type { ChartSeries } from '@primehub-suite/client/compare';
 import type { CompareViewState } from '../../compare/CompareModel';
-import { chartSvg, compareBody, comparePage, escapeHtml, ticks } from './compareHtml';
+import { chartSvg, compareBody, comparePage, escapeHtml } from './compareHtml';
 import { parseCompareMessage } from './compareMessages';
 
 const view: CompareViewState = {
@@ -127,12 +127,6 @@ describe('the Compare view', () => {
     expect(cats).toContain('>lbfgs</text>');
     expect(cats).not.toContain('<polyline');
     expect(chartSvg({ ...numeric, points: [] })).toContain('No run has both C and accuracy');
-  });
-
-  it('puts round ticks on axes', () => {
-    expect(ticks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(ticks(0.8, 1)).toEqual([0.8, 0.85, 0.9, 0.95, 1]);
-    expect(ticks(3, 3)).toEqual([3]);
   });
 
   it('has a strict Content-Security-Policy: no inline script but the nonce, resources only of the webview', () => {

@@ -3,7 +3,13 @@
  * sent to the webview by message; the webview's script only shows it and posts back what the user
  * clicks (`data-action`). No `vscode` import: it is tested under jest.
  */
-import type { ChartSeries, CompareColumn, CompareRow, SortKey } from '@primehub-suite/client/compare';
+import {
+  axisTicks,
+  type ChartSeries,
+  type CompareColumn,
+  type CompareRow,
+  type SortKey
+} from '@primehub-suite/client/compare';
 import type { CompareViewState } from '../../compare/CompareModel';
 import { formatMetric } from '../../models/runs';
 
@@ -108,21 +114,6 @@ function table(view: CompareViewState): string {
   return `<table class="compare" aria-label="Runs compared"><thead>${groups}${heads}</thead><tbody>${rows}</tbody></table>`;
 }
 
-/** Round numbers for an axis: about `count` ticks covering [lo, hi]. */
-export function ticks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) {
-    return [lo];
-  }
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map(s => s * mag).find(s => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-    out.push(Number(t.toPrecision(12)));
-  }
-  return out;
-}
-
 /** The chart as SVG: a metric (y) against a parameter (x), the best run's point marked. */
 export function chartSvg(series: ChartSeries, width = 640, height = 320): string {
   const m = { left: 64, right: 24, top: 16, bottom: 48 };
@@ -143,13 +134,13 @@ export function chartSvg(series: ChartSeries, width = 640, height = 320): string
   if (series.axis === 'numeric') {
     const [x0, x1] = pad(series.xRange!);
     xAt = v => m.left + (((v as number) - x0) / (x1 - x0)) * w;
-    xTicks = ticks(x0, x1).map(t => ({ at: xAt(t), label: formatValue(t) }));
+    xTicks = axisTicks(x0, x1).map(t => ({ at: xAt(t), label: formatValue(t) }));
   } else {
     const band = w / series.categories.length;
     xAt = v => m.left + band * (series.categories.indexOf(String(v)) + 0.5);
     xTicks = series.categories.map(c => ({ at: xAt(c), label: c }));
   }
-  const yTicks = ticks(y0, y1).map(t => ({ at: yAt(t), label: formatValue(t) }));
+  const yTicks = axisTicks(y0, y1).map(t => ({ at: yAt(t), label: formatValue(t) }));
   const grid = yTicks
     .map(
       t =>
