@@ -234,6 +234,17 @@ export class PrimeHubHelper {
   }
 
   /**
+   * Shows a folder in the file browser, as its path typed into "Go to path" would: the folder is
+   * listed anew. (Walking there by double clicks, as galata's openDirectory does, waits without end
+   * for a name in a listing made before the folder existed, and a busy browser may take a double
+   * click for two clicks.)
+   */
+  async showFolder(path: string): Promise<void> {
+    await this.page.evaluate(p => void window.jupyterapp.commands.execute('filebrowser:go-to-path', { path: p }), path);
+    await expect.poll(() => this.page.filebrowser.getCurrentDirectory(), { timeout: 60_000 }).toBe(path);
+  }
+
+  /**
    * Opens the notebook and waits until it is settled: its kernel has started (idle) and reported
    * its language, which JupyterLab writes into the notebook's metadata, and that change is saved.
    * Before, the notebook turns dirty at a moment only the kernel decides, and a submission then

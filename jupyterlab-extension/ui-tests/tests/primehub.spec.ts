@@ -336,12 +336,12 @@ test('artifacts download into the workspace, a file and a folder, and show in th
   expect(readFileSync(join(target, 'reports', 'b.txt'), 'utf8')).toBe('second report');
   expect(readFileSync(join(target, 'reports', '2026', 'c.txt'), 'utf8')).toBe('nested report');
   await page.sidebar.openTab('filebrowser');
-  await page.filebrowser.openDirectory(`${env.group}/job-artifacts/${id}`);
-  expect(await page.filebrowser.isFileListedInBrowser('summary.txt')).toBe(true);
-  expect(await page.filebrowser.isFileListedInBrowser('reports')).toBe(true);
-  await page.filebrowser.openDirectory(`${env.group}/job-artifacts/${id}/reports`);
-  expect(await page.filebrowser.isFileListedInBrowser('a.txt')).toBe(true);
-  expect(await page.filebrowser.isFileListedInBrowser('b.txt')).toBe(true);
+  await ph.showFolder(`${env.group}/job-artifacts/${id}`);
+  await expect.poll(() => page.filebrowser.isFileListedInBrowser('summary.txt')).toBe(true);
+  await expect.poll(() => page.filebrowser.isFileListedInBrowser('reports')).toBe(true);
+  await ph.showFolder(`${env.group}/job-artifacts/${id}/reports`);
+  await expect.poll(() => page.filebrowser.isFileListedInBrowser('a.txt')).toBe(true);
+  await expect.poll(() => page.filebrowser.isFileListedInBrowser('b.txt')).toBe(true);
   await page.locator('#filebrowser').screenshot({ path: join(SCREENSHOTS, 'artifacts-in-file-browser.png') });
 });
 

@@ -74,8 +74,9 @@ export class SshBastion {
         this.onClient(client, `${info.ip}:${info.port}`)
       );
       server.maxConnections = this.opts.maxConnections ?? 1024;
-      server.on('error', (err: Error) => this.log.warn(`SSH bastion: ${err.message}`));
       this.port = await listen(server, this.opts.port ?? DEFAULT_BASTION_PORT);
+      // after listen: the ports tried while looking for a free one are no errors
+      server.on('error', (err: Error) => this.log.warn(`SSH bastion: ${err.message}`));
       this.server = server;
       this.log.info(`SSH bastion: ${BASTION_USER}@${HOST} port ${this.port}`);
     } catch (err) {
