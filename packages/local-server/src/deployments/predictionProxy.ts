@@ -1,35 +1,19 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { missing } from '../errors';
 import { sendJson } from '../http/httpUtil';
+import { forwardedHeaders } from '../http/proxyHeaders';
 import type { Services } from '../Services';
 
-/** Headers that belong to one connection, or that only PrimeHub Local may set, never passed on. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
+/** Headers only PrimeHub Local sets (beside the hop-by-hop ones), never passed on. */
+const DROPPED = new Set([
   'host',
   // Node answered `100-continue` already; undici refuses to send the header on
   'expect',
   'authorization',
   'x-forwarded-user'
 ]);
-
-function forwardable(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) {
-      out[name] = value;
-    }
-  }
-  return out;
-}
 
 /** An error in the body Seldon's executor answers with when the model did not (`{"status": {code, info}}`). */
 function seldonError(res: ServerResponse, code: number, info: string, reason: string, headers = {}): void {
@@ -96,7 +80,7 @@ export async function servePrediction(
     seldonError(res, 503, why, route.status.toUpperCase());
     return;
   }
-  const headers = forwardable(req.headers);
+  const headers = forwardedHeaders(req.headers, DROPPED);
   if (client) {
     headers['x-forwarded-user'] = client;
   }
@@ -121,6 +105,6 @@ export async function servePrediction(
     seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
     return;
   }
-  res.writeHead(answer.statusCode, forwardable(answer.headers));
+  res.writeHead(answer.statusCode, forwardedHeaders(answer.headers, DROPPED));
   await pipeline(answer.body, res);
 }

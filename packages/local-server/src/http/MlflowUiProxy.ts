@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { mlflowUiUrl } from '../mlflow/groupMlflow';
 import { MlflowNoAnswer } from '../mlflow/MlflowHttp';
 import { mlflowAuthHeaders } from '../mlflow/MlflowRest';
+import { forwardedHeaders } from './proxyHeaders';
 import { MlflowUiSessions } from '../mlflow/MlflowUiSessions';
 import type { Services } from '../Services';
 import { readBody, sendJson } from './httpUtil';
@@ -18,18 +19,6 @@ const COOKIE = 'phl-mlflow-ui';
 /** MLflow's UI loads its assets for a while and may stream a large artifact: a bound on each wait for it. */
 const UPSTREAM_TIMEOUT_MS = 60_000;
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's own and never passed on. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade'
-]);
 /**
  * Request headers the proxy sets itself or keeps from MLflow: the browser's cookies are PrimeHub Local's (and
  * other local apps', cookies ignore ports), its `authorization` is not the group's.
@@ -204,15 +193,8 @@ export class MlflowUiProxy {
       );
     }
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (
-        value !== undefined &&
-        !HOP_BY_HOP.has(name) &&
-        !DROPPED_REQUEST.has(name) &&
-        !connectionListed(req.headers, name)
-      ) {
-        headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
+    for (const [name, value] of Object.entries(forwardedHeaders(req.headers, DROPPED_REQUEST))) {
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     Object.assign(headers, mlflowAuthHeaders(this.services.localMlflow!.trackingEnvs(group.name)));
     const abort = new AbortController();
@@ -232,17 +214,7 @@ export class MlflowUiProxy {
       }
       throw err;
     }
-    const out: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(upstream.headers)) {
-      if (
-        value !== undefined &&
-        !HOP_BY_HOP.has(name) &&
-        !DROPPED_RESPONSE.has(name) &&
-        !connectionListed(upstream.headers, name)
-      ) {
-        out[name] = value;
-      }
-    }
+    const out = forwardedHeaders(upstream.headers, DROPPED_RESPONSE);
     const location = out.location;
     if (typeof location === 'string') {
       out.location = rebase(location, base, `${MLFLOW_UI_ROUTE}${rawGroup}/`);
@@ -312,17 +284,6 @@ function sameOrigin(headers: IncomingHttpHeaders): boolean {
   } catch {
     return false;
   }
-}
-
-function connectionListed(headers: Record<string, unknown>, name: string): boolean {
-  const connection = headers.connection;
-  return (
-    typeof connection === 'string' &&
-    connection
-      .toLowerCase()
-      .split(',')
-      .some(t => t.trim() === name)
-  );
 }
 
 function cookieValues(header: string | undefined, name: string): string[] {
