@@ -6,8 +6,9 @@ import urllib.parse
 from typing import Iterator, List
 
 # The first segment and whether more segments must follow: GraphQL, PHFS files, job and deployment logs,
-# and PrimeHub Local's MLflow UI sign-in tickets (``mlflow-ui/tickets``).
-ALLOWED = {"graphql": False, "files": True, "logs": True, "mlflow-ui": True}
+# PrimeHub Local's MLflow UI sign-in tickets (``mlflow-ui/tickets``) and its notebook SSH switch
+# (``ssh/notebooks/<user>``, nothing else under ``ssh``).
+ALLOWED = {"graphql": False, "files": True, "logs": True, "mlflow-ui": True, "ssh": True}
 # Characters no segment may hold once decoded: an encoded separator, a Windows one, NUL.
 FORBIDDEN_CHARS = ("/", "\\", "\x00")
 
@@ -57,7 +58,8 @@ def api_segments(raw_path: str) -> List[str]:
             _check(again, raw)
         segments.append(once)
     head = segments[0]
-    if head not in ALLOWED or ALLOWED[head] != (len(segments) > 1):
+    ssh_ok = head != "ssh" or (len(segments) == 3 and segments[1] == "notebooks" and segments[2] != "")
+    if head not in ALLOWED or ALLOWED[head] != (len(segments) > 1) or not ssh_ok:
         raise ApiPathError(f"{'/'.join(segments)!r} is not a PrimeHub API path this proxy serves")
     return segments
 

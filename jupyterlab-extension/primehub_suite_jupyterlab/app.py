@@ -50,6 +50,12 @@ class PrimeHubSuiteApp(ExtensionApp):
         "out removes the token from this file only.",
     ).tag(config=True)
 
+    ssh_home = Unicode(
+        help="The notebook home whose ~/.ssh/authorized_keys the SSH section lists and edits (the file "
+        "the notebook's SSH server reads). Default: the server's root, which is the notebook's home on "
+        "PrimeHub (/home/jovyan) and in npm start's JupyterLab (the folder its sshd reads).",
+    ).tag(config=True)
+
     @default("snapshot_registry")
     def _default_snapshot_registry(self) -> str:
         return os.path.join(os.path.expanduser("~"), ".primehub", "jupyterlab-snapshots.json")
@@ -73,6 +79,7 @@ class PrimeHubSuiteApp(ExtensionApp):
     def initialize_settings(self) -> None:
         root_dir = os.path.expanduser(self.serverapp.root_dir)
         self.tokens = TokenFile(self.token_file)
+        self.ssh_home = os.path.abspath(os.path.expanduser(self.ssh_home or root_dir))
         self.registry = SnapshotRegistry(root_dir, os.path.abspath(os.path.expanduser(self.snapshot_registry)))
         self.sweeper = Sweeper(self.sweep_interval, self.sweep, self.log)
 

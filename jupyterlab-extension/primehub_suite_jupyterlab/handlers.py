@@ -12,13 +12,15 @@ from jupyter_server.utils import url_path_join
 from tornado.iostream import StreamClosedError
 
 from . import api_path, context, primehub, sdk_config
+from .authorized_keys import AuthorizedKeys, AuthorizedKeysError, KeyRefused, parse_public_key
 from .snapshots import SnapshotError, SnapshotRegistry, create_snapshot
 from .upstream import BODY_METHODS, Upstream
 
 NAMESPACE = "primehub-suite"
 # Routes the PrimeHub API paths the client uses (GraphQL, PHFS files, job and deployment logs, MLflow UI
-# tickets) to the proxy, which checks each one again on its decoded segments (api_path) before anything is sent.
-PROXY_PATHS = r"(graphql|files/.*|logs/.*|mlflow-ui/tickets)"
+# tickets, PrimeHub Local's notebook SSH switch) to the proxy, which checks each one again on its decoded
+# segments (api_path) before anything is sent.
+PROXY_PATHS = r"(graphql|files/.*|logs/.*|mlflow-ui/tickets|ssh|ssh/.*)"
 # Request headers passed on to PrimeHub; the browser's cookies and Jupyter auth never are.
 FORWARD_REQUEST_HEADERS = ("Content-Type", "Accept", "Range", "If-None-Match", "If-Modified-Since")
 # Content-Length too: a client shows a download's size and progress, and a response PrimeHub cuts short
@@ -289,6 +291,78 @@ class SnapshotJobsHandler(BaseHandler):
         self.finish(json.dumps({"registered": True}))
 
 
+class AuthorizedKeysHandler(BaseHandler):
+    """The notebook home's ``~/.ssh/authorized_keys`` (the keys its SSH server lets in): ``GET``
+    lists them, ``POST {"key"}`` adds one public key line (appended; the same key twice is kept
+    once), ``DELETE ?fingerprint=SHA256:…`` removes a key. Each answer lists the keys after it."""
+
+    # The status each refusal of the file gets.
+    STATUS = {"link": 409, "not_found": 404, "too_large": 413, "unreadable": 409}
+
+    @property
+    def keys(self) -> AuthorizedKeys:
+        return AuthorizedKeys(self.settings[APP_SETTING].ssh_home)
+
+    def answer(self, **extra) -> None:
+        keys = self.keys
+        self.finish(json.dumps({**extra, "file": keys.path, "keys": [k.describe() for k in keys.list()]}))
+
+    def refuse(self, err: Exception) -> "asyncio.Future[None]":
+        if isinstance(err, KeyRefused):
+            return self.fail(400, str(err), err.code)
+        if isinstance(err, AuthorizedKeysError):
+            return self.fail(self.STATUS.get(err.code, 409), str(err), err.code)
+        return self.fail(500, f"{self.keys.path}: {getattr(err, 'strerror', None) or err}", "io_error")
+
+    @tornado.web.authenticated
+    def get(self):
+        try:
+            self.answer()
+        except (AuthorizedKeysError, OSError) as err:
+            self.refuse(err)
+
+    @tornado.web.authenticated
+    def post(self):
+        text = self.body().get("key")
+        if not isinstance(text, str):
+            return self.fail(400, "key must be the text of a public key", "invalid_request")
+        try:
+            key = parse_public_key(text)
+            added = self.keys.add(key)
+            self.answer(added=added, key=key.describe())
+        except (KeyRefused, AuthorizedKeysError, OSError) as err:
+            self.refuse(err)
+
+    @tornado.web.authenticated
+    def delete(self):
+        fingerprint = self.get_query_argument("fingerprint", "")
+        if not fingerprint.startswith("SHA256:"):
+            return self.fail(400, "fingerprint must be a key's SHA256:… fingerprint", "invalid_request")
+        try:
+            removed = self.keys.remove(fingerprint)
+            self.answer(removed=removed)
+        except (AuthorizedKeysError, OSError) as err:
+            self.refuse(err)
+
+
+class AuthorizedKeyCheckHandler(AuthorizedKeysHandler):
+    """``POST {"key"}``: what adding this key would add (its type, fingerprint and comment, and
+    whether it is authorized already), without changing anything: the Add dialog shows it to be
+    confirmed."""
+
+    @tornado.web.authenticated
+    def post(self):
+        text = self.body().get("key")
+        if not isinstance(text, str):
+            return self.fail(400, "key must be the text of a public key", "invalid_request")
+        try:
+            key = parse_public_key(text)
+            authorized = any(k.blob == key.blob for k in self.keys.list())
+        except (KeyRefused, AuthorizedKeysError, OSError) as err:
+            return self.refuse(err)
+        self.finish(json.dumps({"key": key.describe(), "authorized": authorized, "file": self.keys.path}))
+
+
 def handlers(namespace: str) -> list:
     """The routes under ``<base_url>/<namespace>/`` (the extension app adds ``base_url``)."""
     return [
@@ -296,5 +370,7 @@ def handlers(namespace: str) -> list:
         (url_path_join(namespace, "token"), TokenHandler),
         (url_path_join(namespace, "snapshot"), SnapshotHandler),
         (url_path_join(namespace, "snapshot", "jobs"), SnapshotJobsHandler),
+        (url_path_join(namespace, "ssh", "authorized-keys"), AuthorizedKeysHandler),
+        (url_path_join(namespace, "ssh", "authorized-keys", "check"), AuthorizedKeyCheckHandler),
         (url_path_join(namespace, "proxy", "api", PROXY_PATHS), ProxyHandler, {"namespace": namespace}),
     ]

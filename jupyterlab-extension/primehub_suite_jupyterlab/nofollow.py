@@ -62,3 +62,30 @@ def open_file(name: str, dir_fd: int) -> int:
 def create_file(name: str, dir_fd: int, mode: int = 0o666) -> int:
     """Creates ``name`` in ``dir_fd`` for writing; fails if anything (a link too) is there already."""
     return _open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd, mode)
+
+
+def open_directory(name: str, dir_fd: int) -> int:
+    """A descriptor of the folder ``name`` in ``dir_fd``; a link there is refused (LinkError)."""
+    return _open(name, DIR_FLAGS, dir_fd)
+
+
+def make_directory(name: str, dir_fd: int, mode: int) -> int:
+    """A descriptor of the folder ``name`` in ``dir_fd``, made with ``mode`` when missing; a link
+    there is refused (LinkError), never followed."""
+    try:
+        os.mkdir(name, mode, dir_fd=dir_fd)
+    except FileExistsError:
+        pass  # a link in its place is refused by the open below
+    return _open(name, DIR_FLAGS, dir_fd)
+
+
+def open_appendable(name: str, dir_fd: int, mode: int) -> int:
+    """Opens the regular file ``name`` in ``dir_fd`` for reading and appending, made with ``mode``
+    when missing; a link (LinkError) or anything but a regular file is refused."""
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    fd = _open(name, flags, dir_fd, mode)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{name} is not a regular file")
+    os.set_blocking(fd, True)
+    return fd

@@ -1,4 +1,4 @@
-"""The proxy's allow-list (graphql, files/…, logs/…, mlflow-ui/tickets) holds against dot segments and encodings:
+"""The proxy's allow-list (graphql, files/…, logs/…, mlflow-ui/tickets, ssh/notebooks/<user>) holds against dot segments and encodings:
 the attacks reach nothing at PrimeHub (a recording stand-in), allowed paths reach it unchanged."""
 
 import json
@@ -31,6 +31,14 @@ ATTACKS = [
     "graphql/%2e%2e/admin",
     "graphql%2f..%2fadmin",
     "files/%ff%fe",
+    # under ssh/ only a notebook's SSH switch
+    "ssh",
+    "ssh/notebooks",
+    "ssh/notebooks/",
+    "ssh/notebooks/phuser/x",
+    "ssh/notebooks/%2e%2e",
+    "ssh/notebooks/..%2fadmin",
+    "ssh/keys/phuser",
 ]
 
 ALLOWED = {
@@ -42,6 +50,8 @@ ALLOWED = {
     "files/groups/g/..x/y..": "/api/files/groups/g/..x/y..",
     "logs/jobs/j1/log": "/api/logs/jobs/j1/log",
     "mlflow-ui/tickets": "/api/mlflow-ui/tickets",
+    "ssh/notebooks/phuser": "/api/ssh/notebooks/phuser",
+    "ssh/notebooks/a%40b.c": "/api/ssh/notebooks/a%40b.c",
 }
 
 
@@ -62,7 +72,7 @@ def served_path(target: str) -> bool:
         segments = path.split("/")
         if path.startswith("/api/") is False or any(s in (".", "..") for s in segments) or "\\" in path:
             return False
-        if segments[2] not in ("graphql", "files", "logs", "mlflow-ui"):
+        if segments[2] not in ("graphql", "files", "logs", "mlflow-ui", "ssh"):
             return False
         path = urllib.parse.unquote(path)
     return True
