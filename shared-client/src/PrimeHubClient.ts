@@ -12,6 +12,7 @@ import { MeApi } from './resources/MeApi';
 import { ModelsApi } from './resources/ModelsApi';
 import { NotebookJobsApi } from './resources/NotebookJobsApi';
 import { SchedulesApi } from './resources/SchedulesApi';
+import { SshApi } from './resources/SshApi';
 import { RetryOptions, retryPolicy } from './retry';
 import { FetchTransport } from './transport/FetchTransport';
 import type { Transport } from './transport/types';
@@ -145,6 +146,8 @@ export class PrimeHubClient {
   readonly deployments: DeploymentsApi;
   /** Notebooks as papermill jobs (parameters, sweeps). */
   readonly notebook: NotebookJobsApi;
+  /** A notebook's SSH server: its status, the bastion, the config block and the on/off switch. */
+  readonly ssh: SshApi;
 
   /** Redacting logger used by the client. */
   protected readonly logger: Logger;
@@ -205,6 +208,7 @@ export class PrimeHubClient {
     this.schedules = new SchedulesApi(ctx);
     this.models = new ModelsApi(ctx);
     this.deployments = new DeploymentsApi(ctx);
+    this.ssh = new SshApi(ctx);
     this.notebook = new NotebookJobsApi(this.jobs, this.files, this.schedules, async o => (await this.group(o)).name);
   }
 

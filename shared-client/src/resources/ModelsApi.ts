@@ -21,6 +21,7 @@ import type {
   ModelVersion
 } from '../types';
 import { requireString } from './validate';
+import { apiBaseOf } from './apiBase';
 
 /** A model with its versions and the group's MLflow settings. */
 export interface ModelDetail {
@@ -181,12 +182,6 @@ export class ModelsApi {
     );
     return data.updatePhDeployment;
   }
-}
-
-/** `<origin><prefix>` of a GraphQL endpoint `<origin><prefix>/graphql` (PrimeHub's REST routes' base). */
-function apiBaseOf(endpoint: string): string {
-  const u = new URL(endpoint);
-  return `${u.origin}${u.pathname.replace(/\/graphql\/?$/, '')}`;
 }
 
 /**
