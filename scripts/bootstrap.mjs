@@ -167,6 +167,28 @@ function pythonEnv() {
   labSettings(venv);
 }
 
+/**
+ * The real seldon-core 1.17.1 microservice (its last Apache-2.0 release), the oracle the deployment
+ * parity test compares PrimeHub Local's model servers with: a virtualenv of its own, `.venv-seldon-core`,
+ * from python/seldon-core-parity.txt (its pins clash with MLflow's, so it cannot live in .venv).
+ */
+function seldonCoreVenv() {
+  const venv = join(ROOT, '.venv-seldon-core');
+  const requirements = join(ROOT, 'python', 'seldon-core-parity.txt');
+  const uv = join(ROOT, '.venv', 'bin', 'uv');
+  stamped(
+    'creating the seldon-core 1.17.1 virtualenv .venv-seldon-core',
+    join(venv, '.bootstrap-stamp'),
+    hashFiles(requirements) + UV_VERSION,
+    () => {
+      if (!existsSync(join(venv, 'bin', 'python'))) {
+        run(uv, ['venv', '--quiet', '--python', process.env.PYTHON ?? 'python3', venv]);
+      }
+      run(uv, ['pip', 'install', '--quiet', '--python', join(venv, 'bin', 'python'), '-r', requirements]);
+    }
+  );
+}
+
 /** The suite's JupyterLab greets a new user without the "get notified about official news?" prompt. */
 function labSettings(venv) {
   const dir = join(venv, 'share', 'jupyter', 'lab', 'settings');
@@ -320,6 +342,7 @@ try {
   npmPackages();
   pythonEnv();
   if (MODE === 'test') {
+    seldonCoreVenv();
     codeServer();
   }
   build();

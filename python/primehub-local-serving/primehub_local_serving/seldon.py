@@ -189,7 +189,9 @@ def create_app(model):
         return Response("pong", mimetype="text/plain")
 
     def status():
-        return jsonify(build_response(model, {}, [], None))
+        # seldon-core's client_health_status: the model's own health_status(), else "healthy"
+        check = getattr(model, "health_status", None)
+        return jsonify(build_response(model, {}, check() if callable(check) else "healthy", None))
 
     app.add_url_rule("/health/ping", "ping", ping, methods=["GET"])
     for rule in ("/health/status", "/api/v1.0/health/status"):
