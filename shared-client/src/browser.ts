@@ -72,7 +72,7 @@ export type {
 } from './resources/DeploymentsApi';
 export type { GroupsApi } from './resources/GroupsApi';
 export type { MeApi } from './resources/MeApi';
-export { SSH_KEY_LINK_PARAM, sshKeyLink } from './resources/SshApi';
+export { notebookSshHost, SSH_KEY_LINK_PARAM, sshKeyLink } from './resources/SshApi';
 export type { NotebookSshdState, NotebookSshStatus, SshApi, SshBastionInfo } from './resources/SshApi';
 export { SNAPSHOT_FOLDER } from './resources/NotebookJobsApi';
 export type {

@@ -1,6 +1,6 @@
 import { FeatureUnavailableError, HttpError, NotFoundError, PermissionError } from '../errors';
 import { MockPrimeHub, ORIGIN, TOKEN } from '../testing/mockPrimeHub';
-import { SSH_KEY_LINK_PARAM, sshKeyLink } from './SshApi';
+import { notebookSshHost, SSH_KEY_LINK_PARAM, sshKeyLink } from './SshApi';
 
 const STATUS = {
   user: 'phuser',
@@ -102,5 +102,13 @@ describe('sshKeyLink', () => {
     expect(u.hash).toBe('#x');
     expect(link).not.toContain(' ');
     expect(link).not.toContain('+/=');
+  });
+});
+
+describe('notebookSshHost', () => {
+  it("escapes the user name as KubeSpawner does for the notebook pod's name", () => {
+    expect(notebookSshHost('phuser')).toBe('jupyter-phuser.hub');
+    expect(notebookSshHost('Alice.B_c')).toBe('jupyter--41lice-2e-42-5fc.hub');
+    expect(notebookSshHost('é')).toBe('jupyter--c3-a9.hub');
   });
 });

@@ -38,6 +38,24 @@ export interface NotebookSshStatus {
   config?: string;
 }
 
+/**
+ * The host of `user`'s notebook as PrimeHub's bastion resolves it, `jupyter-<escaped user>.hub`: the user name
+ * escaped as KubeSpawner names pods (`[a-z0-9]` kept, every other UTF-8 byte `-` and two hex digits).
+ */
+export function notebookSshHost(user: string): string {
+  let out = '';
+  for (const ch of user) {
+    if (/^[a-z0-9]$/.test(ch)) {
+      out += ch;
+    } else {
+      for (const byte of new TextEncoder().encode(ch)) {
+        out += `-${byte.toString(16).padStart(2, '0')}`;
+      }
+    }
+  }
+  return `jupyter-${out}.hub`;
+}
+
 /** The query parameter of the notebook's authorize link, `<lab url>?primehub-ssh-key=<public key>`. */
 export const SSH_KEY_LINK_PARAM = 'primehub-ssh-key';
 
