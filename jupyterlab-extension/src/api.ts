@@ -6,7 +6,7 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { PrimeHubClient } from '@primehub-suite/client/browser';
-import type { IPrimeHubConfig, ISnapshot } from './tokens';
+import type { IAuthorizedKey, IAuthorizedKeys, IKeyCheck, IPrimeHubConfig, ISnapshot } from './tokens';
 
 const NAMESPACE = 'primehub-suite';
 
@@ -62,7 +62,17 @@ export const serverExtension = {
   watchSnapshot: (snapshot: string, jobIds: string[]): Promise<void> =>
     call('snapshot/jobs', json('POST', { snapshot, jobIds })),
   removeSnapshot: (snapshot: string): Promise<void> =>
-    call(`snapshot?path=${encodeURIComponent(snapshot)}`, { method: 'DELETE' })
+    call(`snapshot?path=${encodeURIComponent(snapshot)}`, { method: 'DELETE' }),
+  /** The keys of the notebook's `~/.ssh/authorized_keys`. */
+  authorizedKeys: (): Promise<IAuthorizedKeys> => call('ssh/authorized-keys'),
+  /** What adding `key` (a public key line) would add, without adding it; refused keys reject with the reason. */
+  checkKey: (key: string): Promise<IKeyCheck> => call('ssh/authorized-keys/check', json('POST', { key })),
+  /** Appends `key` to `~/.ssh/authorized_keys` unless it is there already (`added` false then). */
+  addKey: (key: string): Promise<IAuthorizedKeys & { added: boolean; key: IAuthorizedKey }> =>
+    call('ssh/authorized-keys', json('POST', { key })),
+  /** Removes the key with this `SHA256:…` fingerprint from `~/.ssh/authorized_keys`. */
+  removeKey: (fingerprint: string): Promise<IAuthorizedKeys & { removed: number }> =>
+    call(`ssh/authorized-keys?fingerprint=${encodeURIComponent(fingerprint)}`, { method: 'DELETE' })
 };
 
 /** Jupyter's own credentials for a same-origin request: the XSRF header (and the page's token, if any). */

@@ -6,5 +6,6 @@ export const CommandIDs = {
   openPanel: 'primehub-suite:open-panel',
   registerModel: 'primehub-suite:register-model',
   compare: 'primehub-suite:compare-runs',
-  compareSweep: 'primehub-suite:compare-sweep'
+  compareSweep: 'primehub-suite:compare-sweep',
+  addSshKey: 'primehub-suite:add-ssh-key'
 } as const;

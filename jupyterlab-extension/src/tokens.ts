@@ -32,6 +32,31 @@ export interface ISnapshot {
   output: string;
 }
 
+/** One key of the notebook's `~/.ssh/authorized_keys`, as the server extension describes it. */
+export interface IAuthorizedKey {
+  /** `ssh-ed25519`, `ssh-rsa`, … */
+  type: string;
+  /** What `ssh-keygen -l` shows in parentheses: `ED25519`, `RSA`, … */
+  typeName: string;
+  bits: number;
+  /** `SHA256:…`, as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  comment: string;
+}
+
+/** The notebook's authorized keys and the file they are in (absolute path on the notebook server). */
+export interface IAuthorizedKeys {
+  file: string;
+  keys: IAuthorizedKey[];
+}
+
+/** A public key checked before it is added: what it is and whether the file has it already. */
+export interface IKeyCheck {
+  key: IAuthorizedKey;
+  authorized: boolean;
+  file: string;
+}
+
 /** User settings (schema/plugin.json). */
 export interface IPrimeHubSettings {
   pollIntervalSeconds: number;

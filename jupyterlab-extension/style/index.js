@@ -1,3 +1,4 @@
 import './base.css';
 import './models.css';
 import './compare.css';
+import './ssh.css';

@@ -23,7 +23,9 @@ export default async function globalSetup(): Promise<void> {
     PHJL_UI_PIDS: stack.pids.join(','),
     PHJL_UI_CLI: CLI,
     // the models spec's own Lab (started by the spec, where the workers can take the port as their baseURL)
-    PHJL_UI_MODELS_PORT: String(await freePort())
+    PHJL_UI_MODELS_PORT: String(await freePort()),
+    // the SSH spec's own (its PrimeHub Local runs phuser's notebook SSH beside it)
+    PHJL_UI_SSH_PORT: String(await freePort())
   });
   // Fail early with the reason if PrimeHub Local cannot issue tokens (the expired-token test needs it).
   if (!stackCli(stack.dataDir, 'token', '--user', 'phuser')) {

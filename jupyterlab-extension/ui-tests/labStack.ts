@@ -51,9 +51,17 @@ function waitForLine(stream: NodeJS.ReadableStream, re: RegExp, what: string, ms
 
 /**
  * Starts both servers. `mlflow`: PrimeHub Local runs its MLflow (started in the background, ready
- * later: see waitForMlflow). `signedIn`: the Lab's config file holds the API token already.
+ * later: see waitForMlflow). `signedIn`: the Lab's config file holds the API token already. `ssh`:
+ * the Lab is phuser's notebook as `npm start` runs it (PrimeHub Local's `--notebook-user phuser`,
+ * its SSH bastion on a free port, the Lab's root the notebook home its sshd reads keys from); SSH
+ * itself stays off until switched on.
  */
-export async function startLabStack(opts: { labPort: string; mlflow: boolean; signedIn: boolean }): Promise<ILabStack> {
+export async function startLabStack(opts: {
+  labPort: string;
+  mlflow: boolean;
+  signedIn: boolean;
+  ssh?: boolean;
+}): Promise<ILabStack> {
   const work = mkdtempSync(join(tmpdir(), 'phjl-ui-'));
   const dataDir = join(work, 'primehub-local');
   const server = spawn(
@@ -67,7 +75,8 @@ export async function startLabStack(opts: { labPort: string; mlflow: boolean; si
       dataDir,
       '--log-level',
       'warn',
-      ...(opts.mlflow ? [] : ['--no-mlflow'])
+      ...(opts.mlflow ? [] : ['--no-mlflow']),
+      ...(opts.ssh ? ['--notebook-user', 'phuser', '--ssh-port', '0'] : [])
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -83,7 +92,7 @@ export async function startLabStack(opts: { labPort: string; mlflow: boolean; si
     const groupPath = group.name.toLowerCase().replace(/_/g, '-');
     const volume = join(dataDir, 'volumes', group.name);
     const phfs = join(dataDir, 'phfs', 'groups', groupPath);
-    const home = join(work, 'home');
+    const home = opts.ssh ? new DataDir(dataDir).notebooks('phuser') : join(work, 'home');
     for (const dir of [volume, phfs, home]) {
       mkdirSync(dir, { recursive: true });
     }

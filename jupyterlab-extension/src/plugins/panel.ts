@@ -11,7 +11,9 @@ import { failureOf } from '../models/jobFailure';
 import { notebookPathsOf, originalOfSnapshot } from '../models/notebookJobs';
 import { IPrimeHub, IPrimeHubJobs, type ICompareRequest } from '../tokens';
 import { JobDetail } from '../widgets/JobDetail';
+import { openAddKeyDialog } from '../widgets/AddKeyDialog';
 import { SidePanel } from '../widgets/SidePanel';
+import { takeKeyFromUrl } from '../sshLink';
 import { saveFile } from '../workspaceFiles';
 
 /** The PrimeHub side panel, the job tabs and the notifications of submitted jobs. */
@@ -87,7 +89,18 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
       }
     };
 
-    const panel = new SidePanel(hub, { openJob, deleteSchedule, compare });
+    // read before the Lab restores its layout and changes the address
+    const linkedKey = takeKeyFromUrl();
+    const addSshKey = (key?: string): void => {
+      app.shell.activateById(panel.id);
+      panel.showTab('ssh');
+      openAddKeyDialog(hub, {
+        ...(key !== undefined ? { key, fromLink: true } : {}),
+        added: answer => panel.ssh.setKeys(answer)
+      });
+    };
+
+    const panel = new SidePanel(hub, { openJob, deleteSchedule, compare, addSshKey: () => addSshKey() });
     panel.id = 'primehub-suite-panel';
     panel.title.icon = primehubIcon;
     panel.title.caption = 'PrimeHub';
@@ -103,6 +116,16 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: CommandIDs.openPanel, category: 'PrimeHub' });
+    app.commands.addCommand(CommandIDs.addSshKey, {
+      label: 'Authorize an SSH Key for This Notebook…',
+      caption:
+        "Add a public key to the notebook's ~/.ssh/authorized_keys (its fingerprint is shown before it is added)",
+      execute: () => addSshKey()
+    });
+    palette?.addItem({ command: CommandIDs.addSshKey, category: 'PrimeHub' });
+    if (linkedKey !== null) {
+      void app.restored.then(() => addSshKey(linkedKey));
+    }
 
     return {
       openJob,

@@ -9,19 +9,23 @@ import { JobsListModel } from '../models/JobsListModel';
 import { ModelsModel } from '../models/ModelsModel';
 import { formatDuration, formatParameters, jobParameters } from '../models/notebookJobs';
 import { SchedulesModel } from '../models/SchedulesModel';
+import { SshModel } from '../models/SshModel';
 import type { ICompareRequest, IPrimeHub } from '../tokens';
 import { ModelsSection } from './ModelsSection';
 import { SignInForm, tokenFileOf } from './SignIn';
+import { SshSection } from './SshSection';
 import { useSignal } from './useSignal';
 
 /** The panel's sections. */
-type PanelTab = 'jobs' | 'recurring' | 'models';
+export type PanelTab = 'jobs' | 'recurring' | 'models' | 'ssh';
 
 export interface ISidePanelActions {
   openJob(id: string): void;
   deleteSchedule(schedule: Schedule): Promise<void>;
   /** Opens a Compare tab (undefined when the compare command is not there). */
   compare?(request: ICompareRequest): void;
+  /** Opens the Authorize an SSH key dialog. */
+  addSshKey(): void;
 }
 
 /** A row's estimated height (px) before it is measured. */
@@ -350,6 +354,7 @@ function Panel(props: {
   jobs: JobsListModel;
   schedules: SchedulesModel;
   models: ModelsModel;
+  ssh: SshModel;
   tab: PanelTab;
   setTab: (tab: PanelTab) => void;
   actions: ISidePanelActions;
@@ -396,6 +401,9 @@ function Panel(props: {
         <button role="tab" aria-selected={tab === 'models'} onClick={() => props.setTab('models')}>
           Models
         </button>
+        <button role="tab" aria-selected={tab === 'ssh'} onClick={() => props.setTab('ssh')}>
+          SSH
+        </button>
       </div>
       {tab === 'jobs' && (
         <JobsList model={props.jobs} openJob={props.actions.openJob} compare={props.actions.compare} />
@@ -404,6 +412,7 @@ function Panel(props: {
         <SchedulesList model={props.schedules} openJob={props.actions.openJob} compare={props.actions.compare} />
       )}
       {tab === 'models' && <ModelsSection hub={hub} model={props.models} />}
+      {tab === 'ssh' && <SshSection hub={hub} model={props.ssh} addKey={props.actions.addSshKey} />}
       {error && (
         <div className="jp-primehub-Error" role="alert">
           {error}
@@ -423,6 +432,7 @@ export class SidePanel extends ReactWidget {
   readonly jobs: JobsListModel;
   readonly schedules: SchedulesModel;
   readonly models: ModelsModel;
+  readonly ssh: SshModel;
   private tab: PanelTab = 'jobs';
 
   constructor(
@@ -434,16 +444,26 @@ export class SidePanel extends ReactWidget {
     this.jobs = new JobsListModel(hub);
     this.schedules = new SchedulesModel(hub, actions.deleteSchedule);
     this.models = new ModelsModel(hub);
+    this.ssh = new SshModel(hub);
     this.syncActive();
     this.jobs.start();
     this.schedules.start();
     this.models.start();
+    this.ssh.start();
+  }
+
+  /** Shows one of the panel's sections. */
+  showTab(tab: PanelTab): void {
+    this.tab = tab;
+    this.syncActive();
+    this.update();
   }
 
   override dispose(): void {
     this.jobs.dispose();
     this.schedules.dispose();
     this.models.dispose();
+    this.ssh.dispose();
     super.dispose();
   }
 
@@ -464,12 +484,9 @@ export class SidePanel extends ReactWidget {
         jobs={this.jobs}
         schedules={this.schedules}
         models={this.models}
+        ssh={this.ssh}
         tab={this.tab}
-        setTab={tab => {
-          this.tab = tab;
-          this.syncActive();
-          this.update();
-        }}
+        setTab={tab => this.showTab(tab)}
         actions={this.actions}
       />
     );
@@ -480,5 +497,6 @@ export class SidePanel extends ReactWidget {
     this.jobs.active = this.isVisible && this.tab === 'jobs';
     this.schedules.active = this.isVisible && this.tab === 'recurring';
     this.models.active = this.isVisible && this.tab === 'models';
+    this.ssh.active = this.isVisible && this.tab === 'ssh';
   }
 }
