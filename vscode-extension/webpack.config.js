@@ -1,6 +1,7 @@
 // Bundles the extension into dist/extension.js: Node target, `vscode` provided by the host.
 const fs = require('node:fs');
 const path = require('node:path');
+const webpack = require('webpack');
 
 /** The codicons font and stylesheet for webviews (Compare Runs), from @vscode/codicons into dist/codicons. */
 class CopyCodicons {
@@ -41,7 +42,12 @@ module.exports = {
   },
   // keep class and function names: error classes are told apart by name in logs
   optimization: { minimize: true },
-  plugins: [new CopyCodicons()],
+  plugins: [
+    new CopyCodicons(),
+    // ssh2's optional native parts (its crypto binding, cpu-features) are tried in try/catch and fall back to
+    // its JavaScript: a .node file cannot be bundled, and the extension ships no native module
+    new webpack.IgnorePlugin({ resourceRegExp: /^cpu-features$|sshcrypto\.node$/ })
+  ],
   performance: { hints: false },
   infrastructureLogging: { level: 'warn' }
 };

@@ -26,6 +26,9 @@ import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDat
 import { SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
 import { SchedulesCommands } from './schedules/SchedulesCommands';
 import { SchedulesManager } from './schedules/SchedulesManager';
+import { SshCommands } from './ssh/SshCommands';
+import { sshConfigFor } from './ssh/SshConfigFile';
+import { SshManager } from './ssh/SshManager';
 import { CommandArgs } from './util/commandArgs';
 import { RefreshScheduler } from './util/RefreshScheduler';
 import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
@@ -46,6 +49,8 @@ export interface PrimeHubExtensionApi {
   filesTree: FilesTreeDataProvider;
   models: ModelsManager;
   compare: CompareCommands;
+  ssh: SshManager;
+  sshCommands: SshCommands;
   /** ms from the start of `activate()` until the views were registered and state restored. */
   activationMs: number;
   /** The extension's secret storage (tests check where tokens go). */
@@ -169,6 +174,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     () => jobsView.selection.flatMap(n => (n instanceof JobNode ? [n.job] : []))
   );
 
+  // SSH to the notebook: the config file and ssh program are Remote - SSH's settings, read at each use
+  const ssh = new SshManager(
+    connection,
+    context.globalState,
+    {
+      configFile: () => sshConfigFor(WorkspaceConfigs.remoteSshConfigFile, WorkspaceConfigs.remoteSshPath),
+      clusterBastionPort: () => WorkspaceConfigs.sshBastionPort,
+      isLocal: async () => (await probeHealth(connection)).isLocal,
+      agentSocket: () => process.env.SSH_AUTH_SOCK
+    },
+    log.child('ssh')
+  );
+  const sshCommands = new SshCommands(ssh, errors, log.child('ssh'), context.globalState);
+
   // An outage: views say so and keep what they last showed; the health endpoint is checked every
   // few seconds, and the first answer refreshes every view.
   const reachability = new Reachability(() => probeHealth(connection), { intervalMs: 2000, maxBackoffMs: 5000 });
@@ -273,6 +292,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     ...modelsCommands.registerCommands(commands),
     compareCommands,
     ...compareCommands.registerCommands(commands),
+    // forwarded notebook ports stop with the extension
+    ssh,
+    sshCommands,
+    ...sshCommands.registerCommands(commands),
     schedulesView.onDidChangeVisibility(e => schedulesRefresh.setVisible(e.visible)),
     reachability,
     reachability.onDidChange(onReachability),
@@ -324,6 +347,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     filesTree,
     models,
     compare: compareCommands,
+    ssh,
+    sshCommands,
     activationMs,
     secrets: context.secrets,
     globalState: context.globalState

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   aliasesOf,
@@ -14,9 +14,27 @@ import {
   type SshBlockSpec
 } from './sshConfigBlock';
 
-/** The user's own SSH config, `~/.ssh/config`. */
+/** The user's own SSH config, `~/.ssh/config` (of `$HOME`, as VS Code and Remote - SSH take `~`). */
 export function defaultSshConfigPath(): string {
   return join(homedir(), '.ssh', 'config');
+}
+
+/** The config OpenSSH reads without `-F`: `.ssh/config` in the account's home (its passwd entry, not `$HOME`). */
+export function opensshOwnConfigPath(): string {
+  return join(userInfo().homedir, '.ssh', 'config');
+}
+
+/**
+ * The SSH config the extension writes to: `configured` (Remote - SSH's `remote.SSH.configFile`, `~` expanded)
+ * when set, else `~/.ssh/config`; checked with the ssh program `sshProgram` (`remote.SSH.path`).
+ */
+export function sshConfigFor(configured: string, sshProgram = 'ssh'): SshConfigFile {
+  const path = !configured
+    ? defaultSshConfigPath()
+    : configured === '~' || configured.startsWith('~/')
+      ? join(homedir(), configured.slice(1))
+      : configured;
+  return new SshConfigFile(path, path === opensshOwnConfigPath(), sshProgram);
 }
 
 /** How long a lock another window holds is waited for, and when a lock left behind counts as stale. */
@@ -44,12 +62,13 @@ export interface BlockCheck {
 export class SshConfigFile {
   /**
    * @param path the config file
-   * @param isDefault it is the config ssh reads by itself (then `ssh` needs no `-F`)
+   * @param isDefault it is the config ssh reads by itself (then `ssh` needs no `-F`; with `-F` it would skip the
+   *   system-wide config)
    * @param sshProgram the OpenSSH client to check the result with (`remote.SSH.path`, else `ssh`)
    */
   constructor(
     readonly path: string,
-    readonly isDefault = path === defaultSshConfigPath(),
+    readonly isDefault = path === opensshOwnConfigPath(),
     private readonly sshProgram = 'ssh'
   ) {}
 

@@ -138,11 +138,33 @@ export class SshManager {
   /** The link that asks the notebook's JupyterLab to authorize the key; remembered as "asked at now". */
   async authorizeLink(label: string, labUrl: string, key: SshKey): Promise<string> {
     const link = sshKeyLink(labUrl, key.publicKey);
+    await this.noteAuthorizeAsked(label);
+    return link;
+  }
+
+  /**
+   * Remembers that the key was just sent to be authorized: for 15 minutes the doctor takes a refusal by a
+   * cluster's bastion for its key cache not knowing the key yet.
+   */
+  async noteAuthorizeAsked(label: string): Promise<void> {
     await this.store.update(AUTHORIZED_AT, {
       ...(this.store.get<Record<string, number>>(AUTHORIZED_AT) ?? {}),
       [label]: Date.now()
     });
-    return link;
+  }
+
+  /** The signed-in PrimeHub's origin (`https://primehub.example.com`). */
+  origin(): string {
+    const endpoint = this.connection.profile?.endpoint;
+    if (!endpoint) {
+      throw new Error('not signed in to PrimeHub');
+    }
+    return new URL(endpoint).origin;
+  }
+
+  /** The SSH config the blocks go to. */
+  configFile(): SshConfigFile {
+    return this.env.configFile();
   }
 
   /** When the key was last sent to be authorized (ms since the epoch). */

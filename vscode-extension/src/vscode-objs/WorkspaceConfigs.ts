@@ -15,6 +15,23 @@ export const WorkspaceConfigs = {
   get groupVolumeFolders(): string[] {
     return this.section.get<string[]>('jobs.groupVolumeFolders', []).filter(f => typeof f === 'string' && f);
   },
+  /** The notebook's JupyterLab page for the SSH key's authorize link; '' when not set. */
+  get sshLabUrl(): string {
+    return this.section.get<string>('ssh.labUrl', '').trim();
+  },
+  /** The SSH bastion's port on a PrimeHub cluster (PrimeHub Local says its own). */
+  get sshBastionPort(): number {
+    const port = this.section.get<number>('ssh.bastionPort', 2222);
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : 2222;
+  },
+  /** Remote - SSH's `remote.SSH.configFile` (the SSH config it reads), '' when not set. */
+  get remoteSshConfigFile(): string {
+    return vscode.workspace.getConfiguration('remote.SSH').get<string>('configFile', '').trim();
+  },
+  /** Remote - SSH's `remote.SSH.path` (the ssh program), else `ssh`. */
+  get remoteSshPath(): string {
+    return vscode.workspace.getConfiguration('remote.SSH').get<string>('path', '').trim() || 'ssh';
+  },
   get section(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration('primehub');
   }
