@@ -1,9 +1,8 @@
-import { FeatureUnavailableError, type NotebookSshStatus } from '@primehub-suite/client/browser';
-import { serverExtension } from '../api';
+import { FeatureUnavailableError, NotFoundError, type NotebookSshStatus } from '@primehub-suite/client/browser';
 import type { IAuthorizedKey, IPrimeHub } from '../tokens';
 import { PolledModel } from './PolledModel';
 
-/** The calls the model makes (the server extension's key routes); tests give their own. */
+/** The calls the model makes to read and remove keys (the server extension's routes: `serverExtension`). */
 export interface IKeyStore {
   authorizedKeys(): Promise<{ file: string; keys: IAuthorizedKey[] }>;
   removeKey(fingerprint: string): Promise<{ file: string; keys: IAuthorizedKey[] }>;
@@ -26,7 +25,7 @@ export class SshModel extends PolledModel {
 
   constructor(
     hub: IPrimeHub,
-    private readonly store: IKeyStore = serverExtension
+    private readonly store: IKeyStore
   ) {
     // the status changes when someone switches it, or when sshd dies and restarts
     super(hub, 'ssh', 2);
@@ -139,10 +138,11 @@ export class SshModel extends PolledModel {
       this._status = await this.hub.client.ssh.status(user);
       this._unavailable = '';
     } catch (err) {
-      if (!(err instanceof FeatureUnavailableError)) {
+      // a PrimeHub cluster (SSH is chosen when the notebook is started, not switched here), or a
+      // PrimeHub Local this notebook does not run beside: a state to explain, not a failure to retry
+      if (!(err instanceof FeatureUnavailableError || err instanceof NotFoundError)) {
         throw err;
       }
-      // a PrimeHub cluster: SSH is chosen when the notebook is started, not switched here
       this._status = null;
       this._unavailable = err.message;
     }

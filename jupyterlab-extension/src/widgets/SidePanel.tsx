@@ -4,6 +4,7 @@ import type { Schedule } from '@primehub-suite/client/browser';
 import { sweepIdOf } from '@primehub-suite/client/compare';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
+import { serverExtension } from '../api';
 import { confirmDanger } from '../dialogs';
 import { JobsListModel } from '../models/JobsListModel';
 import { ModelsModel } from '../models/ModelsModel';
@@ -444,7 +445,7 @@ export class SidePanel extends ReactWidget {
     this.jobs = new JobsListModel(hub);
     this.schedules = new SchedulesModel(hub, actions.deleteSchedule);
     this.models = new ModelsModel(hub);
-    this.ssh = new SshModel(hub);
+    this.ssh = new SshModel(hub, serverExtension);
     this.syncActive();
     this.jobs.start();
     this.schedules.start();

@@ -178,11 +178,18 @@ export function SshSection(props: { hub: IPrimeHub; model: SshModel; addKey: () 
       {model.unavailable && (
         <div className="jp-primehub-Callout" data-testid="ssh-unavailable">
           <p>{model.unavailable}</p>
-          <p className="jp-primehub-Help">
-            On PrimeHub, SSH is chosen when the notebook starts: <em>Show advanced settings</em> ›{' '}
-            <em>Enable SSH Server</em> on the spawner page, which also shows the <code>~/.ssh/config</code> block.
-            PrimeHub&apos;s bastion may take 2 to 15 minutes to accept a newly added key.
-          </p>
+          {hub.config?.isLocal ? (
+            <p className="jp-primehub-Help">
+              On PrimeHub Local only the notebook <code>npm start</code> runs beside it can have SSH;{' '}
+              <code>npm start -- --ssh</code> starts it with SSH on.
+            </p>
+          ) : (
+            <p className="jp-primehub-Help">
+              On PrimeHub, SSH is chosen when the notebook starts: <em>Show advanced settings</em> ›{' '}
+              <em>Enable SSH Server</em> on the spawner page, which also shows the <code>~/.ssh/config</code> block.
+              PrimeHub&apos;s bastion may take 2 to 15 minutes to accept a newly added key.
+            </p>
+          )}
         </div>
       )}
       {status?.enabled && status.config && <ConfigBlock config={status.config} />}
