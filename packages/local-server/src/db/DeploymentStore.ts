@@ -63,6 +63,11 @@ export class DeploymentStore extends RecordStore<DeploymentRow> {
     return this.db.prepare('SELECT * FROM deployments WHERE stop = 0 ORDER BY seq').all() as DeploymentRow[];
   }
 
+  /** A group's deployments, oldest first. */
+  inGroup(groupId: string): DeploymentRow[] {
+    return this.db.prepare('SELECT * FROM deployments WHERE group_id = ? ORDER BY seq').all(groupId) as DeploymentRow[];
+  }
+
   delete(id: string): void {
     this.db.prepare('DELETE FROM deployments WHERE id = ?').run(id);
   }

@@ -111,10 +111,23 @@ function memberGroup(ctx: Context, name: string | undefined | null): GroupRow {
   return group;
 }
 
-function mlflowOf(ctx: Context, groupName: string | undefined | null): { setting: MlflowSetting; rest: MlflowRest } {
-  const setting = requireGroupMlflow(memberGroup(ctx, groupName), ctx.services.localMlflow);
-  return { setting, rest: new MlflowRest(setting, ctx.services.mlflowHttp) };
+function mlflowOf(
+  ctx: Context,
+  groupName: string | undefined | null
+): { setting: MlflowSetting; rest: MlflowRest; deployedBy: DeployedBy } {
+  const group = memberGroup(ctx, groupName);
+  const setting = requireGroupMlflow(group, ctx.services.localMlflow);
+  // PrimeHub's resolver: the group's deployments whose model URI is the version's, as `{id, name}`
+  const deployedBy: DeployedBy = uri =>
+    ctx.services.deployments
+      .inGroup(group.id)
+      .filter(d => d.model_uri === uri)
+      .map(d => ({ id: d.id, name: d.display_name }));
+  return { setting, rest: new MlflowRest(setting, ctx.services.mlflowHttp), deployedBy };
 }
+
+/** The deployments (`{id, name}`) of the group that serve a model URI. */
+type DeployedBy = (modelUri: string) => { id: string; name: string }[];
 
 /** `MLflowSetting` as the schema has it: env maps as `[EnvVar]`. */
 export function mlflowSettingObject(setting: MlflowSetting | null) {
@@ -149,7 +162,8 @@ function runObject(run: MlflowRun) {
   };
 }
 
-function versionObject(v: MlflowModelVersion, rest: MlflowRest) {
+function versionObject(v: MlflowModelVersion, rest: MlflowRest, deployedBy: DeployedBy) {
+  const modelURI = `models:/${encodeURIComponent(v.name)}/${v.version}`;
   return {
     name: v.name,
     version: v.version,
@@ -162,19 +176,19 @@ function versionObject(v: MlflowModelVersion, rest: MlflowRest) {
       v.run_id
         ? runObject((await rest.get<{ run: MlflowRun }>('runs/get', { run_id: v.run_id }, `run ${v.run_id}`)).run)
         : null,
-    modelURI: `models:/${encodeURIComponent(v.name)}/${v.version}`,
-    // no deployments on PrimeHub Local yet
-    deployedBy: []
+    modelURI,
+    // looked up only when asked for
+    deployedBy: () => deployedBy(modelURI)
   };
 }
 
-function modelObject(m: MlflowRegisteredModel, rest: MlflowRest) {
+function modelObject(m: MlflowRegisteredModel, rest: MlflowRest, deployedBy: DeployedBy) {
   return {
     name: m.name,
     creationTimestamp: m.creation_timestamp,
     lastUpdatedTimestamp: m.last_updated_timestamp,
     description: m.description ?? '',
-    latestVersions: (m.latest_versions ?? []).map(v => versionObject(v, rest))
+    latestVersions: (m.latest_versions ?? []).map(v => versionObject(v, rest, deployedBy))
   };
 }
 
@@ -219,7 +233,7 @@ export const modelResolvers = {
       mlflowSettingObject(requireGroupMlflow(memberGroup(ctx, where.group), ctx.services.localMlflow)),
 
     models: async (_: unknown, { where }: Where<{ group?: string }>, ctx: Context) => {
-      const { rest } = mlflowOf(ctx, where.group);
+      const { rest, deployedBy } = mlflowOf(ctx, where.group);
       const all: MlflowRegisteredModel[] = [];
       let token: string | undefined;
       try {
@@ -240,17 +254,17 @@ export const modelResolvers = {
         }
         return null;
       }
-      return all.map(m => modelObject(m, rest));
+      return all.map(m => modelObject(m, rest, deployedBy));
     },
 
     model: async (_: unknown, { where }: Where<{ group?: string; name?: string }>, ctx: Context) => {
-      const { rest } = mlflowOf(ctx, where.group);
+      const { rest, deployedBy } = mlflowOf(ctx, where.group);
       const { registered_model } = await rest.get<{ registered_model: MlflowRegisteredModel }>(
         'registered-models/get',
         { name: where.name ?? '' },
         `registered model "${where.name ?? ''}"`
       );
-      return modelObject(registered_model, rest);
+      return modelObject(registered_model, rest, deployedBy);
     },
 
     modelVersions: async (
@@ -258,8 +272,8 @@ export const modelResolvers = {
       { where, page }: Where<{ group?: string; name?: string }> & { page?: number },
       ctx: Context
     ) => {
-      const { rest } = mlflowOf(ctx, where.group);
-      const versions = (await allVersions(ctx, rest, where.name ?? '')).map(v => versionObject(v, rest));
+      const { rest, deployedBy } = mlflowOf(ctx, where.group);
+      const versions = (await allVersions(ctx, rest, where.name ?? '')).map(v => versionObject(v, rest, deployedBy));
       return page === undefined || page === null ? versions : pageOf(versions, page).items;
     },
 
@@ -268,8 +282,8 @@ export const modelResolvers = {
       { where, page }: Where<{ group?: string; name?: string }> & { page?: number },
       ctx: Context
     ) => {
-      const { rest } = mlflowOf(ctx, where.group);
-      const versions = (await allVersions(ctx, rest, where.name ?? '')).map(v => versionObject(v, rest));
+      const { rest, deployedBy } = mlflowOf(ctx, where.group);
+      const versions = (await allVersions(ctx, rest, where.name ?? '')).map(v => versionObject(v, rest, deployedBy));
       const p = pageOf(versions, page);
       return { pageInfo: p.pageInfo, edges: p.items.map(node => ({ node })) };
     },
@@ -279,13 +293,13 @@ export const modelResolvers = {
       { where }: Where<{ group?: string; name?: string; version?: string }>,
       ctx: Context
     ) => {
-      const { rest } = mlflowOf(ctx, where.group);
+      const { rest, deployedBy } = mlflowOf(ctx, where.group);
       const { model_version } = await rest.get<{ model_version: MlflowModelVersion }>(
         'model-versions/get',
         { name: where.name ?? '', version: where.version ?? '' },
         `version ${where.version ?? ''} of registered model "${where.name ?? ''}"`
       );
-      return versionObject(model_version, rest);
+      return versionObject(model_version, rest, deployedBy);
     },
 
     mlflowRuns: async (_: unknown, { where }: Where<{ group: string; experimentName: string }>, ctx: Context) => {

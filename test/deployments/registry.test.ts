@@ -1,0 +1,107 @@
+/**
+ * `models:/<name>/<version or stage>` deployments through PrimeHub Local's real MLflow: models logged and
+ * registered in the group's MLflow, resolved to one version, copied into each replica from MLflow and served;
+ * an MLflow sklearn model by the sklearn server, an MLflow pyfunc model by mlflow.pyfunc; a version's
+ * `deployedBy` names the deployments serving it.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { gqlOk } from '../kit/http';
+import { LocalServerProcess } from '../kit/localServer';
+import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
+import { answerOf, classes, Deployments, IRIS_ROWS, MLFLOW_IMAGE, MODELS_DIR, PYTHON, requirePython } from './support';
+
+/** Runs `script` of the test models' folder with .venv's python and `env`; rejects with its output on failure. */
+function runPython(script: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [join(MODELS_DIR, script)], {
+      cwd: MODELS_DIR,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONDONTWRITEBYTECODE: '1', ...env }
+    });
+    let output = '';
+    child.stdout.on('data', d => (output += d));
+    child.stderr.on('data', d => (output += d));
+    child.once('error', reject);
+    child.once('exit', code =>
+      code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`))
+    );
+  });
+}
+
+describe('models:/ deployments through the real MLflow', () => {
+  let server: LocalServerProcess;
+  let deployments: Deployments;
+
+  beforeAll(async () => {
+    requirePython();
+    server = await LocalServerProcess.start({ mlflow: true });
+    deployments = new Deployments(server);
+    await mlflowRunning(server);
+    const { mlflow } = await gqlOk(
+      server.endpoint,
+      server.token,
+      'query ($group: String) { mlflow(where: { group: $group }) { trackingUri trackingEnvs { name value } } }',
+      { group: server.groupName }
+    );
+    const env: Record<string, string> = { MLFLOW_TRACKING_URI: mlflow.trackingUri };
+    for (const { name, value } of mlflow.trackingEnvs as { name: string; value: string }[]) {
+      env[name] = value;
+    }
+    await runPython('log_models.py', env);
+  }, MLFLOW_START_MS + 120_000);
+
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  const versionDeployedBy = async (name: string, version: string) =>
+    (
+      await gqlOk(
+        server.endpoint,
+        server.token,
+        'query ($where: ModelVersionWhereUniqueInput!) { modelVersion(where: $where) { modelURI deployedBy } }',
+        { where: { group: server.groupName, name, version } }
+      )
+    ).modelVersion;
+
+  test('models:/iris/1 (an MLflow sklearn model) is copied from MLflow and served; the version names its deployment', async () => {
+    await deployments.createOk({ id: 'iris-v1', name: 'Iris v1', modelURI: 'models:/iris/1' });
+    const deployed = await deployments.waitStatus('iris-v1', 'Deployed', 120_000);
+    const answer = await answerOf(await deployments.predict('iris-v1', { data: { ndarray: IRIS_ROWS } }));
+    expect(answer.status).toBe(200);
+    expect(classes((answer.body as any).data.ndarray)).toEqual([0, 1, 2]);
+    const log = await fetch(`${deployed.pods[0].logEndpoint}?tailLines=200`, {
+      headers: { authorization: `Bearer ${server.token}` }
+    });
+    expect(await log.text()).toMatch(/downloading models:\/iris\/1 from http:\/\/127\.0\.0\.1:\d+/);
+    expect(await versionDeployedBy('iris', '1')).toEqual({
+      modelURI: 'models:/iris/1',
+      deployedBy: [{ id: 'iris-v1', name: 'Iris v1' }]
+    });
+  });
+
+  test("models:/iris/Production is pinned to the stage's version; an unknown version is Failed with MLflow's error", async () => {
+    await deployments.createOk({ id: 'iris-prod', modelURI: 'models:/iris/Production' });
+    await deployments.waitStatus('iris-prod', 'Deployed', 120_000);
+    const answer = await answerOf(
+      await deployments.predict('iris-prod', { data: { tensor: { shape: [1, 4], values: IRIS_ROWS[2] } } })
+    );
+    expect(answer.status).toBe(200);
+    expect(classes([(answer.body as any).data.tensor.values])).toEqual([2]);
+
+    await deployments.createOk({ id: 'iris-nine', modelURI: 'models:/iris/9' });
+    const failed = await deployments.waitStatus('iris-nine', 'Failed');
+    // MLflow's own words
+    expect(failed.message).toBe('model URI models:/iris/9: Model Version (name=iris, version=9) not found');
+  });
+
+  test('models:/echo/latest (an MLflow pyfunc model) is served with mlflow.pyfunc', async () => {
+    await deployments.createOk({ id: 'echo', modelURI: 'models:/echo/latest', modelImage: MLFLOW_IMAGE });
+    await deployments.waitStatus('echo', 'Deployed', 120_000);
+    const answer = await answerOf(await deployments.predict('echo', { strData: 'from the registry' }));
+    expect(answer).toEqual({
+      status: 200,
+      body: { strData: 'FROM THE REGISTRY', meta: { requestPath: { model: MLFLOW_IMAGE } } }
+    });
+  });
+});
