@@ -32,9 +32,9 @@ export function requirePython(): void {
   }
 }
 
-/** Trains the iris classifier (`<irisDir>/model.joblib`) and the echo model (MLflow pyfunc folder `echoDir`). */
-export function trainModels(irisDir: string, echoDir: string): void {
-  const trained = spawnSync(PYTHON, [join(MODELS_DIR, 'train.py'), irisDir, echoDir], {
+/** Trains the iris classifier (`<irisDir>/model.joblib`) and, when asked, the echo model (MLflow pyfunc folder `echoDir`). */
+export function trainModels(irisDir: string, echoDir?: string): void {
+  const trained = spawnSync(PYTHON, [join(MODELS_DIR, 'train.py'), irisDir, ...(echoDir ? [echoDir] : [])], {
     cwd: MODELS_DIR,
     encoding: 'utf8',
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }

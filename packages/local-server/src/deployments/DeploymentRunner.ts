@@ -43,6 +43,10 @@ export interface Pod {
   wanted: boolean;
   exited?: Promise<void>;
   restartTimer?: NodeJS.Timeout;
+  /** Requests routed to it and not yet answered: a retiring replica ends only once they are. */
+  inflight: number;
+  /** Called when `inflight` drops to 0 (a retiring replica waits on it). */
+  drained?: () => void;
 }
 
 interface Live {
@@ -51,11 +55,16 @@ interface Live {
   next: number;
 }
 
-/** Where a prediction goes: a ready replica's port, or why there is none. */
-export type Route = { port: number; pod: string } | { status: DeploymentStatus | 'Unavailable' };
+/**
+ * Where a prediction goes: a ready replica's port and `release`, to call once its answer has ended (or
+ * failed), or why there is none.
+ */
+export type Route = { port: number; pod: string; release: () => void } | { status: DeploymentStatus | 'Unavailable' };
 
 const DEFAULT_READY_TIMEOUT_MS = 180_000;
 const HEALTH_POLL_MS = 150;
+/** How long a replica replaced by an update may take to finish the requests it was given. */
+const DRAIN_TIMEOUT_MS = 120_000;
 /** The fixed command of every replica: what it serves comes from its environment, never from this line. */
 const SERVER_COMMAND = 'exec python -m primehub_local_serving.server';
 
@@ -64,12 +73,17 @@ const SERVER_COMMAND = 'exec python -m primehub_local_serving.server';
  * model-server process in the job sandbox (its group's files only) on a loopback port, Deploying
  * until every replica answers its health check, then Deployed; a replica that dies while Deployed is
  * restarted and skipped meanwhile; one that dies before is the deployment's failure, with the model
- * server's own error. Stopping ends every replica, then Stopped.
+ * server's own error. Stopping ends every replica, then Stopped. A change to a serving deployment rolls:
+ * its replicas keep answering (the deployment Deploying) until every new one answers its health check,
+ * then they get no more requests and end once they have answered those they were given.
  *
  * Events: `log` (pod name) when a replica's log may have grown, `closed` (pod name) when it ended.
  */
 export class DeploymentRunner extends EventEmitter {
+  /** Each deployment's newest generation of replicas. */
   private readonly live = new Map<string, Live>();
+  /** The generation an update replaces, serving until the new one is ready (a rolling update). */
+  private readonly retiring = new Map<string, Live>();
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   /** Each deployment's latest change: a deploy that a later change overtook while it waited gives up. */
   private readonly changes = new Map<string, number>();
@@ -102,9 +116,19 @@ export class DeploymentRunner extends EventEmitter {
   /** (Re)starts a deployment from its stored spec: its old replicas are ended first. */
   async deploy(id: string): Promise<void> {
     const change = this.nextChange(id);
-    await this.halt(id);
+    const serving = this.live.get(id);
+    if (!this.retiring.has(id) && serving?.pods.some(p => p.ready)) {
+      // a rolling update: the serving generation answers until the new one is ready
+      this.live.delete(id);
+      this.retiring.set(id, serving);
+    } else {
+      await this.haltGeneration(this.live, id);
+    }
     const row = this.store.get(id);
     if (!row || row.stop || this.stopped || this.changes.get(id) !== change) {
+      if (this.changes.get(id) === change) {
+        await this.haltGeneration(this.retiring, id);
+      }
       return;
     }
     const live: Live = { row, pods: [], next: 0 };
@@ -115,7 +139,7 @@ export class DeploymentRunner extends EventEmitter {
       location = await this.locate(row);
     } catch (err) {
       if (this.current(live)) {
-        this.setStatus(id, 'Failed', (err as Error).message);
+        this.fail(live, (err as Error).message);
       }
       return;
     }
@@ -129,7 +153,8 @@ export class DeploymentRunner extends EventEmitter {
         phase: 'Pending',
         ready: false,
         restarts: 0,
-        wanted: true
+        wanted: true,
+        inflight: 0
       });
     }
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
@@ -156,14 +181,20 @@ export class DeploymentRunner extends EventEmitter {
     await rm(this.dirs.deploymentDir(id), { recursive: true, force: true });
   }
 
-  /** The replicas of a deployment, as its `pods`. */
+  /** The replicas of a deployment, as its `pods`: during a rolling update the new ones, then those they replace. */
   pods(id: string): Pod[] {
-    return this.live.get(id)?.pods ?? [];
+    return [...(this.live.get(id)?.pods ?? []), ...(this.retiring.get(id)?.pods ?? [])];
+  }
+
+  /** Every generation of replicas, the newest and the retiring ones. */
+  private *generations(): Iterable<Live> {
+    yield* this.live.values();
+    yield* this.retiring.values();
   }
 
   /** The deployment a pod belongs to, while the pod is listed. */
   podOwner(podName: string): DeploymentRow | undefined {
-    for (const live of this.live.values()) {
+    for (const live of this.generations()) {
       if (live.pods.some(p => p.name === podName)) {
         return this.store.get(live.row.id);
       }
@@ -173,7 +204,7 @@ export class DeploymentRunner extends EventEmitter {
 
   /** Whether a pod's log is complete (it is no longer listed, or not running and not to be restarted). */
   isPodClosed(podName: string): boolean {
-    for (const live of this.live.values()) {
+    for (const live of this.generations()) {
       const pod = live.pods.find(p => p.name === podName);
       if (pod) {
         return !pod.wanted && !pod.process?.running;
@@ -182,23 +213,42 @@ export class DeploymentRunner extends EventEmitter {
     return true;
   }
 
-  /** The next ready replica of a Deployed deployment, round robin. */
+  /**
+   * The next ready replica, round robin: of a Deployed deployment, or of the generation a rolling update
+   * replaces while the deployment is Deploying.
+   */
   route(id: string): Route {
     const row = this.store.get(id);
-    const live = this.live.get(id);
-    if (!row || row.status !== 'Deployed' || !live) {
+    const live =
+      row?.status === 'Deployed' ? this.live.get(id) : row?.status === 'Deploying' ? this.retiring.get(id) : undefined;
+    if (!row || !live) {
       return { status: row?.status ?? 'Unavailable' };
     }
     const ready = live.pods.filter(p => p.ready && p.port !== undefined);
     if (ready.length === 0) {
-      return { status: 'Unavailable' };
+      return { status: row.status === 'Deployed' ? 'Unavailable' : row.status };
     }
     const pod = ready[live.next++ % ready.length];
-    return { port: pod.port!, pod: pod.name };
+    pod.inflight++;
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        if (--pod.inflight === 0) {
+          pod.drained?.();
+        }
+      }
+    };
+    return { port: pod.port!, pod: pod.name, release };
   }
 
   /** A replica that could not be reached: skipped until its health check answers again. */
   unreachable(id: string, podName: string): void {
+    if (this.retiring.get(id)?.pods.some(p => p.name === podName)) {
+      // replaced already: never routed to again
+      this.retiring.get(id)!.pods.find(p => p.name === podName)!.ready = false;
+      return;
+    }
     const pod = this.live.get(id)?.pods.find(p => p.name === podName);
     if (pod?.ready) {
       pod.ready = false;
@@ -214,7 +264,7 @@ export class DeploymentRunner extends EventEmitter {
   /** Ends every replica (the server stops); the records stay as they are, to be recovered. */
   async close(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.live.keys()].map(id => this.halt(id)));
+    await Promise.all([...new Set([...this.live.keys(), ...this.retiring.keys()])].map(id => this.halt(id)));
     await this.agent.close();
   }
 
@@ -363,6 +413,7 @@ export class DeploymentRunner extends EventEmitter {
     if (row.status === 'Deploying' && ready === live.pods.length) {
       this.setStatus(row.id, 'Deployed', null);
       this.log.info(`deployment ${row.id} is Deployed (${ready} replicas)`);
+      void this.retire(row.id);
     }
   }
 
@@ -417,6 +468,7 @@ export class DeploymentRunner extends EventEmitter {
   /** Failed with `message`; the other replicas are ended, the pods kept listed for their logs. */
   private fail(live: Live, message: string): void {
     this.setStatus(live.row.id, 'Failed', message);
+    void this.haltGeneration(this.retiring, live.row.id);
     this.log.warn(`deployment ${live.row.id} failed: ${message}`);
     for (const pod of live.pods) {
       pod.wanted = false;
@@ -426,16 +478,53 @@ export class DeploymentRunner extends EventEmitter {
     }
   }
 
-  /** Ends a deployment's replicas and forgets them. */
+  /** Ends a deployment's replicas, new and retiring, and forgets them. */
   private async halt(id: string): Promise<void> {
-    const live = this.live.get(id);
+    await Promise.all([this.haltGeneration(this.live, id), this.haltGeneration(this.retiring, id)]);
+  }
+
+  /**
+   * The generation a rolling update replaced, once the new one is ready: routed to no more, ended when
+   * it has answered what it was given (or after {@link DRAIN_TIMEOUT_MS}).
+   */
+  private async retire(id: string): Promise<void> {
+    const old = this.retiring.get(id);
+    if (!old) {
+      return;
+    }
+    const busy = old.pods.filter(p => {
+      p.ready = false;
+      return p.inflight > 0;
+    });
+    await Promise.all(
+      busy.map(
+        pod =>
+          new Promise<void>(resolve => {
+            const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+            pod.drained = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          })
+      )
+    );
+    if (this.retiring.get(id) === old) {
+      await this.haltGeneration(this.retiring, id);
+    }
+  }
+
+  /** Ends the replicas of a deployment's generation in `generations` and forgets them. */
+  private async haltGeneration(generations: Map<string, Live>, id: string): Promise<void> {
+    const live = generations.get(id);
     if (!live) {
       return;
     }
-    this.live.delete(id);
+    generations.delete(id);
     for (const pod of live.pods) {
       pod.wanted = false;
       pod.ready = false;
+      // a retirement waiting for its requests waits no more
+      pod.drained?.();
       clearTimeout(pod.restartTimer);
       pod.process?.terminate(this.opts.killGraceMs);
     }

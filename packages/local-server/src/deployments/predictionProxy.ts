@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { missing } from '../errors';
@@ -14,6 +15,27 @@ const DROPPED = new Set([
   'authorization',
   'x-forwarded-user'
 ]);
+
+/** The largest request body a prediction may send (100 MiB), as a cluster's ingress bounds it. */
+export const MAX_PREDICTION_BODY = 100 * 1024 * 1024;
+
+/** Passes a request body on as it comes, failing once it grows past {@link MAX_PREDICTION_BODY}. */
+class BodyLimit extends Transform {
+  seen = 0;
+  exceeded = false;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > MAX_PREDICTION_BODY) {
+      this.exceeded = true;
+      callback(new Error('request body too large'));
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+const TOO_LARGE = `the request body is larger than ${MAX_PREDICTION_BODY / 1024 / 1024} MiB, the most a prediction may send`;
 
 /** An error in the body Seldon's executor answers with when the model did not (`{"status": {code, info}}`). */
 function seldonError(res: ServerResponse, code: number, info: string, reason: string, headers = {}): void {
@@ -68,6 +90,13 @@ export async function servePrediction(
     }
     client = credentials.name;
   }
+  if (Number(req.headers['content-length'] ?? 0) > MAX_PREDICTION_BODY) {
+    // refused before a byte of it is read; the connection ends with the answer
+    res.setHeader('connection', 'close');
+    seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
+    res.once('finish', () => req.destroy());
+    return;
+  }
   const route = services.deploymentRunner.route(id);
   if ('status' in route) {
     req.resume();
@@ -85,26 +114,45 @@ export async function servePrediction(
     headers['x-forwarded-user'] = client;
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  let answer;
+  // streamed through, never held whole: only the limit's count is kept
+  const limit = hasBody ? new BodyLimit() : undefined;
+  if (limit) {
+    req.once('error', err => limit.destroy(err));
+    req.pipe(limit);
+  }
   try {
-    answer = await request(`http://127.0.0.1:${route.port}/${pathAndQuery}`, {
-      method: (req.method ?? 'GET') as 'GET',
-      headers,
-      body: hasBody ? req : undefined,
-      dispatcher: services.deploymentRunner.dispatcher,
-      // a model may think for as long as it needs; the client decides when to give up
-      headersTimeout: 0,
-      bodyTimeout: 0
-    });
-  } catch (err) {
-    if (res.destroyed || req.destroyed) {
+    let answer;
+    try {
+      answer = await request(`http://127.0.0.1:${route.port}/${pathAndQuery}`, {
+        method: (req.method ?? 'GET') as 'GET',
+        headers,
+        body: limit,
+        dispatcher: services.deploymentRunner.dispatcher,
+        // a model may think for as long as it needs; the client decides when to give up
+        headersTimeout: 0,
+        bodyTimeout: 0
+      });
+    } catch (err) {
+      if (limit?.exceeded) {
+        res.setHeader('connection', 'close');
+        seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
+        res.once('finish', () => req.destroy());
+        return;
+      }
+      if (res.destroyed || req.destroyed) {
+        return;
+      }
+      // the rest of the body goes nowhere; read it so that the answer reaches the client
+      req.unpipe();
+      req.resume();
+      services.deploymentRunner.unreachable(id, route.pod);
+      const code = (err as { code?: string }).code ?? (err as Error).message;
+      seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
       return;
     }
-    services.deploymentRunner.unreachable(id, route.pod);
-    const code = (err as { code?: string }).code ?? (err as Error).message;
-    seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
-    return;
+    res.writeHead(answer.statusCode, forwardedHeaders(answer.headers, DROPPED));
+    await pipeline(answer.body, res);
+  } finally {
+    route.release();
   }
-  res.writeHead(answer.statusCode, forwardedHeaders(answer.headers, DROPPED));
-  await pipeline(answer.body, res);
 }

@@ -1,0 +1,203 @@
+/**
+ * A deployment's life beyond its first start: an update rolls its replicas while requests keep coming (none
+ * fails), a 100 MB request body streams through PrimeHub Local to the model (one larger is refused), and a
+ * restart of PrimeHub Local brings a Deployed deployment back.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { LocalServerProcess } from '../kit/localServer';
+import { jobProcesses, waitFor } from '../kit/wait';
+import { answerOf, classes, Deployments, IRIS_ROWS, requirePython, trainModels } from './support';
+
+const MB = 1_000_000;
+const MIB = 1024 * 1024;
+
+/** The resident set size of a process, in bytes, from /proc/<pid>/status. */
+function rssOf(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) {
+    throw new Error(`no VmRSS for ${pid}`);
+  }
+  return Number(m[1]) * 1024;
+}
+
+/**
+ * POSTs a JSON prediction padded with spaces in front to `size` bytes (valid JSON: whitespace is allowed
+ * before a value), written a megabyte at a time with backpressure; `contentLength` false sends it chunked.
+ */
+function postPadded(
+  url: string,
+  size: number,
+  message: unknown,
+  contentLength: boolean
+): Promise<{ status: number; body: string }> {
+  const tail = Buffer.from(JSON.stringify(message));
+  const u = new URL(url);
+  const req = request({
+    host: u.hostname,
+    port: u.port,
+    path: u.pathname,
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/json', ...(contentLength ? { 'content-length': String(size) } : {}) }
+  });
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on('response', res => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', c => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+  });
+  const spaces = Buffer.alloc(MB, 0x20);
+  void (async () => {
+    let left = size - tail.length;
+    while (left > 0 && !req.destroyed) {
+      const chunk = left >= spaces.length ? spaces : spaces.subarray(0, left);
+      left -= chunk.length;
+      if (!req.write(chunk)) {
+        await new Promise<void>(resolve => {
+          const done = () => {
+            req.off('drain', done);
+            req.off('close', done);
+            resolve();
+          };
+          req.once('drain', done);
+          req.once('close', done);
+        });
+      }
+    }
+    if (!req.destroyed) {
+      req.end(tail);
+    }
+  })();
+  return response;
+}
+
+describe('deployments: rolling updates, large bodies, restarts', () => {
+  let server: LocalServerProcess;
+  let deployments: Deployments;
+
+  beforeAll(async () => {
+    requirePython();
+    server = await LocalServerProcess.start();
+    deployments = new Deployments(server);
+    const volume = join(server.dataDir, 'volumes', server.groupName);
+    mkdirSync(join(volume, 'iris-1'), { recursive: true });
+    mkdirSync(join(volume, 'iris-2'), { recursive: true });
+    trainModels(join(volume, 'iris-1'));
+    // version 2 of the model, as a retrained one would be published beside the first
+    copyFileSync(join(volume, 'iris-1', 'model.joblib'), join(volume, 'iris-2', 'model.joblib'));
+    await deployments.createOk({ id: 'iris', modelURI: `/project/${server.groupName}/iris-1`, replicas: 2 });
+  });
+
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  test('an update rolls the replicas while requests keep coming: none fails, the old replicas end after the new answer', async () => {
+    const before = await deployments.waitStatus('iris', 'Deployed');
+    const oldPods = (before.pods as { name: string }[]).map(p => p.name);
+    const failures: string[] = [];
+    let answered = 0;
+    let sending = true;
+    const sender = async () => {
+      while (sending) {
+        const res = await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } });
+        const text = await res.text();
+        if (res.status !== 200 || JSON.stringify(classes(JSON.parse(text).data.ndarray)) !== '[0,1,2]') {
+          failures.push(`${res.status} ${text}`);
+        }
+        answered++;
+      }
+    };
+    const senders = [sender(), sender()];
+    try {
+      await waitFor('requests to be answered before the update', () => answered >= 10);
+      const updated = await deployments.update('iris', {
+        modelURI: `/project/${server.groupName}/iris-2`,
+        replicas: 1,
+        updateMessage: 'version 2'
+      });
+      expect(updated.status).toBe('Deploying');
+      const atUpdate = answered;
+      const after = await deployments.waitStatus('iris', 'Deployed');
+      const servedWhileDeploying = answered - atUpdate;
+      // the replaced replicas drain, then end
+      await waitFor(
+        'the replaced replicas to end',
+        async () =>
+          oldPods.every(p => jobProcesses(p).length === 0) &&
+          (await deployments.get('iris')).pods.every((p: { name: string }) => !oldPods.includes(p.name)),
+        30_000,
+        100
+      );
+      const atEnd = answered;
+      await waitFor('requests to be answered by the new replica', () => answered >= atEnd + 10);
+      expect(after).toMatchObject({ modelURI: `/project/${server.groupName}/iris-2`, replicas: 1 });
+      expect(servedWhileDeploying).toBeGreaterThan(0);
+    } finally {
+      sending = false;
+      await Promise.all(senders);
+    }
+    expect(failures).toEqual([]);
+    const pods = (await deployments.get('iris')).pods as { name: string }[];
+    expect(pods).toHaveLength(1);
+    expect(oldPods).not.toContain(pods[0].name);
+  });
+
+  test('a 100 MB request body streams through to the model without PrimeHub Local holding it; a larger one is 413', async () => {
+    await deployments.waitStatus('iris', 'Deployed');
+    const url = `${server.baseUrl}/deployment/iris/api/v1.0/predictions`;
+    const pid = server.pid!;
+    const rssBefore = rssOf(pid);
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 10);
+    let big: { status: number; body: string };
+    try {
+      big = await postPadded(url, 100 * MB, { data: { ndarray: IRIS_ROWS } }, false);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(big.status).toBe(200);
+    expect(classes(JSON.parse(big.body).data.ndarray)).toEqual([0, 1, 2]);
+    // streamed: holding the body whole would add all of it to the server's memory; passing it on adds only
+    // chunks in flight and garbage not yet collected (40 to 70 MB seen here)
+    expect(peak - rssBefore).toBeLessThan(100 * MB);
+
+    const tooLarge = {
+      status: 413,
+      body: {
+        status: {
+          code: 413,
+          info: 'the request body is larger than 100 MiB, the most a prediction may send',
+          reason: 'REQUEST_TOO_LARGE',
+          status: 'FAILURE'
+        }
+      }
+    };
+    // declared too large: refused before the body is read
+    const declared = await postPadded(url, 100 * MIB + 1, { data: { ndarray: IRIS_ROWS } }, true);
+    expect({ status: declared.status, body: JSON.parse(declared.body) }).toEqual(tooLarge);
+    // chunked: cut off once it passes the limit
+    const chunked = await postPadded(url, 100 * MIB + MB, { data: { ndarray: IRIS_ROWS } }, false);
+    expect({ status: chunked.status, body: JSON.parse(chunked.body) }).toEqual(tooLarge);
+    // the replica is still there for the next request
+    expect((await answerOf(await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } }))).status).toBe(200);
+  });
+
+  test('PrimeHub Local restarted brings the Deployed deployment back', async () => {
+    await deployments.waitStatus('iris', 'Deployed');
+    const [pod] = (await deployments.get('iris')).pods as { name: string }[];
+    expect(await server.stop()).toBe(0);
+    expect(jobProcesses(pod.name)).toEqual([]);
+    await server.launch();
+    const back = await deployments.waitStatus('iris', 'Deployed');
+    expect(back).toMatchObject({ replicas: 1, availableReplicas: 1, modelURI: `/project/${server.groupName}/iris-2` });
+    const answer = await answerOf(await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } }));
+    expect(answer.status).toBe(200);
+    expect(classes((answer.body as any).data.ndarray)).toEqual([0, 1, 2]);
+  });
+});
