@@ -291,10 +291,8 @@ class SnapshotJobsHandler(BaseHandler):
         self.finish(json.dumps({"registered": True}))
 
 
-class AuthorizedKeysHandler(BaseHandler):
-    """The notebook home's ``~/.ssh/authorized_keys`` (the keys its SSH server lets in): ``GET``
-    lists them, ``POST {"key"}`` adds one public key line (appended; the same key twice is kept
-    once), ``DELETE ?fingerprint=SHA256:…`` removes a key. Each answer lists the keys after it."""
+class KeysBaseHandler(BaseHandler):
+    """What the authorized-keys routes share: the file and how its refusals are answered."""
 
     # The status each refusal of the file gets.
     STATUS = {"link": 409, "not_found": 404, "too_large": 413, "unreadable": 409}
@@ -303,9 +301,9 @@ class AuthorizedKeysHandler(BaseHandler):
     def keys(self) -> AuthorizedKeys:
         return AuthorizedKeys(self.settings[APP_SETTING].ssh_home)
 
-    def answer(self, **extra) -> None:
-        keys = self.keys
-        self.finish(json.dumps({**extra, "file": keys.path, "keys": [k.describe() for k in keys.list()]}))
+    def key_text(self) -> Optional[str]:
+        text = self.body().get("key")
+        return text if isinstance(text, str) else None
 
     def refuse(self, err: Exception) -> "asyncio.Future[None]":
         if isinstance(err, KeyRefused):
@@ -313,6 +311,16 @@ class AuthorizedKeysHandler(BaseHandler):
         if isinstance(err, AuthorizedKeysError):
             return self.fail(self.STATUS.get(err.code, 409), str(err), err.code)
         return self.fail(500, f"{self.keys.path}: {getattr(err, 'strerror', None) or err}", "io_error")
+
+
+class AuthorizedKeysHandler(KeysBaseHandler):
+    """The notebook home's ``~/.ssh/authorized_keys`` (the keys its SSH server lets in): ``GET``
+    lists them, ``POST {"key"}`` adds one public key line (appended; the same key twice is kept
+    once), ``DELETE ?fingerprint=SHA256:…`` removes a key. Each answer lists the keys after it."""
+
+    def answer(self, **extra) -> None:
+        keys = self.keys
+        self.finish(json.dumps({**extra, "file": keys.path, "keys": [k.describe() for k in keys.list()]}))
 
     @tornado.web.authenticated
     def get(self):
@@ -323,8 +331,8 @@ class AuthorizedKeysHandler(BaseHandler):
 
     @tornado.web.authenticated
     def post(self):
-        text = self.body().get("key")
-        if not isinstance(text, str):
+        text = self.key_text()
+        if text is None:
             return self.fail(400, "key must be the text of a public key", "invalid_request")
         try:
             key = parse_public_key(text)
@@ -345,15 +353,15 @@ class AuthorizedKeysHandler(BaseHandler):
             self.refuse(err)
 
 
-class AuthorizedKeyCheckHandler(AuthorizedKeysHandler):
+class AuthorizedKeyCheckHandler(KeysBaseHandler):
     """``POST {"key"}``: what adding this key would add (its type, fingerprint and comment, and
     whether it is authorized already), without changing anything: the Add dialog shows it to be
     confirmed."""
 
     @tornado.web.authenticated
     def post(self):
-        text = self.body().get("key")
-        if not isinstance(text, str):
+        text = self.key_text()
+        if text is None:
             return self.fail(400, "key must be the text of a public key", "invalid_request")
         try:
             key = parse_public_key(text)

@@ -173,6 +173,11 @@ async def test_check_shows_what_would_be_added_and_changes_nothing(jp_fetch, ssh
     assert not ssh_dir.exists()
     await add(jp_fetch, pub(key))
     assert body(await check())["authorized"] is True
+    # the check route only checks
+    for method, kwargs in (("GET", {}), ("DELETE", {"params": {"fingerprint": answer["key"]["fingerprint"]}})):
+        r = await jp_fetch("primehub-suite", "ssh", "authorized-keys", "check", method=method, raise_error=False, **kwargs)
+        assert r.code == 405, method
+    assert len((await listed(jp_fetch))["keys"]) == 1
 
 
 async def test_links_are_refused_and_never_followed(jp_fetch, jp_root_dir, ssh_dir, keydir, tmp_path):
