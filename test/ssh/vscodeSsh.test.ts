@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
 import { Logger, NULL_SINK } from '../../vscode-extension/src/logger/Logger';
@@ -19,7 +19,10 @@ import { MemoryStore } from '../../vscode-extension/src/testing/fakes';
 import { SshConfigFile } from '../../vscode-extension/src/ssh/SshConfigFile';
 import { diagnose, examine, type CauseId, type NotebookFacts } from '../../vscode-extension/src/ssh/SshDoctor';
 import { SshManager, type NotebookTarget } from '../../vscode-extension/src/ssh/SshManager';
-import { readKey, type SshKey } from '../../vscode-extension/src/ssh/sshKeys';
+import { HopError, openNotebook } from '../../vscode-extension/src/ssh/notebookTunnel';
+import { keyAuth, readKey, type SshKey } from '../../vscode-extension/src/ssh/sshKeys';
+import { createLogger } from '../../packages/local-server/src/logger';
+import { NotebookSshd } from '../../packages/local-server/src/ssh/NotebookSshd';
 import { listenOn } from '../../packages/local-server/src/ports';
 import { LocalServerProcess } from '../kit/localServer';
 import { makeKey, requireOpenSsh, run } from '../kit/ssh';
@@ -265,6 +268,54 @@ describe('VS Code: notebook SSH through PrimeHub Local', () => {
       expect((await asCluster({ identityFile: fresh.path }, freshConfig, Date.now() - 3600_000)).cause).toBe(
         'key-not-authorized'
       );
+    });
+
+    test("no sshd in the image: PrimeHub's OpenSSH bastion answers the tunnel to a notebook without sshd with Connection refused", async () => {
+      // PrimeHub's bastion is OpenSSH; so is this stand-in (an sshd that allows TCP forwarding, as the notebook's)
+      const home = join(dir, 'bastion-home');
+      const sshd = new NotebookSshd(
+        { home, dir: join(dir, 'openssh-bastion') },
+        createLogger('error', () => undefined)
+      );
+      try {
+        await sshd.start();
+        const port = sshd.status().port!;
+        appendFileSync(join(home, '.ssh', 'authorized_keys'), `${key.publicKey}\n`);
+        // the notebook pod answers, but nothing listens on its port 22
+        const noSshd = await listenOn(0);
+        const route = {
+          bastionHost: '127.0.0.1',
+          bastionPort: port,
+          bastionUser: userInfo().username,
+          notebookHost: '127.0.0.1',
+          notebookPort: noSshd,
+          login: 'jovyan'
+        };
+        const failed = await openNotebook(route, await keyAuth(key)).then(
+          s => {
+            s.close();
+            return undefined;
+          },
+          (e: unknown) => e
+        );
+        expect(failed).toBeInstanceOf(HopError);
+        const hop = failed as HopError;
+        expect({ hop: hop.hop, failure: hop.failure }).toEqual({ hop: 'tunnel', failure: 'refused' });
+        // the rest of a cluster's checks passed: the doctor names the cause from this refusal
+        const facts = await examine({
+          notebook: { isLocal: false, spec: target.spec },
+          keyPath: target.spec.identityFile,
+          configFile: new SshConfigFile(configPath, false)
+        });
+        expect(facts.probe).toEqual({ ok: true });
+        const d = diagnose({
+          ...facts,
+          probe: { ok: false, hop: hop.hop, failure: hop.failure, message: hop.message }
+        });
+        expect(d.cause).toBe('no-sshd');
+      } finally {
+        await sshd.stop();
+      }
     });
 
     test('SSH not enabled (PrimeHub Local says so; on a cluster the bastion refuses the tunnel); notebook stopped', async () => {
