@@ -1,0 +1,170 @@
+/**
+ * Connect to Notebook via SSH end to end: the packaged VSIX in code-server (VS Code 1.100, no Remote - SSH) in
+ * headless Chromium against a real PrimeHub Local whose notebook has SSH off. Connect asks to turn SSH on, makes
+ * the key, has it authorized (the public key copied, as a user pastes it into the notebook), writes the block into
+ * the user's own SSH config and opens a terminal running ssh, which reaches the notebook's shell; the doctor then
+ * finds every hop working, and Disconnect leaves the config byte for byte as it was.
+ */
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrimeHubClient } from '@primehub-suite/client';
+import type { Page } from 'playwright-core';
+import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
+import { requireOpenSsh } from '../kit/ssh';
+import { waitFor } from '../kit/wait';
+import { ensureExtensionBuilt } from './extensionBuild';
+import type { Workbench } from './workbench';
+import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+
+jest.setTimeout(300_000);
+
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, 'screenshots')
+  : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
+
+/** The user's own config: comments, an Include, CRLF line breaks and no line break at the end. */
+const USER_CONFIG = '# my hosts\r\nInclude /nonexistent/conf.d/*\r\nHost work\r\n  HostName work.example.com';
+
+let server: LocalServerProcess;
+let client: PrimeHubClient;
+let scratch: string;
+let session: WorkbenchSession | undefined;
+let page: Page;
+let wb: Workbench;
+let configPath: string;
+let label: string;
+
+beforeAll(async () => {
+  requireOpenSsh();
+  ensureExtensionBuilt();
+  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-ssh-'));
+  server = new LocalServerProcess(join(scratch, 'data'), { args: ['--notebook-user', 'phuser', '--ssh-port', '0'] });
+  await server.launch();
+  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token });
+  const u = new URL(server.endpoint);
+  label = `${u.hostname}-${u.port}`;
+  // code-server's HOME is the scratch folder: keys and the config land there, never in the machine's ~/.ssh
+  mkdirSync(join(scratch, '.ssh'), { recursive: true, mode: 0o700 });
+  configPath = join(scratch, '.ssh', 'config');
+  writeFileSync(configPath, USER_CONFIG, { mode: 0o600 });
+  const workspace = join(scratch, 'project');
+  mkdirSync(workspace, { recursive: true });
+  session = await openWorkbench({
+    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'ssh'),
+    scratch,
+    workspace,
+    settings: {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'remote.autoForwardPorts': false,
+      // the file OpenSSH reads is the passwd home's, not code-server's HOME: the config is named, as
+      // Remote - SSH users do with this setting, so the terminal's ssh gets -F
+      'remote.SSH.configFile': configPath
+    }
+  });
+  ({ page, wb } = session);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
+}, 180_000);
+
+screenshotAfterEach('primehub-ssh', () => session);
+
+afterAll(async () => {
+  await session?.close();
+  await client?.close();
+  await server?.dispose();
+  if (scratch) {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+const quickInput = (text: string | RegExp) => page.locator('.quick-input-widget').filter({ hasText: text });
+const pickRow = (text: string | RegExp) =>
+  page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+
+test('signed in, Connect turns SSH on, makes the key, has it authorized, writes the block and opens a terminal in the notebook', async () => {
+  await wb.runCommand('PrimeHub: Sign In');
+  await wb.answer('PrimeHub URL', server.baseUrl);
+  await wb.answer('API token', server.token);
+  await page.locator('.statusbar-item', { hasText: 'PrimeHub Local' }).first().waitFor({ timeout: 60_000 });
+
+  await wb.runCommand('PrimeHub: Connect to Notebook via SSH');
+  // SSH is off: asked before anything is turned on
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'SSH is off for your notebook' });
+  await dialog.waitFor({ timeout: 60_000 });
+  await dialog.locator('.monaco-button', { hasText: 'Enable SSH' }).click();
+  await waitFor(
+    "the notebook's sshd running",
+    async () => (await client.ssh.status('phuser')).state === 'running' || undefined,
+    60_000
+  );
+
+  await quickInput('Which SSH key should reach your notebook?').waitFor({ timeout: 60_000 });
+  await pickRow('Create a new ed25519 key').waitFor();
+  await wb.screenshot(join(SHOTS, 'ssh-connect-key.png'));
+  await pickRow('Create a new ed25519 key').click();
+  const key = join(scratch, '.ssh', `primehub_${label}_ed25519`);
+  await waitFor('the new key', () => existsSync(`${key}.pub`) || undefined, 30_000);
+  expect(statSync(key).mode & 0o777).toBe(0o600);
+
+  // not authorized yet: the bastion refuses it, so Connect offers the authorize link or the public key
+  await quickInput('Authorize this key on your notebook').waitFor({ timeout: 60_000 });
+  await wb.screenshot(join(SHOTS, 'ssh-connect-authorize.png'));
+  await pickRow('Copy the public key').click();
+  const publicKey = readFileSync(`${key}.pub`, 'utf8').trim();
+  await waitFor(
+    'the public key on the clipboard',
+    async () => ((await page.evaluate(() => navigator.clipboard.readText())).trim() === publicKey ? true : undefined),
+    30_000
+  );
+  // what the user does in the notebook: append it to ~/.ssh/authorized_keys
+  const notebookSsh = join(server.dataDir, 'notebooks', 'phuser', '.ssh');
+  mkdirSync(notebookSsh, { recursive: true, mode: 0o700 });
+  appendFileSync(join(notebookSsh, 'authorized_keys'), `${publicKey}\n`);
+
+  // Connect saw the key get through, wrote the block after the user's bytes, and opened ssh in a terminal
+  await waitFor(
+    'the PrimeHub block',
+    () => readFileSync(configPath, 'utf8').includes(`# <<< PrimeHub ${label} <<<`) || undefined,
+    60_000
+  );
+  const written = readFileSync(configPath, 'utf8');
+  expect(written.startsWith(USER_CONFIG)).toBe(true);
+  expect(statSync(configPath).mode & 0o777).toBe(0o600);
+  expect(readFileSync(`${configPath}.primehub.bak`, 'utf8')).toBe(USER_CONFIG);
+
+  const terminal = page.locator('.terminal-wrapper .xterm').first();
+  await terminal.waitFor({ timeout: 60_000 });
+  const marker = join(scratch, 'reached-the-notebook');
+  // the shell's prompt comes once ssh is through both hops; typed input waits in the pty until then
+  await terminal.click();
+  await page.keyboard.type(`echo "$HOME" > ${marker}\n`);
+  await waitFor('the command typed in the terminal run in the notebook', () => existsSync(marker) || undefined, 60_000);
+  expect(readFileSync(marker, 'utf8').trim()).toBe(join(server.dataDir, 'notebooks', 'phuser'));
+  await wb.screenshot(join(SHOTS, 'ssh-terminal.png'));
+});
+
+test('the SSH Doctor finds every hop working and shows its report', async () => {
+  await wb.clearNotifications();
+  await wb.runCommand('PrimeHub: SSH Doctor');
+  await wb.expectNotification('SSH Doctor: every hop to your notebook works', 60_000);
+  // the report, in its output channel
+  await page.locator('.part.panel .view-lines', { hasText: 'All good' }).first().waitFor({ timeout: 30_000 });
+  await wb.screenshot(join(SHOTS, 'ssh-doctor.png'));
+});
+
+test('Disconnect removes the block: the config is byte for byte what the user had', async () => {
+  await wb.clearNotifications();
+  await wb.runCommand('PrimeHub: Disconnect Notebook SSH');
+  await waitFor('the block removed', () => readFileSync(configPath, 'utf8') === USER_CONFIG || undefined, 30_000);
+  await wb.expectNotification(`Removed the PrimeHub ${label} block`);
+});
