@@ -1,7 +1,7 @@
 /**
  * Connect to Notebook via SSH end to end: the packaged VSIX in code-server (VS Code 1.100, no Remote - SSH) in
  * headless Chromium against a real PrimeHub Local whose notebook has SSH off. Connect asks to turn SSH on, makes
- * the key, has it authorized (the public key copied, as a user pastes it into the notebook), writes the block into
+ * the key, has it authorized (its authorize link opened in the browser, where the notebook's JupyterLab adds it), writes the block into
  * the user's own SSH config and opens a terminal running ssh, which reaches the notebook's shell; the doctor then
  * finds every hop working, and Disconnect leaves the config byte for byte as it was.
  */
@@ -15,6 +15,8 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
@@ -43,6 +45,9 @@ let page: Page;
 let wb: Workbench;
 let configPath: string;
 let label: string;
+/** A stand-in for the notebook's JupyterLab: the addresses it was asked for. */
+let lab: Server;
+const labRequests: URL[] = [];
 
 beforeAll(async () => {
   requireOpenSsh();
@@ -57,6 +62,11 @@ beforeAll(async () => {
   mkdirSync(join(scratch, '.ssh'), { recursive: true, mode: 0o700 });
   configPath = join(scratch, '.ssh', 'config');
   writeFileSync(configPath, USER_CONFIG, { mode: 0o600 });
+  lab = createServer((req, res) => {
+    labRequests.push(new URL(req.url ?? '/', 'http://lab'));
+    res.end('<html><title>JupyterLab</title></html>');
+  });
+  await new Promise<void>(resolve => lab.listen(0, '127.0.0.1', resolve));
   const workspace = join(scratch, 'project');
   mkdirSync(workspace, { recursive: true });
   session = await openWorkbench({
@@ -69,17 +79,18 @@ beforeAll(async () => {
       'remote.autoForwardPorts': false,
       // the file OpenSSH reads is the passwd home's, not code-server's HOME: the config is named, as
       // Remote - SSH users do with this setting, so the terminal's ssh gets -F
-      'remote.SSH.configFile': configPath
+      'remote.SSH.configFile': configPath,
+      'primehub.ssh.labUrl': `http://127.0.0.1:${(lab.address() as AddressInfo).port}/lab`
     }
   });
   ({ page, wb } = session);
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
 }, 180_000);
 
 screenshotAfterEach('primehub-ssh', () => session);
 
 afterAll(async () => {
   await session?.close();
+  await new Promise(resolve => (lab ? lab.close(resolve) : resolve(undefined)));
   await client?.close();
   await server?.dispose();
   if (scratch) {
@@ -91,7 +102,7 @@ const quickInput = (text: string | RegExp) => page.locator('.quick-input-widget'
 const pickRow = (text: string | RegExp) =>
   page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
 
-test('signed in, Connect turns SSH on, makes the key, has it authorized, writes the block and opens a terminal in the notebook', async () => {
+test('signed in, Connect turns SSH on, makes the key, opens the authorize link, writes the block and opens a terminal in the notebook', async () => {
   await wb.runCommand('PrimeHub: Sign In');
   await wb.answer('PrimeHub URL', server.baseUrl);
   await wb.answer('API token', server.token);
@@ -116,17 +127,27 @@ test('signed in, Connect turns SSH on, makes the key, has it authorized, writes 
   await waitFor('the new key', () => existsSync(`${key}.pub`) || undefined, 30_000);
   expect(statSync(key).mode & 0o777).toBe(0o600);
 
-  // not authorized yet: the bastion refuses it, so Connect offers the authorize link or the public key
+  // not authorized yet: the bastion refuses it, so Connect offers the notebook's authorize link or the public key
   await quickInput('Authorize this key on your notebook').waitFor({ timeout: 60_000 });
   await wb.screenshot(join(SHOTS, 'ssh-connect-authorize.png'));
-  await pickRow('Copy the public key').click();
-  const publicKey = readFileSync(`${key}.pub`, 'utf8').trim();
-  await waitFor(
-    'the public key on the clipboard',
-    async () => ((await page.evaluate(() => navigator.clipboard.readText())).trim() === publicKey ? true : undefined),
+  const popup = page.context().waitForEvent('page', { timeout: 30_000 });
+  await pickRow("Open the notebook's authorize link").click();
+  const opened = await popup;
+  // the browser loads the link: the Lab gets the public key whole in its query
+  const asked = await waitFor(
+    'the Lab to be asked to authorize the key',
+    () => labRequests.find(u => u.searchParams.has('primehub-ssh-key')),
     30_000
-  );
-  // what the user does in the notebook: append it to ~/.ssh/authorized_keys
+  ).catch((e: Error) => {
+    throw new Error(
+      `${e.message}; the Lab saw ${JSON.stringify(labRequests.map(String))}, the page is at ${opened.url()}`
+    );
+  });
+  const publicKey = readFileSync(`${key}.pub`, 'utf8').trim();
+  expect(asked.pathname).toBe('/lab');
+  expect(asked.searchParams.get('primehub-ssh-key')).toBe(publicKey);
+  await opened.close();
+  // what the Lab does once its user confirms the fingerprint: append it to the notebook's authorized_keys
   const notebookSsh = join(server.dataDir, 'notebooks', 'phuser', '.ssh');
   mkdirSync(notebookSsh, { recursive: true, mode: 0o700 });
   appendFileSync(join(notebookSsh, 'authorized_keys'), `${publicKey}\n`);

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import type { Logger } from '../logger/Logger';
+import { externalUiBase, onExternalBase } from '../models/runs';
 import type { CommandArgs } from '../util/commandArgs';
 import { WorkspaceConfigs } from '../vscode-objs/WorkspaceConfigs';
 import type { PortForward } from './notebookTunnel';
@@ -335,8 +336,13 @@ export class SshCommands implements vscode.Disposable {
         return undefined;
       }
       const link = await this.ssh.authorizeLink(target.spec.label, lab, key);
-      // as a string: vscode.Uri would encode the query's "=", and the Lab would find no key in the link
-      await vscode.commands.executeCommand('vscode.open', link);
+      // at the address this window's browser reaches the Lab at (code-server's port proxy keeps no path or
+      // query of a loopback link it rewrites itself), and as a string: vscode.Uri would encode the query's "="
+      const external = await vscode.env.asExternalUri(vscode.Uri.parse(lab));
+      await vscode.commands.executeCommand(
+        'vscode.open',
+        onExternalBase(link, lab, externalUiBase(lab, external.toString(true)))
+      );
     } else {
       await vscode.env.clipboard.writeText(key.publicKey);
       await this.ssh.noteAuthorizeAsked(target.spec.label);
