@@ -92,6 +92,15 @@ test('a key authorized through the link after confirming lets the OpenSSH client
   expect(statSync(authorizedKeys).mode & 0o777).toBe(0o600);
   expect(statSync(join(s.home, '.ssh')).mode & 0o777).toBe(0o700);
 
+  // the same link again (a second Connect): the key is authorized already, nothing to add, still once in the file
+  await page.mainFrame().goto(sshKeyLink(`${baseURL}/lab`, publicKey));
+  await expect(dialog.getByTestId('key-authorized')).toHaveText('This key is authorized already.');
+  await expect(dialog.getByRole('button', { name: 'Add key' })).toBeDisabled();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(readFileSync(authorizedKeys, 'utf8')).toBe(publicKey);
+  await expect(row).toContainText('laptop_key');
+
   // the switch turns the notebook's sshd on; the block shown is the one PrimeHub Local serves
   const toggle = ph.panel.getByRole('switch', { name: 'Enable SSH Server' });
   await expect(toggle).toHaveAttribute('aria-checked', 'false');
