@@ -47,6 +47,8 @@ let configPath: string;
 let label: string;
 /** A stand-in for the notebook's JupyterLab: the addresses it was asked for. */
 let lab: Server;
+/** A service in the notebook (its loopback is this machine's), as TensorBoard would be. */
+let service: Server;
 const labRequests: URL[] = [];
 
 beforeAll(async () => {
@@ -67,6 +69,8 @@ beforeAll(async () => {
     res.end('<html><title>JupyterLab</title></html>');
   });
   await new Promise<void>(resolve => lab.listen(0, '127.0.0.1', resolve));
+  service = createServer((_req, res) => res.end('<html><body>tensorboard in the notebook</body></html>'));
+  await new Promise<void>(resolve => service.listen(0, '127.0.0.1', resolve));
   const workspace = join(scratch, 'project');
   mkdirSync(workspace, { recursive: true });
   session = await openWorkbench({
@@ -90,17 +94,13 @@ screenshotAfterEach('primehub-ssh', () => session);
 
 afterAll(async () => {
   await session?.close();
-  await new Promise(resolve => (lab ? lab.close(resolve) : resolve(undefined)));
+  await Promise.all([lab, service].map(srv => new Promise(resolve => (srv ? srv.close(resolve) : resolve(undefined)))));
   await client?.close();
   await server?.dispose();
   if (scratch) {
     rmSync(scratch, { recursive: true, force: true });
   }
 });
-
-const quickInput = (text: string | RegExp) => page.locator('.quick-input-widget').filter({ hasText: text });
-const pickRow = (text: string | RegExp) =>
-  page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
 
 test('signed in, Connect turns SSH on, makes the key, opens the authorize link, writes the block and opens a terminal in the notebook', async () => {
   await wb.runCommand('PrimeHub: Sign In');
@@ -119,19 +119,19 @@ test('signed in, Connect turns SSH on, makes the key, opens the authorize link, 
     60_000
   );
 
-  await quickInput('Which SSH key should reach your notebook?').waitFor({ timeout: 60_000 });
-  await pickRow('Create a new ed25519 key').waitFor();
+  await wb.quickInputShowing('Which SSH key should reach your notebook?').waitFor({ timeout: 60_000 });
+  await wb.pickRow('Create a new ed25519 key').waitFor();
   await wb.screenshot(join(SHOTS, 'ssh-connect-key.png'));
-  await pickRow('Create a new ed25519 key').click();
+  await wb.pickRow('Create a new ed25519 key').click();
   const key = join(scratch, '.ssh', `primehub_${label}_ed25519`);
   await waitFor('the new key', () => existsSync(`${key}.pub`) || undefined, 30_000);
   expect(statSync(key).mode & 0o777).toBe(0o600);
 
   // not authorized yet: the bastion refuses it, so Connect offers the notebook's authorize link or the public key
-  await quickInput('Authorize this key on your notebook').waitFor({ timeout: 60_000 });
+  await wb.quickInputShowing('Authorize this key on your notebook').waitFor({ timeout: 60_000 });
   await wb.screenshot(join(SHOTS, 'ssh-connect-authorize.png'));
   const popup = page.context().waitForEvent('page', { timeout: 30_000 });
-  await pickRow("Open the notebook's authorize link").click();
+  await wb.pickRow("Open the notebook's authorize link").click();
   const opened = await popup;
   // the browser loads the link: the Lab gets the public key whole in its query
   const asked = await waitFor(
@@ -181,6 +181,24 @@ test('the SSH Doctor finds every hop working and shows its report', async () => 
   // the report, in its output channel
   await page.locator('.part.panel .view-lines', { hasText: 'All good' }).first().waitFor({ timeout: 30_000 });
   await wb.screenshot(join(SHOTS, 'ssh-doctor.png'));
+});
+
+test('Forward a Notebook Port opens the page a notebook service serves, listed in the status bar until stopped', async () => {
+  await wb.clearNotifications();
+  await wb.runCommand('PrimeHub: Forward a Notebook Port');
+  const popup = page.context().waitForEvent('page', { timeout: 60_000 });
+  await wb.answer('Forward a Notebook Port', String((service.address() as AddressInfo).port));
+  const opened = await popup;
+  // through code-server's port proxy, as a browser away from the server reaches the local port
+  await opened.getByText('tensorboard in the notebook').waitFor({ timeout: 60_000 });
+  await opened.close();
+  const item = page.getByRole('button', { name: 'Forwarded notebook ports: 1' });
+  await item.waitFor({ timeout: 30_000 });
+  await wb.screenshot(join(SHOTS, 'ssh-forward.png'));
+  await wb.runCommand('PrimeHub: Stop a Forwarded Notebook Port');
+  await wb.quickInputShowing('Stop a Forwarded Notebook Port').waitFor();
+  await wb.pickRow(`Notebook port ${(service.address() as AddressInfo).port}`).click();
+  await item.waitFor({ state: 'detached', timeout: 30_000 });
 });
 
 test('Disconnect removes the block: the config is byte for byte what the user had', async () => {

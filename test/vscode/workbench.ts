@@ -44,6 +44,16 @@ export class Workbench {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }
 
+  /** The open QuickPick or input box once it shows `text` (its title, placeholder, items or message). */
+  quickInputShowing(text: string | RegExp) {
+    return this.page.locator('.quick-input-widget').filter({ hasText: text });
+  }
+
+  /** A row of the open QuickPick. */
+  pickRow(text: string | RegExp) {
+    return this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  }
+
   /** Waits for an input box whose title or prompt contains `text`, fills it and accepts. */
   async answer(text: string | RegExp, value: string): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');

@@ -434,6 +434,7 @@ export class SshCommands implements vscode.Disposable {
       return;
     }
     this.statusItem.text = `$(plug) ${n}`;
+    this.statusItem.accessibilityInformation = { label: `Forwarded notebook ports: ${n}` };
     this.statusItem.tooltip = `Forwarded notebook ports: ${this.ssh.forwards
       .map(f => `${f.remotePort} → ${f.url}`)
       .join(', ')} (click to stop one)`;

@@ -47,6 +47,8 @@ export interface DoctorFacts {
   key: { path: string; state: 'ok' | 'missing' | 'unusable' | 'not-in-agent'; message?: string; key?: SshKey };
   config: {
     path: string;
+    /** What ssh needs to read this config (`-F <path>` when it is not the one it reads by itself). */
+    sshArgs?: string[];
     hasBlock: boolean;
     /** `ssh -G` of the notebook alias against the block. */
     check?: BlockCheck;
@@ -87,7 +89,7 @@ export async function examine(input: DoctorInput): Promise<DoctorFacts> {
   const facts: DoctorFacts = {
     notebook,
     key: { path: keyPath, state: 'ok' },
-    config: { path: configFile.path, hasBlock: false },
+    config: { path: configFile.path, sshArgs: configFile.sshArgs, hasBlock: false },
     authorizedAt: input.authorizedAt,
     now: Date.now()
   };
@@ -264,7 +266,8 @@ export function diagnose(f: DoctorFacts): Diagnosis {
   }
   const p = f.probe;
   if (!p || p.ok) {
-    return { cause: 'ok', hop: 'every hop', problem: 'every hop works', fix: `connect with: ssh ${alias.notebook}` };
+    const command = ['ssh', ...(config.sshArgs ?? []), alias.notebook].join(' ');
+    return { cause: 'ok', hop: 'every hop', problem: 'every hop works', fix: `connect with: ${command}` };
   }
   const hop = HOP_TITLES[p.hop];
   if (p.hop === 'bastion-tcp') {

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from '../logger/Logger';
 import { Emitter } from '../util/Emitter';
 import type { KeyValueStore } from '../vscode-objs/storage';
-import { forwardPort, HopError, openNotebook, type NotebookRoute, type PortForward } from './notebookTunnel';
+import { forwardPort, HopError, openNotebook, type PortForward } from './notebookTunnel';
 import { aliasesOf, blockLabel, type SshBlockSpec } from './sshConfigBlock';
 import type { BlockCheck, SshConfigFile } from './SshConfigFile';
 import { BASTION_USER, diagnose, examine, type Diagnosis, type DoctorFacts, type NotebookFacts } from './SshDoctor';
@@ -172,18 +172,6 @@ export class SshManager {
     return this.store.get<Record<string, number>>(AUTHORIZED_AT)?.[label];
   }
 
-  /** The route ssh takes to the notebook, as the block says. */
-  route(spec: SshBlockSpec): NotebookRoute {
-    return {
-      bastionHost: spec.bastionHost,
-      bastionPort: spec.bastionPort,
-      bastionUser: spec.bastionUser,
-      notebookHost: spec.notebookHost,
-      notebookPort: spec.notebookPort,
-      login: spec.login
-    };
-  }
-
   /**
    * Signs in through both hops with the key (the preflight of Connect); resolves with the notebook's home, or
    * the HopError that says where it stopped.
@@ -195,7 +183,7 @@ export class SshManager {
   ): Promise<{ home?: string; error?: HopError }> {
     const auth = await keyAuth(key, this.env.agentSocket());
     try {
-      const session = await openNotebook(this.route(spec), auth, { signal, readyTimeoutMs: 15_000 });
+      const session = await openNotebook(spec, auth, { signal, readyTimeoutMs: 15_000 });
       try {
         const res = await session.exec('printf %s "$HOME"');
         return { home: res.code === 0 && res.stdout.startsWith('/') ? res.stdout : undefined };
@@ -233,7 +221,7 @@ export class SshManager {
 
   /** Forwards the notebook's `port` to a free local port through the bastion; listed until stopped. */
   async forward(spec: SshBlockSpec, key: SshKey, port: number, signal?: AbortSignal): Promise<PortForward> {
-    const session = await openNotebook(this.route(spec), await keyAuth(key, this.env.agentSocket()), {
+    const session = await openNotebook(spec, await keyAuth(key, this.env.agentSocket()), {
       signal,
       readyTimeoutMs: 15_000
     });

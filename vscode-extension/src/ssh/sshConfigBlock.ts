@@ -1,22 +1,15 @@
+import type { NotebookRoute } from './notebookTunnel';
+
 /**
  * The block the extension keeps in the user's SSH config for one PrimeHub: its text, and putting it into or
  * taking it out of the config's text with every byte outside the block left as it was (line endings, a last line
  * without a line break, the user's own entries, Includes and comments).
  */
 
-/** The hops of one PrimeHub notebook, as the block names them. */
-export interface SshBlockSpec {
+/** The hops of one PrimeHub notebook, as the block writes them: the route ssh takes, the key and known hosts. */
+export interface SshBlockSpec extends NotebookRoute {
   /** Names the block and its hosts: the PrimeHub's host, e.g. `primehub.example.com` or `127.0.0.1-8321`. */
   label: string;
-  bastionHost: string;
-  bastionPort: number;
-  /** `limited-user` on PrimeHub. */
-  bastionUser: string;
-  /** `jupyter-<escaped user>.hub`, resolved by the bastion. */
-  notebookHost: string;
-  notebookPort: number;
-  /** The account on the notebook (`jovyan` on PrimeHub). */
-  login: string;
   /** The private key's absolute path. */
   identityFile: string;
   /** The known-hosts file of the bastion hop (its host key is remembered on first use). */
