@@ -8,6 +8,8 @@ import { openModal } from './Modal';
 
 /** A `.pub` file is one line; anything this large is not one. */
 const MAX_UPLOAD_BYTES = 64 * 1024;
+/** What a private key file holds (OpenSSH, PEM, PuTTY), where a public key line never does. */
+const PRIVATE_KEY = /PRIVATE KEY|PuTTY-User-Key-File/;
 /** Typing pauses this long (ms) before the key is checked. */
 const CHECK_DELAY_MS = 250;
 
@@ -72,6 +74,11 @@ function AddKeyDialog(props: { hub: IPrimeHub; options: IAddKeyOptions; onClose:
     setCheck(null);
     setProblem('');
     if (!text.trim()) {
+      return;
+    }
+    // a private key is never sent anywhere, not even to be refused by the server
+    if (PRIVATE_KEY.test(text)) {
+      setProblem('This is a private key: never share it. Paste the public key (the .pub file) instead.');
       return;
     }
     const t = window.setTimeout(

@@ -61,7 +61,7 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a key authorized through the link after confirming lets the OpenSSH client in through the bastion; enable, copy, remove', async ({
+test('a key authorized through the link after confirming lets the OpenSSH client in through the bastion; enable, copy, remove, upload', async ({
   page,
   baseURL
 }) => {
@@ -135,4 +135,25 @@ test('a key authorized through the link after confirming lets the OpenSSH client
   expect(readFileSync(authorizedKeys, 'utf8')).toBe('');
   const refused = await run('ssh', ['-F', config, 'jupyter-phuser.hub', 'true'], 60_000);
   expect(refused.code).toBe(255);
+
+  // Add key in the panel: a private key pasted is refused with the reason (and never leaves the browser); an
+  // uploaded .pub shows its fingerprint
+  const other = makeKey(dir, 'desktop_key');
+  const sent: string[] = [];
+  page.on('request', r => {
+    if (r.url().includes('/primehub-suite/ssh/')) {
+      sent.push(r.postData() ?? '');
+    }
+  });
+  await ph.panel.getByTitle('Authorize a public key').click();
+  await dialog.getByRole('textbox', { name: /^Public key/ }).fill(readFileSync(other, 'utf8'));
+  await expect(dialog.getByRole('alert')).toContainText('This is a private key');
+  await expect(dialog.getByRole('button', { name: 'Add key' })).toBeDisabled();
+  await dialog.getByLabel('Public key file').setInputFiles(`${other}.pub`);
+  await expect(dialog.getByTestId('key-check').locator('[data-field="Fingerprint"]')).toHaveText(fingerprintOf(other));
+  await dialog.getByRole('button', { name: 'Add key' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(ph.panel.locator('.jp-primehub-KeyRow')).toHaveText([/desktop_key/]);
+  expect(readFileSync(authorizedKeys, 'utf8')).toBe(readFileSync(`${other}.pub`, 'utf8'));
+  expect(sent.filter(body => body.includes('PRIVATE KEY'))).toEqual([]);
 });
