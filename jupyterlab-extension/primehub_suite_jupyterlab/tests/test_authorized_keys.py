@@ -263,3 +263,23 @@ def test_the_parsed_key_is_written_as_one_plain_line(keydir):
     assert key.line() == pub(keygen(keydir, "ed")).strip()
     with pytest.raises(KeyRefused):
         parse_public_key("ssh-ed25519-cert-v01@openssh.com AAAA")
+
+
+def test_adds_and_removes_at_once_lose_nothing(keydir, tmp_path):
+    """Each change holds the lock on ~/.ssh: adds racing a remove's rewrite are neither lost nor doubled."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from primehub_suite_jupyterlab.authorized_keys import AuthorizedKeys
+
+    keys = [parse_public_key(pub(keygen(keydir, f"k{i}"))) for i in range(6)]
+    first = AuthorizedKeys(str(tmp_path))
+    first.add(keys[0])
+
+    def change(i):
+        store = AuthorizedKeys(str(tmp_path))  # its own descriptors, as another process's
+        return store.remove(keys[0].fingerprint) if i == 0 else store.add(keys[1 + i % 5])
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(change, range(20)))
+    lines = (tmp_path / ".ssh" / "authorized_keys").read_text().splitlines()
+    assert sorted(lines) == sorted(k.line() for k in keys[1:])
