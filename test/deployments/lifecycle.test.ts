@@ -4,7 +4,7 @@
  * restart of PrimeHub Local brings a Deployed deployment back.
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { LocalServerProcess } from '../kit/localServer';
 import { jobProcesses, waitFor } from '../kit/wait';
@@ -34,12 +34,14 @@ function postPadded(
 ): Promise<{ status: number; body: string }> {
   const tail = Buffer.from(JSON.stringify(message));
   const u = new URL(url);
+  // a kept-alive connection, as clients keep them: one that asks to close has no body dropped for it after the answer
+  const agent = new Agent({ keepAlive: true });
   const req = request({
     host: u.hostname,
     port: u.port,
     path: u.pathname,
     method: 'POST',
-    agent: false,
+    agent,
     headers: { 'content-type': 'application/json', ...(contentLength ? { 'content-length': String(size) } : {}) }
   });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -47,9 +49,14 @@ function postPadded(
       let body = '';
       res.setEncoding('utf8');
       res.on('data', c => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('end', () => {
+        agent.destroy();
+        resolve({ status: res.statusCode!, body });
+      });
     });
-    req.on('error', reject);
+    req.on('error', err =>
+      reject(new Error(`POST of ${size} bytes${contentLength ? '' : ' chunked'}: ${err.message}`, { cause: err }))
+    );
   });
   const spaces = Buffer.alloc(MB, 0x20);
   void (async () => {

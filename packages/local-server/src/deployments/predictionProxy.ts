@@ -91,10 +91,9 @@ export async function servePrediction(
     client = credentials.name;
   }
   if (Number(req.headers['content-length'] ?? 0) > MAX_PREDICTION_BODY) {
-    // refused before a byte of it is read; the connection ends with the answer
-    res.setHeader('connection', 'close');
+    // answered before a byte of it is read. Node reads the rest and drops it once the answer is sent: a client
+    // still sending gets the answer, where closing the connection would reset it before it is read.
     seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
-    res.once('finish', () => req.destroy());
     return;
   }
   const route = services.deploymentRunner.route(id);
@@ -134,9 +133,10 @@ export async function servePrediction(
       });
     } catch (err) {
       if (limit?.exceeded) {
-        res.setHeader('connection', 'close');
+        // the rest of the body is read and dropped (Node leaves a body it has begun to read to its reader)
+        req.unpipe();
+        req.resume();
         seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
-        res.once('finish', () => req.destroy());
         return;
       }
       if (res.destroyed || req.destroyed) {
