@@ -257,6 +257,21 @@ async def test_the_routes_need_jupyter_auth(jp_fetch, ssh_dir, keydir):
         assert r.code in (401, 403), method
     assert not ssh_dir.exists()
 
+    # signed in by cookie (as a browser is): a change also needs the XSRF token
+    r = await jp_fetch("primehub-suite", "ssh", "authorized-keys")
+    login = [c.split(";", 1)[0] for c in r.headers.get_list("Set-Cookie") if c.startswith("username-")]
+    assert login, r.headers
+    key = json.dumps({"key": pub(keygen(keydir, "ed"))})
+    post = lambda headers: jp_fetch(  # noqa: E731
+        "primehub-suite", "ssh", "authorized-keys", method="POST", body=key, headers=headers, raise_error=False
+    )
+    r = await post({"Authorization": "", "Cookie": login[0]})
+    assert r.code == 403 and b"_xsrf" in r.body
+    assert not ssh_dir.exists()
+    xsrf = "0123456789abcdef0123456789abcdef"
+    r = await post({"Authorization": "", "Cookie": f"{login[0]}; _xsrf={xsrf}", "X-XSRFToken": xsrf})
+    assert r.code == 200, r.body
+
 
 def test_the_parsed_key_is_written_as_one_plain_line(keydir):
     key = parse_public_key("  " + pub(keygen(keydir, "ed")).replace(" ", "\t", 1) + "\n")
