@@ -3,7 +3,7 @@
  * benchmarks (ES modules), the TypeScript tests and code-server's launcher all read the same:
  * Debian's Chromium with the flags for headless runs here, and a free loopback port.
  */
-const { createServer } = require('node:net');
+const { join } = require('node:path');
 
 /** Debian's Chromium (Playwright cannot download browsers here). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -18,16 +18,12 @@ const CHROMIUM_ARGS = [
   '--no-first-run'
 ];
 
-/** A TCP port free on 127.0.0.1 (closed again before it is returned). */
+/**
+ * A TCP port free on 127.0.0.1 for another process to listen on: PrimeHub Local's own choice (outside the
+ * kernel's ephemeral range, so no outgoing connection takes it meanwhile), from its build.
+ */
 function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+  return require(join(__dirname, '..', 'packages', 'local-server', 'dist', 'ports.js')).loopbackPort();
 }
 
 module.exports = { CHROMIUM, CHROMIUM_ARGS, freePort };
