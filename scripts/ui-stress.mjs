@@ -4,8 +4,8 @@
  * state rather than time: the galata tests (jupyterlab-extension/test/ui.test.ts), the VS Code
  * extension-host integration tests (test/vscode/extensionHost.test.ts) and the VS Code end-to-end
  * tests (test/vscode/e2e.test.ts, otherExtension.test.ts, userFlows.test.ts, models.test.ts,
- * compare.test.ts), through their jest entry files, on two jest workers as `npm test` runs them (the
- * galata suite beside the VS Code ones).
+ * compare.test.ts, ssh.test.ts, sshRemote.test.ts), through their jest entry files, on two jest workers as
+ * `npm test` runs them (the galata suite beside the VS Code ones).
  *
  *   npm run test:ui-stress -- 10          (or: node scripts/ui-stress.mjs 10 [--cpu 2])
  *
@@ -27,7 +27,9 @@ const SUITES = [
   'test/vscode/otherExtension.test.ts',
   'test/vscode/userFlows.test.ts',
   'test/vscode/models.test.ts',
-  'test/vscode/compare.test.ts'
+  'test/vscode/compare.test.ts',
+  'test/vscode/ssh.test.ts',
+  'test/vscode/sshRemote.test.ts'
 ];
 const LOGS = join(ROOT, 'test-results', 'ui-stress');
 /** A round takes about 10 minutes here; stress-ng ends by itself if this command is killed outright. */
