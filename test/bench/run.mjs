@@ -3,13 +3,13 @@
 // shared state, a crash stays contained), then prints one summary table. Benchmarks report and
 // tests assert: a missed goal still exits 0; a benchmark that crashes makes the run exit 1.
 //
-//   node test/bench/run.mjs [submit] [phfs] [pagination] [scale] [sandbox] [client-get] [client-files] [client-logs] [client-iterate] [client-bundle] [vscode] [jupyterlab-size] [jupyterlab-list] [jupyterlab-proxy] [jupyterlab-submit] [notebook] [mlflow] [notebook-mlflow] [models] [ssh]
+//   node test/bench/run.mjs [submit] [phfs] [pagination] [scale] [sandbox] [client-get] [client-files] [client-logs] [client-iterate] [client-bundle] [vscode] [jupyterlab-size] [jupyterlab-list] [jupyterlab-proxy] [jupyterlab-submit] [notebook] [mlflow] [notebook-mlflow] [models] [ssh] [deployments]
 //   (default: all)
 //   env: BENCH_SUBMIT_SAMPLES, BENCH_PHFS_MB, BENCH_PHFS_ROUNDS, BENCH_JOBS, BENCH_SCALE_JOBS, BENCH_PAGE_SAMPLES,
 //   BENCH_JOB_START_SAMPLES, BENCH_CLIENT_GET_SAMPLES,
 //   BENCH_CLIENT_FILES_MB, BENCH_CLIENT_FILES_ROUNDS, BENCH_CLIENT_LOG_LINES, BENCH_CLIENT_ITERATE_ROUNDS,
 //   BENCH_NOTEBOOK_SAMPLES, BENCH_JL_SUBMIT_SAMPLES, BENCH_JL_JOBS, BENCH_JL_UPDATES, BENCH_JL_HIDDEN_MS, BENCH_JL_PROXY_MB,
-//   BENCH_MLFLOW_SAMPLES, BENCH_NOTEBOOK_MLFLOW_ROUNDS, BENCH_SSH_SAMPLES, BENCH_SSH_MB
+//   BENCH_MLFLOW_SAMPLES, BENCH_NOTEBOOK_MLFLOW_ROUNDS, BENCH_SSH_SAMPLES, BENCH_SSH_MB, BENCH_DEPLOY_SAMPLES, BENCH_DEPLOY_REQUESTS
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,7 +39,8 @@ const BENCHMARKS = [
   { name: 'mlflow', file: 'mlflow-start.mjs' },
   { name: 'notebook-mlflow', file: 'notebook-mlflow.mjs' },
   { name: 'models', file: 'models.mjs' },
-  { name: 'ssh', file: 'ssh.mjs' }
+  { name: 'ssh', file: 'ssh.mjs' },
+  { name: 'deployments', file: 'deployments.mjs' }
 ];
 /** A benchmark still running after this is stuck: it is killed and counted as crashed. */
 const TIMEOUT_MS = 10 * 60_000;

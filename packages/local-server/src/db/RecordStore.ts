@@ -11,10 +11,14 @@ export abstract class RecordStore<Row extends { id: string; seq: number }> {
   protected abstract readonly sortable: Record<string, string>;
   protected abstract readonly defaultSort: { field: string; dir: 'asc' | 'desc' };
 
+  /** `get`'s statement, compiled once: it is on the path of every prediction. */
+  private getStatement?: ReturnType<Db['prepare']>;
+
   constructor(protected readonly db: Db) {}
 
   get(id: string): Row | undefined {
-    return this.db.prepare(`SELECT * FROM ${this.table} WHERE id = ?`).get(id) as Row | undefined;
+    this.getStatement ??= this.db.prepare(`SELECT * FROM ${this.table} WHERE id = ?`);
+    return this.getStatement.get(id) as Row | undefined;
   }
 
   /** Applies a partial update; returns the updated row. */

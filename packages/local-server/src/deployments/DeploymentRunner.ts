@@ -215,10 +215,9 @@ export class DeploymentRunner extends EventEmitter {
 
   /**
    * The next ready replica, round robin: of a Deployed deployment, or of the generation a rolling update
-   * replaces while the deployment is Deploying.
+   * replaces while the deployment is Deploying. `row` is the deployment's record when the caller has just read it.
    */
-  route(id: string): Route {
-    const row = this.store.get(id);
+  route(id: string, row: DeploymentRow | undefined = this.store.get(id)): Route {
     const live =
       row?.status === 'Deployed' ? this.live.get(id) : row?.status === 'Deploying' ? this.retiring.get(id) : undefined;
     if (!row || !live) {

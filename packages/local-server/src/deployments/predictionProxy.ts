@@ -96,7 +96,7 @@ export async function servePrediction(
     seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
     return;
   }
-  const route = services.deploymentRunner.route(id);
+  const route = services.deploymentRunner.route(id, row);
   if ('status' in route) {
     req.resume();
     const why =
