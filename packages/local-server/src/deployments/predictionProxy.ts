@@ -35,6 +35,21 @@ class BodyLimit extends Transform {
   }
 }
 
+/**
+ * A body up to this size with a declared length (a prediction's usual JSON) is passed on in one piece, so that
+ * request and answer each take one write rather than one per part; larger ones are streamed.
+ */
+const SMALL_BODY = 64 * 1024;
+
+/** A request body of a declared length of at most {@link SMALL_BODY}, read whole. */
+async function readSmall(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 const TOO_LARGE = `the request body is larger than ${MAX_PREDICTION_BODY / 1024 / 1024} MiB, the most a prediction may send`;
 
 /** An error in the body Seldon's executor answers with when the model did not (`{"status": {code, info}}`). */
@@ -113,19 +128,22 @@ export async function servePrediction(
     headers['x-forwarded-user'] = client;
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  // streamed through, never held whole: only the limit's count is kept
-  const limit = hasBody ? new BodyLimit() : undefined;
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  const small = hasBody && declared !== undefined && declared <= SMALL_BODY;
+  // a larger body is streamed through, never held whole: only the limit's count is kept
+  const limit = hasBody && !small ? new BodyLimit() : undefined;
   if (limit) {
     req.once('error', err => limit.destroy(err));
     req.pipe(limit);
   }
   try {
+    const body = small ? await readSmall(req) : limit;
     let answer;
     try {
       answer = await request(`http://127.0.0.1:${route.port}/${pathAndQuery}`, {
         method: (req.method ?? 'GET') as 'GET',
         headers,
-        body: limit,
+        body,
         dispatcher: services.deploymentRunner.dispatcher,
         // a model may think for as long as it needs; the client decides when to give up
         headersTimeout: 0,
@@ -150,7 +168,15 @@ export async function servePrediction(
       seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
       return;
     }
-    res.writeHead(answer.statusCode, forwardedHeaders(answer.headers, DROPPED));
+    const answerHeaders = forwardedHeaders(answer.headers, DROPPED);
+    const length = Number(answer.headers['content-length'] ?? Infinity);
+    if (length <= SMALL_BODY) {
+      const whole = Buffer.from(await answer.body.arrayBuffer());
+      res.writeHead(answer.statusCode, answerHeaders);
+      res.end(whole);
+      return;
+    }
+    res.writeHead(answer.statusCode, answerHeaders);
     await pipeline(answer.body, res);
   } finally {
     route.release();
