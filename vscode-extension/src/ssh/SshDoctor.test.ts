@@ -78,6 +78,14 @@ describe('SSH doctor diagnosis', () => {
     expect(at(0, true)).toBe('key-not-authorized');
   });
 
+  test('broken block markers are named, not taken for a missing block', () => {
+    const d = diagnose(
+      facts({ config: { path: '/c', hasBlock: false, malformed: 'the SSH config holds "# >>> PrimeHub x >>>" twice' } })
+    );
+    expect(d).toMatchObject({ cause: 'config-missing' });
+    expect(d.problem).toContain('is broken: the SSH config holds');
+  });
+
   test('a block pointing at an old bastion port is stale', () => {
     const d = diagnose(
       facts({

@@ -50,6 +50,8 @@ export interface DoctorFacts {
     /** What ssh needs to read this config (`-F <path>` when it is not the one it reads by itself). */
     sshArgs?: string[];
     hasBlock: boolean;
+    /** The block's markers are broken (a start without its end, a block twice): why. */
+    malformed?: string;
     /** `ssh -G` of the notebook alias against the block. */
     check?: BlockCheck;
     /** `ssh -G` of the bastion alias: the user, host and port ssh will use on the first hop. */
@@ -103,7 +105,11 @@ export async function examine(input: DoctorInput): Promise<DoctorFacts> {
     facts.key.state = code === 'ENOENT' ? 'missing' : e instanceof KeyNotInAgentError ? 'not-in-agent' : 'unusable';
     facts.key.message = (e as Error).message;
   }
-  facts.config.hasBlock = await configFile.has(notebook.spec.label).catch(() => false);
+  try {
+    facts.config.hasBlock = await configFile.has(notebook.spec.label);
+  } catch (e) {
+    facts.config.malformed = (e as Error).message;
+  }
   if (facts.config.hasBlock) {
     facts.config.check = await configFile.check(notebook.spec);
     try {
@@ -216,6 +222,14 @@ export function diagnose(f: DoctorFacts): Diagnosis {
           problem: `the notebook's SSH server is ${st.state}${st.reason ? `: ${st.reason}` : ''}`,
           fix: 'start the notebook again (or turn SSH off and on)'
         };
+  }
+  if (config.malformed) {
+    return {
+      cause: 'config-missing',
+      hop: 'the SSH config',
+      problem: `the PrimeHub block in ${config.path} is broken: ${config.malformed}`,
+      fix: 'remove what is left of it (its marker lines and the lines between them), then connect again'
+    };
   }
   if (!config.hasBlock) {
     return {

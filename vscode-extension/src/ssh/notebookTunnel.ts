@@ -41,6 +41,9 @@ export interface TunnelOptions {
 /** ssh2's errors carry the layer they came from. */
 type Ssh2Error = Error & { level?: string; code?: string; reason?: number };
 
+/** Interval of SSH keepalives on both connections (ms). */
+const KEEPALIVE_MS = 30_000;
+
 /** SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254): the bastion's refusal of a target. */
 const OPEN_PROHIBITED = 1;
 
@@ -179,6 +182,8 @@ export async function openNotebook(
         readyTimeout,
         // only the key: no password or keyboard-interactive prompt can come up
         tryKeyboard: false,
+        // a forwarded port may sit idle for long: keepalives keep NATs and firewalls from dropping it
+        keepaliveInterval: KEEPALIVE_MS,
         ...auth
       },
       opts.signal
@@ -218,7 +223,14 @@ export async function openNotebook(
   let notebook: Client;
   try {
     notebook = await connectClient(
-      { sock: channel, username: route.login, readyTimeout, tryKeyboard: false, ...auth },
+      {
+        sock: channel,
+        username: route.login,
+        readyTimeout,
+        tryKeyboard: false,
+        keepaliveInterval: KEEPALIVE_MS,
+        ...auth
+      },
       opts.signal
     );
   } catch (e) {
