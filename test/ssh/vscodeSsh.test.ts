@@ -181,6 +181,34 @@ describe('VS Code: notebook SSH through PrimeHub Local', () => {
       expect(facts.probe).toEqual({ ok: true });
     });
 
+    test("the bastion's host key changed (PrimeHub Local's data directory made anew): named, as OpenSSH refuses it too", async () => {
+      // ssh remembered the bastion's key on first use (accept-new), beside the config
+      expect(readFileSync(target.spec.knownHostsFile, 'utf8')).toContain(`[127.0.0.1]:${target.spec.bastionPort}`);
+      const moved = join(dir, 'moved');
+      mkdirSync(moved);
+      const movedConfig = join(moved, 'ssh_config');
+      const m = managerFor(client, movedConfig);
+      await m.setKeyPath(target.spec.label, target.spec.identityFile);
+      const spec = (await m.target()).spec;
+      await m.writeBlock(spec);
+      // the key another bastion had on this address
+      writeFileSync(
+        spec.knownHostsFile,
+        `[127.0.0.1]:${spec.bastionPort} ${readFileSync(`${makeKey(moved, 'old_bastion')}.pub`, 'utf8')}`
+      );
+      const openssh = await run('ssh', ['-F', movedConfig, '-o', 'BatchMode=yes', target.aliases.notebook, 'true']);
+      expect(openssh.code).toBe(255);
+      expect(openssh.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+      const d = (await m.doctor()).diagnosis;
+      expect(d.cause).toBe('bastion-host-key');
+      expect(d.fix).toContain(`ssh-keygen -R '[127.0.0.1]:${spec.bastionPort}' -f ${spec.knownHostsFile}`);
+      // forgotten as the fix says, the next connection remembers the new key again
+      expect((await run('ssh-keygen', ['-R', `[127.0.0.1]:${spec.bastionPort}`, '-f', spec.knownHostsFile])).code).toBe(
+        0
+      );
+      expect((await m.doctor()).diagnosis.cause).toBe('ok');
+    });
+
     test('config block missing; shadowed by an earlier Host entry; wrong bastion user', async () => {
       expect(await doctorWith(managerFor(client, join(dir, 'empty_config')))).toBe('config-missing');
 

@@ -1,4 +1,5 @@
 import type { NotebookSshStatus } from '@primehub-suite/client';
+import { knownHostName } from './knownHosts';
 import { HopError, openNotebook, type Hop, type HopFailure, type NotebookRoute } from './notebookTunnel';
 import { aliasesOf, parseSshG, type ShadowingLine, type SshBlockSpec } from './sshConfigBlock';
 import type { BlockCheck, SshConfigFile } from './SshConfigFile';
@@ -26,6 +27,7 @@ export type CauseId =
   | 'config-stale'
   | 'wrong-user'
   | 'bastion-port'
+  | 'bastion-host-key'
   | 'key-not-authorized'
   | 'key-cache-window';
 
@@ -135,7 +137,11 @@ export async function examine(input: DoctorInput): Promise<DoctorFacts> {
       login: notebook.spec.login
     };
     try {
-      const session = await openNotebook(route, auth, { readyTimeoutMs: input.readyTimeoutMs, signal: input.signal });
+      const session = await openNotebook(route, auth, {
+        readyTimeoutMs: input.readyTimeoutMs,
+        signal: input.signal,
+        knownHostsFile: notebook.spec.knownHostsFile
+      });
       session.close();
       facts.probe = { ok: true };
     } catch (e) {
@@ -284,6 +290,15 @@ export function diagnose(f: DoctorFacts): Diagnosis {
     return { cause: 'ok', hop: 'every hop', problem: 'every hop works', fix: `connect with: ${command}` };
   }
   const hop = HOP_TITLES[p.hop];
+  if (p.hop === 'bastion-tcp' && p.failure === 'host-key') {
+    const name = knownHostName(spec.bastionHost, spec.bastionPort);
+    return {
+      cause: 'bastion-host-key',
+      hop,
+      problem: `${p.message}: ssh refuses it too`,
+      fix: `if the bastion was set up anew (PrimeHub Local with a new data directory, a reinstalled PrimeHub), forget its old key: ssh-keygen -R '${name}' -f ${spec.knownHostsFile}; otherwise ask your PrimeHub admin`
+    };
+  }
   if (p.hop === 'bastion-tcp') {
     return {
       cause: 'bastion-port',

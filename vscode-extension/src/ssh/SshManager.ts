@@ -183,7 +183,11 @@ export class SshManager {
   ): Promise<{ home?: string; error?: HopError }> {
     const auth = await keyAuth(key, this.env.agentSocket());
     try {
-      const session = await openNotebook(spec, auth, { signal, readyTimeoutMs: 15_000 });
+      const session = await openNotebook(spec, auth, {
+        signal,
+        readyTimeoutMs: 15_000,
+        knownHostsFile: spec.knownHostsFile
+      });
       try {
         const res = await session.exec('printf %s "$HOME"');
         return { home: res.code === 0 && res.stdout.startsWith('/') ? res.stdout : undefined };
@@ -223,7 +227,8 @@ export class SshManager {
   async forward(spec: SshBlockSpec, key: SshKey, port: number, signal?: AbortSignal): Promise<PortForward> {
     const session = await openNotebook(spec, await keyAuth(key, this.env.agentSocket()), {
       signal,
-      readyTimeoutMs: 15_000
+      readyTimeoutMs: 15_000,
+      knownHostsFile: spec.knownHostsFile
     });
     let forward: PortForward;
     try {

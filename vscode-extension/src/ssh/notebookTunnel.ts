@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { checkHostKey, knownHostName, type HostKeyCheck } from './knownHosts';
 import type { KeyAuth } from './sshKeys';
 
 /** How a notebook is reached: the bastion, then the notebook's sshd behind it. */
@@ -18,7 +19,15 @@ export interface NotebookRoute {
 export type Hop = 'bastion-tcp' | 'bastion-auth' | 'tunnel' | 'notebook-auth';
 
 /** How a hop failed. */
-export type HopFailure = 'refused' | 'timeout' | 'unreachable' | 'auth' | 'prohibited' | 'closed' | 'other';
+export type HopFailure =
+  | 'refused'
+  | 'timeout'
+  | 'unreachable'
+  | 'host-key'
+  | 'auth'
+  | 'prohibited'
+  | 'closed'
+  | 'other';
 
 /** A connection to the notebook that failed at `hop`. */
 export class HopError extends Error {
@@ -35,6 +44,11 @@ export class HopError extends Error {
 export interface TunnelOptions {
   /** Time each SSH connection gets to be ready (ms; default 20 000). */
   readyTimeoutMs?: number;
+  /**
+   * The bastion's known-hosts file (the block's, which OpenSSH fills on first use): a bastion presenting another
+   * key than the one it lists is refused. A host it does not list yet is let through, as `accept-new` does.
+   */
+  knownHostsFile?: string;
   signal?: AbortSignal;
 }
 
@@ -172,6 +186,19 @@ export async function openNotebook(
   opts: TunnelOptions = {}
 ): Promise<NotebookSession> {
   const readyTimeout = opts.readyTimeoutMs ?? 20_000;
+  const knownHosts = opts.knownHostsFile;
+  let hostKey: HostKeyCheck | undefined;
+  const hostVerifier = knownHosts
+    ? (key: Buffer, verify: (valid: boolean) => void): void => {
+        checkHostKey(knownHosts, route.bastionHost, route.bastionPort, key).then(
+          check => {
+            hostKey = check;
+            verify(check !== 'mismatch');
+          },
+          () => verify(true)
+        );
+      }
+    : undefined;
   let bastion: Client;
   try {
     bastion = await connectClient(
@@ -184,6 +211,7 @@ export async function openNotebook(
         tryKeyboard: false,
         // a forwarded port may sit idle for long: keepalives keep NATs and firewalls from dropping it
         keepaliveInterval: KEEPALIVE_MS,
+        ...(hostVerifier ? { hostVerifier } : {}),
         ...auth
       },
       opts.signal
@@ -193,6 +221,13 @@ export async function openNotebook(
       throw e;
     }
     const err = e as Ssh2Error;
+    if (hostKey === 'mismatch') {
+      throw new HopError(
+        'bastion-tcp',
+        'host-key',
+        `the bastion ${knownHostName(route.bastionHost, route.bastionPort)} presented another host key than the one in ${knownHosts}`
+      );
+    }
     if (err.level === 'client-authentication') {
       throw new HopError('bastion-auth', 'auth', `the bastion refused ${route.bastionUser} with this key`);
     }
