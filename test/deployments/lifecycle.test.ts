@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { LocalServerProcess } from '../kit/localServer';
 import { jobProcesses, waitFor } from '../kit/wait';
-import { answerOf, classes, Deployments, IRIS_ROWS, requirePython, trainModels } from './support';
+import { answerOf, classes, Deployments, IRIS_ROWS, keepPredicting, requirePython, trainModels } from './support';
 
 const MB = 1_000_000;
 const MIB = 1024 * 1024;
@@ -107,31 +107,20 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
   test('an update rolls the replicas while requests keep coming: none fails, the old replicas end after the new answer', async () => {
     const before = await deployments.waitStatus('iris', 'Deployed');
     const oldPods = (before.pods as { name: string }[]).map(p => p.name);
-    const failures: string[] = [];
-    let answered = 0;
-    let sending = true;
-    const sender = async () => {
-      while (sending) {
-        const res = await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } });
-        const text = await res.text();
-        if (res.status !== 200 || JSON.stringify(classes(JSON.parse(text).data.ndarray)) !== '[0,1,2]') {
-          failures.push(`${res.status} ${text}`);
-        }
-        answered++;
-      }
-    };
-    const senders = [sender(), sender()];
+    const traffic = keepPredicting(deployments, 'iris');
+    let servedWhileDeploying = 0;
+    let failures: string[] = [];
     try {
-      await waitFor('requests to be answered before the update', () => answered >= 10);
+      await waitFor('requests to be answered before the update', () => traffic.answered() >= 10);
       const updated = await deployments.update('iris', {
         modelURI: `/project/${server.groupName}/iris-2`,
         replicas: 1,
         updateMessage: 'version 2'
       });
       expect(updated.status).toBe('Deploying');
-      const atUpdate = answered;
+      const atUpdate = traffic.answered();
       const after = await deployments.waitStatus('iris', 'Deployed');
-      const servedWhileDeploying = answered - atUpdate;
+      servedWhileDeploying = traffic.answered() - atUpdate;
       // the replaced replicas drain, then end
       await waitFor(
         'the replaced replicas to end',
@@ -141,15 +130,14 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
         30_000,
         100
       );
-      const atEnd = answered;
-      await waitFor('requests to be answered by the new replica', () => answered >= atEnd + 10);
+      const atEnd = traffic.answered();
+      await waitFor('requests to be answered by the new replica', () => traffic.answered() >= atEnd + 10);
       expect(after).toMatchObject({ modelURI: `/project/${server.groupName}/iris-2`, replicas: 1 });
-      expect(servedWhileDeploying).toBeGreaterThan(0);
     } finally {
-      sending = false;
-      await Promise.all(senders);
+      ({ failures } = await traffic.stop());
     }
     expect(failures).toEqual([]);
+    expect(servedWhileDeploying).toBeGreaterThan(0);
     const pods = (await deployments.get('iris')).pods as { name: string }[];
     expect(pods).toHaveLength(1);
     expect(oldPods).not.toContain(pods[0].name);

@@ -9,7 +9,18 @@ import { join } from 'node:path';
 import { gqlOk } from '../kit/http';
 import { LocalServerProcess } from '../kit/localServer';
 import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
-import { answerOf, classes, Deployments, IRIS_ROWS, MLFLOW_IMAGE, MODELS_DIR, PYTHON, requirePython } from './support';
+import { waitFor } from '../kit/wait';
+import {
+  answerOf,
+  classes,
+  Deployments,
+  IRIS_ROWS,
+  keepPredicting,
+  MLFLOW_IMAGE,
+  MODELS_DIR,
+  PYTHON,
+  requirePython
+} from './support';
 
 /** Runs `script` of the test models' folder with .venv's python and `env`; rejects with its output on failure. */
 function runPython(script: string, env: Record<string, string>): Promise<string> {
@@ -78,6 +89,24 @@ describe('models:/ deployments through the real MLflow', () => {
       modelURI: 'models:/iris/1',
       deployedBy: [{ id: 'iris-v1', name: 'Iris v1' }]
     });
+  });
+
+  test('an update of models:/iris/1 to models:/iris/2 rolls while requests flow: none fails; deployedBy follows', async () => {
+    await deployments.waitStatus('iris-v1', 'Deployed');
+    const traffic = keepPredicting(deployments, 'iris-v1');
+    let failures: string[] = [];
+    try {
+      await waitFor('requests to be answered before the update', () => traffic.answered() >= 5);
+      expect((await deployments.update('iris-v1', { modelURI: 'models:/iris/2' })).status).toBe('Deploying');
+      await deployments.waitStatus('iris-v1', 'Deployed', 120_000);
+      const atDeployed = traffic.answered();
+      await waitFor('requests to be answered by version 2', () => traffic.answered() >= atDeployed + 5);
+    } finally {
+      ({ failures } = await traffic.stop());
+    }
+    expect(failures).toEqual([]);
+    expect((await versionDeployedBy('iris', '1')).deployedBy).toEqual([]);
+    expect((await versionDeployedBy('iris', '2')).deployedBy).toEqual([{ id: 'iris-v1', name: 'Iris v1' }]);
   });
 
   test("models:/iris/Production is pinned to the stage's version; an unknown version is Failed with MLflow's error", async () => {

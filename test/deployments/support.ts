@@ -127,6 +127,43 @@ export class Deployments {
   }
 }
 
+/**
+ * Sends iris predictions to a deployment from `senders` loops until `stop()`, which resolves to the number answered
+ * and every answer that was not a 200 with the right classes; `answered()` counts them so far.
+ */
+export function keepPredicting(
+  deployments: Deployments,
+  id: string,
+  senders = 2
+): { answered(): number; stop(): Promise<{ answered: number; failures: string[] }> } {
+  const failures: string[] = [];
+  let answered = 0;
+  let sending = true;
+  const loop = async () => {
+    while (sending) {
+      try {
+        const res = await deployments.predict(id, { data: { ndarray: IRIS_ROWS } });
+        const text = await res.text();
+        if (res.status !== 200 || JSON.stringify(classes(JSON.parse(text).data.ndarray)) !== '[0,1,2]') {
+          failures.push(`${res.status} ${text}`);
+        }
+      } catch (err) {
+        failures.push(String(err));
+      }
+      answered++;
+    }
+  };
+  const loops = Array.from({ length: senders }, loop);
+  return {
+    answered: () => answered,
+    async stop() {
+      sending = false;
+      await Promise.all(loops);
+      return { answered, failures };
+    }
+  };
+}
+
 /** A status and a JSON body (the text when it is not JSON). */
 export async function answerOf(res: Response): Promise<{ status: number; body: unknown }> {
   const text = await res.text();

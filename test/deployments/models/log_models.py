@@ -1,5 +1,5 @@
 """Logs and registers the registry tests' models in the group's MLflow (run with .venv's python and the
-group's tracking variables): ``iris`` version 1 (an MLflow sklearn model, moved to stage Production) and
+group's tracking variables): ``iris`` versions 1 (an MLflow sklearn model, moved to stage Production) and 2, and
 ``echo`` version 1 (the echo model as an MLflow pyfunc model)."""
 
 import cloudpickle
@@ -29,8 +29,15 @@ with mlflow.start_run():
         registered_model_name="iris",
         pip_requirements=["scikit-learn"],
     )
+    # version 2: the same classifier retrained, as a newer run would register it
+    mlflow.sklearn.log_model(
+        LogisticRegression(max_iter=1000).fit(X, y),
+        name="model-2",
+        registered_model_name="iris",
+        pip_requirements=["scikit-learn"],
+    )
     mlflow.pyfunc.log_model(
         name="echo", python_model=Echo(), registered_model_name="echo", pip_requirements=["numpy"]
     )
 MlflowClient().transition_model_version_stage("iris", "1", "Production")
-print("registered iris/1 (Production) and echo/1")
+print("registered iris/1 (Production), iris/2 and echo/1")
