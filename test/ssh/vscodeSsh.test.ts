@@ -158,6 +158,15 @@ describe('VS Code: notebook SSH through PrimeHub Local', () => {
     const unused = await listenOn(0);
     await expect(manager.forward(target.spec, key, unused)).rejects.toThrow(`port ${unused}`);
     expect(manager.forwards).toEqual([]);
+
+    // the extension deactivated (its window closed): every forward stops with it
+    const other = managerFor(client, configPath);
+    await other.setKeyPath(target.spec.label, key.path);
+    const [f1, f2] = await Promise.all([other.forward(target.spec, key, port), other.forward(target.spec, key, port)]);
+    expect(await (await fetch(f2.url)).text()).toBe('tensorboard in the notebook');
+    other.dispose();
+    expect([f1.isStopped, f2.isStopped, other.forwards]).toEqual([true, true, []]);
+    await expect(fetch(f1.url)).rejects.toThrow();
   });
 
   describe('SSH Doctor names each cause, produced for real', () => {
