@@ -1,12 +1,12 @@
 /**
- * `models:/<name>/<version or stage>` deployments through PrimeHub Local's real MLflow: models logged and
- * registered in the group's MLflow, resolved to one version, copied into each replica from MLflow and served;
+ * `models:/<name>/<version or stage>` deployments through PrimeHub Local's real MLflow: models a job trains, logs
+ * and registers in the group's MLflow, resolved to one version, copied into each replica from MLflow and served;
  * an MLflow sklearn model by the sklearn server, an MLflow pyfunc model by mlflow.pyfunc; a version's
  * `deployedBy` names the deployments serving it.
  */
-import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gqlOk } from '../kit/http';
+import { fetchText, gqlOk, submitJob, waitForJob } from '../kit/http';
 import { LocalServerProcess } from '../kit/localServer';
 import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
 import { waitFor } from '../kit/wait';
@@ -18,26 +18,8 @@ import {
   keepPredicting,
   MLFLOW_IMAGE,
   MODELS_DIR,
-  PYTHON,
   requirePython
 } from './support';
-
-/** Runs `script` of the test models' folder with .venv's python and `env`; rejects with its output on failure. */
-function runPython(script: string, env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [join(MODELS_DIR, script)], {
-      cwd: MODELS_DIR,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONDONTWRITEBYTECODE: '1', ...env }
-    });
-    let output = '';
-    child.stdout.on('data', d => (output += d));
-    child.stderr.on('data', d => (output += d));
-    child.once('error', reject);
-    child.once('exit', code =>
-      code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`))
-    );
-  });
-}
 
 describe('models:/ deployments through the real MLflow', () => {
   let server: LocalServerProcess;
@@ -48,17 +30,23 @@ describe('models:/ deployments through the real MLflow', () => {
     server = await LocalServerProcess.start({ mlflow: true });
     deployments = new Deployments(server);
     await mlflowRunning(server);
-    const { mlflow } = await gqlOk(
-      server.endpoint,
-      server.token,
-      'query ($group: String) { mlflow(where: { group: $group }) { trackingUri trackingEnvs { name value } } }',
-      { group: server.groupName }
-    );
-    const env: Record<string, string> = { MLFLOW_TRACKING_URI: mlflow.trackingUri };
-    for (const { name, value } of mlflow.trackingEnvs as { name: string; value: string }[]) {
-      env[name] = value;
+    // PrimeHub's tutorial: a job trains the models and logs them to the group's MLflow (every job has its
+    // tracking variables), registering iris 1 and 2 and echo 1; its scripts from the group volume
+    const folder = join(server.dataDir, 'volumes', server.groupName, 'train');
+    mkdirSync(folder, { recursive: true });
+    for (const file of ['log_models.py', 'echo_model.py']) {
+      copyFileSync(join(MODELS_DIR, file), join(folder, file));
     }
-    await runPython('log_models.py', env);
+    const job = await submitJob(server.endpoint, server.token, {
+      displayName: 'train-iris',
+      groupId: server.groupId,
+      command: `cd /project/${server.groupName}/train && python log_models.py`
+    });
+    const done = await waitForJob(server.endpoint, server.token, job.id, undefined, 180_000);
+    if (done.phase !== 'Succeeded') {
+      const { text } = await fetchText(done.logEndpoint, server.token);
+      throw new Error(`the training job is ${done.phase}: ${done.message}\n${text}`);
+    }
   }, MLFLOW_START_MS + 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
-"""Logs and registers the registry tests' models in the group's MLflow (run with .venv's python and the
-group's tracking variables): ``iris`` versions 1 (an MLflow sklearn model, moved to stage Production) and 2, and
-``echo`` version 1 (the echo model as an MLflow pyfunc model)."""
+"""Logs and registers the registry tests' models in the group's MLflow (run as a PrimeHub Local job,
+which has the group's tracking variables): ``iris`` versions 1 (an MLflow sklearn model, moved to
+stage Production) and 2, and ``echo`` version 1 (the echo model as an MLflow pyfunc model)."""
 
 import cloudpickle
 import mlflow
