@@ -43,7 +43,7 @@ function outsideEphemeral(): [number, number] {
 }
 
 /** Binds `port` on loopback for a moment and returns the port bound (0: one the kernel picks). */
-export function listenOn(port: number): Promise<number> {
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -11,7 +11,7 @@ import { readTerminationMessage, TERMINATION_LOG } from '../jobs/jobOutcome';
 import { JobProcess } from '../jobs/JobProcess';
 import { POD_PHFS, podVolume, type SandboxState } from '../jobs/jobSandbox';
 import type { Logger } from '../logger';
-import { listenOn } from '../ports';
+import { loopbackPort } from '../ports';
 import { parseModelUri } from './modelUri';
 
 /** How a deployment's replicas reach the model: a folder they see, or a registry version they download. */
@@ -304,7 +304,7 @@ export class DeploymentRunner extends EventEmitter {
   private async startPod(live: Live, pod: Pod, location: ModelLocation, deadline: number): Promise<void> {
     const row = live.row;
     const it = this.identity.instanceType(row.instance_type);
-    const port = await listenOn(0);
+    const port = await loopbackPort();
     if (!this.current(live) || !pod.wanted) {
       return;
     }
