@@ -107,7 +107,7 @@ export class SshCommands implements vscode.Disposable {
       let tried = await this.errors.withProgress('Checking the key through the bastion…', signal =>
         this.ssh.tryNotebook(target.spec, key, signal)
       );
-      if (tried.error && AUTH_HOPS.has(tried.error.hop)) {
+      if (tried.error && keyRefused(tried.error.hop, target)) {
         const authorized = await this.authorize(target, key);
         if (!authorized) {
           return;
@@ -353,7 +353,7 @@ export class SshCommands implements vscode.Disposable {
     return this.errors.withProgress(waiting, async signal => {
       for (;;) {
         const tried = await this.ssh.tryNotebook(target.spec, key, signal);
-        if (!tried.error || !AUTH_HOPS.has(tried.error.hop)) {
+        if (!tried.error || !keyRefused(tried.error.hop, target)) {
           return tried;
         }
         await sleep(AUTHORIZE_POLL_MS, signal);
@@ -446,6 +446,15 @@ export class SshCommands implements vscode.Disposable {
     this.statusItem.dispose();
     this.doctorChannel?.dispose();
   }
+}
+
+/**
+ * Whether a failure at `hop` means the key is not (yet) authorized on the notebook. A cluster's bastion refusing
+ * the tunnel says the notebook cannot be reached (no SSH, stopped); PrimeHub Local's refuses it for a key only
+ * another notebook authorizes.
+ */
+function keyRefused(hop: string, target: NotebookTarget): boolean {
+  return AUTH_HOPS.has(hop) && (hop !== 'tunnel' || target.status !== undefined);
 }
 
 function portOf(v: string): number | undefined {
