@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'ssh2';
-import { listenOn } from '../../packages/local-server/src/ports';
+import { loopbackPort } from '../../packages/local-server/src/ports';
 import { newEd25519Key } from '../../packages/local-server/src/ssh/authorizedKeys';
 import { LocalServerProcess } from '../kit/localServer';
 import { configWith, makeKey, QUIET_OPTIONS, requireOpenSsh, run } from '../kit/ssh';
@@ -125,7 +125,7 @@ describe('SSH through PrimeHub Local bastion (real OpenSSH client and server)', 
   });
 
   test('ssh -L forwards a port of the notebook', async () => {
-    const local = await listenOn(0);
+    const local = await loopbackPort();
     const child = spawn(
       'ssh',
       [

@@ -23,7 +23,7 @@ import { HopError, openNotebook } from '../../vscode-extension/src/ssh/notebookT
 import { keyAuth, readKey, type SshKey } from '../../vscode-extension/src/ssh/sshKeys';
 import { createLogger } from '../../packages/local-server/src/logger';
 import { NotebookSshd } from '../../packages/local-server/src/ssh/NotebookSshd';
-import { listenOn } from '../../packages/local-server/src/ports';
+import { loopbackPort } from '../../packages/local-server/src/ports';
 import { LocalServerProcess } from '../kit/localServer';
 import { makeKey, requireOpenSsh, run } from '../kit/ssh';
 import { waitFor } from '../kit/wait';
@@ -155,7 +155,7 @@ describe('VS Code: notebook SSH through PrimeHub Local', () => {
     expect(manager.forwards).toEqual([]);
     await expect(fetch(forward.url)).rejects.toThrow();
 
-    const unused = await listenOn(0);
+    const unused = await loopbackPort();
     await expect(manager.forward(target.spec, key, unused)).rejects.toThrow(`port ${unused}`);
     expect(manager.forwards).toEqual([]);
 
@@ -289,7 +289,7 @@ describe('VS Code: notebook SSH through PrimeHub Local', () => {
     });
 
     test('bastion port with nothing listening; key still in the cache window (a cluster, which has one)', async () => {
-      const dead = await listenOn(0);
+      const dead = await loopbackPort();
       const clusterConfig = join(dir, 'cluster_config');
       await new SshConfigFile(clusterConfig, false).upsert({ ...target.spec, bastionPort: dead });
       expect((await asCluster({ bastionPort: dead }, clusterConfig)).cause).toBe('bastion-port');
@@ -319,7 +319,7 @@ describe('VS Code: notebook SSH through PrimeHub Local', () => {
         const port = sshd.status().port!;
         appendFileSync(join(home, '.ssh', 'authorized_keys'), `${key.publicKey}\n`);
         // the notebook pod answers, but nothing listens on its port 22
-        const noSshd = await listenOn(0);
+        const noSshd = await loopbackPort();
         const route = {
           bastionHost: '127.0.0.1',
           bastionPort: port,

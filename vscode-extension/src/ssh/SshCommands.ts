@@ -215,6 +215,16 @@ export class SshCommands implements vscode.Disposable {
         void vscode.window.showInformationMessage(`SSH Doctor: every hop to your notebook works (${d.fix}).`);
         return;
       }
+      // The fix is offered without holding the command: it returns once the report is written.
+      void this.offerFix(result);
+    });
+    return diagnosis;
+  }
+
+  /** The doctor's cause with the actions that fix it, in a notification; the chosen one is run. */
+  private async offerFix(result: Awaited<ReturnType<SshManager['doctor']>>): Promise<void> {
+    const d = result.diagnosis;
+    await this.errors.guard('Fixing what the SSH doctor found', async () => {
       const actions: string[] = [];
       if (d.cause === 'ssh-not-enabled' && result.target.status) {
         actions.push('Enable SSH');
@@ -244,7 +254,6 @@ export class SshCommands implements vscode.Disposable {
         await this.followUp('Open SSH Config', this.ssh.configFile());
       }
     });
-    return diagnosis;
   }
 
   /** The key for this PrimeHub: the one at its path, else a new one or one the user picks. */
