@@ -8,6 +8,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '.venv/**',
+      '.venv-seldon-core/**',
       'coverage/**',
       '.bench/**',
       '**/out-test/**',
