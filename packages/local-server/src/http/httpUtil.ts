@@ -20,6 +20,32 @@ export async function readBody(req: IncomingMessage, max: number): Promise<Buffe
   return Buffer.concat(chunks);
 }
 
+/**
+ * Reads and drops the rest of a request body; resolves when it has ended, failed, passed `limit` bytes (left
+ * unread) or paused for `idleMs`.
+ */
+export function dropBody(req: IncomingMessage, limit: number, idleMs: number): Promise<void> {
+  return new Promise(resolve => {
+    let size = 0;
+    const done = (): void => {
+      clearTimeout(idle);
+      req.off('data', onData).off('end', done).off('close', done).off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        done();
+      } else {
+        idle.refresh();
+      }
+    };
+    const idle = setTimeout(done, idleMs);
+    req.on('data', onData).once('end', done).once('close', done).once('error', done);
+  });
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
