@@ -6,6 +6,9 @@ module.exports = {
   // a timer, socket or process a test leaves behind fails the run by name instead of hanging it
   globalSetup: '<rootDir>/test/kit/openHandles.cjs',
   globalTeardown: '<rootDir>/test/kit/openHandlesTeardown.cjs',
+  // a worker whose heap has grown past this after a test file is replaced before the next one: module registries
+  // of 150 suites kept in two workers ran one out of memory (4 GB) near the end of a run
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       displayName: 'client',
