@@ -107,3 +107,22 @@ export function ensureExtensionBuilt(): void {
     }
   });
 }
+
+/** Packages the extension folder `dir` (a test's own stand-in) as `<dir>.vsix` with vsce; returns its path. */
+export function packageVsix(dir: string): string {
+  const vsix = `${dir}.vsix`;
+  execFileSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '--skip-license',
+      '--allow-missing-repository',
+      '--out',
+      vsix
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }
+  );
+  return vsix;
+}

@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../kit/localServer';
+import { packageVsix } from './extensionBuild';
 
 /** The PrimeHub extension's id, as other extensions address it. */
 export const PRIMEHUB_EXTENSION_ID = 'primehub-suite.primehub';
@@ -194,19 +193,5 @@ export function buildSpyExtension(
   writeFileSync(join(dir, 'README.md'), 'Probes what the PrimeHub extension gives other extensions.\n');
   writeFileSync(join(dir, 'extension.js'), SPY_SOURCE);
   writeFileSync(join(dir, 'spy-config.json'), JSON.stringify({ target: PRIMEHUB_EXTENSION_ID, ...opts }));
-  const vsix = `${dir}.vsix`;
-  execFileSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
-      'package',
-      '--no-dependencies',
-      '--skip-license',
-      '--allow-missing-repository',
-      '--out',
-      vsix
-    ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  return vsix;
+  return packageVsix(dir);
 }

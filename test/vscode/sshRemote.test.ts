@@ -8,12 +8,11 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { makeKey, requireOpenSsh } from '../kit/ssh';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt } from './extensionBuild';
+import { ensureExtensionBuilt, packageVsix } from './extensionBuild';
 import type { Workbench } from './workbench';
 import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
@@ -53,21 +52,7 @@ function remoteSshStandIn(dir: string): string {
     })
   );
   writeFileSync(join(dir, 'README.md'), 'Stands in for Remote - SSH: only its id.\n');
-  const vsix = `${dir}.vsix`;
-  execFileSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
-      'package',
-      '--no-dependencies',
-      '--skip-license',
-      '--allow-missing-repository',
-      '--out',
-      vsix
-    ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  return vsix;
+  return packageVsix(dir);
 }
 
 beforeAll(async () => {
