@@ -29,6 +29,8 @@ export interface RestRequest {
   bodyTimeoutMs?: number;
   /** Progress of a buffered body's upload, where the transport can report it (browsers). */
   onUploadProgress?: (sentBytes: number, totalBytes: number | undefined) => void;
+  /** Hand back non-2xx answers instead of throwing (model endpoints, whose error bodies the caller reads). */
+  anyStatus?: boolean;
 }
 
 /** A buffered REST response. */
@@ -294,7 +296,7 @@ export class Requester {
   private restSpec(req: RestRequest): SendSpec {
     return {
       request: req,
-      checkStatus: true,
+      checkStatus: !req.anyStatus,
       idempotent: req.idempotent ?? (req.method === 'GET' || req.method === 'HEAD'),
       what: `${req.method} ${redact(req.url, this.o.secrets())}`
     };

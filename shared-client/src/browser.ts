@@ -68,6 +68,7 @@ export type {
   DeploymentsApi,
   EnvSpec,
   PredictInput,
+  PredictionResult,
   PredictOptions
 } from './resources/DeploymentsApi';
 export type { GroupsApi } from './resources/GroupsApi';

@@ -1,4 +1,5 @@
 import { utf8ToBase64 } from '../base64';
+import { describePredictionFailure } from '../deployments/predictionResult';
 import type { ClientContext } from '../ClientContext';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { LogStreamOptions, streamLogLines } from '../logStream';
@@ -69,9 +70,24 @@ export type PredictInput =
   | { ndarray: unknown[]; names?: string[] }
   | { tensor: { shape: number[]; values: number[] }; names?: string[] }
   | { strData: string }
+  /** Seldon's `jsonData`: any JSON the model takes as is. */
+  | { jsonData: unknown }
   | { binData: Uint8Array | Blob; filename?: string; contentType?: string }
   /** Any other JSON body, sent as is. */
   | { json: unknown };
+
+/** A model endpoint's answer, whatever its status (`send`). */
+export interface PredictionResult {
+  status: number;
+  /** 2xx. */
+  ok: boolean;
+  /** The body, parsed when it is JSON, else its text. */
+  body: unknown;
+  /** From sending the request until the whole answer was read. */
+  latencyMs: number;
+  /** What went wrong, in a sentence, when not `ok`. */
+  error?: string;
+}
 
 /** Options of `predict`. */
 export interface PredictOptions extends CallOptions {
@@ -118,6 +134,9 @@ export function predictionBody(input: PredictInput): unknown {
   }
   if ('strData' in input) {
     return { strData: input.strData };
+  }
+  if ('jsonData' in input) {
+    return { jsonData: input.jsonData };
   }
   if ('json' in input) {
     return input.json;
@@ -352,10 +371,28 @@ export class DeploymentsApi {
   }
 
   /**
-   * Sends a prediction to a deployment (by id) or an endpoint URL (Seldon protocol). The PrimeHub
-   * token is never sent to the model; private endpoints take a client's HTTP Basic credentials.
+   * Sends a prediction to a deployment (by id) or an endpoint URL (Seldon protocol) and returns the
+   * parsed answer; a non-2xx answer throws. The PrimeHub token is never sent to the model; private
+   * endpoints take a client's HTTP Basic credentials.
    */
   async predict(target: string, input: PredictInput, opts: PredictOptions = {}): Promise<unknown> {
+    return (await this.call(target, input, opts, false)).body;
+  }
+
+  /**
+   * {@link predict} for endpoint testers: any HTTP answer is returned with its status, latency and,
+   * when it failed, a sentence that says why (a Seldon error decoded); network failures still throw.
+   */
+  async send(target: string, input: PredictInput, opts: PredictOptions = {}): Promise<PredictionResult> {
+    return this.call(target, input, opts, true);
+  }
+
+  private async call(
+    target: string,
+    input: PredictInput,
+    opts: PredictOptions,
+    anyStatus: boolean
+  ): Promise<PredictionResult> {
     requireString(target, 'target');
     let endpoint = target;
     if (!/^https?:\/\//.test(target)) {
@@ -384,11 +421,25 @@ export class DeploymentsApi {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(predictionBody(input));
     }
-    const res = await this.ctx.requester.rest({ method: 'POST', url: endpoint, headers, body, auth: false }, opts);
+    const started = performance.now();
+    const res = await this.ctx.requester.rest(
+      { method: 'POST', url: endpoint, headers, body, auth: false, anyStatus },
+      opts
+    );
+    const latencyMs = Math.round(performance.now() - started);
+    let parsed: unknown;
     try {
-      return JSON.parse(res.text) as unknown;
+      parsed = JSON.parse(res.text) as unknown;
     } catch {
-      return res.text;
+      parsed = res.text;
     }
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      status: res.status,
+      ok,
+      body: parsed,
+      latencyMs,
+      ...(ok ? {} : { error: describePredictionFailure(res.status, parsed) })
+    };
   }
 }
