@@ -71,14 +71,14 @@ afterAll(async () => {
   }
 });
 
-test('signed out, the PrimeHub views offer to sign in; Models too, and Deployments say they come later', async () => {
+test('signed out, the PrimeHub views offer to sign in; Models and Deployments too', async () => {
   await wb.openPrimeHub();
   await page.locator('.welcome-view-content', { hasText: 'to see and run your jobs' }).waitFor();
   for (const view of ['Models', 'Deployments']) {
     await wb.setExpanded(view, true);
   }
   await page.locator('.welcome-view-content', { hasText: "to see the group's registered models" }).waitFor();
-  await page.locator('.welcome-view-content', { hasText: 'Model deployments come in a later release' }).waitFor();
+  await page.locator('.welcome-view-content', { hasText: "to see and test the group's model deployments" }).waitFor();
   // views settled: no progress bar left under the view headers
   await page
     .locator('.pane-header + .monaco-progress-container.active')

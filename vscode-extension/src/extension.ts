@@ -4,6 +4,8 @@ import { CompareCommands } from './compare/CompareCommands';
 import { CompareManager } from './compare/CompareManager';
 import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
+import { DeploymentsCommands } from './deployments/DeploymentsCommands';
+import { DeploymentsManager } from './deployments/DeploymentsManager';
 import { ProfileModel } from './connection/ProfileModel';
 import { probeHealth } from './connection/health';
 import { Reachability } from './connection/Reachability';
@@ -22,7 +24,8 @@ import { JobNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
 import { FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
 import { ModelsTreeDataProvider } from './ui/models/ModelsTreeDataProvider';
 import { ModelsViewState } from './ui/models/ModelsViewState';
-import { PlaceholderTreeDataProvider } from './ui/placeholder/PlaceholderTreeDataProvider';
+import { DeploymentsTreeDataProvider } from './ui/deployments/DeploymentsTreeDataProvider';
+import { DeploymentsViewState } from './ui/deployments/DeploymentsViewState';
 import { SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
 import { SchedulesCommands } from './schedules/SchedulesCommands';
 import { SchedulesManager } from './schedules/SchedulesManager';
@@ -48,6 +51,8 @@ export interface PrimeHubExtensionApi {
   files: FilesManager;
   filesTree: FilesTreeDataProvider;
   models: ModelsManager;
+  deployments: DeploymentsManager;
+  deploymentsCommands: DeploymentsCommands;
   compare: CompareCommands;
   ssh: SshManager;
   sshCommands: SshCommands;
@@ -157,6 +162,40 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   });
   const modelsCommands = new ModelsCommands(models, errors);
 
+  // Deployments: refreshed while the view is visible, sooner while one is deploying or stopping
+  const deployments = new DeploymentsManager(connection, log.child('deployments'), context.globalState);
+  const deploymentsTree = new DeploymentsTreeDataProvider(deployments);
+  const deploymentsView = vscode.window.createTreeView('primehub.deployments', {
+    treeDataProvider: deploymentsTree,
+    showCollapseAll: true
+  });
+  const deploymentsState = new DeploymentsViewState(deploymentsView, deployments.model);
+  const deploymentsRefresh = new RefreshScheduler(() => deployments.refresh(), {
+    intervalMs: () => (deployments.model.moving ? 2000 : WorkspaceConfigs.jobsRefreshIntervalMs * 3),
+    maxBackoffMs: 60_000
+  });
+  const deploymentLogs = new JobLogFollower(
+    (id, signal) => deployments.logs(id, signal),
+    log.child('deployments'),
+    title => vscode.window.createOutputChannel(title)
+  );
+  const deploymentsCommands = new DeploymentsCommands(
+    deployments,
+    models,
+    jobs,
+    errors,
+    wizard,
+    deploymentLogs,
+    context.secrets,
+    context.extensionUri,
+    async id => {
+      const node = deploymentsTree.nodeFor(id);
+      if (node) {
+        await deploymentsView.reveal(node, { select: true, focus: false });
+      }
+    }
+  );
+
   // Compare Runs: the MLflow runs of jobs side by side, in a webview
   const compare = new CompareManager(connection, log.child('compare'), () => jobsModel.jobs);
   const compareCommands = new CompareCommands(
@@ -200,6 +239,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     schedulesView.message = since ? `PrimeHub does not answer: recurring jobs as last seen at ${at}.` : undefined;
     filesView.message = since ? `PrimeHub does not answer: files as last seen at ${at}.` : undefined;
     modelsState.setOutage(since ? `PrimeHub does not answer: models as last seen at ${at}.` : undefined);
+    deploymentsState.setOutage(since ? `PrimeHub does not answer: deployments as last seen at ${at}.` : undefined);
     jobsTree.setStale(since !== undefined);
     connectionCommands.setOffline(since);
   };
@@ -211,6 +251,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
       void jobsRefresh.now();
       void schedulesRefresh.now();
       void modelsRefresh.now();
+      void deploymentsRefresh.now();
     } else {
       log.warn('PrimeHub does not answer; checking its health every few seconds');
     }
@@ -227,7 +268,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     }
   };
 
-  const placeholder = new PlaceholderTreeDataProvider();
   const connectionCommands = new ConnectionCommands(connection, errors, log.child('connection'));
   errors.onAuthFailure = () => void connectionCommands.promptExpired();
 
@@ -239,6 +279,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     jobsModel.clear();
     schedules.model.clear();
     models.model.clear();
+    deployments.model.clear();
     files.refreshAll();
     if (jobsView.visible) {
       void jobsRefresh.now();
@@ -248,6 +289,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     }
     if (modelsView.visible) {
       void modelsRefresh.now();
+    }
+    if (deploymentsView.visible) {
+      void deploymentsRefresh.now();
     }
   };
 
@@ -282,7 +326,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     modelsState,
     modelsRefresh,
     modelsView.onDidChangeVisibility(e => modelsRefresh.setVisible(e.visible)),
-    vscode.window.registerTreeDataProvider('primehub.deployments', placeholder),
+    deploymentsTree,
+    deploymentsView,
+    deploymentsState,
+    deploymentsRefresh,
+    deploymentsView.onDidChangeVisibility(e => deploymentsRefresh.setVisible(e.visible)),
+    deploymentLogs,
+    deploymentsCommands,
+    ...deploymentsCommands.registerCommands(commands),
     ...connectionCommands.registerCommands(commands),
     commands.register('primehub.log.show', () => channel.show()),
     jobsCommands,
@@ -329,6 +380,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   jobsRefresh.setVisible(jobsView.visible);
   schedulesRefresh.setVisible(schedulesView.visible);
   modelsRefresh.setVisible(modelsView.visible);
+  deploymentsRefresh.setVisible(deploymentsView.visible);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   // Test mode only when VS Code runs this extension under development with --extensionTestsPath,
@@ -346,6 +398,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     files,
     filesTree,
     models,
+    deployments,
+    deploymentsCommands,
     compare: compareCommands,
     ssh,
     sshCommands,

@@ -34,23 +34,7 @@ export class JobSpecWizard {
   async askWhere(given: Partial<JobPlacement> = {}, title = 'PrimeHub job'): Promise<JobPlacement | undefined> {
     const d = this.defaults();
     const client = this.connection.client;
-    const instanceType =
-      given.instanceType ??
-      (await pickNamed(
-        `${title}: Instance type`,
-        (await client.groups.instanceTypes()).map(t => ({
-          name: t.name,
-          label: t.displayName || t.name,
-          detail: [
-            t.cpuLimit && `${t.cpuLimit} CPU`,
-            t.memoryLimit && `${t.memoryLimit} GB`,
-            t.gpuLimit && `${t.gpuLimit} GPU`
-          ]
-            .filter(Boolean)
-            .join(' · ')
-        })),
-        d.instanceType
-      ));
+    const instanceType = given.instanceType ?? (await this.askInstanceType(`${title}: Instance type`, d.instanceType));
     if (!instanceType) {
       return undefined;
     }
@@ -70,6 +54,28 @@ export class JobSpecWizard {
     }
     await this.remember({ instanceType, image });
     return { instanceType, image };
+  }
+
+  /**
+   * One of the group's instance types (with its CPU, memory and GPU), `last` first; undefined when
+   * dismissed. Deployments pick theirs with it too.
+   */
+  async askInstanceType(title: string, last?: string): Promise<string | undefined> {
+    return pickNamed(
+      title,
+      (await this.connection.client.groups.instanceTypes()).map(t => ({
+        name: t.name,
+        label: t.displayName || t.name,
+        detail: [
+          t.cpuLimit && `${t.cpuLimit} CPU`,
+          t.memoryLimit && `${t.memoryLimit} GB`,
+          t.gpuLimit && `${t.gpuLimit} GPU`
+        ]
+          .filter(Boolean)
+          .join(' · ')
+      })),
+      last
+    );
   }
 
   /**
