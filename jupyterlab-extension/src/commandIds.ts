@@ -7,5 +7,8 @@ export const CommandIDs = {
   registerModel: 'primehub-suite:register-model',
   compare: 'primehub-suite:compare-runs',
   compareSweep: 'primehub-suite:compare-sweep',
-  addSshKey: 'primehub-suite:add-ssh-key'
+  addSshKey: 'primehub-suite:add-ssh-key',
+  showDeployments: 'primehub-suite:show-deployments',
+  deploy: 'primehub-suite:deploy-model',
+  openDeployment: 'primehub-suite:open-deployment'
 } as const;

@@ -46,7 +46,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
           ended: () => {
             notifier.refresh();
             void panel.jobs.refresh();
-          }
+          },
+          deploy: request => deployments.deploy(request)
         });
         tab = new MainAreaWidget({ content });
         tab.id = `primehub-job-${id}`;
@@ -100,7 +101,27 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
       });
     };
 
-    const panel = new SidePanel(hub, { openJob, deleteSchedule, compare, addSshKey: () => addSshKey() });
+    // the deployments plugin's commands (the same extension's: there once the app has started)
+    const deployments = {
+      deploy: (request: { uri?: string; name?: string } = {}): void => {
+        if (app.commands.hasCommand(CommandIDs.deploy)) {
+          void app.commands.execute(CommandIDs.deploy, { ...request });
+        }
+      },
+      open: (id: string, view: 'try' | 'log'): void => {
+        if (app.commands.hasCommand(CommandIDs.openDeployment)) {
+          void app.commands.execute(CommandIDs.openDeployment, { id, view });
+        }
+      }
+    };
+
+    const panel = new SidePanel(hub, {
+      openJob,
+      deleteSchedule,
+      compare,
+      addSshKey: () => addSshKey(),
+      deployments
+    });
     panel.id = 'primehub-suite-panel';
     panel.title.icon = primehubIcon;
     panel.title.caption = 'PrimeHub';
@@ -116,6 +137,17 @@ export const panelPlugin: JupyterFrontEndPlugin<IPrimeHubJobs> = {
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: CommandIDs.openPanel, category: 'PrimeHub' });
+    app.commands.addCommand(CommandIDs.showDeployments, {
+      label: 'Show PrimeHub Deployments',
+      execute: args => {
+        app.shell.activateById(panel.id);
+        panel.showTab('deployments');
+        if (typeof args.id === 'string') {
+          void panel.deployments.show(args.id);
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.showDeployments, category: 'PrimeHub' });
     app.commands.addCommand(CommandIDs.addSshKey, {
       label: 'Authorize an SSH Key for This Notebook…',
       caption:

@@ -1,6 +1,6 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
-import { isTerminalPhase, type ArtifactItem, type Job } from '@primehub-suite/client/browser';
+import { isTerminalPhase, phfsUri, type ArtifactItem, type Job } from '@primehub-suite/client/browser';
 import Papa from 'papaparse';
 import * as React from 'react';
 import { JobModel } from '../models/JobModel';
@@ -17,7 +17,12 @@ export interface IJobDetailActions {
   rerun(job: Job, edit: boolean): Promise<void>;
   /** The job was seen to end (the lists and notifications need not wait for their next poll). */
   ended(job: Job): void;
+  /** Opens the Deploy dialog for a model URI (when deployments are there). */
+  deploy?(request: { uri: string; name?: string }): void;
 }
+
+/** Files that make an artifact folder a model a pre-packaged server can serve. */
+const MODEL_FILES = new Set(['MLmodel', 'model.joblib', 'saved_model.pb', 'model.pt', 'model.pth']);
 
 const MAX_LOG_LINES = 5000;
 const PREVIEW_BYTES = 2 * 1024 * 1024;
@@ -279,6 +284,25 @@ function Artifacts(props: {
     const dir = item.name.includes('/') ? item.name.slice(0, item.name.lastIndexOf('/')) : '';
     folders.set(dir, [...(folders.get(dir) ?? []), item]);
   }
+  // a folder holding a model, deployed from PHFS where PrimeHub keeps the job's artifacts
+  const deploy = props.actions.deploy;
+  const deployButton = (dir: string, files: ArtifactItem[]): React.ReactNode =>
+    deploy &&
+    files.some(f => MODEL_FILES.has(f.name.split('/').pop() ?? '')) && (
+      <button
+        className="jp-Button jp-mod-minimal"
+        title="Serve the model in this folder behind an endpoint"
+        data-deploy-folder={dir}
+        onClick={() =>
+          deploy({
+            uri: phfsUri(hub.client.jobs.artifactPath(job.id, dir)).replace(/\/+$/, ''),
+            ...(dir ? {} : { name: job.displayName ?? job.id })
+          })
+        }
+      >
+        Deploy…
+      </button>
+    );
 
   return (
     <div className="jp-primehub-Artifacts">
@@ -302,7 +326,7 @@ function Artifacts(props: {
       <ul className="jp-primehub-ArtifactTree" aria-label="Artifacts">
         {[...folders.entries()].map(([dir, files]) => (
           <li key={dir}>
-            {dir && (
+            {dir ? (
               <span className="jp-primehub-Folder">
                 {dir}/{' '}
                 <button
@@ -312,7 +336,12 @@ function Artifacts(props: {
                 >
                   Download folder
                 </button>
+                {deployButton(dir, files)}
               </span>
+            ) : (
+              deployButton(dir, files) && (
+                <span className="jp-primehub-Folder">artifacts/ {deployButton(dir, files)}</span>
+              )
             )}
             <ul>
               {files.map(f => (

@@ -62,8 +62,12 @@ function Values(props: { title: string; values: ReadonlyArray<IRunValue>; testId
   );
 }
 
-function VersionView(props: { hub: IPrimeHub; detail: IVersionDetail }): React.ReactElement {
-  const { detail } = props;
+function VersionView(props: {
+  hub: IPrimeHub;
+  detail: IVersionDetail;
+  deploy?: (request: { uri: string; name: string }) => void;
+}): React.ReactElement {
+  const { detail, deploy } = props;
   const run = detail.run;
   const rows: Array<[string, React.ReactNode]> = [
     ['Created', formatTimestamp(detail.created)],
@@ -75,6 +79,17 @@ function VersionView(props: { hub: IPrimeHub; detail: IVersionDetail }): React.R
     <div className="jp-primehub-ModelVersion" data-testid="model-version">
       {/* on a line of its own: what deployments are given, copied whole */}
       <ModelUri uri={detail.uri} />
+      {deploy && (
+        <div className="jp-primehub-Toolbar">
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept"
+            title={`Serve ${detail.uri} behind an endpoint`}
+            onClick={() => deploy({ uri: detail.uri, name: detail.name })}
+          >
+            Deploy…
+          </button>
+        </div>
+      )}
       <table className="jp-primehub-Info">
         <tbody>
           {rows.map(([k, v]) => (
@@ -241,7 +256,12 @@ export function MlflowUnavailable(props: { hub: IPrimeHub; group: string | null 
  * The side panel's Models section: the group's registered models, a model's versions and a
  * version's source run (parameters, metrics), one level at a time. Renders its ModelsModel.
  */
-export function ModelsSection(props: { hub: IPrimeHub; model: ModelsModel }): React.ReactElement {
+export function ModelsSection(props: {
+  hub: IPrimeHub;
+  model: ModelsModel;
+  /** Opens the Deploy dialog for a version (when deployments are there). */
+  deploy?: (request: { uri: string; name: string }) => void;
+}): React.ReactElement {
   const { hub, model } = props;
   useSignal(model.changed);
   const { model: name, version } = model.location;
@@ -253,7 +273,7 @@ export function ModelsSection(props: { hub: IPrimeHub; model: ModelsModel }): Re
   } else if (version === null) {
     body = model.versions ? <VersionList versions={model.versions} open={v => model.open(name, v)} /> : null;
   } else {
-    body = model.detail ? <VersionView hub={hub} detail={model.detail} /> : null;
+    body = model.detail ? <VersionView hub={hub} detail={model.detail} deploy={props.deploy} /> : null;
   }
   return (
     <div className="jp-primehub-Models">

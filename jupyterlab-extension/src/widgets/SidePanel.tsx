@@ -7,18 +7,20 @@ import * as React from 'react';
 import { serverExtension } from '../api';
 import { confirmDanger } from '../dialogs';
 import { JobsListModel } from '../models/JobsListModel';
+import { DeploymentsModel } from '../models/DeploymentsModel';
 import { ModelsModel } from '../models/ModelsModel';
 import { formatDuration, formatParameters, jobParameters } from '../models/notebookJobs';
 import { SchedulesModel } from '../models/SchedulesModel';
 import { SshModel } from '../models/SshModel';
 import type { ICompareRequest, IPrimeHub } from '../tokens';
+import { DeploymentsSection, type IDeploymentActions } from './DeploymentsSection';
 import { ModelsSection } from './ModelsSection';
 import { SignInForm, tokenFileOf } from './SignIn';
 import { SshSection } from './SshSection';
 import { useSignal } from './useSignal';
 
 /** The panel's sections. */
-export type PanelTab = 'jobs' | 'recurring' | 'models' | 'ssh';
+export type PanelTab = 'jobs' | 'recurring' | 'models' | 'deployments' | 'ssh';
 
 export interface ISidePanelActions {
   openJob(id: string): void;
@@ -27,6 +29,8 @@ export interface ISidePanelActions {
   compare?(request: ICompareRequest): void;
   /** Opens the Authorize an SSH key dialog. */
   addSshKey(): void;
+  /** Opens the Deploy dialog and a deployment's tab. */
+  deployments: IDeploymentActions;
 }
 
 /** A row's estimated height (px) before it is measured. */
@@ -355,6 +359,7 @@ function Panel(props: {
   jobs: JobsListModel;
   schedules: SchedulesModel;
   models: ModelsModel;
+  deployments: DeploymentsModel;
   ssh: SshModel;
   tab: PanelTab;
   setTab: (tab: PanelTab) => void;
@@ -402,6 +407,9 @@ function Panel(props: {
         <button role="tab" aria-selected={tab === 'models'} onClick={() => props.setTab('models')}>
           Models
         </button>
+        <button role="tab" aria-selected={tab === 'deployments'} onClick={() => props.setTab('deployments')}>
+          Deployments
+        </button>
         <button role="tab" aria-selected={tab === 'ssh'} onClick={() => props.setTab('ssh')}>
           SSH
         </button>
@@ -412,7 +420,8 @@ function Panel(props: {
       {tab === 'recurring' && (
         <SchedulesList model={props.schedules} openJob={props.actions.openJob} compare={props.actions.compare} />
       )}
-      {tab === 'models' && <ModelsSection hub={hub} model={props.models} />}
+      {tab === 'models' && <ModelsSection hub={hub} model={props.models} deploy={props.actions.deployments.deploy} />}
+      {tab === 'deployments' && <DeploymentsSection model={props.deployments} actions={props.actions.deployments} />}
       {tab === 'ssh' && <SshSection hub={hub} model={props.ssh} addKey={props.actions.addSshKey} />}
       {error && (
         <div className="jp-primehub-Error" role="alert">
@@ -433,6 +442,7 @@ export class SidePanel extends ReactWidget {
   readonly jobs: JobsListModel;
   readonly schedules: SchedulesModel;
   readonly models: ModelsModel;
+  readonly deployments: DeploymentsModel;
   readonly ssh: SshModel;
   private tab: PanelTab = 'jobs';
 
@@ -445,11 +455,13 @@ export class SidePanel extends ReactWidget {
     this.jobs = new JobsListModel(hub);
     this.schedules = new SchedulesModel(hub, actions.deleteSchedule);
     this.models = new ModelsModel(hub);
+    this.deployments = new DeploymentsModel(hub);
     this.ssh = new SshModel(hub, serverExtension);
     this.syncActive();
     this.jobs.start();
     this.schedules.start();
     this.models.start();
+    this.deployments.start();
     this.ssh.start();
   }
 
@@ -464,6 +476,7 @@ export class SidePanel extends ReactWidget {
     this.jobs.dispose();
     this.schedules.dispose();
     this.models.dispose();
+    this.deployments.dispose();
     this.ssh.dispose();
     super.dispose();
   }
@@ -485,6 +498,7 @@ export class SidePanel extends ReactWidget {
         jobs={this.jobs}
         schedules={this.schedules}
         models={this.models}
+        deployments={this.deployments}
         ssh={this.ssh}
         tab={this.tab}
         setTab={tab => this.showTab(tab)}
@@ -498,6 +512,7 @@ export class SidePanel extends ReactWidget {
     this.jobs.active = this.isVisible && this.tab === 'jobs';
     this.schedules.active = this.isVisible && this.tab === 'recurring';
     this.models.active = this.isVisible && this.tab === 'models';
+    this.deployments.active = this.isVisible && this.tab === 'deployments';
     this.ssh.active = this.isVisible && this.tab === 'ssh';
   }
 }

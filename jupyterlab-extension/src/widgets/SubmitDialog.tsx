@@ -37,7 +37,8 @@ function groupLabel(hub: IPrimeHub, name: string): string {
   return g?.displayName && g.displayName !== name ? `${g.displayName} (${name})` : name;
 }
 
-function resources(t: InstanceType): string {
+/** An instance type as its picker lists it: name and limits. */
+export function resources(t: InstanceType): string {
   const parts = [`${t.cpuLimit ?? '?'} CPU`, `${t.memoryLimit ?? '?'} GB`];
   if (t.gpuLimit) {
     parts.push(`${t.gpuLimit} GPU`);
