@@ -4,6 +4,7 @@ protect every route; the PrimeHub token stays on the server."""
 import asyncio
 import json
 import os
+import re
 from typing import List, Optional
 
 import tornado
@@ -34,6 +35,10 @@ FORWARD_RESPONSE_HEADERS = (
     "Content-Range",
 )
 PROXY_METHODS = ("GET", "POST", "PUT", "DELETE")
+# A deployment's prediction route under ``proxy/deployment/`` (ids as PrimeHub makes them).
+DEPLOYMENT_PATH = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]/api/v(1\.0|0\.1)/predictions")
+# The header a private endpoint's client credentials come in from the browser.
+CLIENT_AUTHORIZATION = "X-PrimeHub-Client-Authorization"
 NO_TOKEN = "Context creation failed: no PrimeHub API token is set; sign in to PrimeHub first"
 # The key of the extension app (PrimeHubSuiteApp) in the web app's settings.
 APP_SETTING = "primehub_suite_jupyterlab"
@@ -111,9 +116,22 @@ class ProxyHandler(BaseHandler):
     # The decoded segments of the API path, checked in prepare().
     _segments: List[str] = []
 
+    # The URL the request goes to, set in prepare().
+    _url = ""
+
     def initialize(self, namespace: str):
         # This route's path up to ``proxy/api/``, as the browser sends it.
         self._prefix = url_path_join(self.base_url, namespace, "proxy", "api") + "/"
+
+    def target(self, raw_path: str) -> str:
+        """The URL a request for ``raw_path`` (what follows the route's prefix, as sent) goes to, or
+        ApiPathError."""
+        self._segments = api_path.api_segments(raw_path)
+        return f"{sdk_config.api_base(self.tokens.endpoint())}/{api_path.encode(self._segments)}"
+
+    def credentials(self, token: str) -> dict:
+        """The headers that authenticate the request upstream."""
+        return {"Authorization": f"Bearer {token}"}
 
     async def prepare(self):
         await super().prepare()
@@ -129,7 +147,7 @@ class ProxyHandler(BaseHandler):
         try:
             if not raw.startswith(self._prefix):
                 raise api_path.ApiPathError("the request path does not start with this proxy's route")
-            self._segments = api_path.api_segments(raw[len(self._prefix) :])
+            self._url = self.target(raw[len(self._prefix) :])
         except api_path.ApiPathError as err:
             self.fail(400, str(err), "invalid_path")
             return
@@ -190,11 +208,11 @@ class ProxyHandler(BaseHandler):
     async def _run(self, token: str) -> Optional[Exception]:
         """Sends the request and reads PrimeHub's answer into this response; returns the failure
         that ended it early, if any (the browser is answered once its body is complete)."""
-        url = f"{sdk_config.api_base(self.tokens.endpoint())}/{api_path.encode(self._segments)}"
+        url = self._url
         if self.request.query:
             url += f"?{self.request.query}"
         headers = {k: self.request.headers[k] for k in FORWARD_REQUEST_HEADERS if k in self.request.headers}
-        headers["Authorization"] = f"Bearer {token}"
+        headers.update(self.credentials(token))
         if self.request.method in BODY_METHODS and "Content-Length" in self.request.headers:
             # Without one (a chunked upload) the body goes on chunked too.
             headers["Content-Length"] = self.request.headers["Content-Length"]
@@ -242,6 +260,35 @@ class ProxyHandler(BaseHandler):
     @tornado.web.authenticated
     async def delete(self, path):
         await self._proxy()
+
+
+class DeploymentProxyHandler(ProxyHandler):
+    """Sends a prediction to a deployment's endpoint on the PrimeHub this Lab is signed in to,
+    ``<server>/deployment/<id>/api/v1.0/predictions``, which the browser cannot call itself (another
+    origin). Only that route of the configured PrimeHub is reached. The PrimeHub token is never sent
+    to a model: a private endpoint's client credentials come as ``X-PrimeHub-Client-Authorization``
+    (the browser's own Authorization is Jupyter's) and go on as its ``Authorization``."""
+
+    # tornado answers any other method 405 before prepare() opens anything upstream
+    SUPPORTED_METHODS = ("POST",)
+
+    def initialize(self, namespace: str):
+        # This route's path up to ``proxy/deployment/``, as the browser sends it.
+        self._prefix = url_path_join(self.base_url, namespace, "proxy", "deployment") + "/"
+
+    def target(self, raw_path: str) -> str:
+        match = DEPLOYMENT_PATH.fullmatch(raw_path)
+        if not match:
+            raise api_path.ApiPathError(
+                f"{raw_path!r} is not a deployment's prediction path (<id>/api/v1.0/predictions)"
+            )
+        root = sdk_config.api_base(self.tokens.endpoint())
+        root = root[: -len("/api")] if root.endswith("/api") else root
+        return f"{root}/deployment/{raw_path}"
+
+    def credentials(self, token: str) -> dict:
+        client = self.request.headers.get(CLIENT_AUTHORIZATION, "")
+        return {"Authorization": client} if client.startswith("Basic ") else {}
 
 
 class SnapshotHandler(BaseHandler):
@@ -381,4 +428,5 @@ def handlers(namespace: str) -> list:
         (url_path_join(namespace, "ssh", "authorized-keys"), AuthorizedKeysHandler),
         (url_path_join(namespace, "ssh", "authorized-keys", "check"), AuthorizedKeyCheckHandler),
         (url_path_join(namespace, "proxy", "api", PROXY_PATHS), ProxyHandler, {"namespace": namespace}),
+        (url_path_join(namespace, "proxy", "deployment", "(.*)"), DeploymentProxyHandler, {"namespace": namespace}),
     ]

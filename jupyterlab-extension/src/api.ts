@@ -5,7 +5,7 @@
  */
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { PrimeHubClient } from '@primehub-suite/client/browser';
+import { PrimeHubClient, type TransportRequest } from '@primehub-suite/client/browser';
 import type { IAuthorizedKey, IAuthorizedKeys, IKeyCheck, IPrimeHubConfig, ISnapshot } from './tokens';
 
 const NAMESPACE = 'primehub-suite';
@@ -89,14 +89,58 @@ function jupyterHeaders(): Record<string, string> {
   return headers;
 }
 
+/** A deployment's prediction route: `…/deployment/<id>/api/v1.0/predictions`. */
+const PREDICTIONS = /\/deployment\/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\/(api\/v(?:1\.0|0\.1)\/predictions)$/;
+
+/** The header the server extension takes a private endpoint's client credentials from. */
+const CLIENT_AUTHORIZATION = 'x-primehub-client-authorization';
+
+/**
+ * A deployment endpoint's URL as the browser reaches it: through the server extension's
+ * `…/primehub-suite/proxy/deployment/<id>/…` (the endpoint is on PrimeHub's origin, which answers no
+ * cross-origin request), which sends it to that route of the PrimeHub this Lab is signed in to.
+ * Any other URL is returned as it is.
+ */
+export function predictionUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  const m = PREDICTIONS.exec(u.pathname);
+  return m ? `${extensionUrl('proxy', 'deployment', m[1], m[2])}${u.search}` : url;
+}
+
+/**
+ * A request to the deployment proxy keeps Jupyter's own Authorization: a private endpoint's client
+ * credentials (HTTP Basic) travel in a header of their own, which the proxy sends on as the
+ * endpoint's Authorization.
+ */
+function withClientCredentials(request: TransportRequest): TransportRequest {
+  const auth = request.headers.authorization;
+  if (!auth?.startsWith('Basic ') || !request.url.startsWith(extensionUrl('proxy', 'deployment'))) {
+    return request;
+  }
+  const headers: Record<string, string> = { ...request.headers, [CLIENT_AUTHORIZATION]: auth };
+  delete headers.authorization;
+  const jupyter = jupyterHeaders().Authorization;
+  if (jupyter) {
+    headers.authorization = jupyter;
+  }
+  return { ...request, headers };
+}
+
 /**
  * The client in proxy mode: GraphQL, files and logs all go to `…/primehub-suite/proxy/api`, which
- * adds the PrimeHub token; no token in the browser.
+ * adds the PrimeHub token; no token in the browser. Predictions go through the deployment proxy.
  */
 export function createClient(onAuthError?: () => void): PrimeHubClient {
   return new PrimeHubClient({
     baseUrl: extensionUrl('proxy', 'api'),
     headers: jupyterHeaders,
+    rewriteUrl: predictionUrl,
+    hook: (request, send) => send(withClientCredentials(request)),
     onAuthError,
     // The models' polls try again with backoff themselves; a PrimeHub that does not answer is
     // reported after the client's timeout (30 s), not after four of them.

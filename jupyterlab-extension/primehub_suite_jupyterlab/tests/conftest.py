@@ -130,10 +130,11 @@ def signed_in(local_server, notebook_env, home):
 
 class Recorder:
     """A stand-in for PrimeHub on loopback: records the target of every request it receives (as
-    sent, still percent-encoded) and answers each with an empty JSON object."""
+    sent, still percent-encoded) and its head, and answers each with an empty JSON object."""
 
     def __init__(self, loop):
         self.targets = []
+        self.heads = []
         self._server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
         self.endpoint = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/api/graphql"
 
@@ -141,6 +142,7 @@ class Recorder:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             self.targets.append(head.split(b" ", 2)[1].decode("latin-1"))
+            self.heads.append(head.decode("latin-1"))
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):

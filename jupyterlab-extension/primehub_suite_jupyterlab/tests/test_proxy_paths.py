@@ -107,3 +107,57 @@ async def test_the_reason_is_given(recorder, signed_in, proxy_url, jp_auth_heade
     assert "encoded '/'" in json.loads(r.body)["message"]
     r = await fetch(proxy_url("files/%2e%2e/admin"), jp_auth_header)
     assert "'.' or '..' segment" in json.loads(r.body)["message"]
+
+
+DEPLOYMENT_ATTACKS = [
+    "",
+    "iris-1a2b3",
+    "iris-1a2b3/api/v1.0/feedback",
+    "iris-1a2b3/api/v1.0/predictions/x",
+    "../api/graphql",
+    "..%2fapi/v1.0/predictions",
+    "%2e%2e/api/v1.0/predictions",
+    "IRIS/api/v1.0/predictions",
+    "iris%2f..%2f..%2fapi/v1.0/predictions",
+    "iris-1a2b3/api/v1.0/predictions%3Fx",
+]
+
+
+@pytest.fixture
+def deployment_url(jp_http_port, jp_base_url, http_server):
+    """The deployment proxy's URL for a path given as the browser sends it."""
+    return lambda raw: f"http://127.0.0.1:{jp_http_port}{jp_base_url}primehub-suite/proxy/deployment/{raw}"
+
+
+async def test_the_deployment_proxy_reaches_only_prediction_routes(recorder, signed_in, deployment_url, jp_auth_header):
+    for raw in DEPLOYMENT_ATTACKS:
+        r = await fetch(deployment_url(raw), jp_auth_header, "POST", b"{}")
+        assert r.code in (400, 404), (raw, r.code, r.body)
+    for method in ("GET", "PUT", "DELETE"):
+        r = await fetch(deployment_url("iris-1a2b3/api/v1.0/predictions"), jp_auth_header, method, b"{}")
+        assert r.code == 405, (method, r.code)
+    assert recorder.targets == []
+    for version in ("v1.0", "v0.1"):
+        r = await fetch(deployment_url(f"iris-1a2b3/api/{version}/predictions"), jp_auth_header, "POST", b"{}")
+        assert r.code == 200, (version, r.code, r.body)
+    # the server's root, not its API: PrimeHub's /deployment/<id>/… route
+    assert recorder.targets == ["/deployment/iris-1a2b3/api/v1.0/predictions", "/deployment/iris-1a2b3/api/v0.1/predictions"]
+
+
+async def test_the_deployment_proxy_sends_client_credentials_and_never_the_primehub_token(
+    recorder, signed_in, deployment_url, jp_auth_header
+):
+    url = deployment_url("iris-1a2b3/api/v1.0/predictions")
+    r = await fetch(url, jp_auth_header, "POST", b'{"data": {"ndarray": [[1]]}}')
+    assert r.code == 200
+    public = recorder.heads[-1].lower()
+    assert "authorization:" not in public
+    assert signed_in.lower() not in public
+    headers = {**jp_auth_header, "X-PrimeHub-Client-Authorization": "Basic bm90ZWJvb2s6c2VjcmV0"}
+    r = await fetch(url, headers, "POST", b"{}")
+    assert r.code == 200
+    private = recorder.heads[-1]
+    assert "Authorization: Basic bm90ZWJvb2s6c2VjcmV0\r\n" in private
+    assert "X-PrimeHub-Client-Authorization" not in private
+    assert signed_in not in private
+    assert "Bearer" not in private
