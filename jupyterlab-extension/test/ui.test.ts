@@ -41,7 +41,7 @@ function playwrightEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
 }
 
-it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired token', async () => {
+it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired token, models, deployments, SSH', async () => {
   const root = repoRoot();
   requires(existsSync(CHROMIUM), "Debian's chromium");
   requires(existsSync(join(root, '.venv', 'bin', 'jupyter')), 'the project virtualenv .venv with JupyterLab');

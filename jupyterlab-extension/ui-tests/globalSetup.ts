@@ -25,7 +25,9 @@ export default async function globalSetup(): Promise<void> {
     // the models spec's own Lab (started by the spec, where the workers can take the port as their baseURL)
     PHJL_UI_MODELS_PORT: String(await freePort()),
     // the SSH spec's own (its PrimeHub Local runs phuser's notebook SSH beside it)
-    PHJL_UI_SSH_PORT: String(await freePort())
+    PHJL_UI_SSH_PORT: String(await freePort()),
+    // the deployments spec's own (its model servers are its own to start and stop)
+    PHJL_UI_DEPLOYMENTS_PORT: String(await freePort())
   });
   // Fail early with the reason if PrimeHub Local cannot issue tokens (the expired-token test needs it).
   if (!stackCli(stack.dataDir, 'token', '--user', 'phuser')) {

@@ -70,6 +70,7 @@ export class DeployModel implements IDisposable {
   private readonly _changed = new Signal<this, void>(this);
   private _disposed = false;
   private _name: string;
+  private _nameTouched: boolean;
   private _uri: string;
   private _image: string = MODEL_SERVERS[0].image;
   private _imageTouched = false;
@@ -92,6 +93,7 @@ export class DeployModel implements IDisposable {
   ) {
     this._uri = request.uri ?? '';
     this._name = request.name ?? (this._uri ? nameFromUri(this._uri) : '');
+    this._nameTouched = request.name !== undefined;
     this._instanceType = hub.config?.instanceType ?? '';
   }
 
@@ -213,14 +215,19 @@ export class DeployModel implements IDisposable {
     this.emit();
   }
 
+  /** A name typed stays, whatever URI is typed after. */
   setName(name: string): void {
     this._name = name;
+    this._nameTouched = true;
     this.emit();
   }
 
-  /** A new model URI: looked into once typing pauses, for the server to suggest. */
+  /** A new model URI (the name follows it until typed): looked into once typing pauses, for the server to suggest. */
   setUri(uri: string): void {
     this._uri = uri;
+    if (!this._nameTouched) {
+      this._name = nameFromUri(uri);
+    }
     clearTimeout(this._inspectTimer);
     this._inspectTimer = setTimeout(() => this.inspect(), 400);
     this.emit();

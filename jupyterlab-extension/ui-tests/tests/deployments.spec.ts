@@ -1,0 +1,232 @@
+/**
+ * The Deployments section, the Deploy dialog and a deployment's tab in a real JupyterLab against a
+ * real PrimeHub Local serving a real iris model: an iris classifier trained here and uploaded to
+ * PHFS is deployed from its folder's URI, followed to Deployed, tried (the table's probabilities
+ * are the model's own, a wrong shape is explained), written into a notebook as a request cell, and
+ * stopped; a model that cannot load is Failed with its message and its log. The suite's own
+ * servers stay as the other specs expect them (signed out), so this spec starts a PrimeHub Local
+ * and a Lab of its own (no MLflow: a few seconds).
+ */
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IRIS_ROWS, requirePython, trainModels } from '../../../test/deployments/support';
+import { startLabStack, stopLabStack, type ILabStack } from '../labStack';
+import { PrimeHubHelper, SCREENSHOTS } from './PrimeHubHelper';
+
+test.describe.configure({ mode: 'serial' });
+// galata's trackers are off, as in primehub.spec.ts
+test.use({
+  autoGoto: true,
+  kernels: null,
+  sessions: null,
+  terminals: null,
+  baseURL: `http://127.0.0.1:${process.env.PHJL_UI_DEPLOYMENTS_PORT}`
+});
+
+/** Screenshots without the toasts that happen to be on screen. */
+const NO_TOASTS = '.Toastify, .Toastify__toast-container { display: none !important; }';
+
+let stack: ILabStack | undefined;
+let dir = '';
+
+/** Uploads a file to the stack's PHFS through PrimeHub's files API, as a user's upload goes. */
+async function uploadToPhfs(s: ILabStack, path: string, data: Buffer): Promise<void> {
+  const groupPath = s.group.name.toLowerCase().replace(/_/g, '-');
+  const res = await fetch(`${s.serverUrl}/api/files/groups/${groupPath}/${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(data)
+  });
+  if (!res.ok) {
+    throw new Error(`uploading ${path} to PHFS failed: ${res.status} ${await res.text()}`);
+  }
+}
+
+/** Probabilities as the tester's table shows them (six significant digits). */
+const shown = (v: number): string => String(Number(v.toPrecision(6)));
+
+/** The Deployments tab of the panel, shown. */
+async function openDeployments(ph: PrimeHubHelper): Promise<void> {
+  await ph.panel.getByRole('tab', { name: 'Deployments', exact: true }).click();
+  await expect(ph.panel.locator('.jp-primehub-Deployments')).toBeVisible();
+}
+
+/** Deploys `uri` through the section's Deploy… dialog; resolves with the new deployment's row. */
+async function deployFromDialog(ph: PrimeHubHelper, uri: string, reason: RegExp, screenshot?: string) {
+  await ph.panel.getByTitle('Deploy a model by its URI (models:/… or phfs:///…)').click();
+  const dialog = ph.dialog;
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Model URI').fill(uri);
+  // the name follows the URI; the server is suggested from the folder's files
+  await expect(dialog.getByTestId('deploy-server-reason')).toHaveText(reason);
+  await expect(dialog.locator('#ph-deploy-instance-type option')).not.toHaveText(['…']);
+  if (screenshot) {
+    await dialog.locator('.jp-primehub-ModalContent').screenshot({ path: join(SCREENSHOTS, screenshot) });
+  }
+  await dialog.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  // the one just made is marked, and listed at once
+  const row = ph.panel.locator('.jp-primehub-DeploymentRow.jp-mod-selected');
+  await expect(row.getByTestId('model-uri')).toHaveText(uri);
+  return row;
+}
+
+/** The deployment tab in view. */
+function deploymentTab(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-primehub-DeploymentView:visible');
+}
+
+test.beforeAll(async () => {
+  requirePython();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'phjl-deploy-'));
+  stack = await startLabStack({ labPort: process.env.PHJL_UI_DEPLOYMENTS_PORT!, mlflow: false, signedIn: true });
+  trainModels(dir);
+  await uploadToPhfs(stack, 'models/iris/model.joblib', readFileSync(join(dir, 'model.joblib')));
+  await uploadToPhfs(stack, 'models/broken/model.joblib', Buffer.from('this is not a pickle'));
+  // a notebook for the request cell
+  writeFileSync(
+    join(stack.home, 'predict.ipynb'),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      cells: [{ id: 'c0', cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: '# predict' }]
+    })
+  );
+});
+
+test.afterAll(async () => {
+  if (stack) {
+    await stopLabStack(stack.pids, stack.work);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('deploy an iris folder from PHFS, try it, insert a request cell, stop it', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn(stack!.token);
+  await openDeployments(ph);
+  await expect(ph.panel.getByTestId('no-deployments')).toBeVisible();
+
+  const row = await deployFromDialog(
+    ph,
+    'phfs:///models/iris',
+    'Suggested for the PHFS folder /models/iris: a scikit-learn model (model.joblib).',
+    'deploy-dialog.png'
+  );
+  // followed live: Deploying, then Deployed with its one replica
+  await expect(row).toHaveAttribute('data-status', 'Deployed', { timeout: 120_000 });
+  const id = (await row.getAttribute('data-deployment-id'))!;
+  expect(id).toMatch(/^iris-[0-9a-f]{5}$/);
+  const endpoint = `${stack!.serverUrl}/deployment/${id}/api/v1.0/predictions`;
+  await expect(row.getByTestId('endpoint')).toHaveText(endpoint);
+  await expect(row.getByTestId('replicas')).toHaveText('1/1 replica');
+  await expect(row.getByTestId('model-uri')).toHaveText('phfs:///models/iris');
+  await page.addStyleTag({ content: NO_TOASTS });
+  await ph.panel.screenshot({ path: join(SCREENSHOTS, 'deployments.png') });
+
+  // Copy puts the endpoint on the clipboard
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const copy = row.getByTitle('Copy the endpoint URL');
+  await copy.click();
+  await expect(copy).toHaveText('Copied');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(endpoint);
+
+  // Try it: the model's own probabilities for a setosa, as the endpoint answers them
+  await row.getByRole('button', { name: 'Try it' }).click();
+  const tab = deploymentTab(page);
+  await expect(tab.locator('td[data-field="Status"]')).toHaveText('Deployed');
+  const data = tab.getByLabel('Request data');
+  await expect(data).toHaveValue('[[]]');
+  await data.fill(JSON.stringify([IRIS_ROWS[0]]));
+  await tab.getByRole('button', { name: 'Send', exact: true }).click();
+  const table = tab.getByTestId('prediction-table');
+  await expect(table.locator('thead th')).toHaveText(['#', 't:0', 't:1', 't:2']);
+  const direct = (await (
+    await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { ndarray: [IRIS_ROWS[0]] } })
+    })
+  ).json()) as { data: { ndarray: number[][] } };
+  await expect(table.locator('tbody td')).toHaveText(direct.data.ndarray[0].map(shown));
+  expect(direct.data.ndarray[0][0]).toBeGreaterThan(0.9);
+  await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 200 · \d+ ms$/);
+  await tab.screenshot({ path: join(SCREENSHOTS, 'deployment-try-it.png') });
+
+  // a row of the wrong shape: the model server's error decoded, no table
+  await data.fill('[[1, 2]]');
+  await tab.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 400 · \d+ ms$/);
+  await expect(tab.getByTestId('answer-error')).toHaveText(
+    /^The model server could not use the request \(HTTP 400\): .+/
+  );
+  await expect(table).toBeHidden();
+
+  // Insert request cell without a notebook open: said so, nothing added
+  await data.fill(JSON.stringify([IRIS_ROWS[1]]));
+  await tab.getByRole('button', { name: 'Insert request cell' }).click();
+  await ph.answer('No notebook open', 'Ok');
+
+  // with one open: a cell below its active cell that posts the request to the endpoint
+  await ph.openNotebook('predict.ipynb');
+  await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: `Deployment ${id}` }).click();
+  await tab.getByRole('button', { name: 'Insert request cell' }).click();
+  await expect(page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: 'predict.ipynb' }).first()).toBeVisible();
+  const cells = await page.evaluate(() => {
+    const panel = window.jupyterapp.shell.currentWidget as unknown as {
+      content: {
+        widgets: Array<{ model: { type: string; sharedModel: { getSource(): string } } }>;
+        activeCellIndex: number;
+      };
+    };
+    return {
+      active: panel.content.activeCellIndex,
+      cells: panel.content.widgets.map(c => ({ type: c.model.type, source: c.model.sharedModel.getSource() }))
+    };
+  });
+  expect(cells.active).toBe(1);
+  expect(cells.cells[0].source).toBe('# predict');
+  expect(cells.cells[1].type).toBe('code');
+  expect(cells.cells[1].source).toContain('requests.post(');
+  expect(cells.cells[1].source).toContain(JSON.stringify(endpoint));
+  expect(cells.cells[1].source).toContain(JSON.stringify(IRIS_ROWS[1]).replace(/,/g, ', '));
+
+  // Stop: the row follows it to Stopped, and offers Start
+  await ph.openPanel();
+  await openDeployments(ph);
+  await row.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(row).toHaveAttribute('data-status', 'Stopped', { timeout: 60_000 });
+  await expect(row.getByRole('button', { name: 'Start', exact: true })).toBeVisible();
+  await expect(row.getByTestId('replicas')).toHaveText('0/1 replica');
+});
+
+test('a model that cannot load is Failed with its message and its log; Delete asks first', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn(stack!.token);
+  await openDeployments(ph);
+  const row = await deployFromDialog(
+    ph,
+    'phfs:///models/broken',
+    'Suggested for the PHFS folder /models/broken: a scikit-learn model (model.joblib).'
+  );
+  await expect(row).toHaveAttribute('data-status', 'Failed', { timeout: 120_000 });
+  await expect(row.getByTestId('deployment-message')).toHaveText(/exited with code 1: .*\(see the pod's log\)$/);
+  await expect(row.getByRole('button', { name: 'Try it' })).toBeDisabled();
+
+  await row.getByRole('button', { name: 'Log', exact: true }).click();
+  const tab = deploymentTab(page);
+  await expect(tab.locator('td[data-field="Status"]')).toHaveText('Failed');
+  await expect(tab.getByTestId('deployment-log')).toContainText('Traceback');
+
+  await ph.openPanel();
+  await openDeployments(ph);
+  const id = (await row.getAttribute('data-deployment-id'))!;
+  await row.getByRole('button', { name: 'Delete', exact: true }).click();
+  await ph.answer('Delete deployment?', 'Delete');
+  await expect(ph.panel.locator(`.jp-primehub-DeploymentRow[data-deployment-id="${id}"]`)).toBeHidden();
+  await expect(ph.panel.locator('.jp-primehub-DeploymentRow')).toHaveCount(1);
+});
