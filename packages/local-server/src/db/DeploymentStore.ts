@@ -50,6 +50,28 @@ export class DeploymentStore extends RecordStore<DeploymentRow> {
   // PrimeHub lists deployments newest update first, and takes no orderBy.
   protected readonly defaultSort = { field: 'lastUpdatedTime', dir: 'desc' } as const;
 
+  /**
+   * Records as last read, frozen: every prediction reads its deployment's, and this store is the only writer of
+   * the table (each write forgets the record it changed).
+   */
+  private readonly cached = new Map<string, Readonly<DeploymentRow>>();
+
+  override get(id: string): DeploymentRow | undefined {
+    let row = this.cached.get(id);
+    if (!row) {
+      row = super.get(id);
+      if (row) {
+        this.cached.set(id, Object.freeze(row));
+      }
+    }
+    return row;
+  }
+
+  override update(id: string, patch: Partial<Omit<DeploymentRow, 'seq' | 'id'>>): DeploymentRow {
+    this.cached.delete(id);
+    return super.update(id, patch);
+  }
+
   create(row: Omit<DeploymentRow, 'seq'>): DeploymentRow {
     const keys = Object.keys(row);
     this.db
@@ -69,6 +91,7 @@ export class DeploymentStore extends RecordStore<DeploymentRow> {
   }
 
   delete(id: string): void {
+    this.cached.delete(id);
     this.db.prepare('DELETE FROM deployments WHERE id = ?').run(id);
   }
 

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { missing } from '../errors';
 import { sendJson } from '../http/httpUtil';
 import { forwardedHeaders } from '../http/proxyHeaders';
@@ -37,17 +36,73 @@ class BodyLimit extends Transform {
 
 /**
  * A body up to this size with a declared length (a prediction's usual JSON) is passed on in one piece, so that
- * request and answer each take one write rather than one per part; larger ones are streamed.
+ * the request to the replica takes one write rather than one per part; larger ones are streamed.
  */
 const SMALL_BODY = 64 * 1024;
 
 /** A request body of a declared length of at most {@link SMALL_BODY}, read whole. */
-async function readSmall(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function readSmall(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)))
+      .once('error', reject)
+      // a client gone before the end fails it, as Node's own readers do (an Error made only then: it is costly)
+      .once('close', () => {
+        if (!req.complete) {
+          reject(new Error('aborted'));
+        }
+      });
+  });
+}
+
+/**
+ * Sends a request to a replica and streams its answer to `res` as it comes (a chunk written as it arrives,
+ * the replica paused while `res` is full): resolves once the answer has ended. Rejects before the answer's
+ * headers when the replica could not be reached, and after them (`res` destroyed) when it broke off. The
+ * client going away aborts the request. A handler of undici's rather than its `request()`: no stream or
+ * promise of its own between the two sockets, which would double the proxy's work per prediction.
+ */
+function forward(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    const gone = (): void => controller?.abort(new Error('the client went away'));
+    res.once('close', gone);
+    dispatcher.dispatch(opts, {
+      onRequestStart(c) {
+        controller = c;
+        if (res.destroyed) {
+          // gone while the request waited for a connection
+          gone();
+        }
+      },
+      onResponseStart(_c, statusCode, headers) {
+        // an informational answer (1xx) is the replica's and Node's business, not the client's
+        if (statusCode >= 200) {
+          res.writeHead(statusCode, forwardedHeaders(headers, DROPPED));
+        }
+      },
+      onResponseData(c, chunk) {
+        if (!res.write(chunk)) {
+          c.pause();
+          res.once('drain', () => c.resume());
+        }
+      },
+      onResponseEnd() {
+        res.off('close', gone);
+        res.end();
+        resolve();
+      },
+      onResponseError(_c, err) {
+        res.off('close', gone);
+        if (res.headersSent) {
+          res.destroy(err);
+        }
+        reject(err);
+      }
+    });
+  });
 }
 
 const TOO_LARGE = `the request body is larger than ${MAX_PREDICTION_BODY / 1024 / 1024} MiB, the most a prediction may send`;
@@ -138,26 +193,31 @@ export async function servePrediction(
   }
   try {
     const body = small ? await readSmall(req) : limit;
-    let answer;
     try {
-      answer = await request(`http://127.0.0.1:${route.port}/${pathAndQuery}`, {
-        method: (req.method ?? 'GET') as 'GET',
-        headers,
-        body,
-        dispatcher: services.deploymentRunner.dispatcher,
-        // a model may think for as long as it needs; the client decides when to give up
-        headersTimeout: 0,
-        bodyTimeout: 0
-      });
+      await forward(
+        services.deploymentRunner.dispatcher,
+        {
+          origin: `http://127.0.0.1:${route.port}`,
+          path: `/${pathAndQuery}`,
+          method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers,
+          body,
+          // a model may think for as long as it needs; the client decides when to give up
+          headersTimeout: 0,
+          bodyTimeout: 0
+        },
+        res
+      );
     } catch (err) {
+      if (res.headersSent || res.destroyed || req.destroyed) {
+        // broken off mid-answer (the client's connection closed with it), or the client is gone
+        return;
+      }
       if (limit?.exceeded) {
         // the rest of the body is read and dropped (Node leaves a body it has begun to read to its reader)
         req.unpipe();
         req.resume();
         seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
-        return;
-      }
-      if (res.destroyed || req.destroyed) {
         return;
       }
       // the rest of the body goes nowhere; read it so that the answer reaches the client
@@ -166,18 +226,7 @@ export async function servePrediction(
       services.deploymentRunner.unreachable(id, route.pod);
       const code = (err as { code?: string }).code ?? (err as Error).message;
       seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
-      return;
     }
-    const answerHeaders = forwardedHeaders(answer.headers, DROPPED);
-    const length = Number(answer.headers['content-length'] ?? Infinity);
-    if (length <= SMALL_BODY) {
-      const whole = Buffer.from(await answer.body.arrayBuffer());
-      res.writeHead(answer.statusCode, answerHeaders);
-      res.end(whole);
-      return;
-    }
-    res.writeHead(answer.statusCode, answerHeaders);
-    await pipeline(answer.body, res);
   } finally {
     route.release();
   }

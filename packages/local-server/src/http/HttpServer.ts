@@ -121,10 +121,23 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
   server.keepAliveTimeout = 65_000;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
     // The raw (undecoded) path is split so that encoded separators and dots can be refused. It is
     // matched first: URL normalisation would turn `/api/files/groups/g/../../../graphql` into another route.
     const rawPath = (req.url ?? '').split('?')[0];
+    const deployment = DEPLOYMENT_ROUTE.exec(rawPath);
+    if (deployment) {
+      // no PrimeHub sign-in: a private endpoint checks its clients' credentials itself. Matched before the URL
+      // is parsed, which a prediction has no use for.
+      const q = (req.url ?? '').indexOf('?');
+      return servePrediction(
+        req,
+        res,
+        services,
+        decodeJobId(deployment[1]),
+        deployment[2] + (q < 0 ? '' : (req.url ?? '').slice(q))
+      );
+    }
+    const url = new URL(req.url ?? '/', 'http://local');
     if (rawPath.startsWith(FILES_ROUTE)) {
       return serveFile(req, res, rawPath.slice(FILES_ROUTE.length), url.searchParams);
     }
@@ -151,18 +164,6 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
       res.writeHead(302, { location: '/api/graphql', 'content-length': 0 });
       res.end();
       return;
-    }
-    const deployment = DEPLOYMENT_ROUTE.exec(rawPath);
-    if (deployment) {
-      // no PrimeHub sign-in: a private endpoint checks its clients' credentials itself
-      const q = (req.url ?? '').indexOf('?');
-      return servePrediction(
-        req,
-        res,
-        services,
-        decodeJobId(deployment[1]),
-        deployment[2] + (q < 0 ? '' : (req.url ?? '').slice(q))
-      );
     }
     if (path === '/api/graphql') {
       if (req.method !== 'POST') {
