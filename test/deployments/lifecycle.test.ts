@@ -1,9 +1,10 @@
 /**
  * A deployment's life beyond its first start: an update rolls its replicas while requests keep coming (none
- * fails), a 100 MB request body streams through PrimeHub Local to the model (one larger is refused), and a
- * restart of PrimeHub Local brings a Deployed deployment back.
+ * fails), an update that fails leaves the replicas it was to replace serving, a 100 MB request body streams
+ * through PrimeHub Local to the model (one larger is refused), and a restart of PrimeHub Local brings a Deployed
+ * deployment back.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { LocalServerProcess } from '../kit/localServer';
@@ -97,6 +98,8 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
     trainModels(join(volume, 'iris-1'));
     // version 2 of the model, as a retrained one would be published beside the first
     copyFileSync(join(volume, 'iris-1', 'model.joblib'), join(volume, 'iris-2', 'model.joblib'));
+    mkdirSync(join(volume, 'broken'), { recursive: true });
+    writeFileSync(join(volume, 'broken', 'model.joblib'), 'this is not a pickle');
     await deployments.createOk({ id: 'iris', modelURI: `/project/${server.groupName}/iris-1`, replicas: 2 });
   });
 
@@ -141,6 +144,51 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
     const pods = (await deployments.get('iris')).pods as { name: string }[];
     expect(pods).toHaveLength(1);
     expect(oldPods).not.toContain(pods[0].name);
+  });
+
+  test('an update to a broken model is Failed with its error while the replicas it was to replace keep answering, until an update that works', async () => {
+    const before = await deployments.waitStatus('iris', 'Deployed');
+    const servingPods = (before.pods as { name: string }[]).map(p => p.name);
+    const traffic = keepPredicting(deployments, 'iris');
+    let failures: string[] = [];
+    try {
+      await waitFor('requests to be answered before the update', () => traffic.answered() >= 10);
+      await deployments.update('iris', { modelURI: `/project/${server.groupName}/broken` });
+      const failed = await deployments.waitStatus('iris', 'Failed');
+      // the new replica's own error (joblib's words for a file that is not a pickle), and that the old ones serve
+      expect(failed.message).toMatch(
+        /^the update failed, the previous replicas still serve: the model server of deploy-iris-\S+ exited with code 1: IndexError: pop from empty list \(see the pod's log\)$/
+      );
+      const pods = failed.pods as { name: string; phase: string }[];
+      expect(pods.filter(p => !servingPods.includes(p.name)).map(p => p.phase)).toEqual(['Failed']);
+      expect(pods.filter(p => servingPods.includes(p.name)).map(p => p.phase)).toEqual(['Running']);
+      expect(failed.availableReplicas).toBe(servingPods.length);
+      const atFailure = traffic.answered();
+      await waitFor(
+        'requests to be answered by the old replica after the failure',
+        () => traffic.answered() >= atFailure + 10
+      );
+      expect((await deployments.get('iris')).status).toBe('Failed');
+      expect(servingPods.every(p => jobProcesses(p).length > 0)).toBe(true);
+
+      // the next update that works replaces them as a rolling update does
+      await deployments.update('iris', { modelURI: `/project/${server.groupName}/iris-2` });
+      await deployments.waitStatus('iris', 'Deployed');
+      await waitFor(
+        'the replaced replica to end',
+        () => servingPods.every(p => jobProcesses(p).length === 0),
+        30_000,
+        100
+      );
+      const atEnd = traffic.answered();
+      await waitFor('requests to be answered by the new replica', () => traffic.answered() >= atEnd + 10);
+    } finally {
+      ({ failures } = await traffic.stop());
+    }
+    expect(failures).toEqual([]);
+    const pods = (await deployments.get('iris')).pods as { name: string }[];
+    expect(pods).toHaveLength(1);
+    expect(servingPods).not.toContain(pods[0].name);
   });
 
   test('a 100 MB request body streams through to the model without PrimeHub Local holding it; a larger one is 413', async () => {

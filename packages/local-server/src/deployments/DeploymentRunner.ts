@@ -75,14 +75,15 @@ const SERVER_COMMAND = 'exec python -m primehub_local_serving.server';
  * restarted and skipped meanwhile; one that dies before is the deployment's failure, with the model
  * server's own error. Stopping ends every replica, then Stopped. A change to a serving deployment rolls:
  * its replicas keep answering (the deployment Deploying) until every new one answers its health check,
- * then they get no more requests and end once they have answered those they were given.
+ * then they get no more requests and end once they have answered those they were given. If the new ones fail,
+ * the deployment is Failed with their error and the replicas it was to replace go on answering.
  *
  * Events: `log` (pod name) when a replica's log may have grown, `closed` (pod name) when it ended.
  */
 export class DeploymentRunner extends EventEmitter {
   /** Each deployment's newest generation of replicas. */
   private readonly live = new Map<string, Live>();
-  /** The generation an update replaces, serving until the new one is ready (a rolling update). */
+  /** The generation an update replaces, serving until the new one is ready (a rolling update) or if it failed. */
   private readonly retiring = new Map<string, Live>();
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   /** Each deployment's latest change: a deploy that a later change overtook while it waited gives up. */
@@ -215,11 +216,16 @@ export class DeploymentRunner extends EventEmitter {
 
   /**
    * The next ready replica, round robin: of a Deployed deployment, or of the generation a rolling update
-   * replaces while the deployment is Deploying. `row` is the deployment's record when the caller has just read it.
+   * replaces while the deployment is Deploying, or Failed because the update did. `row` is the deployment's
+   * record when the caller has just read it.
    */
   route(id: string, row: DeploymentRow | undefined = this.store.get(id)): Route {
     const live =
-      row?.status === 'Deployed' ? this.live.get(id) : row?.status === 'Deploying' ? this.retiring.get(id) : undefined;
+      row?.status === 'Deployed'
+        ? this.live.get(id)
+        : row?.status === 'Deploying' || row?.status === 'Failed'
+          ? this.retiring.get(id)
+          : undefined;
     if (!row || !live) {
       return { status: row?.status ?? 'Unavailable' };
     }
@@ -464,11 +470,23 @@ export class DeploymentRunner extends EventEmitter {
     }, delay);
   }
 
-  /** Failed with `message`; the other replicas are ended, the pods kept listed for their logs. */
+  /**
+   * Failed with `message`; the generation's other replicas are ended, its pods kept listed for their logs. The
+   * replicas a failed update was to replace keep serving, as a Deployment's old ReplicaSet does while the new
+   * pods fail: they are ended by the next change that succeeds (or a stop).
+   */
   private fail(live: Live, message: string): void {
-    this.setStatus(live.row.id, 'Failed', message);
-    void this.haltGeneration(this.retiring, live.row.id);
-    this.log.warn(`deployment ${live.row.id} failed: ${message}`);
+    const id = live.row.id;
+    const previous = this.retiring.get(id)?.pods.some(p => p.ready);
+    this.setStatus(
+      id,
+      'Failed',
+      previous ? `the update failed, the previous replicas still serve: ${message}` : message
+    );
+    if (!previous) {
+      void this.haltGeneration(this.retiring, id);
+    }
+    this.log.warn(`deployment ${id} failed: ${message}`);
     for (const pod of live.pods) {
       pod.wanted = false;
       pod.ready = false;
