@@ -28,6 +28,7 @@ const SUITES = [
   'test/vscode/userFlows.test.ts',
   'test/vscode/models.test.ts',
   'test/vscode/compare.test.ts',
+  'test/vscode/deployments.test.ts',
   'test/vscode/ssh.test.ts',
   'test/vscode/sshRemote.test.ts'
 ];

@@ -13,6 +13,7 @@ import { parseMlflowRun } from '@primehub-suite/client/compare';
 import { exampleRequest, suggestModelServer, type ModelServer } from '@primehub-suite/client/deployments';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
+import type { ModelsManager } from '../models/ModelsManager';
 import type { KeyValueStore } from '../vscode-objs/storage';
 import { DeploymentsModel } from './DeploymentsModel';
 import { parseModelUri } from './deploymentsText';
@@ -50,10 +51,15 @@ export class DeploymentsManager {
   /** Test Endpoint's saved and last requests. */
   readonly requests: SavedRequests;
 
+  /**
+   * @param models where a run's artifact folders are listed (the one holding `MLmodel` is a version's
+   *   model when its source does not name the folder: an MLflow 3 logged model, `models:/m-…`)
+   */
   constructor(
     private readonly connection: ConnectionManager,
     private readonly log: Logger,
-    state: KeyValueStore
+    state: KeyValueStore,
+    private readonly models: Pick<ModelsManager, 'artifactFolders'>
   ) {
     this.requests = new SavedRequests(state);
   }
@@ -186,7 +192,11 @@ export class DeploymentsManager {
         const v = await this.connection.call(c => c.models.version(registered.name, registered.version, { signal }));
         const run = parseMlflowRun(v.run);
         const artifactUri = (v.run as { info?: { artifactUri?: string; artifact_uri?: string } } | undefined)?.info;
-        const path = artifactPathOf(v.source, artifactUri?.artifactUri ?? artifactUri?.artifact_uri);
+        let path = artifactPathOf(v.source, artifactUri?.artifactUri ?? artifactUri?.artifact_uri);
+        if (!path && run) {
+          const models = (await this.models.artifactFolders(run.runId, signal)).filter(f => f.isModel);
+          path = models.length === 1 ? models[0].path : undefined;
+        }
         const info = loggedModelInfo(run?.tags ?? {}, path);
         flavors = info.flavors.length > 0 ? info.flavors : undefined;
         example = exampleRequest(info.signatureInputs);

@@ -117,17 +117,21 @@ export function resultHtml(result: PredictionResult): string {
   }
   const heads = '<th scope="col">#</th>' + table.columns.map(c => `<th scope="col">${escapeHtml(c)}</th>`).join('');
   const rows = table.rows
-    .map(
-      (r, i) =>
+    .map((r, i) => {
+      // a row of scores: its highest (the predicted class's) stands out
+      const max = r.length > 1 && r.every(v => typeof v === 'number') ? Math.max(...(r as number[])) : undefined;
+      return (
         `<tr><td class="num index">${i}</td>` +
         r
           .map(v => {
             const c = cellText(v);
-            return `<td class=${attr(c.num ? 'num' : '')} title=${attr(c.title)}>${escapeHtml(c.text)}</td>`;
+            const cls = [c.num ? 'num' : '', v === max ? 'max' : ''].filter(Boolean).join(' ');
+            return `<td class=${attr(cls)} title=${attr(c.title)}>${escapeHtml(c.text)}</td>`;
           })
           .join('') +
         '</tr>'
-    )
+      );
+    })
     .join('');
   return (
     head +

@@ -1,0 +1,290 @@
+/**
+ * The Deployments view, Deploy Model and Test Endpoint end to end: the packaged VSIX in code-server
+ * (VS Code 1.100) in headless Chromium against a real PrimeHub Local, its real MLflow and real model
+ * servers. A job trains iris and logs it to the group's MLflow, and version 1 is registered; Deploy
+ * Model… from the palette, driven through its QuickPicks, deploys models:/iris/1 with the suggested
+ * MLflow server and follows it to Deployed; Test Endpoint sends an iris row (the MLflow server
+ * answers the class), the model server is switched to scikit-learn with Update Deployment… (the
+ * class probabilities, as the endpoint itself answers them), a wrong shape is refused in a decoded
+ * sentence, the request is copied as curl and saved; Stop Deployment → Stopped.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrimeHubClient, type Job } from '@primehub-suite/client';
+import { parseMlflowRuns } from '@primehub-suite/client/compare';
+import type { FrameLocator, Page } from 'playwright-core';
+import { IRIS_ROWS, MLFLOW_IMAGE, SKLEARN_IMAGE } from '../deployments/support';
+import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
+import { MLFLOW_START_MS, mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
+import { waitFor } from '../kit/wait';
+import { ensureExtensionBuilt } from './extensionBuild';
+import type { Workbench } from './workbench';
+import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+
+jest.setTimeout(300_000);
+
+// Each run's screenshots land in the git-ignored test-results/; UPDATE_SCREENSHOTS=1 refreshes the
+// README's committed ones in test/vscode/screenshots instead.
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, 'screenshots')
+  : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
+
+let server: LocalServerProcess;
+let client: PrimeHubClient;
+let scratch: string;
+let session: WorkbenchSession | undefined;
+let page: Page;
+let wb: Workbench;
+let train: Job;
+
+beforeAll(async () => {
+  ensureExtensionBuilt();
+  server = await LocalServerProcess.start({ mlflow: true });
+  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
+  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-deployments-'));
+  const workspace = join(scratch, 'project');
+  mkdirSync(workspace, { recursive: true });
+  await mlflowRunning(server);
+  // trains while the workbench starts
+  const [it] = await client.groups.instanceTypes();
+  const [image] = await client.groups.images();
+  train = await client.jobs.submit({
+    displayName: 'train-iris',
+    instanceType: it.name,
+    image: image.name,
+    command: TRAIN_IRIS
+  });
+  session = await openWorkbench({
+    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'deployments'),
+    scratch,
+    workspace,
+    settings: {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'remote.autoForwardPorts': false
+    }
+  });
+  ({ page, wb } = session);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
+  // version 1 of iris: the run with C=1.0 (the Models suite registers through the UI)
+  const done = await client.jobs.wait(train.id, { timeoutMs: 240_000 });
+  if (done.phase !== 'Succeeded') {
+    throw new Error(`the training job is ${done.phase}: ${done.message}`);
+  }
+  const run = parseMlflowRuns(await client.models.mlflowRuns('iris')).find(r =>
+    r.params.some(([k, v]) => k === 'C' && v === '1.0')
+  );
+  await client.models.register({ name: 'iris', runId: run!.runId, path: 'model' });
+}, MLFLOW_START_MS + 300_000);
+
+screenshotAfterEach('primehub-deployments', () => session);
+
+afterAll(async () => {
+  await session?.close();
+  await client?.close();
+  await server?.dispose();
+  if (scratch) {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+/** The focused row of the open QuickPick, once it shows `text`. */
+const focusedRow = (text: string | RegExp) =>
+  page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).first();
+const deploymentsPane = () =>
+  page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Deployments' }) }).first();
+const deploymentRow = (text: string | RegExp) =>
+  deploymentsPane().locator('.monaco-list-row', { hasText: text }).filter({ visible: true }).first();
+/** The Test Endpoint webview's page (code-server nests it in two frames). */
+const tester = (): FrameLocator =>
+  page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+/** The prediction table's cells by column: [{ '#': '0', 't:0': '0.97', … }]. */
+async function predictionRows(): Promise<Array<Record<string, string>>> {
+  const table = tester().locator('table.prediction');
+  const heads = (await table.locator('thead th').allInnerTexts()).map(t => t.trim());
+  const rows: Array<Record<string, string>> = [];
+  for (const row of await table.locator('tbody tr').all()) {
+    const cells = (await row.locator('td').allInnerTexts()).map(t => t.trim());
+    rows.push(Object.fromEntries(heads.map((h, i) => [h, cells[i]])));
+  }
+  return rows;
+}
+/** A number as the table shows it: four significant digits. */
+const shown = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+
+/** Sends what the request editor holds, once the previous answer is gone. */
+async function send(text: string): Promise<void> {
+  await tester().locator('#text').fill(text);
+  await tester().locator('#send').click();
+}
+
+test('signed in, the Deployments view says there are none yet and offers Deploy Model…', async () => {
+  await wb.runCommand('PrimeHub: Sign In');
+  await wb.answer('PrimeHub URL', server.baseUrl);
+  await wb.answer('API token', server.token);
+  await page
+    .locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` })
+    .waitFor({ timeout: 60_000 });
+  await wb.showView('Deployments');
+  await page
+    .locator('.welcome-view-content', { hasText: 'No deployments in this group yet' })
+    .waitFor({ timeout: 30_000 });
+  expect((await client.models.versions('iris')).map(v => v.version)).toEqual(['1']);
+});
+
+test('Deploy Model… from the palette: models:/iris/1 typed, the MLflow server suggested for its MLmodel, followed to Deployed', async () => {
+  await wb.clearNotifications();
+  await wb.runCommand('PrimeHub: Deploy Model…');
+  await wb.quickInputShowing('Deploy Model (1/6): model').waitFor({ timeout: 30_000 });
+  // the registered versions are offered; a URI can be typed too
+  await wb.pickRow('models:/iris/1').waitFor({ timeout: 30_000 });
+  await wb.quickInput().fill('models:/iris/1');
+  await focusedRow('models:/iris/1').waitFor();
+  await page.keyboard.press('Enter');
+
+  // read from the version's run: its folder holds MLmodel
+  await wb.quickInputShowing('Deploy Model (2/6): model server').waitFor({ timeout: 60_000 });
+  await focusedRow(/MLflow[\s\S]*suggested: an MLflow model \(MLmodel/).waitFor({ timeout: 30_000 });
+  await wb.pickRow('scikit-learn').waitFor();
+  await wb.screenshot(join(SHOTS, 'deployments-deploy-server.png'));
+  await page.keyboard.press('Enter');
+
+  await wb.quickInputShowing('Deploy Model (3/6): name').waitFor({ timeout: 30_000 });
+  expect(await wb.quickInput().inputValue()).toBe('iris');
+  await wb.quickInput().fill('-iris');
+  await wb.quickInputShowing('must start with a letter or digit').waitFor();
+  await wb.quickInput().fill('iris');
+  await page.keyboard.press('Enter');
+  await wb.acceptPick('Deploy Model (4/6): instance type');
+  await wb.answer('Deploy Model (5/6): replicas', '1');
+  await wb.quickInputShowing('Deploy Model (6/6): endpoint access').waitFor({ timeout: 30_000 });
+  await focusedRow('Public').waitFor();
+  await page.keyboard.press('Enter');
+
+  // state first: the deployment in PrimeHub, then the view and the notification
+  const created = await waitFor(
+    'the deployment of models:/iris/1',
+    async () => (await client.deployments.list()).find(d => d.name === 'iris'),
+    60_000
+  );
+  const detail = await client.deployments.get(created.id);
+  expect(detail).toMatchObject({ modelURI: 'models:/iris/1', modelImage: MLFLOW_IMAGE, replicas: 1 });
+  expect(detail.endpointAccessType).toBe('public');
+  await deploymentRow(/^iris.*Deployed · 1\/1 replicas · models:\/iris\/1/).waitFor({ timeout: 180_000 });
+  await wb.expectNotification(/iris is deployed: http/, 60_000);
+  expect((await client.deployments.get(created.id)).status).toBe('Deployed');
+
+  // its facts: endpoint, replicas, model, server
+  const row = deploymentRow(/^iris/);
+  if ((await row.getAttribute('aria-expanded')) === 'false') {
+    await row.click();
+  }
+  await deploymentRow(/^Endpoint\s*http/).waitFor({ timeout: 30_000 });
+  await deploymentRow(/^Model server\s*seldonio\/mlflowserver/).waitFor();
+  await deploymentRow(/^Replicas\s*1\/1 available/).waitFor();
+  await page.locator('.pane-header', { hasText: 'Deployments' }).first().hover();
+  await wb.screenshot(join(SHOTS, 'deployments-view.png'));
+});
+
+test('Test Endpoint: an iris row sent as ndarray; the MLflow server answers its class', async () => {
+  await wb.contextMenu(deploymentRow(/^iris/), 'Test Endpoint');
+  await tester().locator('#text').waitFor({ timeout: 60_000 });
+  await tester().locator('h1', { hasText: 'iris' }).waitFor();
+  await send(JSON.stringify([IRIS_ROWS[0]]));
+  await tester().locator('.result-status.ok', { hasText: 'HTTP 200' }).waitFor({ timeout: 60_000 });
+  // pyfunc's predict: the class of the setosa row
+  const rows = await predictionRows();
+  expect(rows).toHaveLength(1);
+  expect(Object.values(rows[0]).slice(1)).toEqual(['0']);
+  await expect(tester().locator('.latency').innerText()).resolves.toMatch(/^\d+ ms$/);
+});
+
+test('Update Deployment… to the scikit-learn server: Test Endpoint shows the class probabilities the endpoint answers', async () => {
+  await wb.clearNotifications();
+  await wb.showView('Deployments');
+  await wb.contextMenu(deploymentRow(/^iris/), 'Update Deployment…');
+  await wb.quickInputShowing('what to change').waitFor({ timeout: 30_000 });
+  await wb.pickRow('Model server').click();
+  await wb.quickInputShowing('Update iris: model server').waitFor({ timeout: 60_000 });
+  await focusedRow(/current/).waitFor({ timeout: 30_000 });
+  await wb.pickRow('scikit-learn').click();
+  const [d] = await client.deployments.list();
+  await waitFor(
+    'the update to the scikit-learn server',
+    async () => (await client.deployments.get(d.id)).modelImage === SKLEARN_IMAGE,
+    60_000
+  );
+  await wb.expectNotification(/iris is deployed: http/, 180_000);
+  expect((await client.deployments.get(d.id)).status).toBe('Deployed');
+
+  await wb.runCommand('PrimeHub: Test Endpoint');
+  await tester().locator('#text').waitFor({ timeout: 60_000 });
+  await send(JSON.stringify(IRIS_ROWS));
+  await tester().locator('table.prediction thead th', { hasText: 't:2' }).waitFor({ timeout: 60_000 });
+  // the same numbers as the endpoint itself answers, one row per instance
+  const direct = (await client.deployments.predict(d.id, { ndarray: IRIS_ROWS })) as {
+    data: { names: string[]; ndarray: number[][] };
+  };
+  const rows = await predictionRows();
+  expect(rows).toEqual(
+    direct.data.ndarray.map((probs, i) => ({
+      '#': String(i),
+      ...Object.fromEntries(direct.data.names.map((n, j) => [n, shown(probs[j])]))
+    }))
+  );
+  // setosa, versicolor, virginica: each row's highest probability is its class
+  expect(direct.data.ndarray.map(r => r.indexOf(Math.max(...r)))).toEqual([0, 1, 2]);
+  await wb.screenshot(join(SHOTS, 'deployments-tester.png'));
+});
+
+test('a request of the wrong shape is refused in a decoded sentence; the request stays as typed', async () => {
+  const bad = '[[5.1, 3.5]]';
+  await send(bad);
+  const error = tester().locator('.error', { hasText: 'could not use the request' });
+  await error.waitFor({ timeout: 60_000 });
+  expect(await error.innerText()).toMatch(/The model server could not use the request \(HTTP 400\): /);
+  await tester().locator('.result-status.failed', { hasText: 'HTTP 400' }).waitFor();
+  expect(await tester().locator('#text').inputValue()).toBe(bad);
+  await wb.screenshot(join(SHOTS, 'deployments-tester-error.png'));
+  // an editor mistake never leaves the editor
+  await send('[[5.1, 3.5,');
+  await tester().locator('.error', { hasText: 'The ndarray is not valid JSON' }).waitFor({ timeout: 30_000 });
+});
+
+test('Copy as curl copies a command for the endpoint; a request saved by name is offered again', async () => {
+  await tester()
+    .locator('#text')
+    .fill(JSON.stringify([IRIS_ROWS[2]]));
+  await tester().locator('button[data-format="curl"]').click();
+  await page
+    .locator('.statusbar-item', { hasText: 'Copied the request as a curl command' })
+    .waitFor({ timeout: 30_000 });
+  const [d] = await client.deployments.list();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain('curl');
+  expect(copied).toContain(d.endpoint!);
+  expect(copied).toContain('"ndarray"');
+
+  await tester().locator('#saveName').fill('virginica');
+  await tester().locator('button[data-action="save"]').click();
+  // an option of a closed select is never visible: attached is what the page shows
+  await tester().locator('#saved option', { hasText: 'virginica' }).waitFor({ state: 'attached', timeout: 30_000 });
+  await tester().locator('#text').fill('[]');
+  await tester().locator('#saved').selectOption('virginica');
+  await waitFor(
+    'the saved request to be loaded',
+    async () => (await tester().locator('#text').inputValue()) === JSON.stringify([IRIS_ROWS[2]]),
+    30_000
+  );
+});
+
+test('Stop Deployment: followed to Stopped; the view shows it stopped with no replica', async () => {
+  await wb.clearNotifications();
+  await wb.showView('Deployments');
+  await wb.contextMenu(deploymentRow(/^iris/), 'Stop Deployment');
+  await deploymentRow(/^iris.*Stopped · 0\/0 replicas/).waitFor({ timeout: 120_000 });
+  const [d] = await client.deployments.list();
+  expect(d).toMatchObject({ status: 'Stopped', stop: true });
+  await wb.expectNotification('iris is stopped.', 60_000);
+});
