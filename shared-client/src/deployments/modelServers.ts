@@ -30,7 +30,12 @@ export const PYTORCH_SERVER: ModelServer = {
 };
 
 /** The servers a deploy form offers, the ones PrimeHub Local also serves first. */
-export const MODEL_SERVERS: readonly ModelServer[] = [SKLEARN_SERVER, MLFLOW_SERVER, TENSORFLOW2_SERVER, PYTORCH_SERVER];
+export const MODEL_SERVERS: readonly ModelServer[] = [
+  SKLEARN_SERVER,
+  MLFLOW_SERVER,
+  TENSORFLOW2_SERVER,
+  PYTORCH_SERVER
+];
 
 /** The server to preselect for a model, and why, in a phrase a form can show. */
 export interface ModelServerSuggestion {

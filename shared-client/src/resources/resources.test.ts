@@ -490,6 +490,39 @@ describe('deployments', () => {
     await server.close();
   });
 
+  it('send returns a refused prediction with its status, body, latency and the reason in a sentence', async () => {
+    const seldon = {
+      status: {
+        code: -1,
+        info: 'X has 3 features, but the model expects 4',
+        reason: 'MICROSERVICE_BAD_DATA',
+        status: 'FAILURE'
+      }
+    };
+    ph.agent
+      .get(ORIGIN)
+      .intercept({ path: '/deployment/iris-ab12c/api/v1.0/predictions', method: 'POST' })
+      .reply(o => {
+        const body = JSON.parse(String(o.body)) as { jsonData?: unknown };
+        return body.jsonData
+          ? { statusCode: 200, data: JSON.stringify({ jsonData: body.jsonData }) }
+          : { statusCode: 400, data: JSON.stringify(seldon) };
+      })
+      .persist();
+    const client = ph.client();
+    const bad = await client.deployments.send(dep.endpoint, { ndarray: [[1, 2, 3]] });
+    expect(bad).toMatchObject({ status: 400, ok: false, body: seldon });
+    expect(bad.error).toBe(
+      'The model server could not use the request (HTTP 400): X has 3 features, but the model expects 4.'
+    );
+    expect(bad.latencyMs).toBeGreaterThanOrEqual(0);
+    const good = await client.deployments.send(dep.endpoint, { jsonData: { text: 'héllo' } });
+    expect(good).toMatchObject({ status: 200, ok: true, body: { jsonData: { text: 'héllo' } } });
+    expect(good.error).toBeUndefined();
+    // predict still throws on the same refusal
+    await expect(client.deployments.predict(dep.endpoint, { ndarray: [[1, 2, 3]] })).rejects.toThrow(/HTTP 400/);
+  });
+
   it('refuses to predict on a deployment without endpoint', async () => {
     ph.data('DeploymentGet', { phDeployment: { ...dep, endpoint: null } });
     await expect(ph.client().deployments.predict('iris-ab12c', { strData: 'x' })).rejects.toThrow(/no endpoint/);
