@@ -1,12 +1,14 @@
 /**
  * A deployment's life beyond its first start: an update rolls its replicas while requests keep coming (none
  * fails), an update that fails leaves the replicas it was to replace serving, a 100 MB request body streams
- * through PrimeHub Local to the model (one larger is refused), and a restart of PrimeHub Local brings a Deployed
+ * through PrimeHub Local to the model (one larger is refused), a refusal reaches a client sending a large body,
+ * and a restart of PrimeHub Local brings a Deployed
  * deployment back.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { gqlOk } from '../kit/http';
 import { LocalServerProcess } from '../kit/localServer';
 import { jobProcesses, waitFor } from '../kit/wait';
 import { answerOf, classes, Deployments, IRIS_ROWS, keepPredicting, requirePython, trainModels } from './support';
@@ -31,7 +33,8 @@ function postPadded(
   url: string,
   size: number,
   message: unknown,
-  contentLength: boolean
+  contentLength: boolean,
+  headers: Record<string, string> = {}
 ): Promise<{ status: number; body: string }> {
   const tail = Buffer.from(JSON.stringify(message));
   const u = new URL(url);
@@ -43,7 +46,11 @@ function postPadded(
     path: u.pathname,
     method: 'POST',
     agent,
-    headers: { 'content-type': 'application/json', ...(contentLength ? { 'content-length': String(size) } : {}) }
+    headers: {
+      'content-type': 'application/json',
+      ...headers,
+      ...(contentLength ? { 'content-length': String(size) } : {})
+    }
   });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', res => {
@@ -229,6 +236,51 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
     expect({ status: chunked.status, body: JSON.parse(chunked.body) }).toEqual(tooLarge);
     // the replica is still there for the next request
     expect((await answerOf(await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } }))).status).toBe(200);
+  });
+
+  test('a large body sent to a refused endpoint gets the whole refusal: 401 without credentials, 503 while Failed', async () => {
+    await deployments.createOk({
+      id: 'refusing',
+      modelURI: `/project/${server.groupName}/broken`,
+      endpointAccessType: 'private'
+    });
+    await deployments.waitStatus('refusing', 'Failed');
+    const { createPhDeploymentClient: client } = await gqlOk(
+      server.endpoint,
+      server.token,
+      'mutation ($data: PhDeploymentClientCreateInput!) { createPhDeploymentClient(data: $data) { name plainTextToken } }',
+      { data: { deploymentId: 'refusing', name: 'tester' } }
+    );
+    const url = `${server.baseUrl}/deployment/refusing/api/v1.0/predictions`;
+    const message = { data: { ndarray: IRIS_ROWS } };
+    const basic = `Basic ${Buffer.from(`tester:${client.plainTextToken}`).toString('base64')}`;
+    for (const contentLength of [true, false]) {
+      const unauthorized = await postPadded(url, 50 * MB, message, contentLength);
+      expect({ status: unauthorized.status, body: JSON.parse(unauthorized.body) }).toEqual({
+        status: 401,
+        body: {
+          status: {
+            code: 401,
+            info: "deployment refusing is private: send a client's name and token with HTTP Basic authentication",
+            reason: 'UNAUTHORIZED',
+            status: 'FAILURE'
+          }
+        }
+      });
+      const failed = await postPadded(url, 50 * MB, message, contentLength, { authorization: basic });
+      expect(failed.status).toBe(503);
+      expect(JSON.parse(failed.body)).toEqual({
+        status: {
+          code: 503,
+          info: expect.stringMatching(
+            /^deployment refusing is Failed: the model server of deploy-refusing-\S+ exited with code 1: /
+          ),
+          reason: 'FAILED',
+          status: 'FAILURE'
+        }
+      });
+    }
+    await deployments.delete('refusing');
   });
 
   test('PrimeHub Local restarted brings the Deployed deployment back', async () => {

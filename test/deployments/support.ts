@@ -86,6 +86,15 @@ export class Deployments {
     ).updatePhDeployment;
   }
 
+  async delete(id: string): Promise<void> {
+    await gqlOk(
+      this.server.endpoint,
+      this.server.token,
+      'mutation ($where: PhDeploymentWhereUniqueInput!) { deletePhDeployment(where: $where) { id } }',
+      { where: { id } }
+    );
+  }
+
   async get(id: string): Promise<any> {
     return (
       await gqlOk(

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { missing } from '../errors';
-import { sendJson } from '../http/httpUtil';
+import { refuse, sendJson } from '../http/httpUtil';
 import { forwardedHeaders } from '../http/proxyHeaders';
 import type { Services } from '../Services';
 
@@ -131,7 +131,8 @@ function basicCredentials(header: string | undefined): { name: string; token: st
  * PrimeHub's `/deployment/<id>/<path>` route: the request, its body streamed, to the next ready
  * replica of a Deployed deployment, and the model server's answer streamed back as it is. A private
  * endpoint needs a client's credentials (HTTP Basic), and the model sees the client's name in
- * `X-Forwarded-User`. While the deployment is Deploying, Stopping, Stopped or Failed: 503 saying so.
+ * `X-Forwarded-User`. While the deployment is Deploying, Stopping, Stopped or Failed: 503 saying so. A request
+ * refused is answered as the REST routes answer theirs, once the rest of its body is dropped.
  */
 export async function servePrediction(
   req: IncomingMessage,
@@ -148,35 +149,31 @@ export async function servePrediction(
   if (row.endpoint_access_type === 'private') {
     const credentials = basicCredentials(req.headers.authorization);
     if (!credentials || !services.deployments.checkClient(id, credentials.name, credentials.token)) {
-      req.resume();
-      seldonError(
-        res,
-        401,
-        `deployment ${id} is private: send a client's name and token with HTTP Basic authentication`,
-        'UNAUTHORIZED',
-        { 'www-authenticate': `Basic realm="deployment ${id}"` }
+      return refuse(req, res, () =>
+        seldonError(
+          res,
+          401,
+          `deployment ${id} is private: send a client's name and token with HTTP Basic authentication`,
+          'UNAUTHORIZED',
+          { 'www-authenticate': `Basic realm="deployment ${id}"` }
+        )
       );
-      return;
     }
     client = credentials.name;
   }
   if (Number(req.headers['content-length'] ?? 0) > MAX_PREDICTION_BODY) {
-    // answered before a byte of it is read. Node reads the rest and drops it once the answer is sent: a client
-    // still sending gets the answer, where closing the connection would reset it before it is read.
-    seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
-    return;
+    // refused before a byte of it is passed on
+    return refuse(req, res, () => seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE'));
   }
   const route = services.deploymentRunner.route(id, row);
   if ('status' in route) {
-    req.resume();
     const why =
       route.status === 'Failed'
         ? `deployment ${id} is Failed${row.message ? `: ${row.message}` : ''}`
         : route.status === 'Unavailable'
           ? `deployment ${id} has no replica ready: one is restarting`
           : `deployment ${id} is ${route.status}`;
-    seldonError(res, 503, why, route.status.toUpperCase());
-    return;
+    return refuse(req, res, () => seldonError(res, 503, why, route.status.toUpperCase()));
   }
   const headers = forwardedHeaders(req.headers, DROPPED);
   if (client) {
@@ -191,6 +188,8 @@ export async function servePrediction(
     req.once('error', err => limit.destroy(err));
     req.pipe(limit);
   }
+  /** The answer when the replica gave none, sent once the replica is released. */
+  let refusal: (() => void) | undefined;
   try {
     const body = small ? await readSmall(req) : limit;
     try {
@@ -213,21 +212,21 @@ export async function servePrediction(
         // broken off mid-answer (the client's connection closed with it), or the client is gone
         return;
       }
-      if (limit?.exceeded) {
-        // the rest of the body is read and dropped (Node leaves a body it has begun to read to its reader)
-        req.unpipe();
-        req.resume();
-        seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
-        return;
-      }
-      // the rest of the body goes nowhere; read it so that the answer reaches the client
+      // the rest of the body goes nowhere: it is dropped before the answer
       req.unpipe();
-      req.resume();
-      services.deploymentRunner.unreachable(id, route.pod);
-      const code = (err as { code?: string }).code ?? (err as Error).message;
-      seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
+      if (limit?.exceeded) {
+        refusal = () => seldonError(res, 413, TOO_LARGE, 'REQUEST_TOO_LARGE');
+      } else {
+        services.deploymentRunner.unreachable(id, route.pod);
+        const code = (err as { code?: string }).code ?? (err as Error).message;
+        refusal = () =>
+          seldonError(res, 502, `the model server of ${route.pod} did not answer: ${code}`, 'MODEL_SERVER_UNREACHABLE');
+      }
     }
   } finally {
     route.release();
+  }
+  if (refusal) {
+    await refuse(req, res, refusal);
   }
 }

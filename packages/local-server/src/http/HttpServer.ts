@@ -11,7 +11,7 @@ import { streamLog } from '../jobs/logStream';
 import type { Logger } from '../logger';
 import { segmentsFromUrl } from '../phfs/phfsPath';
 import { authenticate } from './auth';
-import { dropBody, sendError, sendJson } from './httpUtil';
+import { refuse, sendError, sendJson } from './httpUtil';
 import { MLFLOW_UI_ROUTE, MLFLOW_UI_TICKETS, MlflowUiProxy } from './MlflowUiProxy';
 import type { UserRow } from '../db/IdentityStore';
 import { NOTEBOOK_SSH_ROUTE, serveNotebookSsh } from '../ssh/sshRoute';
@@ -59,30 +59,6 @@ function startLog(
   };
 }
 
-/** A refused request's body is read and dropped up to this size before the answer; a larger one is not read. */
-const DROP_LIMIT = 256 * 1024 * 1024;
-/** How long a refused request's body may pause before its connection is closed with the answer. */
-const DROP_IDLE_MS = 10_000;
-
-/**
- * Answers a refused request once the rest of its body is read and dropped: closing a connection a client is still
- * sending on resets it, and the reset discards the answer before the client (a proxy that reads while it writes, such
- * as the JupyterLab extension's) has read it. A body declared larger than DROP_LIMIT, or one that stalls, is not
- * waited for: the answer closes the connection.
- */
-async function refuse(req: IncomingMessage, res: ServerResponse, err: ApiError): Promise<void> {
-  if (!req.readableEnded && !req.destroyed && Number(req.headers['content-length'] ?? 0) <= DROP_LIMIT) {
-    await dropBody(req, DROP_LIMIT, DROP_IDLE_MS);
-  }
-  if (res.headersSent || res.destroyed) {
-    return;
-  }
-  if (!req.readableEnded) {
-    res.setHeader('connection', 'close');
-  }
-  sendError(res, err);
-}
-
 /** The REST and GraphQL routes of PrimeHub's API server, on one node:http server. */
 export function createHttpServer(services: Services, schema: GraphQLSchema, opts: HttpOptions, log: Logger): Server {
   const mlflowUi = new MlflowUiProxy(services, log);
@@ -94,7 +70,7 @@ export function createHttpServer(services: Services, schema: GraphQLSchema, opts
     route(req, res).catch(err => {
       if (err instanceof ApiError) {
         if (!res.headersSent) {
-          void refuse(req, res, err);
+          void refuse(req, res, () => sendError(res, err));
         } else {
           res.destroy();
         }

@@ -20,11 +20,35 @@ export async function readBody(req: IncomingMessage, max: number): Promise<Buffe
   return Buffer.concat(chunks);
 }
 
+/** A refused request's body is read and dropped up to this size before the answer; a larger one is not read. */
+const DROP_LIMIT = 256 * 1024 * 1024;
+/** How long a refused request's body may pause before its connection is closed with the answer. */
+const DROP_IDLE_MS = 10_000;
+
+/**
+ * Answers a refused request with `answer` once the rest of its body is read and dropped: closing a connection a
+ * client is still sending on resets it, and the reset discards the answer before the client (a proxy that reads
+ * while it writes, such as the JupyterLab extension's) has read it. A body declared larger than DROP_LIMIT, or one
+ * that stalls, is not waited for: the answer closes the connection. Nothing is sent to a client already gone.
+ */
+export async function refuse(req: IncomingMessage, res: ServerResponse, answer: () => void): Promise<void> {
+  if (!req.readableEnded && !req.destroyed && Number(req.headers['content-length'] ?? 0) <= DROP_LIMIT) {
+    await dropBody(req, DROP_LIMIT, DROP_IDLE_MS);
+  }
+  if (res.headersSent || res.destroyed) {
+    return;
+  }
+  if (!req.readableEnded) {
+    res.setHeader('connection', 'close');
+  }
+  answer();
+}
+
 /**
  * Reads and drops the rest of a request body; resolves when it has ended, failed, passed `limit` bytes (left
  * unread) or paused for `idleMs`.
  */
-export function dropBody(req: IncomingMessage, limit: number, idleMs: number): Promise<void> {
+function dropBody(req: IncomingMessage, limit: number, idleMs: number): Promise<void> {
   return new Promise(resolve => {
     let size = 0;
     const done = (): void => {
@@ -43,6 +67,8 @@ export function dropBody(req: IncomingMessage, limit: number, idleMs: number): P
     };
     const idle = setTimeout(done, idleMs);
     req.on('data', onData).once('end', done).once('close', done).once('error', done);
+    // a body paused by a reader that gave up on it (an unpiped one) flows again
+    req.resume();
   });
 }
 
