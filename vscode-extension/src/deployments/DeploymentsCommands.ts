@@ -182,6 +182,7 @@ export class DeploymentsCommands implements vscode.Disposable {
         )
       );
       void this.reveal(created.id);
+      this.modelsChanged();
       done = await this.follow(created.id, request.name, 'Deploying');
     });
     return done;
@@ -596,6 +597,9 @@ export class DeploymentsCommands implements vscode.Disposable {
         signal
       )
     );
+    if (patch.modelURI) {
+      this.modelsChanged();
+    }
     await this.follow(d.id, d.name || d.id, 'Updating');
   }
 
@@ -618,6 +622,7 @@ export class DeploymentsCommands implements vscode.Disposable {
     await this.errors.guard(`Deleting ${name}`, async () => {
       await this.errors.withProgress(`Deleting ${name}…`, signal => this.deployments.delete(d.id, signal));
       this.testers.get(d.id)?.panel.dispose();
+      this.modelsChanged();
       vscode.window.setStatusBarMessage(`Deleted deployment ${name}`, 5000);
     });
   }
@@ -1035,6 +1040,13 @@ export class DeploymentsCommands implements vscode.Disposable {
         await fn(pick.deployment);
       }
     });
+  }
+
+  /** A version's "Deployed by" changed: the Models view reads its versions' details again (when it has any). */
+  private modelsChanged(): void {
+    if (this.models.model.loaded) {
+      void this.models.refresh(undefined, true).catch(() => undefined);
+    }
   }
 
   private async ensureListed(): Promise<void> {
