@@ -371,6 +371,18 @@ test.describe('with MLflow', () => {
     await expect(version.getByTestId('run-params').locator('td[data-key="C"]')).toHaveText('1.0');
     await expect(version.getByTestId('run-metrics').locator('td[data-key="accuracy"]')).toHaveText(/^0\.9\d*$/);
     await ph.panel.screenshot({ path: join(SCREENSHOTS, 'models-version.png') });
+
+    // Deploy… from the version: its URI filled in, the MLflow server suggested for a registered model
+    await version.getByRole('button', { name: 'Deploy…' }).click();
+    const deploy = ph.dialog;
+    await expect(deploy.getByLabel('Model URI')).toHaveValue('models:/iris/3');
+    await expect(deploy.getByLabel('Name', { exact: true })).toHaveValue('iris');
+    await expect(deploy.getByTestId('deploy-server-reason')).toHaveText(
+      /^Suggested for version 3 of iris: an MLflow model \(MLmodel/
+    );
+    await expect(deploy.getByLabel('Model server')).toHaveValue('seldonio/mlflowserver:1.17.1');
+    await deploy.getByRole('button', { name: 'Cancel' }).click();
+    await expect(deploy).toBeHidden();
   });
 
   test("a second registration from the jobs list's context menu adds version 4", async ({ page }) => {
