@@ -1,4 +1,4 @@
-import { inputOf } from './TesterModel';
+import { asJsonBinData, inputOf } from './TesterModel';
 
 it('each Seldon form from what the tester holds, or the problem in a sentence', () => {
   expect(inputOf('ndarray', '[[5.1, 3.5]]', '', null)).toEqual({ input: { ndarray: [[5.1, 3.5]] } });
@@ -23,4 +23,11 @@ it('each Seldon form from what the tester holds, or the problem in a sentence', 
   expect(inputOf('binData', '', '', file)).toEqual({
     input: { binData: file, filename: 'cat.png', contentType: 'image/png' }
   });
+});
+
+it('a file goes as JSON binData (base64), which a browser can send over HTTP/1.1', async () => {
+  const bytes = new Uint8Array(70_000).map((_, i) => i % 251);
+  const sent = await asJsonBinData({ binData: new File([bytes], 'x.bin') });
+  expect(sent).toEqual({ json: { binData: Buffer.from(bytes).toString('base64') } });
+  expect(await asJsonBinData({ strData: 'a' })).toEqual({ strData: 'a' });
 });

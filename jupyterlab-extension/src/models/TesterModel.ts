@@ -27,6 +27,23 @@ const NAMED: ReadonlyArray<RequestForm> = ['ndarray', 'tensor'];
 /** Requests sent in this page, by deployment id: what the tester prefills when the model says nothing. */
 const lastSent = new Map<string, PredictInput>();
 
+/**
+ * A binData input as Seldon's JSON form (`{"binData": "<base64>"}`, which model servers decode as
+ * they do a multipart file): a browser cannot stream the client's multipart body over HTTP/1.1.
+ */
+export async function asJsonBinData(input: PredictInput): Promise<PredictInput> {
+  if (!('binData' in input)) {
+    return input;
+  }
+  const data = input.binData;
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return { json: { binData: btoa(binary) } };
+}
+
 /** Where the request shown came from. */
 export type PrefillSource = 'signature' | 'last' | 'none';
 
@@ -319,7 +336,7 @@ export class TesterModel implements IDisposable {
     this._error = '';
     this.emit();
     try {
-      const result = await this.hub.client.deployments.send(endpoint, input, {
+      const result = await this.hub.client.deployments.send(endpoint, await asJsonBinData(input), {
         ...(isPrivate ? { auth: { username: this._username.trim(), password: this._password } } : {})
       });
       this._result = result;

@@ -8,7 +8,8 @@
  * and a Lab of its own (no MLflow: a few seconds).
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IRIS_ROWS, requirePython, trainModels } from '../../../test/deployments/support';
@@ -44,6 +45,20 @@ async function uploadToPhfs(s: ILabStack, path: string, data: Buffer): Promise<v
   }
 }
 
+/** A GraphQL call to the stack's PrimeHub Local with its token. */
+async function graphql<T>(s: ILabStack, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(s.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+    body: JSON.stringify({ query, variables })
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (!body.data || body.errors?.length) {
+    throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
+  }
+  return body.data;
+}
+
 /** Probabilities as the tester's table shows them (six significant digits). */
 const shown = (v: number): string => String(Number(v.toPrecision(6)));
 
@@ -54,7 +69,7 @@ async function openDeployments(ph: PrimeHubHelper): Promise<void> {
 }
 
 /** Deploys `uri` through the section's Deploy… dialog; resolves with the new deployment's row. */
-async function deployFromDialog(ph: PrimeHubHelper, uri: string, reason: RegExp, screenshot?: string) {
+async function deployFromDialog(ph: PrimeHubHelper, uri: string, reason: string | RegExp, screenshot?: string) {
   await ph.panel.getByTitle('Deploy a model by its URI (models:/… or phfs:///…)').click();
   const dialog = ph.dialog;
   await expect(dialog).toBeVisible();
@@ -83,8 +98,13 @@ test.beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'phjl-deploy-'));
   stack = await startLabStack({ labPort: process.env.PHJL_UI_DEPLOYMENTS_PORT!, mlflow: false, signedIn: true });
-  trainModels(dir);
+  trainModels(dir, join(dir, 'echo'));
   await uploadToPhfs(stack, 'models/iris/model.joblib', readFileSync(join(dir, 'model.joblib')));
+  for (const file of readdirSync(join(dir, 'echo'), { recursive: true, encoding: 'utf8' })) {
+    if (statSync(join(dir, 'echo', file)).isFile()) {
+      await uploadToPhfs(stack, `models/echo/${file}`, readFileSync(join(dir, 'echo', file)));
+    }
+  }
   await uploadToPhfs(stack, 'models/broken/model.joblib', Buffer.from('this is not a pickle'));
   // a notebook for the request cell
   writeFileSync(
@@ -229,4 +249,82 @@ test('a model that cannot load is Failed with its message and its log; Delete as
   await ph.answer('Delete deployment?', 'Delete');
   await expect(ph.panel.locator(`.jp-primehub-DeploymentRow[data-deployment-id="${id}"]`)).toBeHidden();
   await expect(ph.panel.locator('.jp-primehub-DeploymentRow')).toHaveCount(1);
+});
+
+test("a job's artifact folder holding a model deploys from its PHFS URI", async ({ page }) => {
+  const s = stack!;
+  const { createPhJob } = await graphql<{ createPhJob: { id: string } }>(
+    s,
+    'mutation($data: PhJobCreateInput!) { createPhJob(data: $data) { id } }',
+    {
+      data: {
+        displayName: 'save-iris',
+        groupId: s.group.id,
+        instanceType: 'cpu-1',
+        image: 'base-notebook',
+        command: 'mkdir -p ~/artifacts/model && cp ~/phfs/models/iris/model.joblib ~/artifacts/model/'
+      }
+    }
+  );
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn(s.token);
+  await page.evaluate(id => void window.jupyterapp.commands.execute('primehub-suite:open-job', { id }), createPhJob.id);
+  await ph.expectPhase('Succeeded');
+  await ph.jobTab.getByRole('tab', { name: 'Artifacts' }).click();
+  await ph.jobTab.locator('[data-deploy-folder="model"]').click();
+  const dialog = ph.dialog;
+  const uri = `phfs:///jobArtifacts/${createPhJob.id}/model`;
+  await expect(dialog.getByLabel('Model URI')).toHaveValue(uri);
+  await expect(dialog.getByLabel('Name', { exact: true })).toHaveValue('model');
+  await expect(dialog.getByTestId('deploy-server-reason')).toHaveText(
+    `Suggested for the PHFS folder /jobArtifacts/${createPhJob.id}/model: a scikit-learn model (model.joblib).`
+  );
+  await dialog.getByLabel('Name', { exact: true }).fill('iris-from-job');
+  await dialog.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  // the panel shows the new deployment, followed to Deployed
+  const row = ph.panel.locator('.jp-primehub-DeploymentRow.jp-mod-selected');
+  await expect(row.getByTestId('model-uri')).toHaveText(uri);
+  await expect(row).toHaveAttribute('data-status', 'Deployed', { timeout: 120_000 });
+  await row.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(row).toHaveAttribute('data-status', 'Stopped', { timeout: 60_000 });
+});
+
+test('strData, jsonData and a file as binData to an MLflow model that echoes them', async ({ page }) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn(stack!.token);
+  await openDeployments(ph);
+  const row = await deployFromDialog(
+    ph,
+    'phfs:///models/echo',
+    'Suggested for the PHFS folder /models/echo: an MLflow model (MLmodel).'
+  );
+  // loading MLflow in the model server takes a while on a loaded machine
+  await expect(row).toHaveAttribute('data-status', 'Deployed', { timeout: 180_000 });
+  await row.getByRole('button', { name: 'Try it' }).click();
+  const tab = deploymentTab(page);
+  const form = tab.getByLabel('Request form');
+  const send = tab.getByRole('button', { name: 'Send', exact: true });
+  const body = tab.getByTestId('answer-body');
+
+  await form.selectOption('strData');
+  await tab.getByLabel('Request data').fill('hello, "model"');
+  await send.click();
+  await expect(body).toContainText('"strData": "HELLO, \\"MODEL\\""');
+
+  await form.selectOption('jsonData');
+  await tab.getByLabel('Request data').fill('{"b": 1, "a": [2]}');
+  await send.click();
+  await expect(body).toContainText('"keys": [');
+  await expect(body).toContainText('"a",');
+
+  const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 256));
+  await form.selectOption('binData');
+  await tab
+    .getByLabel('File to send')
+    .setInputFiles({ name: 'sample.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  await send.click();
+  await expect(body).toContainText(`"sha256": "${createHash('sha256').update(bytes).digest('hex')}"`);
+  await expect(body).toContainText('"bytes": 5000');
+  await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 200 · \d+ ms$/);
 });
