@@ -279,6 +279,70 @@ test('Copy as curl copies a command for the endpoint; a request saved by name is
   );
 });
 
+test('made private with Update Deployment…: a client added shows its token once (copied); Test Endpoint sends as it; curl copies the client with a token placeholder', async () => {
+  await wb.clearNotifications();
+  await wb.showView('Deployments');
+  await wb.contextMenu(deploymentRow(/^iris/), 'Update Deployment…');
+  await wb.quickInputShowing('what to change').waitFor({ timeout: 30_000 });
+  await wb.pickRow('Endpoint access').click();
+  await wb.quickInputShowing('Update iris: endpoint access').waitFor({ timeout: 30_000 });
+  await wb.pickRow('Private').click();
+  const [d] = await client.deployments.list();
+  await waitFor(
+    'the endpoint to be private',
+    async () => (await client.deployments.get(d.id)).endpointAccessType === 'private',
+    60_000
+  );
+  await wb.expectNotification(/iris is deployed: http/, 180_000);
+  // without a client the endpoint refuses
+  const refused = await client.deployments.send(d.id, { ndarray: [IRIS_ROWS[1]] });
+  expect(refused.status).toBe(401);
+
+  await wb.contextMenu(deploymentRow(/^iris/), 'Add Client…');
+  await wb.answer('Add a client to iris', 'tester');
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'Client tester of iris added' });
+  await dialog.waitFor({ timeout: 60_000 });
+  const token = /shown only now:\s*(\S+)/.exec(await dialog.innerText())?.[1];
+  expect(token).toBeTruthy();
+  await dialog.locator('.monaco-button', { hasText: 'Copy Token' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await waitFor(
+    'the token in the clipboard',
+    async () => (await page.evaluate(() => navigator.clipboard.readText())) === token,
+    30_000
+  );
+  await deploymentRow(/^tester\s*client/).waitFor({ timeout: 30_000 });
+  const direct = await client.deployments.send(
+    d.id,
+    { ndarray: [IRIS_ROWS[1]] },
+    { auth: { username: 'tester', password: token! } }
+  );
+  expect(direct.status).toBe(200);
+
+  // the tester sends as the only client, with the token kept in secret storage
+  await wb.runCommand('PrimeHub: Test Endpoint');
+  await tester().locator('.endpoint', { hasText: 'private' }).waitFor({ timeout: 60_000 });
+  await send(JSON.stringify([IRIS_ROWS[1]]));
+  await tester().locator('.result-status.ok', { hasText: 'HTTP 200' }).waitFor({ timeout: 60_000 });
+  const [row] = await predictionRows();
+  const probs = (direct.body as { data: { ndarray: number[][] } }).data.ndarray[0];
+  expect(row['t:1']).toBe(shown(probs[1]));
+
+  await tester().locator('button[data-format="curl"]').click();
+  await wb.quickInputShowing('Copy the request as client tester').waitFor({ timeout: 30_000 });
+  await wb.pickRow('Token as a placeholder').click();
+  const copied = await waitFor(
+    'the curl command of the private endpoint',
+    async () => {
+      const text = await page.evaluate(() => navigator.clipboard.readText());
+      return text.includes('tester:<client token>') ? text : undefined;
+    },
+    30_000
+  );
+  expect(copied).toContain(d.endpoint!);
+  expect(copied).not.toContain(token!);
+});
+
 test('Stop Deployment: followed to Stopped; the view shows it stopped with no replica', async () => {
   await wb.clearNotifications();
   await wb.showView('Deployments');

@@ -23,6 +23,7 @@ import {
   DeploymentValueNode
 } from '../ui/deployments/DeploymentsTreeDataProvider';
 import { EndpointTester } from '../ui/deployments/EndpointTester';
+import { pickOrType, type ValueItem } from '../ui/dialogs/pickOrType';
 import type { CopyFormat, TesterMessage } from '../ui/deployments/testerMessages';
 import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { ModelNode, ModelVersionNode } from '../ui/models/ModelsTreeDataProvider';
@@ -62,10 +63,6 @@ type DeployFrom = ModelVersionNode | ModelNode | JobNode | DeployRequest | undef
 /** A node that stands for a deployment. */
 type DeploymentArg = DeploymentNode | DeploymentValueNode | DeploymentNewerNode | DeploymentClientNode;
 const DEPLOYMENT_NODES = [DeploymentNode, DeploymentValueNode, DeploymentNewerNode, DeploymentClientNode];
-
-interface ModelUriItem extends vscode.QuickPickItem {
-  uri?: string;
-}
 
 interface ServerItem extends vscode.QuickPickItem {
   server: ModelServer;
@@ -251,64 +248,21 @@ export class DeploymentsCommands implements vscode.Disposable {
 
   /** A QuickPick of the registered models' versions (newest first) where any model URI can be typed too. */
   private typedModelUri(title: string): Promise<string | undefined> {
-    return new Promise<string | undefined>((resolve, reject) => {
-      const qp = vscode.window.createQuickPick<ModelUriItem>();
-      let known: ModelUriItem[] = [];
-      let settled = false;
-      const finish = (value: string | undefined, error?: unknown): void => {
-        if (!settled) {
-          settled = true;
-          qp.dispose();
-          if (error !== undefined) {
-            reject(error);
-          } else {
-            resolve(value);
-          }
-        }
-      };
-      const update = (): void => {
-        const typed = qp.value.trim();
-        const typedItem: ModelUriItem[] =
-          typed && !known.some(k => k.uri === typed)
-            ? [{ label: typed, description: 'model URI as typed', uri: typed, alwaysShow: true }]
-            : [];
-        qp.items = [...typedItem, ...known];
-      };
-      qp.title = title;
-      qp.placeholder = 'A registered model version, or type a URI: models:/<name>/<version>, phfs:///<folder>';
-      qp.ignoreFocusOut = true;
-      qp.matchOnDescription = true;
-      qp.busy = true;
-      qp.onDidChangeValue(update);
-      qp.onDidAccept(() => {
-        const item = qp.selectedItems[0] ?? qp.activeItems[0];
-        const uri = item?.uri ?? qp.value.trim();
-        if (uri) {
-          finish(uri);
-        }
-      });
-      qp.onDidHide(() => finish(undefined));
-      qp.show();
-      this.registeredVersions().then(
-        items => {
-          known = items;
-          qp.busy = false;
-          update();
-        },
-        // a group without MLflow can still deploy a PHFS folder
-        () => {
-          qp.busy = false;
-          update();
-        }
-      );
+    return pickOrType({
+      title,
+      placeholder: 'A registered model version, or type a URI: models:/<name>/<version>, phfs:///<folder>',
+      typedItem: uri => ({ label: uri, description: 'model URI as typed', value: uri }),
+      load: () => this.registeredVersions(),
+      // a group without MLflow can still deploy a PHFS folder
+      typeOnLoadError: true
     });
   }
 
-  private async registeredVersions(): Promise<ModelUriItem[]> {
+  private async registeredVersions(): Promise<ValueItem[]> {
     if (!this.models.model.loaded) {
       await this.models.refresh().catch(() => undefined);
     }
-    const items: ModelUriItem[] = [];
+    const items: ValueItem[] = [];
     for (const m of this.models.model.models) {
       const latest = latestVersion(m);
       if (latest === undefined) {
@@ -319,7 +273,7 @@ export class DeploymentsCommands implements vscode.Disposable {
         items.push({
           label: `$(package) ${uri}`,
           description: v === latest ? `${m.name}, latest version` : `${m.name} version ${v}`,
-          uri
+          value: uri
         });
       }
     }

@@ -78,7 +78,7 @@ export class DeploymentsManager {
       const listed = await client.deployments.list({ signal });
       // the listing has no model URI nor update time: each deployment's spec is read
       const details = await Promise.all(listed.map(d => this.detailOf(d, signal)));
-      this.model.set(details, await this.latestVersions(details, signal));
+      this.model.setListing(details, await this.latestVersions(details, signal));
     } catch (e) {
       this.model.setError(e);
       this.connection.noteError(e);

@@ -1,6 +1,7 @@
 import { NotFoundError, type Job, type Model } from '@primehub-suite/client';
 import * as vscode from 'vscode';
 import type { ErrorCommands } from '../errors/ErrorCommands';
+import { pickOrType } from '../ui/dialogs/pickOrType';
 import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { ModelNode, ModelRunNode, ModelVersionNode } from '../ui/models/ModelsTreeDataProvider';
 import { isObject, type CommandArgs } from '../util/commandArgs';
@@ -29,10 +30,6 @@ interface Loaded<T> {
   /** The pick's title, now that its items are known. */
   title?: string;
   empty?: string;
-}
-
-interface ExperimentItem extends vscode.QuickPickItem {
-  name: string;
 }
 
 interface RunItem extends vscode.QuickPickItem {
@@ -272,61 +269,18 @@ export class ModelsCommands {
 
   /** The experiment's name: typed, or one used before or of the group's notebook jobs. */
   private askExperiment(job: Job | undefined, problem?: string): Promise<string | undefined> {
-    const typedItem = (name: string): ExperimentItem => ({
-      label: name,
-      description: 'experiment name as typed',
-      name,
-      alwaysShow: true
-    });
-    const title = job
-      ? `Register Model from ${jobLabel(job)}: its MLflow experiment`
-      : 'Register Model: MLflow experiment';
-    return new Promise<string | undefined>((resolve, reject) => {
-      const qp = vscode.window.createQuickPick<ExperimentItem>();
-      const abort = new AbortController();
-      let suggestions: ExperimentItem[] = [];
-      let settled = false;
-      const finish = (value: string | undefined, error?: unknown): void => {
-        if (!settled) {
-          settled = true;
-          abort.abort();
-          qp.dispose();
-          if (error !== undefined) {
-            reject(error);
-          } else {
-            resolve(value);
-          }
-        }
-      };
-      const update = (): void => {
-        const value = qp.value.trim();
-        const known = suggestions.some(s => s.name === value);
-        qp.items = value && !known ? [...suggestions, typedItem(value)] : suggestions;
-      };
-      qp.title = title;
-      qp.placeholder = problem
+    return pickOrType({
+      title: job ? `Register Model from ${jobLabel(job)}: its MLflow experiment` : 'Register Model: MLflow experiment',
+      placeholder: problem
         ? `${problem}: type another experiment name`
-        : "Type the experiment's name, or pick one used before or of a notebook job";
-      qp.ignoreFocusOut = true;
-      qp.matchOnDescription = true;
-      qp.busy = true;
-      qp.onDidChangeValue(update);
-      qp.onDidAccept(() => {
-        const name = (qp.selectedItems[0] ?? qp.activeItems[0])?.name ?? qp.value.trim();
-        if (name) {
-          finish(name);
-        }
-      });
-      qp.onDidHide(() => finish(undefined));
-      qp.show();
-      this.models.experimentSuggestions(abort.signal).then(
-        (list: ExperimentSuggestion[]) => {
-          suggestions = list.map(s => ({ label: s.name, description: s.source, name: s.name }));
-          qp.busy = false;
-          update();
-        },
-        (e: unknown) => finish(undefined, e)
-      );
+        : "Type the experiment's name, or pick one used before or of a notebook job",
+      typedItem: name => ({ label: name, description: 'experiment name as typed', value: name }),
+      load: async signal =>
+        (await this.models.experimentSuggestions(signal)).map((s: ExperimentSuggestion) => ({
+          label: s.name,
+          description: s.source,
+          value: s.name
+        }))
     });
   }
 
