@@ -449,8 +449,9 @@ async function main() {
   }
   if (ssh?.enabled && ssh.config) {
     out.push(
-      `SSH to the notebook (${ssh.state}): put its public key in ${dirs.notebooks(DEFAULT_USER)}/.ssh/authorized_keys, then`,
-      `  ssh ${ssh.host}   with this in ~/.ssh/config:`,
+      `SSH to the notebook (${ssh.state}): VS Code's "PrimeHub: Connect to Notebook via SSH" sets it all up. By hand:`,
+      `  authorize your public key in JupyterLab's PrimeHub panel, SSH tab (it goes to ${dirs.notebooks(DEFAULT_USER)}/.ssh/authorized_keys),`,
+      `  then ssh ${ssh.host}   with this in ~/.ssh/config:`,
       ...ssh.config
         .trimEnd()
         .split('\n')
