@@ -4,7 +4,9 @@
 //  - `ssh <host> true` (a new connection each time: key exchange and sign-in on both hops through the bastion,
 //    one hop straight). Goal: p50 through the bastion <= 1.3x straight.
 //  - bulk transfer: `scp` of BENCH_SSH_MB (default 200) MB into the notebook. Goal: through the bastion >= 0.8x
-//    the throughput straight.
+//    the throughput straight. Also measured: the same two-hop path through an OpenSSH jump host (the notebook's own
+//    sshd forwarding to itself; PrimeHub's bastion is OpenSSH), which shows what the second hop costs by itself:
+//    every byte is encrypted twice and passes two more processes.
 // The client config is the block PrimeHub Local gives (PrimeHub's spawner's), its ProxyCommand `ssh -W` included.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,6 +84,14 @@ async function main() {
         ...opts,
         'Host 127.0.0.1',
         ...opts,
+        // two hops, both OpenSSH: what any bastion's second layer of encryption costs
+        'Host openssh-jump',
+        '  HostName 127.0.0.1',
+        `  Port ${sshdPort}`,
+        `  User ${info.login}`,
+        `  IdentityFile ${key}`,
+        `  ProxyCommand ssh -F ${config} -W %h:%p straight`,
+        ...opts,
         `Host straight`,
         '  HostName 127.0.0.1',
         `  Port ${sshdPort}`,
@@ -124,13 +134,29 @@ async function main() {
       return (MB / ms) * 1000;
     };
     // best of two each, alternating, so a burst of load on the machine hits both alike
-    const rates = { bastion: [], straight: [] };
+    const rates = { bastion: [], straight: [], jump: [] };
     for (let i = 0; i < 2; i++) {
       rates.straight.push(rate('straight'));
       rates.bastion.push(rate(via));
+      rates.jump.push(rate('openssh-jump'));
     }
     const bulkB = Math.max(...rates.bastion);
     const bulkS = Math.max(...rates.straight);
+    const bulkJ = Math.max(...rates.jump);
+    results.add({
+      metric: `scp ${MB} MB through an OpenSSH jump host`,
+      value: bulkJ,
+      unit: 'MB/s',
+      baseline: `straight ${fmt(bulkS)} MB/s`,
+      ratio: bulkJ / bulkS
+    });
+    results.add({
+      metric: `scp ${MB} MB through the bastion vs through an OpenSSH jump host`,
+      value: bulkB,
+      unit: 'MB/s',
+      baseline: `OpenSSH jump ${fmt(bulkJ)} MB/s`,
+      ratio: bulkB / bulkJ
+    });
     results.add({
       metric: `scp ${MB} MB through the bastion`,
       value: bulkB,
