@@ -153,10 +153,10 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
     expect(oldPods).not.toContain(pods[0].name);
   });
 
-  test('an update to a broken model is Failed with its error while the replicas it was to replace keep answering, until an update that works', async () => {
+  test('an update to a broken model is Failed with its error while the replicas it was to replace keep answering (and are restarted), until an update that works', async () => {
     const before = await deployments.waitStatus('iris', 'Deployed');
     const servingPods = (before.pods as { name: string }[]).map(p => p.name);
-    const traffic = keepPredicting(deployments, 'iris');
+    let traffic = keepPredicting(deployments, 'iris');
     let failures: string[] = [];
     try {
       await waitFor('requests to be answered before the update', () => traffic.answered() >= 10);
@@ -177,7 +177,30 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
       );
       expect((await deployments.get('iris')).status).toBe('Failed');
       expect(servingPods.every(p => jobProcesses(p).length > 0)).toBe(true);
+    } finally {
+      ({ failures } = await traffic.stop());
+    }
+    expect(failures).toEqual([]);
 
+    // the old replica is still kept running: killed, it is restarted and answers again
+    const [victim] = jobProcesses(servingPods[0]);
+    process.kill(victim, 'SIGKILL');
+    await waitFor(
+      'the killed replica to be skipped',
+      async () => (await deployments.get('iris')).availableReplicas === 0
+    );
+    await waitFor(
+      'the killed replica to be back',
+      async () => (await deployments.get('iris')).availableReplicas === 1,
+      60_000,
+      100
+    );
+    expect(jobProcesses(servingPods[0])).not.toContain(victim);
+    expect((await answerOf(await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } }))).status).toBe(200);
+    expect((await deployments.get('iris')).status).toBe('Failed');
+
+    traffic = keepPredicting(deployments, 'iris');
+    try {
       // the next update that works replaces them as a rolling update does
       await deployments.update('iris', { modelURI: `/project/${server.groupName}/iris-2` });
       await deployments.waitStatus('iris', 'Deployed');

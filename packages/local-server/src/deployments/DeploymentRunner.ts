@@ -53,6 +53,8 @@ interface Live {
   row: DeploymentRow;
   pods: Pod[];
   next: number;
+  /** Set once every replica has answered: its replicas are restarted from then on, also while an update replaces them. */
+  deployed?: boolean;
 }
 
 /**
@@ -231,7 +233,8 @@ export class DeploymentRunner extends EventEmitter {
     }
     const ready = live.pods.filter(p => p.ready && p.port !== undefined);
     if (ready.length === 0) {
-      return { status: row.status === 'Deployed' ? 'Unavailable' : row.status };
+      // a replica of the serving generation restarts (the generation a failed update left included)
+      return { status: row.status === 'Deployed' || row.status === 'Failed' ? 'Unavailable' : row.status };
     }
     const pod = ready[live.next++ % ready.length];
     pod.inflight++;
@@ -249,20 +252,14 @@ export class DeploymentRunner extends EventEmitter {
 
   /** A replica that could not be reached: skipped until its health check answers again. */
   unreachable(id: string, podName: string): void {
-    if (this.retiring.get(id)?.pods.some(p => p.name === podName)) {
-      // replaced already: never routed to again
-      this.retiring.get(id)!.pods.find(p => p.name === podName)!.ready = false;
-      return;
-    }
-    const pod = this.live.get(id)?.pods.find(p => p.name === podName);
-    if (pod?.ready) {
-      pod.ready = false;
-      this.updateAvailable(this.live.get(id)!);
-      void this.watchHealth(
-        this.live.get(id)!,
-        pod,
-        Date.now() + (this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS)
-      );
+    for (const live of [this.live.get(id), this.retiring.get(id)]) {
+      const pod = live?.pods.find(p => p.name === podName);
+      if (live && pod?.ready) {
+        pod.ready = false;
+        this.updateAvailable(live);
+        // one of a generation never deployed (replaced before it was) is never routed to again
+        void this.watchHealth(live, pod, Date.now() + (this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS));
+      }
     }
   }
 
@@ -282,6 +279,14 @@ export class DeploymentRunner extends EventEmitter {
   /** Whether `live` is still the deployment's running generation. */
   private current(live: Live): boolean {
     return !this.stopped && this.live.get(live.row.id) === live;
+  }
+
+  /**
+   * Whether `live`'s replicas are kept running (restarted when they die, their health watched): the running
+   * generation's, and a deployed one's that an update is replacing or failed to replace.
+   */
+  private supervised(live: Live): boolean {
+    return this.current(live) || (!this.stopped && live.deployed === true && this.retiring.get(live.row.id) === live);
   }
 
   private async locate(row: DeploymentRow): Promise<ModelLocation> {
@@ -311,7 +316,7 @@ export class DeploymentRunner extends EventEmitter {
     const row = live.row;
     const it = this.identity.instanceType(row.instance_type);
     const port = await loopbackPort();
-    if (!this.current(live) || !pod.wanted) {
+    if (!this.supervised(live) || !pod.wanted) {
       return;
     }
     pod.port = port;
@@ -349,7 +354,7 @@ export class DeploymentRunner extends EventEmitter {
       }
     };
     await JobProcess.prepare(launch);
-    if (!this.current(live) || !pod.wanted) {
+    if (!this.supervised(live) || !pod.wanted) {
       return;
     }
     const proc = JobProcess.start(launch);
@@ -373,14 +378,14 @@ export class DeploymentRunner extends EventEmitter {
   /** Polls a replica's health check until it answers (ready) or it dies, or the deadline passes (Failed). */
   private async watchHealth(live: Live, pod: Pod, deadline: number): Promise<void> {
     const proc = pod.process;
-    while (this.current(live) && pod.wanted && pod.process === proc && proc?.running) {
+    while (this.supervised(live) && pod.wanted && pod.process === proc && proc?.running) {
       if (await this.healthy(pod.port!)) {
         pod.ready = true;
         this.updateAvailable(live);
         return;
       }
       if (Date.now() > deadline) {
-        if (this.store.get(live.row.id)?.status === 'Deploying') {
+        if (this.current(live) && !live.deployed) {
           this.fail(
             live,
             `the model server of ${pod.name} did not answer within ${Math.round((this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS) / 1000)} s`
@@ -416,6 +421,7 @@ export class DeploymentRunner extends EventEmitter {
     }
     const ready = live.pods.filter(p => p.ready).length;
     if (row.status === 'Deploying' && ready === live.pods.length) {
+      live.deployed = true;
       this.setStatus(row.id, 'Deployed', null);
       this.log.info(`deployment ${row.id} is Deployed (${ready} replicas)`);
       void this.retire(row.id);
@@ -433,13 +439,12 @@ export class DeploymentRunner extends EventEmitter {
     pod.ready = false;
     pod.process?.kill();
     await removeJobCgroups(this.opts.limits, pod.name);
-    const status = this.store.get(live.row.id)?.status;
-    if (!pod.wanted || !this.current(live)) {
+    if (!pod.wanted || !this.supervised(live)) {
       this.emit('closed', pod.name);
       return;
     }
     const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    if (status === 'Deploying') {
+    if (!live.deployed) {
       pod.phase = 'Failed';
       const said = readTerminationMessage(terminationFile).trim() || (await lastLines(logFile, 5));
       this.fail(live, `the model server of ${pod.name} ${why}${said ? `: ${said}` : ''} (see the pod's log)`);
@@ -457,7 +462,7 @@ export class DeploymentRunner extends EventEmitter {
     this.log.warn(`deployment ${live.row.id}: replica ${pod.name} ${why}; restarting it`);
     pod.restartTimer = setTimeout(() => {
       pod.restartTimer = undefined;
-      if (!this.current(live) || !pod.wanted) {
+      if (!this.supervised(live) || !pod.wanted) {
         return;
       }
       this.locate(live.row)
@@ -477,7 +482,8 @@ export class DeploymentRunner extends EventEmitter {
    */
   private fail(live: Live, message: string): void {
     const id = live.row.id;
-    const previous = this.retiring.get(id)?.pods.some(p => p.ready);
+    const replaced = this.retiring.get(id);
+    const previous = replaced && (replaced.deployed || replaced.pods.some(p => p.ready));
     this.setStatus(
       id,
       'Failed',
