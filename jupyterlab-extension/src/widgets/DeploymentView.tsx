@@ -6,6 +6,7 @@ import * as React from 'react';
 import { DeploymentModel } from '../models/DeploymentModel';
 import { REQUEST_FORMS, TesterModel } from '../models/TesterModel';
 import type { IPrimeHub } from '../tokens';
+import { InfoTable } from './InfoTable';
 import { DeploymentStatus, Endpoint } from './DeploymentsSection';
 import { useSignal } from './useSignal';
 
@@ -313,16 +314,7 @@ function Detail(props: {
           {model.error}
         </div>
       )}
-      <table className="jp-primehub-Info">
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td data-field={k}>{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <InfoTable rows={rows} />
       <div className="jp-primehub-Tabs" role="tablist">
         <button role="tab" aria-selected={view === 'try'} onClick={() => props.setView('try')}>
           Try it

@@ -1,8 +1,8 @@
-import { Clipboard } from '@jupyterlab/apputils';
-import { addIcon, copyIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import { addIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { confirmDanger } from '../dialogs';
 import type { DeploymentsModel, IDeploymentRow } from '../models/DeploymentsModel';
+import { CopyButton } from './CopyButton';
 import { useSignal } from './useSignal';
 
 /** What a deployment row can open elsewhere (the deployments plugin's commands). */
@@ -15,21 +15,12 @@ export interface IDeploymentActions {
 
 /** An endpoint URL with a Copy button. */
 export function Endpoint(props: { url: string }): React.ReactElement {
-  const [copied, setCopied] = React.useState(false);
   return (
     <span className="jp-primehub-Endpoint">
       <code className="jp-primehub-Mono" data-testid="endpoint">
         {props.url}
       </code>
-      <ToolbarButtonComponent
-        icon={copyIcon}
-        label={copied ? 'Copied' : 'Copy'}
-        tooltip="Copy the endpoint URL"
-        onClick={() => {
-          Clipboard.copyToSystem(props.url);
-          setCopied(true);
-        }}
-      />
+      <CopyButton text={props.url} tooltip="Copy the endpoint URL" labelled />
     </span>
   );
 }

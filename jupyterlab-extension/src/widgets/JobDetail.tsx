@@ -7,6 +7,7 @@ import { JobModel } from '../models/JobModel';
 import { displayValue, formatDuration, notebookPathsOf } from '../models/notebookJobs';
 import type { IPrimeHub } from '../tokens';
 import { consoleRoot } from './SignIn';
+import { InfoTable } from './InfoTable';
 import { useSignal } from './useSignal';
 
 /** What the job tab can ask the rest of JupyterLab to do. */
@@ -484,16 +485,7 @@ function Detail(props: { hub: IPrimeHub; model: JobModel; actions: IJobDetailAct
         </div>
       )}
       {note && <div className="jp-primehub-Help">{note}</div>}
-      <table className="jp-primehub-Info">
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td data-field={k}>{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <InfoTable rows={rows} />
       {nb && (
         <>
           <div className="jp-primehub-Section">Parameters</div>

@@ -1,5 +1,4 @@
-import { Clipboard } from '@jupyterlab/apputils';
-import { copyIcon, launchIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import { launchIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Model, ModelVersion } from '@primehub-suite/client/browser';
 import * as React from 'react';
 import { mlflowLinkProps } from '../models/mlflowUi';
@@ -7,6 +6,8 @@ import type { ModelsModel } from '../models/ModelsModel';
 import type { IRunValue, IVersionDetail } from '../models/registryApi';
 import { timestampOf } from '../models/registryApi';
 import type { IPrimeHub } from '../tokens';
+import { CopyButton } from './CopyButton';
+import { InfoTable } from './InfoTable';
 import { useSignal } from './useSignal';
 
 /** A registry timestamp as a short local date and time ('' when there is none): the panel is narrow. */
@@ -23,19 +24,10 @@ function latestOf(model: Model): string {
 
 /** A `models:/…` URI with a copy button. */
 export function ModelUri(props: { uri: string }): React.ReactElement {
-  const [copied, setCopied] = React.useState(false);
   return (
     <span className="jp-primehub-ModelUri">
       <code data-testid="model-uri">{props.uri}</code>
-      <ToolbarButtonComponent
-        icon={copyIcon}
-        tooltip="Copy the model URI"
-        onClick={() => {
-          Clipboard.copyToSystem(props.uri);
-          setCopied(true);
-        }}
-      />
-      {copied && <span className="jp-primehub-Help">Copied</span>}
+      <CopyButton text={props.uri} tooltip="Copy the model URI" />
     </span>
   );
 }
@@ -90,16 +82,7 @@ function VersionView(props: {
           </button>
         </div>
       )}
-      <table className="jp-primehub-Info">
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td data-field={k}>{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <InfoTable rows={rows} />
       <div className="jp-primehub-Section">Source run</div>
       {run ? (
         <>

@@ -1,10 +1,10 @@
-import { Clipboard } from '@jupyterlab/apputils';
-import { addIcon, closeIcon, copyIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import { addIcon, closeIcon, refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { NotebookSshStatus } from '@primehub-suite/client/browser';
 import * as React from 'react';
 import { confirmDanger } from '../dialogs';
 import type { SshModel } from '../models/SshModel';
 import type { IAuthorizedKey, IPrimeHub } from '../tokens';
+import { CopyButton } from './CopyButton';
 import { useSignal } from './useSignal';
 
 /** JupyterLab's switch (the DOM and classes of ui-components' `Switch` widget), as a React element. */
@@ -48,20 +48,11 @@ function stateText(status: NotebookSshStatus): string {
 
 /** The `~/.ssh/config` block, as PrimeHub's spawner shows it, with a copy button. */
 function ConfigBlock(props: { config: string }): React.ReactElement {
-  const [copied, setCopied] = React.useState(false);
   return (
     <div className="jp-primehub-SshConfig">
       <div className="jp-primehub-SshBar">
         <div className="jp-primehub-Section">Config for your computer</div>
-        <ToolbarButtonComponent
-          icon={copyIcon}
-          label={copied ? 'Copied' : 'Copy'}
-          tooltip="Copy the block for your computer's ~/.ssh/config"
-          onClick={() => {
-            Clipboard.copyToSystem(props.config);
-            setCopied(true);
-          }}
-        />
+        <CopyButton text={props.config} tooltip="Copy the block for your computer's ~/.ssh/config" labelled />
       </div>
       <pre className="jp-primehub-Mono jp-primehub-SshConfigText" data-testid="ssh-config">
         {props.config}
