@@ -227,6 +227,7 @@ export interface Deployment {
   id: string;
   name: string | null;
   modelImage: string | null;
+  modelURI?: string | null;
   imagePullSecret: string | null;
   description: string | null;
   replicas: number | null;
@@ -237,6 +238,7 @@ export interface Deployment {
   endpoint: string | null;
   availableReplicas: number | null;
   message: string | null;
+  lastUpdatedTime?: string | null;
   pods?: Array<{ name: string | null }> | null;
 }
 

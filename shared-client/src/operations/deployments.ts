@@ -1,9 +1,10 @@
 import type { Deployment, DeploymentDetail, DeploymentHistoryItem, DeploymentStatus, Pod } from '../types';
 import { defineOperation } from './defineOperation';
 
-// Texts follow the official SDK primehub/deployments.py; client operations follow the console UI.
-const DEPLOY_BASE = `id name modelImage imagePullSecret description replicas stop endpointAccessType
-  endpointClients { name } status endpoint replicas availableReplicas message`;
+// Texts follow the official SDK primehub/deployments.py (plus the model URI and last update, which the editors'
+// lists show); client operations follow the console UI.
+const DEPLOY_BASE = `id name modelImage modelURI imagePullSecret description replicas stop endpointAccessType
+  endpointClients { name } status endpoint replicas availableReplicas message lastUpdatedTime`;
 const DEPLOY_FIELDS = `${DEPLOY_BASE} pods { name }`;
 
 /** Input of `createPhDeployment`. */
