@@ -6,7 +6,8 @@
  * MLflow server and follows it to Deployed; Test Endpoint sends an iris row (the MLflow server
  * answers the class), the model server is switched to scikit-learn with Update Deployment… (the
  * class probabilities, as the endpoint itself answers them), a wrong shape is refused in a decoded
- * sentence, the request is copied as curl and saved; Stop Deployment → Stopped.
+ * sentence, the request is copied as curl and saved; made private, a client is added and sent as; the
+ * history and the pod log are shown; Stop Deployment → Stopped.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -341,6 +342,24 @@ test('made private with Update Deployment…: a client added shows its token onc
   );
   expect(copied).toContain(d.endpoint!);
   expect(copied).not.toContain(token!);
+});
+
+test("Show Deployment History opens its changes as a read-only document; Follow Pod Log streams the pod's log into an output channel", async () => {
+  await wb.showView('Deployments');
+  await wb.contextMenu(deploymentRow(/^iris/), 'Show Deployment History');
+  await page.locator('.tab', { hasText: 'History of iris' }).first().waitFor({ timeout: 30_000 });
+  // the editor draws spaces as no-break spaces: \s matches both
+  const history = page.locator('.monaco-editor .view-lines', { hasText: /History\sof\sdeployment\siris/ }).first();
+  await history.waitFor({ timeout: 30_000 });
+  expect(await history.innerText()).toMatch(/model\simage:\sinfuseai\/sklearn-prepackaged:v0\.1\.0/);
+  await wb.screenshot(join(SHOTS, 'deployments-history.png'));
+
+  // the channel follows the end of the log: the predictions the endpoint answered last
+  await wb.contextMenu(deploymentRow(/^iris/), 'Follow Pod Log');
+  await page
+    .locator('.output-view, .panel', { hasText: /POST\s\/api\/v1\.0\/predictions\sHTTP\/1\.1"\s200/ })
+    .first()
+    .waitFor({ timeout: 60_000 });
 });
 
 test('Stop Deployment: followed to Stopped; the view shows it stopped with no replica', async () => {
