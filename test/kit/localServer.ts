@@ -111,6 +111,17 @@ export class LocalServerProcess {
     return res.stdout.trim();
   }
 
+  /** `primehub-local token --revoke`, the token on its standard input as a user pipes it. */
+  revokeToken(token: string): void {
+    const res = spawnSync(process.execPath, [CLI, 'token', '--revoke', '--data-dir', this.dataDir], {
+      input: token,
+      encoding: 'utf8'
+    });
+    if (res.status !== 0) {
+      throw new Error(`primehub-local token --revoke failed (${res.status}): ${res.stderr}`);
+    }
+  }
+
   /** SIGTERM and wait: the graceful stop a user's Ctrl+C gives. */
   async stop(): Promise<number | null> {
     this.child?.kill('SIGTERM');

@@ -141,14 +141,34 @@ describe('PrimeHub Local GraphQL API', () => {
   });
 
   test('an expired token is refused; a revoked-by-expiry token never comes back', async () => {
-    const token = server.cli('token', '--user', 'phuser', '--expires-in', '3');
-    // The lifetime starts inside the CLI, before it returns: expired for sure 3 s after it did.
+    // long enough for the first call on a loaded machine; then refused from its expiry on
+    const token = server.cli('token', '--user', 'phuser', '--expires-in', '10');
     const returned = Date.now();
     expect((await gql(server.endpoint, token, '{ me { id } }')).status).toBe(200);
-    await new Promise(r => setTimeout(r, returned + 3_200 - Date.now()));
+    await new Promise(r => setTimeout(r, Math.max(0, returned + 10_200 - Date.now())));
     const res = await gql(server.endpoint, token, '{ me { id } }');
     expect(res.status).toBe(500);
     expect(res.body.errors?.[0].message).toBe('Context creation failed: Invalid API Token');
+  });
+
+  test('token --revoke takes the token on standard input (never the command line) and refuses it from then on', async () => {
+    const token = server.cli('token', '--user', 'phuser');
+    expect((await gql(server.endpoint, token, '{ me { id } }')).status).toBe(200);
+    const revoke = () =>
+      spawnSync(process.execPath, [CLI, 'token', '--revoke', '--data-dir', server.dataDir], {
+        input: `${token}\n`,
+        encoding: 'utf8',
+        timeout: 30_000
+      });
+    const first = revoke();
+    expect([first.status, first.stdout.trim()]).toEqual([0, 'API token revoked']);
+    const res = await gql(server.endpoint, token, '{ me { id } }');
+    expect(res.body.errors?.[0].message).toBe('Context creation failed: Invalid API Token');
+    const again = revoke();
+    expect([again.status, again.stderr.trim()]).toEqual([1, 'no such API token (it may be revoked already)']);
+    expect(again.stderr + again.stdout).not.toContain(token);
+    // the server's own token still works
+    expect((await gql(server.endpoint, server.token, '{ me { id } }')).status).toBe(200);
   });
 
   test('form-urlencoded bodies, as the official SDK sends them', async () => {

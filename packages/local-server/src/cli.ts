@@ -23,6 +23,7 @@ Commands:
   group set-mlflow NAME --local               back to PrimeHub Local's own MLflow
   user add NAME --group G [--group G2 ...] [--admin] [--allow-unisolated-jobs]
   token --user NAME [--expires-in SECONDS]    print a new API token for NAME
+  token --revoke                              revoke the API token read from standard input
 
 Every command takes --data-dir DIR (default $PRIMEHUB_LOCAL_HOME or ~/.primehub-local).
 start also takes --cpus N, --memory-gb N, --public-url URL, --artifact-limit-mb N,
@@ -67,6 +68,7 @@ const OPTIONS = {
   'tracking-env': { type: 'string', multiple: true },
   'artifact-env': { type: 'string', multiple: true },
   local: { type: 'boolean' },
+  revoke: { type: 'boolean' },
   group: { type: 'string', multiple: true },
   admin: { type: 'boolean' },
   user: { type: 'string' },
@@ -182,6 +184,19 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'token': {
+      if (values.revoke) {
+        // from standard input: a token on the command line would show in every process listing
+        const token = readFileSync(0, 'utf8').trim();
+        if (!token) {
+          throw new UsageError('usage: primehub-local token --revoke < file-holding-the-token');
+        }
+        if (!openIdentity(dataDir).revokeToken(token)) {
+          console.error('no such API token (it may be revoked already)');
+          return 1;
+        }
+        console.log('API token revoked');
+        return 0;
+      }
       if (!values.user) {
         throw new UsageError('usage: primehub-local token --user NAME');
       }

@@ -173,6 +173,11 @@ export class IdentityStore {
     return token;
   }
 
+  /** Revokes an API token: it is refused from the next request on. False when no such token exists. */
+  revokeToken(token: string): boolean {
+    return this.db.prepare('DELETE FROM tokens WHERE hash = ?').run(hashToken(token)).changes > 0;
+  }
+
   /** The user a token belongs to, or undefined for an unknown or expired token. */
   userByToken(token: string): UserRow | undefined {
     const row = this.db.prepare('SELECT user_id, expires_at FROM tokens WHERE hash = ?').get(hashToken(token)) as
