@@ -14,7 +14,7 @@ describe('suggestModelServer', () => {
       reason: 'an MLflow model (MLmodel)'
     });
     expect(suggestModelServer(['MLmodel'], ['python_function', 'sklearn']).reason).toBe(
-      'an MLflow model (MLmodel with the sklearn flavour)'
+      'an MLflow model (MLmodel with the sklearn flavour); it answers class labels, the scikit-learn server probabilities'
     );
   });
 

@@ -56,7 +56,10 @@ export function suggestModelServer(files: readonly string[], flavors: readonly s
   if (names.has('MLmodel') || flavors.length > 0) {
     const named = flavors.filter(f => f !== 'python_function');
     const flavour = named.length > 0 ? ` with the ${named.join(', ')} flavour${named.length > 1 ? 's' : ''}` : '';
-    return { server: MLFLOW_SERVER, reason: `an MLflow model (MLmodel${flavour})` };
+    // the MLflow server answers the pyfunc's predict(): a classifier's labels, where the scikit-learn server
+    // answers predict_proba
+    const labels = named.includes('sklearn') ? '; it answers class labels, the scikit-learn server probabilities' : '';
+    return { server: MLFLOW_SERVER, reason: `an MLflow model (MLmodel${flavour})${labels}` };
   }
   if (names.has('model.joblib')) {
     return { server: SKLEARN_SERVER, reason: 'a scikit-learn model (model.joblib)' };

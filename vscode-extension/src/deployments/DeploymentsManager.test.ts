@@ -161,7 +161,8 @@ describe('DeploymentsManager', () => {
     const { manager } = setup();
     await expect(manager.hintsFor('models:/iris/1')).resolves.toMatchObject({
       server: { image: 'seldonio/mlflowserver:1.17.1' },
-      reason: 'an MLflow model (MLmodel with the sklearn flavour)'
+      reason:
+        'an MLflow model (MLmodel with the sklearn flavour); it answers class labels, the scikit-learn server probabilities'
     });
     await expect(manager.hintsFor('models:/iris/2')).resolves.toMatchObject({
       server: { image: 'seldonio/mlflowserver:1.17.1' },
