@@ -66,5 +66,6 @@ it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired t
     throw new Error(`galata tests failed (${res.status ?? res.signal}; full output in ${log}):\n${failures(output)}`);
   }
   expect(output).toMatch(/\d+ passed/);
-  expect(output).not.toMatch(/\d+ (failed|flaky|skipped|did not run)/);
+  // Playwright's summary lines only: the servers' own log lines in the output may hold "<id ending in digits> failed"
+  expect(output).not.toMatch(/^\s*\d+ (failed|flaky|skipped|did not run)\b/m);
 }, 1_520_000);
