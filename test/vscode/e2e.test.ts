@@ -275,7 +275,13 @@ test("a file's editor tab dragged onto the Files view is uploaded to PHFS", asyn
   );
   await page.mouse.up();
   await wb.treeRow('dragged.txt').waitFor({ timeout: 30_000 });
-  expect(await client.files.readText('/dragged.txt')).toBe('dropped on the Files view\n');
+  // the file as PHFS serves it, once the upload the row announces has been read back
+  const text = await waitFor(
+    'PHFS to serve the dropped file',
+    () => client.files.readText('/dragged.txt').catch(() => undefined),
+    30_000
+  );
+  expect(text).toBe('dropped on the Files view\n');
 });
 
 test('a revoked token shows "Sign in again"; the status bar item signs in again', async () => {
