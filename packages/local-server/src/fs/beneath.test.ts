@@ -62,6 +62,20 @@ describe('beneath: files under a folder, never through a link', () => {
     expect(isNotBeneath(Object.assign(new Error(), { code: 'ELOOP' }))).toBe(true);
   });
 
+  test('openFileIfAny: no regular file to serve is undefined, a file opens', async () => {
+    execFileSync('mkfifo', [join(root, 'a', 'fifo')]);
+    await Dir.using(Dir.open(join(root, 'a')), async a => {
+      for (const name of ['secret', 'b', 'fifo', 'missing', 'x'.repeat(300)]) {
+        expect(await a.openFileIfAny(name)).toBeUndefined();
+      }
+    });
+    await Dir.using(Dir.open(join(root, 'a', 'b')), async b => {
+      const opened = await b.openFileIfAny('f.txt');
+      expect(opened?.stats.size).toBe(6);
+      await opened?.handle.close();
+    });
+  });
+
   test('a FIFO is refused at once, not waited on', async () => {
     execFileSync('mkfifo', [join(root, 'a', 'fifo')]);
     await Dir.using(Dir.open(join(root, 'a')), async a => {

@@ -140,6 +140,20 @@ export class Dir {
     }
   }
 
+  /**
+   * Like `openFile`, but undefined where there is no regular file to serve: nothing there, a link, a folder, a
+   * device or FIFO, a name too long to exist. Other errors (EACCES, EMFILE…) are thrown: they are not a 404.
+   */
+  async openFileIfAny(name: string): Promise<{ handle: FileHandle; stats: Stats } | undefined> {
+    return this.openFile(name).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (isNotBeneath(err) || code === 'EISDIR' || code === 'EINVAL' || code === 'ENAMETOOLONG') {
+        return undefined;
+      }
+      throw err;
+    });
+  }
+
   /** The entry `name` itself (never what a link points to); undefined if there is none. */
   async lstat(name: string): Promise<Stats | undefined> {
     return lstat(this.at(name)).catch((err: NodeJS.ErrnoException) => {
@@ -273,13 +287,7 @@ export async function copyOut(source: Dir, destination: string, limits?: CopyLim
     }
   };
   const copyFile = async (from: Dir, name: string, to: string): Promise<void> => {
-    const opened = await from.openFile(name).catch(err => {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (isNotBeneath(err) || code === 'EISDIR' || code === 'EINVAL') {
-        return undefined;
-      }
-      throw err;
-    });
+    const opened = await from.openFileIfAny(name);
     if (!opened) {
       totals.skipped++;
       return;

@@ -186,7 +186,7 @@ export class Phfs {
     // The file is opened beneath its folder, itself opened with no link on the way: links a job leaves (or swaps
     // in) in PHFS are never served.
     const opened = await this.inFolder(groupName, `/${segments.slice(0, -1).join('/')}`, dir =>
-      dir.openFile(name).catch(() => undefined)
+      dir.openFileIfAny(name)
     );
     if (!opened) {
       throw missing();
