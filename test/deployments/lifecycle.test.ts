@@ -318,4 +318,36 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
     expect(answer.status).toBe(200);
     expect(classes((answer.body as any).data.ndarray)).toEqual([0, 1, 2]);
   });
+
+  test('PrimeHub Local restarted while an update has failed brings back the replicas that served, still Failed', async () => {
+    await deployments.waitStatus('iris', 'Deployed');
+    await deployments.update('iris', { modelURI: `/project/${server.groupName}/broken` });
+    await deployments.waitStatus('iris', 'Failed');
+    expect(await server.stop()).toBe(0);
+    await server.launch();
+    // the previous spec's replica serves again while the failing change is tried again and fails again
+    await waitFor(
+      'the previous replica to answer after the restart',
+      async () => (await answerOf(await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } }))).status === 200,
+      60_000,
+      100
+    );
+    const answer = await answerOf(await deployments.predict('iris', { data: { ndarray: IRIS_ROWS } }));
+    expect(classes((answer.body as any).data.ndarray)).toEqual([0, 1, 2]);
+    const failed = await deployments.waitStatus('iris', 'Failed');
+    expect(failed.message).toMatch(
+      /^the update failed, the previous replicas still serve: the model server of deploy-iris-\S+ exited/
+    );
+    expect(failed.modelURI).toBe(`/project/${server.groupName}/broken`);
+    const pods = failed.pods as { name: string; phase: string }[];
+    expect(pods.map(p => p.phase).sort()).toEqual(['Failed', 'Running']);
+
+    // a change that works replaces them
+    await deployments.update('iris', { modelURI: `/project/${server.groupName}/iris-2` });
+    await deployments.waitStatus('iris', 'Deployed');
+    await waitFor(
+      'the previous replica to end',
+      async () => ((await deployments.get('iris')).pods as unknown[]).length === 1
+    );
+  });
 });

@@ -160,6 +160,14 @@ const MIGRATIONS = [
     hash TEXT NOT NULL,
     PRIMARY KEY (deployment_id, name)
   );
+  `,
+  // The spec of each deployment's replicas that last all answered: what a restart brings back to serve while a
+  // later change is failing (as a Deployment's old ReplicaSet is kept).
+  `
+  CREATE TABLE deployment_serving (
+    deployment_id TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
+    spec TEXT NOT NULL
+  );
   `
 ];
 

@@ -40,6 +40,15 @@ export interface HistoryEntry {
   spec: DeploymentSpec;
 }
 
+/** A record's spec: what a change made of it, without its status. */
+export function specOf(row: DeploymentRow): DeploymentSpec {
+  const spec: Partial<DeploymentRow> = { ...row };
+  delete spec.seq;
+  delete spec.status;
+  delete spec.message;
+  return spec as DeploymentSpec;
+}
+
 /** Client tokens are long random strings: a plain SHA-256 keeps them unreadable, as API tokens are kept. */
 const hashClientToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 
@@ -97,13 +106,26 @@ export class DeploymentStore extends RecordStore<DeploymentRow> {
 
   /** Records the spec as it now is, stamped with its last update. */
   recordHistory(row: DeploymentRow): void {
-    const spec: Partial<DeploymentRow> = { ...row };
-    delete spec.seq;
-    delete spec.status;
-    delete spec.message;
     this.db
       .prepare('INSERT INTO deployment_history (deployment_id, time, spec) VALUES (?, ?, ?)')
-      .run(row.id, row.last_updated_time, JSON.stringify(spec));
+      .run(row.id, row.last_updated_time, JSON.stringify(specOf(row)));
+  }
+
+  /** Records `row`'s spec as the one whose replicas all answered (the deployment's serving spec). */
+  recordServing(row: DeploymentRow): void {
+    this.db
+      .prepare(
+        'INSERT INTO deployment_serving (deployment_id, spec) VALUES (?, ?) ON CONFLICT DO UPDATE SET spec = excluded.spec'
+      )
+      .run(row.id, JSON.stringify(specOf(row)));
+  }
+
+  /** The spec whose replicas last all answered, if any did. */
+  serving(id: string): DeploymentSpec | undefined {
+    const found = this.db.prepare('SELECT spec FROM deployment_serving WHERE deployment_id = ?').get(id) as
+      | { spec: string }
+      | undefined;
+    return found ? (JSON.parse(found.spec) as DeploymentSpec) : undefined;
   }
 
   /** The deployment's changes, newest first. */

@@ -3,7 +3,13 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { DataDir } from '../DataDir';
-import type { DeploymentRow, DeploymentStatus, DeploymentStore } from '../db/DeploymentStore';
+import {
+  specOf,
+  type DeploymentRow,
+  type DeploymentSpec,
+  type DeploymentStatus,
+  type DeploymentStore
+} from '../db/DeploymentStore';
 import type { GroupRow, IdentityStore } from '../db/IdentityStore';
 import { removeJobCgroups, type LimitsState } from '../jobs/cgroupLimits';
 import { appendLogLine } from '../jobs/jobLog';
@@ -109,11 +115,45 @@ export class DeploymentRunner extends EventEmitter {
     return this.agent;
   }
 
-  /** Starts every deployment that was serving when the server stopped. */
+  /**
+   * Starts every deployment that was serving when the server stopped. One whose latest change had not come up
+   * (an update that failed, or was rolling) first gets back the replicas of the spec that last did, serving
+   * while the change is tried again: a Deployment's old ReplicaSet comes back with the node too.
+   */
   recover(): void {
     for (const row of this.store.running()) {
+      const serving = this.store.serving(row.id);
+      if (serving && !sameSpec(serving, specOf(row))) {
+        this.restore(row, serving);
+      }
       void this.deploy(row.id);
     }
+  }
+
+  /** Starts the replicas of `spec`, a deployed generation that a change is replacing. */
+  private restore(row: DeploymentRow, spec: DeploymentSpec): void {
+    const previous: DeploymentRow = { ...row, ...spec };
+    const live: Live = { row: previous, pods: this.newPods(row.id, previous.replicas), next: 0, deployed: true };
+    this.retiring.set(row.id, live);
+    const deadline = Date.now() + (this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    this.locate(live.row)
+      .then(location => Promise.all(live.pods.map(pod => this.startPod(live, pod, location, deadline))))
+      .catch(err =>
+        this.log.warn(`deployment ${row.id}: its previous replicas not restarted: ${(err as Error).message}`)
+      );
+  }
+
+  /** A generation's replicas, none started yet. */
+  private newPods(id: string, replicas: number): Pod[] {
+    const suffix = Math.random().toString(36).slice(2, 7).padEnd(5, '0');
+    return Array.from({ length: Math.max(1, replicas) }, (_, i) => ({
+      name: `deploy-${id}-${suffix}-${i}`,
+      phase: 'Pending' as const,
+      ready: false,
+      restarts: 0,
+      wanted: true,
+      inflight: 0
+    }));
   }
 
   /** (Re)starts a deployment from its stored spec: its old replicas are ended first. */
@@ -149,17 +189,7 @@ export class DeploymentRunner extends EventEmitter {
     if (!this.current(live)) {
       return;
     }
-    const suffix = Math.random().toString(36).slice(2, 7).padEnd(5, '0');
-    for (let i = 0; i < Math.max(1, row.replicas); i++) {
-      live.pods.push({
-        name: `deploy-${id}-${suffix}-${i}`,
-        phase: 'Pending',
-        ready: false,
-        restarts: 0,
-        wanted: true,
-        inflight: 0
-      });
-    }
+    live.pods = this.newPods(id, row.replicas);
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     await Promise.all(live.pods.map(pod => this.startPod(live, pod, location, deadline)));
   }
@@ -422,6 +452,7 @@ export class DeploymentRunner extends EventEmitter {
     const ready = live.pods.filter(p => p.ready).length;
     if (row.status === 'Deploying' && ready === live.pods.length) {
       live.deployed = true;
+      this.store.recordServing(live.row);
       this.setStatus(row.id, 'Deployed', null);
       this.log.info(`deployment ${row.id} is Deployed (${ready} replicas)`);
       void this.retire(row.id);
@@ -562,6 +593,12 @@ export class DeploymentRunner extends EventEmitter {
       this.store.update(id, { status, message });
     }
   }
+}
+
+/** Whether two specs are the same, field by field. */
+function sameSpec(a: DeploymentSpec, b: DeploymentSpec): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof DeploymentSpec>;
+  return [...keys].every(k => a[k] === b[k]);
 }
 
 /** The last `n` non-empty lines of a log, joined with " | " (a failure's message when it left no termination message). */
