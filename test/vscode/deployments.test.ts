@@ -7,9 +7,13 @@
  * answers the class), the model server is switched to scikit-learn with Update Deployment… (the
  * class probabilities, as the endpoint itself answers them), a wrong shape is refused in a decoded
  * sentence, the request is copied as curl and saved; made private, a client is added and sent as; the
- * history and the pod log are shown; Stop Deployment → Stopped.
+ * history and the pod log are shown; Stop Deployment → Stopped, Start Deployment → Deployed; a file sent as
+ * binData (picked in VS Code's file dialog) is refused in a decoded sentence; version 2 registered, Update to
+ * the Newest Model Version and, from the Models view, Update a Deployment to This Version… on version 1; a job's
+ * artifact folder deployed from its context menu (an MLflow model echoing bytes) and sent the file; Delete.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient, type Job } from '@primehub-suite/client';
@@ -38,14 +42,36 @@ let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
 let train: Job;
+let saveEcho: Job;
+let workspace: string;
+/** A binData file in the workspace, picked through VS Code's file dialog. */
+const SAMPLE = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256));
+
+/**
+ * A job that keeps an MLflow pyfunc model in its artifacts (`~/artifacts/echo`): bytes in, their length
+ * and SHA-256 out (the class travels inside the pickle: it is defined in the job's own script).
+ */
+const SAVE_ECHO = [
+  "python - <<'EOF'",
+  'import hashlib, os',
+  'import mlflow.pyfunc',
+  'class Echo(mlflow.pyfunc.PythonModel):',
+  '    def predict(self, context, model_input, params=None):',
+  '        if isinstance(model_input, (bytes, bytearray)):',
+  "            return {'bytes': len(model_input), 'sha256': hashlib.sha256(model_input).hexdigest()}",
+  '        return model_input',
+  "mlflow.pyfunc.save_model(os.path.expanduser('~/artifacts/echo'), python_model=Echo())",
+  'EOF'
+].join('\n');
 
 beforeAll(async () => {
   ensureExtensionBuilt();
   server = await LocalServerProcess.start({ mlflow: true });
   client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
   scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-deployments-'));
-  const workspace = join(scratch, 'project');
+  workspace = join(scratch, 'project');
   mkdirSync(workspace, { recursive: true });
+  writeFileSync(join(workspace, 'sample.bin'), SAMPLE);
   await mlflowRunning(server);
   // trains while the workbench starts
   const [it] = await client.groups.instanceTypes();
@@ -55,6 +81,13 @@ beforeAll(async () => {
     instanceType: it.name,
     image: image.name,
     command: TRAIN_IRIS
+  });
+  // its model is deployed from the job's artifacts
+  saveEcho = await client.jobs.submit({
+    displayName: 'save-echo',
+    instanceType: it.name,
+    image: image.name,
+    command: SAVE_ECHO
   });
   session = await openWorkbench({
     keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'deployments'),
@@ -97,9 +130,14 @@ const deploymentsPane = () =>
   page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Deployments' }) }).first();
 const deploymentRow = (text: string | RegExp) =>
   deploymentsPane().locator('.monaco-list-row', { hasText: text }).filter({ visible: true }).first();
-/** The Test Endpoint webview's page (code-server nests it in two frames). */
+/** The shown Test Endpoint webview's page (code-server nests it in two frames; a hidden tester keeps its frame). */
 const tester = (): FrameLocator =>
-  page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+  page
+    .locator('iframe.webview.ready')
+    .filter({ visible: true })
+    .first()
+    .contentFrame()
+    .frameLocator('iframe#active-frame');
 /** The prediction table's cells by column: [{ '#': '0', 't:0': '0.97', … }]. */
 async function predictionRows(): Promise<Array<Record<string, string>>> {
   const table = tester().locator('table.prediction');
@@ -370,4 +408,187 @@ test('Stop Deployment: followed to Stopped; the view shows it stopped with no re
   const [d] = await client.deployments.list();
   expect(d).toMatchObject({ status: 'Stopped', stop: true });
   await wb.expectNotification('iris is stopped.', 60_000);
+});
+
+/** Picks the workspace's sample.bin in Test Endpoint's binData form, through the file dialog code-server shows. */
+async function chooseSample(): Promise<void> {
+  await tester().locator('input[name="form"][value="binData"]').check();
+  await tester().locator('button[data-action="pickFile"]').click();
+  // VS Code's own file dialog of a remote workspace: a quick input holding a path, its OK button ours
+  const dialog = wb.quickInputShowing(/The file to send to .* \(binData\)/);
+  await dialog.waitFor({ timeout: 30_000 });
+  await dialog.locator('.monaco-button', { hasText: 'Send This File' }).waitFor();
+  await wb.quickInput().fill(join(workspace, 'sample.bin'));
+  await wb.pickRow('sample.bin').waitFor({ timeout: 30_000 });
+  await wb.screenshot(join(SHOTS, 'deployments-tester-file-dialog.png'));
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
+  await tester().locator('#fileName', { hasText: 'sample.bin (4.9 KB)' }).waitFor({ timeout: 30_000 });
+}
+
+test('Start Deployment on the Stopped deployment: followed to Deployed; the view shows its replica again', async () => {
+  await wb.clearNotifications();
+  await wb.showView('Deployments');
+  await wb.contextMenu(deploymentRow(/^iris.*Stopped/), 'Start Deployment');
+  await deploymentRow(/^iris.*Deployed · 1\/1 replicas · models:\/iris\/1/).waitFor({ timeout: 180_000 });
+  const [d] = await client.deployments.list();
+  expect(d).toMatchObject({ status: 'Deployed', stop: false });
+  await wb.expectNotification(/iris is deployed: http/, 60_000);
+});
+
+test("Test Endpoint with a file as binData, picked in VS Code's file dialog: the scikit-learn server's refusal in a decoded sentence", async () => {
+  await wb.runCommand('PrimeHub: Test Endpoint');
+  await tester().locator('h1', { hasText: 'iris' }).waitFor({ timeout: 60_000 });
+  await tester().locator('h1 .status', { hasText: 'Deployed' }).waitFor({ timeout: 60_000 });
+  await chooseSample();
+  await tester().locator('#send').click();
+  // the iris classifier takes numbers: Seldon's error body, said as a sentence
+  const error = tester().locator('.error', { hasText: 'could not use the request' });
+  await error.waitFor({ timeout: 60_000 });
+  expect(await error.innerText()).toBe(
+    'The model server could not use the request (HTTP 400): Unknown data type returned as payload (must be list or np array):None.'
+  );
+  await tester().locator('.result-status.failed', { hasText: 'HTTP 400' }).waitFor();
+  await wb.screenshot(join(SHOTS, 'deployments-tester-bindata-refused.png'));
+});
+
+test('Update to the Newest Model Version: version 2 registered, the row offers it; the deployment serves models:/iris/2, Deployed', async () => {
+  await wb.clearNotifications();
+  const run = parseMlflowRuns(await client.models.mlflowRuns('iris')).find(r =>
+    r.params.some(([k, v]) => k === 'C' && v === '0.05')
+  );
+  await client.models.register({ name: 'iris', runId: run!.runId, path: 'model' });
+  await wb.showView('Deployments');
+  await wb.runCommand('PrimeHub: Refresh Deployments');
+  const row = deploymentRow(/^iris.*models:\/iris\/1 · version 2 available/);
+  await row.waitFor({ timeout: 60_000 });
+  if ((await row.getAttribute('aria-expanded')) === 'false') {
+    await row.click();
+  }
+  await deploymentRow(/^Update to version 2\s*a newer version of the model is registered/).waitFor({ timeout: 30_000 });
+  await wb.screenshot(join(SHOTS, 'deployments-newer-version.png'));
+  await wb.contextMenu(row, 'Update to the Newest Model Version');
+  const [d] = await client.deployments.list();
+  await waitFor(
+    'the update to models:/iris/2',
+    async () => (await client.deployments.get(d.id)).modelURI === 'models:/iris/2',
+    60_000
+  );
+  await deploymentRow(/^iris.*Deployed · 1\/1 replicas · models:\/iris\/2$/).waitFor({ timeout: 180_000 });
+  await wb.expectNotification(/iris is deployed: http/, 60_000);
+  expect((await client.deployments.get(d.id)).status).toBe('Deployed');
+  // nothing newer to offer now
+  await deploymentRow(/^Update to version/).waitFor({ state: 'detached', timeout: 30_000 });
+});
+
+test('Update a Deployment to This Version… on version 1 in the Models view: the deployment serves models:/iris/1 again, Deployed', async () => {
+  await wb.clearNotifications();
+  await wb.showView('Models');
+  const modelsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Models' }) }).first();
+  const modelsRow = (text: RegExp) =>
+    modelsPane.locator('.monaco-list-row', { hasText: text }).filter({ visible: true }).first();
+  await wb.runCommand('PrimeHub: Refresh Models');
+  const model = modelsRow(/^iris/);
+  await model.waitFor({ timeout: 60_000 });
+  if ((await model.getAttribute('aria-expanded')) === 'false') {
+    await model.click();
+  }
+  await modelsRow(/^Version 2/).waitFor({ timeout: 30_000 });
+  await wb.contextMenuUntil(
+    modelsRow(/^Version 1/),
+    'Update a Deployment to This Version…',
+    wb.quickInputShowing('Update a deployment to models:/iris/1')
+  );
+  await wb.pickRow(/iris[\s\S]*serves models:\/iris\/2/).click();
+  const [d] = await client.deployments.list();
+  await waitFor(
+    'the update to models:/iris/1',
+    async () => (await client.deployments.get(d.id)).modelURI === 'models:/iris/1',
+    60_000
+  );
+  await wb.expectNotification(/iris is deployed: http/, 180_000);
+  expect((await client.deployments.get(d.id)).status).toBe('Deployed');
+  await wb.showView('Deployments');
+  await deploymentRow(/^iris.*Deployed · 1\/1 replicas · models:\/iris\/1 · version 2 available/).waitFor({
+    timeout: 60_000
+  });
+});
+
+test('Deploy Model… on a finished job: its artifact folder offered with its phfs:/// URI, the MLflow server suggested, followed to Deployed', async () => {
+  await wb.clearNotifications();
+  const saved = await client.jobs.wait(saveEcho.id, { timeoutMs: 240_000 });
+  expect(saved.phase).toBe('Succeeded');
+  await wb.showView('Jobs');
+  await wb.runCommand('PrimeHub: Refresh Jobs');
+  const job = wb.treeRow('save-echo');
+  await wb.treeRow('Succeeded').waitFor({ timeout: 30_000 });
+  if (!(await job.isVisible())) {
+    await wb.treeRow('Succeeded').click();
+  }
+  await job.waitFor({ timeout: 30_000 });
+  await wb.contextMenu(job, 'Deploy Model…');
+
+  const uri = `phfs:///jobArtifacts/${saveEcho.id}/echo/`;
+  await wb.quickInputShowing("the folder of save-echo's artifacts holding the model").waitFor({ timeout: 60_000 });
+  await focusedRow(/echo\/[\s\S]*MLmodel/).waitFor({ timeout: 30_000 });
+  expect(await focusedRow(/echo\//).innerText()).toContain(uri);
+  await wb.screenshot(join(SHOTS, 'deployments-deploy-job-folder.png'));
+  await page.keyboard.press('Enter');
+
+  await wb.quickInputShowing('Deploy Model (2/6): model server').waitFor({ timeout: 60_000 });
+  await focusedRow(/MLflow[\s\S]*suggested: .*MLmodel/).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await wb.quickInputShowing('Deploy Model (3/6): name').waitFor({ timeout: 30_000 });
+  expect(await wb.quickInput().inputValue()).toBe('echo');
+  await page.keyboard.press('Enter');
+  await wb.acceptPick('Deploy Model (4/6): instance type');
+  await wb.answer('Deploy Model (5/6): replicas', '1');
+  await wb.quickInputShowing('Deploy Model (6/6): endpoint access').waitFor({ timeout: 30_000 });
+  await focusedRow('Public').waitFor();
+  await page.keyboard.press('Enter');
+
+  const created = await waitFor(
+    'the deployment of the job folder',
+    async () => (await client.deployments.list()).find(d => d.name === 'echo'),
+    60_000
+  );
+  expect(await client.deployments.get(created.id)).toMatchObject({ modelURI: uri, modelImage: MLFLOW_IMAGE });
+  await wb.showView('Deployments');
+  // loading MLflow in the model server takes a while on a loaded machine
+  await deploymentRow(new RegExp(`^echo.*Deployed · 1/1 replicas · ${uri}`)).waitFor({ timeout: 240_000 });
+  await wb.expectNotification(/echo is deployed: http/, 60_000);
+});
+
+test("Test Endpoint with a file as binData to the job's echo model: its answer, the file's length and SHA-256", async () => {
+  await wb.contextMenu(deploymentRow(/^echo/), 'Test Endpoint');
+  await tester().locator('h1', { hasText: 'echo' }).waitFor({ timeout: 60_000 });
+  await chooseSample();
+  await tester().locator('#send').click();
+  await tester().locator('.result-status.ok', { hasText: 'HTTP 200' }).waitFor({ timeout: 60_000 });
+  const body = await tester().locator('pre.body').innerText();
+  expect(JSON.parse(body)).toMatchObject({
+    jsonData: { bytes: SAMPLE.length, sha256: createHash('sha256').update(SAMPLE).digest('hex') }
+  });
+  await wb.screenshot(join(SHOTS, 'deployments-tester-bindata.png'));
+});
+
+test('Delete Deployment…: confirmed in the modal; the row disappears, the other deployment stays', async () => {
+  await wb.clearNotifications();
+  await wb.showView('Deployments');
+  await wb.contextMenu(deploymentRow(/^echo/), 'Delete Deployment…');
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'Delete deployment echo?' });
+  await dialog.waitFor({ timeout: 30_000 });
+  expect(await dialog.innerText()).toContain('Its endpoint stops answering');
+  await wb.screenshot(join(SHOTS, 'deployments-delete-confirm.png'));
+  await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await waitFor(
+    'the deployment echo to be deleted',
+    async () => !(await client.deployments.list()).some(d => d.name === 'echo'),
+    60_000
+  );
+  await deploymentRow(/^echo/).waitFor({ state: 'detached', timeout: 30_000 });
+  await deploymentRow(/^iris.*Deployed/).waitFor();
+  // its tester closed with it
+  await page.locator('.tab', { hasText: 'Test echo' }).waitFor({ state: 'detached', timeout: 30_000 });
 });

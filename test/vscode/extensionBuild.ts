@@ -91,6 +91,8 @@ export function ensureExtensionBuilt(): void {
   withBuildLock(() => {
     const sources = newestMtime(
       join(EXTENSION_DIR, 'src'),
+      // the webviews' scripts and styles go into the VSIX as they are
+      join(EXTENSION_DIR, 'resources'),
       join(EXTENSION_DIR, 'package.json'),
       join(EXTENSION_DIR, 'webpack.config.js'),
       join(REPO_ROOT, 'shared-client', 'dist')

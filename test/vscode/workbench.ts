@@ -168,6 +168,27 @@ export class Workbench {
     await item.waitFor({ state: 'hidden' });
   }
 
+  /**
+   * Runs a context-menu entry of a row until `shown` appears: an entry chosen while the view re-reads
+   * its rows (a refresh landing) can reach the command without its row, and then nothing happens.
+   */
+  async contextMenuUntil(row: Locator, entry: string, shown: Locator, timeout = 30_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await this.contextMenu(row, entry);
+      const appeared = await shown
+        .waitFor({ timeout: Math.max(1_000, Math.min(10_000, deadline - Date.now())) })
+        .then(() => true)
+        .catch(() => false);
+      if (appeared) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`"${entry}" showed nothing within ${timeout} ms`);
+      }
+    }
+  }
+
   /** Opens a workspace file with Quick Open. */
   async openFile(name: string): Promise<void> {
     await this.page.keyboard.press('Escape');
