@@ -6,6 +6,7 @@ import { ConnectionCommands } from './connection/ConnectionCommands';
 import { ConnectionManager } from './connection/ConnectionManager';
 import { DeploymentsCommands } from './deployments/DeploymentsCommands';
 import { DeploymentsManager } from './deployments/DeploymentsManager';
+import { deploymentsViewDescription, deploymentsViewMessage } from './deployments/deploymentsText';
 import { ProfileModel } from './connection/ProfileModel';
 import { probeHealth } from './connection/health';
 import { Reachability } from './connection/Reachability';
@@ -20,12 +21,12 @@ import { jobsCountText, JobsModel } from './jobs/JobsModel';
 import { Logger } from './logger/Logger';
 import { ModelsCommands } from './models/ModelsCommands';
 import { ModelsManager } from './models/ModelsManager';
+import { modelsViewDescription, modelsViewMessage } from './models/modelsText';
 import { JobNode, JobsTreeDataProvider } from './ui/jobs/JobsTreeDataProvider';
 import { FilesTreeDataProvider, PHFS_SCHEME, PhfsContentProvider } from './ui/files/FilesTreeDataProvider';
 import { ModelsTreeDataProvider } from './ui/models/ModelsTreeDataProvider';
-import { ModelsViewState } from './ui/models/ModelsViewState';
 import { DeploymentsTreeDataProvider } from './ui/deployments/DeploymentsTreeDataProvider';
-import { DeploymentsViewState } from './ui/deployments/DeploymentsViewState';
+import { TreeViewState } from './ui/TreeViewState';
 import { SchedulesTreeDataProvider } from './ui/schedules/SchedulesTreeDataProvider';
 import { SchedulesCommands } from './schedules/SchedulesCommands';
 import { SchedulesManager } from './schedules/SchedulesManager';
@@ -34,7 +35,7 @@ import { sshConfigFor } from './ssh/SshConfigFile';
 import { SshManager } from './ssh/SshManager';
 import { CommandArgs } from './util/commandArgs';
 import { RefreshScheduler } from './util/RefreshScheduler';
-import { CustomWhenContext } from './vscode-objs/CustomWhenContext';
+import { CustomWhenContext, DEPLOYMENTS_LOADED_CONTEXT, MODELS_STATUS_CONTEXT } from './vscode-objs/CustomWhenContext';
 import { WorkspaceConfigs } from './vscode-objs/WorkspaceConfigs';
 
 /**
@@ -101,6 +102,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     showCollapseAll: true,
     canSelectMany: true
   });
+  const jobsState = new TreeViewState(jobsView, jobsModel, {
+    description: m => (m.loaded ? jobsCountText(m.jobs.length, m.extent) : undefined)
+  });
   const jobsRefresh = new RefreshScheduler(() => jobs.refresh(), {
     intervalMs: () => WorkspaceConfigs.jobsRefreshIntervalMs
   });
@@ -155,7 +159,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const models = new ModelsManager(connection, log.child('models'), () => jobsModel.jobs, context.globalState);
   const modelsTree = new ModelsTreeDataProvider(models);
   const modelsView = vscode.window.createTreeView('primehub.models', { treeDataProvider: modelsTree });
-  const modelsState = new ModelsViewState(modelsView, models.model);
+  const modelsState = new TreeViewState(modelsView, models.model, {
+    message: modelsViewMessage,
+    description: modelsViewDescription,
+    context: { key: MODELS_STATUS_CONTEXT, value: m => m.status }
+  });
   const modelsRefresh = new RefreshScheduler(() => models.refresh(), {
     intervalMs: () => (models.model.status === 'unreachable' ? 5000 : WorkspaceConfigs.jobsRefreshIntervalMs * 3),
     maxBackoffMs: 30_000
@@ -169,7 +177,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     treeDataProvider: deploymentsTree,
     showCollapseAll: true
   });
-  const deploymentsState = new DeploymentsViewState(deploymentsView, deployments.model);
+  const deploymentsState = new TreeViewState(deploymentsView, deployments.model, {
+    message: deploymentsViewMessage,
+    description: deploymentsViewDescription,
+    context: { key: DEPLOYMENTS_LOADED_CONTEXT, value: m => m.loaded }
+  });
   const deploymentsRefresh = new RefreshScheduler(() => deployments.refresh(), {
     intervalMs: () => (deployments.model.moving ? 2000 : WorkspaceConfigs.jobsRefreshIntervalMs * 3),
     maxBackoffMs: 60_000
@@ -233,9 +245,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const showOutage = (): void => {
     const since = reachability.offlineSince;
     const at = since?.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-    jobsView.message = since
-      ? `PrimeHub does not answer: jobs as last seen at ${at}, refreshed when it is back.`
-      : undefined;
+    jobsState.setOutage(
+      since ? `PrimeHub does not answer: jobs as last seen at ${at}, refreshed when it is back.` : undefined
+    );
     schedulesView.message = since ? `PrimeHub does not answer: recurring jobs as last seen at ${at}.` : undefined;
     filesView.message = since ? `PrimeHub does not answer: files as last seen at ${at}.` : undefined;
     modelsState.setOutage(since ? `PrimeHub does not answer: models as last seen at ${at}.` : undefined);
@@ -313,6 +325,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     channel,
     jobsTree,
     jobsView,
+    jobsState,
     jobsRefresh,
     connectionCommands,
     schedulesTree,
@@ -351,9 +364,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
     reachability,
     reachability.onDidChange(onReachability),
     connection.onDidFail(e => reachability.noteError(e)),
-    jobsModel.onDidChange(() => {
-      jobsView.description = jobsModel.loaded ? jobsCountText(jobsModel.jobs.length, jobsModel.extent) : undefined;
-    }),
     jobsView.onDidChangeVisibility(e => jobsRefresh.setVisible(e.visible)),
     connection.onDidChangeState(() => {
       syncContext();

@@ -1,5 +1,7 @@
 import type { Deployment, DeploymentDetail, DeploymentHistoryItem, DeploymentStatus } from '@primehub-suite/client';
-import { formatTime } from '../models/modelsText';
+import { describeError } from '../errors/describeError';
+import { clock, formatTime } from '../models/modelsText';
+import type { DeploymentsModel } from './DeploymentsModel';
 
 /** A registered model's version a `models:/<name>/<version>` URI names (undefined for any other URI). */
 export function parseModelUri(uri: string | null | undefined): { name: string; version: string } | undefined {
@@ -137,4 +139,20 @@ export function suggestedDeploymentName(modelUri: string): string {
   const raw = registered?.name ?? modelUri.replace(/\/+$/, '').split('/').pop() ?? '';
   const name = raw.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
   return deploymentNameProblem(name) ? 'model' : name;
+}
+
+/** The Deployments view's message: a failed refresh, with the deployments as last seen (none while they list). */
+export function deploymentsViewMessage(
+  m: Pick<DeploymentsModel, 'error' | 'deployments' | 'failedAt'>
+): string | undefined {
+  if (m.error === undefined || m.deployments.length === 0 || !m.failedAt) {
+    return undefined;
+  }
+  return `${describeError('Refreshing the deployments', m.error).message} Deployments as last seen at ${clock(m.failedAt)}.`;
+}
+
+/** The Deployments view's description: how many of the group's deployments are deployed. */
+export function deploymentsViewDescription(m: Pick<DeploymentsModel, 'deployments'>): string | undefined {
+  const n = m.deployments.length;
+  return n > 0 ? `${m.deployments.filter(d => d.status === 'Deployed').length} of ${n} deployed` : undefined;
 }

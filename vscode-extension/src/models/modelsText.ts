@@ -13,8 +13,15 @@ export function formatTime(ts: string | number | null | undefined): string | und
   return new Date(n).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-function clock(d: Date): string {
+/** A time of day as the views say "as last seen at": hours and minutes. */
+export function clock(d: Date): string {
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** The Models view's description: how many models the group has. */
+export function modelsViewDescription(model: Pick<ModelsModel, 'models'>): string | undefined {
+  const n = model.models.length;
+  return n > 0 ? `${n} model${n === 1 ? '' : 's'}` : undefined;
 }
 
 /**

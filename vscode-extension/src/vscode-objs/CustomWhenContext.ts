@@ -23,3 +23,9 @@ export class CustomWhenContext {
     return vscode.commands.executeCommand('setContext', `primehub.context.${key}`, value);
   }
 }
+
+/** The Deployments view's welcome content follows this key: true once listed (none yet). */
+export const DEPLOYMENTS_LOADED_CONTEXT = 'primehub.context.deploymentsLoaded';
+
+/** The Models view's welcome content follows this key (`ready`, `unavailable`, …). */
+export const MODELS_STATUS_CONTEXT = 'primehub.context.models';
