@@ -2,6 +2,8 @@ import type { DeploymentDetail } from '@primehub-suite/client';
 import {
   deploymentContextValue,
   deploymentNameProblem,
+  deploymentsViewDescription,
+  deploymentsViewMessage,
   historyText,
   newerVersion,
   parseModelUri,
@@ -85,5 +87,25 @@ describe('deployment texts', () => {
     expect(text).toContain('  model image: seldonio/mlflowserver:1.17.1');
     expect(text).toContain('  replicas: 1');
     expect(historyText(d({}), [])).toContain('No changes recorded.');
+  });
+});
+
+describe("the Deployments view's texts", () => {
+  it('counts the deployed ones; none listed says nothing', () => {
+    expect(deploymentsViewDescription({ deployments: [d({}), d({ id: 'b', status: 'Stopped' })] })).toBe(
+      '1 of 2 deployed'
+    );
+    expect(deploymentsViewDescription({ deployments: [] })).toBeUndefined();
+  });
+
+  it('says a failed refresh with the deployments as last seen, and nothing before any was listed', () => {
+    const failedAt = new Date(2026, 0, 2, 9, 5);
+    const message = deploymentsViewMessage({ deployments: [d({})], error: new Error('socket hang up'), failedAt });
+    expect(message).toMatch(/socket hang up/);
+    expect(message).toMatch(
+      /^Refreshing the deployments failed: socket hang up\. Deployments as last seen at 0?9:05( AM)?\.$/
+    );
+    expect(deploymentsViewMessage({ deployments: [], error: new Error('x'), failedAt })).toBeUndefined();
+    expect(deploymentsViewMessage({ deployments: [d({})], error: undefined, failedAt: undefined })).toBeUndefined();
   });
 });
