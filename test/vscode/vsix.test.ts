@@ -1,4 +1,4 @@
-/** The VSIX carries the bundle, its source map, the manifest, README, icons and the Compare and Test Endpoint webviews' files: no node_modules, no tests. */
+/** The VSIX carries the bundle, its source map, the manifest, README, icons and the Compare and Test Endpoint webviews' files (with their shared stylesheet): no node_modules, no tests. */
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +25,8 @@ test('the VSIX holds only what the extension needs at run time', () => {
     'resources/compare/compare.js',
     'resources/primehub.svg',
     'resources/tester/tester.css',
-    'resources/tester/tester.js'
+    'resources/tester/tester.js',
+    'resources/webview/webview.css'
   ]);
   expect(statSync(VSIX).size).toBeLessThan(2 * 1024 * 1024);
 });

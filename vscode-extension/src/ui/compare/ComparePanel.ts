@@ -1,13 +1,8 @@
 import * as vscode from 'vscode';
 import type { CompareModel } from '../../compare/CompareModel';
-import { compareBody, comparePage } from './compareHtml';
+import { webviewHtml, webviewResourceRoots } from '../webviewFiles';
+import { compareBody } from './compareHtml';
 import { parseCompareMessage, type CompareMessage } from './compareMessages';
-
-function nonce(): string {
-  const bytes = new Uint8Array(18);
-  globalThis.crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64');
-}
 
 /**
  * The Compare Runs webview panel: shows a CompareModel. The page gets its markup by message (made
@@ -24,15 +19,7 @@ export class ComparePanel implements vscode.Disposable {
     onMessage: (message: CompareMessage) => void
   ) {
     const webview = panel.webview;
-    const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
-    webview.html = comparePage({
-      cspSource: webview.cspSource,
-      nonce: nonce(),
-      scriptUri: uri('resources', 'compare', 'compare.js'),
-      styleUri: uri('resources', 'compare', 'compare.css'),
-      codiconsUri: uri('dist', 'codicons', 'codicon.css'),
-      title: 'Compare Runs'
-    });
+    webview.html = webviewHtml(webview, extensionUri, 'compare', 'Compare Runs');
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseCompareMessage(raw);
@@ -47,10 +34,7 @@ export class ComparePanel implements vscode.Disposable {
 
   /** The webview's resources: the page's script and style, and the codicons font. */
   static localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-    return [
-      vscode.Uri.joinPath(extensionUri, 'resources', 'compare'),
-      vscode.Uri.joinPath(extensionUri, 'dist', 'codicons')
-    ];
+    return webviewResourceRoots(extensionUri, 'compare');
   }
 
   get current(): CompareModel | undefined {

@@ -12,13 +12,8 @@ import {
 } from '@primehub-suite/client/compare';
 import type { CompareViewState } from '../../compare/CompareModel';
 import { formatMetric } from '../../models/runs';
+import { attr, escapeHtml } from '../webviewPage';
 
-/** Text and attribute values as HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const attr = (value: string): string => `"${escapeHtml(value)}"`;
 const icon = (name: string, label?: string): string =>
   label
     ? `<span class="codicon codicon-${name}" role="img" aria-label=${attr(label)}></span>`
@@ -111,7 +106,7 @@ function table(view: CompareViewState): string {
       );
     })
     .join('');
-  return `<table class="compare" aria-label="Runs compared"><thead>${groups}${heads}</thead><tbody>${rows}</tbody></table>`;
+  return `<table class="data compare" aria-label="Runs compared"><thead>${groups}${heads}</thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The chart as SVG: a metric (y) against a parameter (x), the best run's point marked. */
@@ -248,31 +243,4 @@ export function compareBody(view: CompareViewState): string {
     );
   }
   return parts.join('');
-}
-
-/** The page shell: a strict Content-Security-Policy (no inline script but the nonce's), the stylesheets, `#root`. */
-export function comparePage(opts: {
-  cspSource: string;
-  nonce: string;
-  scriptUri: string;
-  styleUri: string;
-  codiconsUri: string;
-  title: string;
-}): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${opts.cspSource}`,
-    `font-src ${opts.cspSource}`,
-    `img-src ${opts.cspSource}`,
-    `script-src 'nonce-${opts.nonce}'`
-  ].join('; ');
-  return (
-    '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">' +
-    // no double quote in it: the sources are the webview's own
-    `<meta http-equiv="Content-Security-Policy" content="${csp.replace(/"/g, '')}">` +
-    '<meta name="viewport" content="width=device-width, initial-scale=1.0">' +
-    `<link rel="stylesheet" href=${attr(opts.codiconsUri)}><link rel="stylesheet" href=${attr(opts.styleUri)}>` +
-    `<title>${escapeHtml(opts.title)}</title></head>` +
-    `<body><main id="root" aria-live="polite"></main><script nonce=${attr(opts.nonce)} src=${attr(opts.scriptUri)}></script></body></html>`
-  );
 }

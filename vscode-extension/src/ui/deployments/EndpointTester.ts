@@ -2,15 +2,9 @@ import type { DeploymentDetail, PredictionResult } from '@primehub-suite/client'
 import * as vscode from 'vscode';
 import type { RequestDraft } from '../../deployments/requestInput';
 import { formatBytes } from '../../files/transferText';
-import { comparePage } from '../compare/compareHtml';
+import { webviewHtml, webviewResourceRoots } from '../webviewFiles';
 import { problemHtml, resultHtml, savedOptions, testerBody, testerHeader, type TesterView } from './testerHtml';
 import { parseTesterMessage, type TesterMessage } from './testerMessages';
-
-function nonce(): string {
-  const bytes = new Uint8Array(18);
-  globalThis.crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64');
-}
 
 /** What the tester opens with: its deployment, the request to prefill and where it came from, the saved names. */
 export interface TesterStart {
@@ -39,16 +33,8 @@ export class EndpointTester implements vscode.Disposable {
   ) {
     this.deployment = start.deployment;
     const webview = panel.webview;
-    const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
     panel.title = `Test ${this.name}`;
-    webview.html = comparePage({
-      cspSource: webview.cspSource,
-      nonce: nonce(),
-      scriptUri: uri('resources', 'tester', 'tester.js'),
-      styleUri: uri('resources', 'tester', 'tester.css'),
-      codiconsUri: uri('dist', 'codicons', 'codicon.css'),
-      title: `Test ${this.name}`
-    });
+    webview.html = webviewHtml(webview, extensionUri, 'tester', `Test ${this.name}`);
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseTesterMessage(raw);
@@ -64,10 +50,7 @@ export class EndpointTester implements vscode.Disposable {
 
   /** The webview's resources: the page's script and style, and the codicons font. */
   static localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-    return [
-      vscode.Uri.joinPath(extensionUri, 'resources', 'tester'),
-      vscode.Uri.joinPath(extensionUri, 'dist', 'codicons')
-    ];
+    return webviewResourceRoots(extensionUri, 'tester');
   }
 
   get id(): string {

@@ -7,7 +7,7 @@ import type { PredictionResult } from '@primehub-suite/client';
 import { predictionTable } from '@primehub-suite/client/deployments';
 import { REQUEST_FORMS, type RequestDraft } from '../../deployments/requestInput';
 import { formatMetric } from '../../models/runs';
-import { escapeHtml } from '../compare/compareHtml';
+import { attr, escapeHtml } from '../webviewPage';
 
 /** What the tester shows of its deployment. */
 export interface TesterView {
@@ -21,7 +21,6 @@ export interface TesterView {
   saved: string[];
 }
 
-const attr = (value: string): string => `"${escapeHtml(value)}"`;
 const icon = (name: string): string => `<span class="codicon codicon-${name}" aria-hidden="true"></span>`;
 
 const FORM_HINTS: Record<string, string> = {
@@ -135,7 +134,7 @@ export function resultHtml(result: PredictionResult): string {
     .join('');
   return (
     head +
-    `<table class="prediction" aria-label="Prediction"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table>` +
+    `<table class="data prediction" aria-label="Prediction"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table>` +
     `<details><summary>Response body</summary><pre>${escapeHtml(json)}</pre></details>`
   );
 }
