@@ -1,13 +1,5 @@
-import type { DeploymentDetail, DeploymentPatch, DeploymentStatus, PredictInput } from '@primehub-suite/client';
-import {
-  curlCommand,
-  httpFileRequest,
-  MODEL_SERVERS,
-  pythonRequestsCode,
-  TOKEN_PLACEHOLDER,
-  type EndpointRequest,
-  type ModelServer
-} from '@primehub-suite/client/deployments';
+import type { DeploymentDetail, DeploymentPatch, DeploymentStatus } from '@primehub-suite/client';
+import { MODEL_SERVERS, TOKEN_PLACEHOLDER, type ModelServer } from '@primehub-suite/client/deployments';
 import * as vscode from 'vscode';
 import type { ErrorCommands } from '../errors/ErrorCommands';
 import { isCancel } from '../errors/describeError';
@@ -22,14 +14,14 @@ import {
   DeploymentNode,
   DeploymentValueNode
 } from '../ui/deployments/DeploymentsTreeDataProvider';
-import { EndpointTester } from '../ui/deployments/EndpointTester';
+import type { EndpointTester } from '../ui/deployments/EndpointTester';
 import { pickOrType, type ValueItem } from '../ui/dialogs/pickOrType';
-import type { CopyFormat, TesterMessage } from '../ui/deployments/testerMessages';
 import { JobNode } from '../ui/jobs/JobsTreeDataProvider';
 import { ModelNode, ModelVersionNode } from '../ui/models/ModelsTreeDataProvider';
 import { isObject, isTrue, type CommandArgs } from '../util/commandArgs';
 import type { SecretStore } from '../vscode-objs/storage';
-import type { ClientAuth, DeploymentsManager, ModelHints } from './DeploymentsManager';
+import { ClientCredentials, type CredentialPrompts } from './ClientCredentials';
+import type { DeploymentsManager, ModelHints } from './DeploymentsManager';
 import {
   deploymentNameProblem,
   historyText,
@@ -37,15 +29,11 @@ import {
   parseModelUri,
   suggestedDeploymentName
 } from './deploymentsText';
+import { EndpointTesters, TESTER_VIEW_TYPE, type TesterPrompts } from './EndpointTesters';
 import { artifactModelFolders } from './modelInfo';
-import { draftToInput, inputToDraft, RequestInputError, type PickedFile, type RequestDraft } from './requestInput';
 
-/** The webview panel's type (VS Code restores nothing of it: it is opened again from the view). */
-const TESTER_VIEW_TYPE = 'primehub.endpointTester';
 /** The scheme of a deployment's history, a read-only document. */
 export const HISTORY_SCHEME = 'primehub-deployment-history';
-/** A binData file larger than this is not read into memory. */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** What Deploy Model deploys, given whole (the integration tests); the palette asks for each. */
 export interface DeployRequest {
@@ -71,15 +59,13 @@ interface ServerItem extends vscode.QuickPickItem {
 /**
  * Deployments commands: Deploy Model (from a model version, a job's artifacts or the palette) followed
  * to Deployed; start, stop, update (to a newer model version too), delete; the pod log, the history,
- * the clients of a private endpoint; Test Endpoint's webview and what it asks for (files, credentials,
- * copies). The only deployments module that calls `window.*`.
+ * the clients of a private endpoint; Test Endpoint (its panels in {@link EndpointTesters}, the clients
+ * it sends as in {@link ClientCredentials}). The only deployments module that calls `window.*`: it
+ * answers what those two ask.
  */
 export class DeploymentsCommands implements vscode.Disposable {
-  private readonly testers = new Map<string, EndpointTester>();
-  /** binData files picked per tester (their bytes stay here). */
-  private readonly files = new Map<string, PickedFile>();
-  /** The client a private endpoint's tester sends as, per deployment. */
-  private readonly testerClients = new Map<string, string>();
+  private readonly credentials: ClientCredentials;
+  private readonly testers: EndpointTesters;
 
   constructor(
     private readonly deployments: DeploymentsManager,
@@ -88,11 +74,14 @@ export class DeploymentsCommands implements vscode.Disposable {
     private readonly errors: ErrorCommands,
     private readonly wizard: JobSpecWizard,
     private readonly logs: JobLogFollower,
-    private readonly secrets: SecretStore,
-    private readonly extensionUri: vscode.Uri,
+    secrets: SecretStore,
+    extensionUri: vscode.Uri,
     /** Shows a deployment in the Deployments view. */
     private readonly reveal: (id: string) => Thenable<void>
-  ) {}
+  ) {
+    this.credentials = new ClientCredentials(secrets, id => deployments.requestKey(id), this.credentialPrompts());
+    this.testers = new EndpointTesters(deployments, this.credentials, extensionUri, this.testerPrompts());
+  }
 
   /** Registers the `primehub.deployments.*` commands and the history documents' provider. */
   registerCommands(commands: CommandArgs): vscode.Disposable[] {
@@ -391,7 +380,7 @@ export class DeploymentsCommands implements vscode.Disposable {
 
   private tellSettled(d: DeploymentDetail, status: DeploymentStatus): void {
     const name = d.name || d.id;
-    this.testers.get(d.id)?.setDeployment(d);
+    this.testers.show(d);
     if (status === 'Failed') {
       void vscode.window
         .showErrorMessage(`Deployment ${name} failed: ${d.message || 'no reason given'}`, 'Show Pod Log')
@@ -575,7 +564,7 @@ export class DeploymentsCommands implements vscode.Disposable {
     }
     await this.errors.guard(`Deleting ${name}`, async () => {
       await this.errors.withProgress(`Deleting ${name}…`, signal => this.deployments.delete(d.id, signal));
-      this.testers.get(d.id)?.panel.dispose();
+      this.testers.close(d.id);
       this.modelsChanged();
       vscode.window.setStatusBarMessage(`Deleted deployment ${name}`, 5000);
     });
@@ -649,8 +638,8 @@ export class DeploymentsCommands implements vscode.Disposable {
       const created = await this.errors.withProgress(`Adding client ${name.trim()}…`, signal =>
         this.deployments.addClient(d.id, name.trim(), signal)
       );
-      await this.keepToken(d.id, created.name, created.plainTextToken);
-      this.refreshTester(d.id);
+      await this.credentials.keep(d.id, created.name, created.plainTextToken);
+      this.testers.refresh(d.id);
       const choice = await vscode.window.showInformationMessage(
         `Client ${created.name} of ${d.name || d.id} added`,
         {
@@ -693,274 +682,80 @@ export class DeploymentsCommands implements vscode.Disposable {
       await this.errors.withProgress(`Deleting client ${name}…`, signal =>
         this.deployments.deleteClient(d.id, name, signal)
       );
-      await this.secrets.delete(this.tokenKey(d.id, name));
-      this.refreshTester(d.id);
+      await this.credentials.forget(d.id, name);
+      this.testers.refresh(d.id);
     });
-  }
-
-  private tokenKey(id: string, client: string): string {
-    return `primehub.deployments.clientToken/${this.deployments.requestKey(id)}/${client}`;
-  }
-
-  private async keepToken(id: string, client: string, token: string): Promise<void> {
-    try {
-      await this.secrets.store(this.tokenKey(id, client), token);
-    } catch {
-      // no keyring: Test Endpoint asks for the token when it sends (it is never written elsewhere)
-    }
   }
 
   // ---- Test Endpoint ----
 
   /** Opens (or shows) the deployment's Test Endpoint panel, its request prefilled. */
-  async openTester(d: DeploymentDetail): Promise<EndpointTester> {
-    const open = this.testers.get(d.id);
-    if (open) {
-      open.panel.reveal();
-      return open;
-    }
-    const key = this.deployments.requestKey(d.id);
-    const hints = d.modelURI ? await this.deployments.hintsFor(d.modelURI).catch(() => undefined) : undefined;
-    const last = this.deployments.requests.last(key);
-    const start = hints?.example
-      ? { draft: inputToDraft(hints.example), prefilledFrom: "the model's signature" }
-      : last
-        ? { draft: last, prefilledFrom: 'the last request sent' }
-        : { draft: { form: 'ndarray' as const, text: '[[]]' } };
-    const panel = vscode.window.createWebviewPanel(
-      TESTER_VIEW_TYPE,
-      `Test ${d.name || d.id}`,
-      vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: EndpointTester.localResourceRoots(this.extensionUri)
-      }
-    );
-    const tester = new EndpointTester(
-      panel,
-      this.extensionUri,
-      { deployment: d, ...start, saved: this.deployments.requests.list(key).map(r => r.name) },
-      (t, m) => void this.onTesterMessage(t, m)
-    );
-    this.testers.set(d.id, tester);
-    panel.onDidDispose(() => {
-      tester.dispose();
-      this.testers.delete(d.id);
-      this.files.delete(d.id);
-    });
-    return tester;
+  openTester(d: DeploymentDetail): Promise<EndpointTester> {
+    return this.testers.open(d);
   }
 
-  private refreshTester(id: string): void {
-    const tester = this.testers.get(id);
-    const d = this.deployments.model.get(id);
-    if (tester && d) {
-      tester.setDeployment(d);
-    }
-  }
-
-  private async onTesterMessage(tester: EndpointTester, m: TesterMessage): Promise<void> {
-    const key = this.deployments.requestKey(tester.id);
-    try {
-      switch (m.type) {
-        case 'send':
-          return await this.send(tester, m.draft);
-        case 'copy':
-          return await this.copyRequest(tester, m.format, m.draft);
-        case 'pickFile':
-          return await this.pickFile(tester);
-        case 'save':
-          await this.deployments.requests.save(key, m.name, m.draft);
-          tester.showSaved(
-            this.deployments.requests.list(key).map(r => r.name),
-            m.name
-          );
-          vscode.window.setStatusBarMessage(`Saved request ${m.name}`, 3000);
-          return;
-        case 'load': {
-          const saved = this.deployments.requests.get(key, m.name);
-          if (saved) {
-            tester.showDraft(saved.draft);
-          }
-          return;
+  /** What Test Endpoint asks of the editor and the user. */
+  private testerPrompts(): TesterPrompts {
+    return {
+      createPanel: (title, localResourceRoots) =>
+        vscode.window.createWebviewPanel(TESTER_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+          enableScripts: true,
+          retainContextWhenHidden: true,
+          localResourceRoots
+        }),
+      pickFile: async title =>
+        (await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Send This File' }))?.[0],
+      copyToken: async client => {
+        const token = await vscode.window.showQuickPick(
+          [
+            { label: `Token as a placeholder: ${TOKEN_PLACEHOLDER}`, paste: false },
+            { label: 'Paste the token…', detail: 'written into the copied text only', paste: true }
+          ],
+          { title: `Copy the request as client ${client}`, ignoreFocusOut: true }
+        );
+        if (!token?.paste) {
+          return token && {};
         }
-        case 'deleteSaved':
-          await this.deployments.requests.delete(key, m.name);
-          tester.showSaved(this.deployments.requests.list(key).map(r => r.name));
-          return;
-        case 'refresh':
-          this.refreshTester(tester.id);
-          return;
-      }
-    } catch (e) {
-      tester.showProblem(e instanceof Error ? e.message : String(e));
-    }
+        const password = await vscode.window.showInputBox({
+          title: `Token of client ${client}`,
+          password: true,
+          ignoreFocusOut: true
+        });
+        return password ? { password } : undefined;
+      },
+      copy: async (text, said) => {
+        await vscode.env.clipboard.writeText(text);
+        vscode.window.setStatusBarMessage(said, 4000);
+      },
+      status: message => void vscode.window.setStatusBarMessage(message, 3000)
+    };
   }
 
-  /** Sends the request as typed (through the client, in the extension host) and shows the answer. */
-  private async send(tester: EndpointTester, draft: RequestDraft): Promise<void> {
-    let input: PredictInput;
-    try {
-      input = draftToInput(draft, this.files.get(tester.id));
-    } catch (e) {
-      if (e instanceof RequestInputError) {
-        tester.showProblem(e.message);
-        return;
-      }
-      throw e;
-    }
-    const d = (await this.deployments.reread(tester.id).catch(() => undefined)) ?? tester.current;
-    tester.setDeployment(d);
-    if (!d.endpoint) {
-      tester.showProblem(`${d.name || d.id} has no endpoint yet: it is ${d.status ?? 'not deployed'}.`);
-      return;
-    }
-    const auth = d.endpointAccessType === 'private' ? await this.testerAuth(tester, d) : undefined;
-    if (d.endpointAccessType === 'private' && !auth) {
-      tester.showProblem('A private endpoint takes a client and its token: none was given, nothing was sent.');
-      return;
-    }
-    tester.sending();
-    try {
-      const result = await this.deployments.send(d.endpoint, input, auth);
-      tester.showResult(result);
-      if (auth) {
-        // a refused token is not kept for the next request
-        await (result.status === 401
-          ? this.secrets.delete(this.tokenKey(d.id, auth.username))
-          : this.keepToken(d.id, auth.username, auth.password));
-      }
-      await this.deployments.requests.setLast(this.deployments.requestKey(d.id), draft).catch(() => undefined);
-    } catch (e) {
-      tester.showProblem(`No answer from ${d.endpoint}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-
-  /** The client a private endpoint's tester sends as (asked once per panel) and its token (kept, else asked). */
-  private async testerAuth(tester: EndpointTester, d: DeploymentDetail): Promise<ClientAuth | undefined> {
-    const username = await this.pickClient(d, this.testerClients.get(d.id));
-    if (!username) {
-      return undefined;
-    }
-    this.testerClients.set(d.id, username);
-    const kept = await this.secrets.get(this.tokenKey(d.id, username));
-    const password =
-      kept ??
-      (await vscode.window.showInputBox({
-        title: `Test ${d.name || d.id}: token of client ${username}`,
-        prompt: 'The token shown when the client was added (kept in VS Code’s secret storage once it works)',
-        password: true,
-        ignoreFocusOut: true
-      }));
-    return password ? { username, password } : undefined;
-  }
-
-  /** One of a private endpoint's clients (the only one without asking). */
-  private async pickClient(d: DeploymentDetail, preferred?: string): Promise<string | undefined> {
-    const clients = (d.endpointClients ?? []).map(c => c.name);
-    if (clients.length === 0) {
-      const choice = await vscode.window.showInformationMessage(
-        `${d.name || d.id} is private and has no client yet.`,
-        'Add Client…'
-      );
-      if (choice) {
-        await this.addClient(d);
-      }
-      return undefined;
-    }
-    if (preferred && clients.includes(preferred)) {
-      return preferred;
-    }
-    if (clients.length === 1) {
-      return clients[0];
-    }
-    return (
-      await vscode.window.showQuickPick(clients, {
-        title: `${d.name || d.id} is private: send as which client?`,
-        ignoreFocusOut: true
-      })
-    )?.toString();
-  }
-
-  /** Copies the request as curl, Python or `.http`; a private endpoint's token as a placeholder unless pasted. */
-  private async copyRequest(tester: EndpointTester, format: CopyFormat, draft: RequestDraft): Promise<void> {
-    const d = tester.current;
-    if (!d.endpoint) {
-      tester.showProblem(`${d.name || d.id} has no endpoint yet: there is nothing to copy a request for.`);
-      return;
-    }
-    let input: PredictInput;
-    try {
-      // the copied request names the file; its bytes are not needed
-      input =
-        draft.form === 'binData'
-          ? { binData: new Uint8Array(), filename: this.files.get(d.id)?.name ?? draft.fileName ?? 'file' }
-          : draftToInput(draft);
-    } catch (e) {
-      if (e instanceof RequestInputError) {
-        tester.showProblem(e.message);
-        return;
-      }
-      throw e;
-    }
-    const req: EndpointRequest = { endpoint: d.endpoint, input };
-    if (d.endpointAccessType === 'private') {
-      const username = await this.pickClient(d, this.testerClients.get(d.id));
-      if (!username) {
-        return;
-      }
-      const token = await vscode.window.showQuickPick(
-        [
-          { label: `Token as a placeholder: ${TOKEN_PLACEHOLDER}`, paste: false },
-          { label: 'Paste the token…', detail: 'written into the copied text only', paste: true }
-        ],
-        { title: `Copy the request as client ${username}`, ignoreFocusOut: true }
-      );
-      if (!token) {
-        return;
-      }
-      const password = token.paste
-        ? await vscode.window.showInputBox({
-            title: `Token of client ${username}`,
-            password: true,
-            ignoreFocusOut: true
-          })
-        : undefined;
-      if (token.paste && !password) {
-        return;
-      }
-      req.auth = { username, ...(password ? { password } : {}) };
-    }
-    const text =
-      format === 'curl' ? curlCommand(req) : format === 'python' ? pythonRequestsCode(req) : httpFileRequest(req);
-    await vscode.env.clipboard.writeText(text);
-    const names = { curl: 'a curl command', python: 'Python requests code', http: 'a .http request' };
-    vscode.window.setStatusBarMessage(`Copied the request as ${names[format]}`, 4000);
-  }
-
-  /** A file for a binData request, read here (the webview gets its name and size only). */
-  private async pickFile(tester: EndpointTester): Promise<void> {
-    const [uri] =
-      (await vscode.window.showOpenDialog({
-        title: `The file to send to ${tester.current.name || tester.id} (binData)`,
-        canSelectMany: false,
-        openLabel: 'Send This File'
-      })) ?? [];
-    if (!uri) {
-      return;
-    }
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_FILE_BYTES) {
-      tester.showProblem(
-        `The file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB; send it with curl (Copy as curl).`
-      );
-      return;
-    }
-    const bytes = await vscode.workspace.fs.readFile(uri);
-    const name = uri.path.split('/').pop() ?? 'file';
-    this.files.set(tester.id, { name, bytes });
-    tester.showFile(name, bytes.byteLength);
+  /** What the client-credential flow asks the user. */
+  private credentialPrompts(): CredentialPrompts {
+    return {
+      noClient: async d => {
+        const choice = await vscode.window.showInformationMessage(
+          `${d.name || d.id} is private and has no client yet.`,
+          'Add Client…'
+        );
+        if (choice) {
+          await this.addClient(d);
+        }
+      },
+      pickClient: async (d, clients) =>
+        vscode.window.showQuickPick(clients, {
+          title: `${d.name || d.id} is private: send as which client?`,
+          ignoreFocusOut: true
+        }),
+      askToken: async (d, client) =>
+        vscode.window.showInputBox({
+          title: `Test ${d.name || d.id}: token of client ${client}`,
+          prompt: 'The token shown when the client was added (kept in VS Code’s secret storage once it works)',
+          password: true,
+          ignoreFocusOut: true
+        })
+    };
   }
 
   // ---- Helpers ----
@@ -1010,10 +805,7 @@ export class DeploymentsCommands implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const t of this.testers.values()) {
-      t.panel.dispose();
-    }
-    this.files.clear();
+    this.testers.dispose();
   }
 }
 
