@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PrimeHubClient } from '../../shared-client/src';
+import { inspectModel, modelHints } from '../../shared-client/src/deployments';
 import { FeatureUnavailableError, NotFoundError, PrimeHubError, ValidationError } from '../../shared-client/src/errors';
 import { DataDir } from '../../packages/local-server/src/DataDir';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
@@ -146,6 +147,44 @@ describe('models through PrimeHub Local and a real MLflow', () => {
     );
     await expect(client.models.get('no-such-model')).rejects.toBeInstanceOf(NotFoundError);
     await expect(client.models.version('iris', '9')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test('what a model URI holds, for the deploy forms and the endpoint testers: a registered version, a PHFS folder', async () => {
+    const registered = await inspectModel(client, 'models:/iris/1');
+    // MLflow 3 records no log-model history on the run: the folder's files tell the server
+    expect(registered).toMatchObject({ where: 'version 1 of iris' });
+    expect(registered!.files).toEqual(expect.arrayContaining(['MLmodel', 'requirements.txt']));
+    expect(modelHints(registered)).toMatchObject({ server: { label: expect.stringMatching(/MLflow/) } });
+
+    // an MLflow model a job left in PHFS: its MLmodel read for the flavours, the signature and the input example
+    const mlmodel = [
+      'flavors:',
+      '  python_function:',
+      '    loader_module: mlflow.sklearn',
+      '  sklearn:',
+      '    pickled_model: model.pkl',
+      'saved_input_example_info:',
+      '  artifact_path: input_example.json',
+      '  type: ndarray',
+      'signature:',
+      '  inputs: \'[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 4]}}]\'',
+      ''
+    ].join('\n');
+    await client.files.upload('/served/iris/MLmodel', mlmodel);
+    await client.files.upload('/served/iris/input_example.json', '[[5.1, 3.5, 1.4, 0.2]]');
+    await client.files.upload('/served/iris/model.pkl', 'pickled');
+    const inPhfs = await inspectModel(client, 'phfs:///served/iris/');
+    expect(inPhfs).toEqual({
+      files: ['MLmodel', 'input_example.json', 'model.pkl'],
+      flavors: ['python_function', 'sklearn'],
+      signatureInputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 4]}}]',
+      inputExample: [[5.1, 3.5, 1.4, 0.2]],
+      where: 'the PHFS folder /served/iris'
+    });
+    expect(modelHints(inPhfs).example).toEqual({ ndarray: [[5.1, 3.5, 1.4, 0.2]] });
+    // URIs PrimeHub's API cannot look into, and ones that name nothing
+    expect(await inspectModel(client, `/project/${server.groupName}/iris`)).toBeUndefined();
+    await expect(inspectModel(client, 'models:/iris/9')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test.each([

@@ -1,6 +1,6 @@
 /**
- * `@primehub-suite/client/deployments`: what deploy forms and endpoint testers share — the model
- * server a folder calls for, sample requests, requests written out to copy, answers read.
+ * `@primehub-suite/client/deployments`: what deploy forms and endpoint testers share — what a model URI
+ * holds, the model server it calls for, sample requests, requests written out to copy, answers read.
  */
 export {
   MLFLOW_SERVER,
@@ -11,6 +11,17 @@ export {
   TENSORFLOW2_SERVER
 } from './modelServers';
 export type { ModelServer, ModelServerSuggestion } from './modelServers';
+export {
+  artifactPathOf,
+  inspectModel,
+  loggedModel,
+  modelHints,
+  phfsPathOf,
+  readMlmodel,
+  registryRef,
+  runModelFolders
+} from './modelSource';
+export type { ModelSource, RunModelFolder } from './modelSource';
 export { describePredictionFailure, predictionTable } from './predictionResult';
 export type { PredictionTable } from './predictionResult';
 export { exampleRequest } from './requestExample';
