@@ -171,7 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PrimeH
   const modelsCommands = new ModelsCommands(models, errors);
 
   // Deployments: refreshed while the view is visible, sooner while one is deploying or stopping
-  const deployments = new DeploymentsManager(connection, log.child('deployments'), context.globalState, models);
+  const deployments = new DeploymentsManager(connection, log.child('deployments'), context.globalState);
   const deploymentsTree = new DeploymentsTreeDataProvider(deployments);
   const deploymentsView = vscode.window.createTreeView('primehub.deployments', {
     treeDataProvider: deploymentsTree,

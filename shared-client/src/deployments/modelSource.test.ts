@@ -1,4 +1,14 @@
-import { artifactPathOf, loggedModel, modelHints, phfsPathOf, readMlmodel, registryRef } from './modelSource';
+import type { PrimeHubClient } from '../PrimeHubClient';
+import type { MLflowArtifactFile } from '../types';
+import {
+  artifactPathOf,
+  loggedModel,
+  modelHints,
+  phfsPathOf,
+  readMlmodel,
+  registryRef,
+  runModelFolders
+} from './modelSource';
 
 describe('what a model URI holds', () => {
   it("reads an MLmodel's flavours, signature inputs and input example file", () => {
@@ -79,5 +89,40 @@ describe('what a model URI holds', () => {
     });
     expect(hints.server.label).toMatch(/scikit-learn/);
     expect(hints.example).toBeDefined();
+  });
+
+  it("lists a run's artifact folders two levels deep, the ones holding MLmodel first", async () => {
+    const tree: Record<string, MLflowArtifactFile[]> = {
+      '': [
+        { path: 'notes', is_dir: true },
+        { path: 'model', is_dir: true },
+        { path: 'readme.txt', is_dir: false, file_size: 3 }
+      ],
+      model: [
+        { path: 'model/MLmodel', is_dir: false },
+        { path: 'model/sub', is_dir: true }
+      ],
+      notes: [
+        { path: 'notes/MLmodel.txt', is_dir: false },
+        { path: 'notes/deep', is_dir: true }
+      ],
+      'notes/deep': [{ path: 'notes/deep/MLmodel', is_dir: false }]
+    };
+    const asked: string[] = [];
+    const client = {
+      models: {
+        mlflowArtifact: async (_runId: string, path?: string) => {
+          asked.push(path ?? '');
+          return tree[path ?? ''] ?? [];
+        }
+      }
+    } as unknown as PrimeHubClient;
+    expect(await runModelFolders(client, 'r1')).toEqual([
+      { path: 'model', isModel: true },
+      { path: 'notes/deep', isModel: true },
+      { path: 'notes', isModel: false }
+    ]);
+    // a model folder's own sub-folders are not looked into
+    expect(asked.sort()).toEqual(['', 'model', 'notes', 'notes/deep']);
   });
 });

@@ -9,6 +9,7 @@ import { normalizePhfsPath } from '../resources/FilesApi';
 import { suggestModelServer, type ModelServerSuggestion } from './modelServers';
 import { exampleRequest } from './requestExample';
 import type { PredictInput } from '../resources/DeploymentsApi';
+import type { MLflowArtifactFile } from '../types';
 
 /** A model URI read: which files, flavours, signature inputs and input example are known. */
 export interface ModelSource {
@@ -157,30 +158,25 @@ export async function runModelFolders(
   runId: string,
   opts: { signal?: AbortSignal } = {}
 ): Promise<RunModelFolder[]> {
-  let listings = 0;
-  const list = (path?: string) => (listings++, client.models.mlflowArtifact(runId, path, opts));
   const folders: RunModelFolder[] = [];
-  const visit = async (dirs: string[], depth: number): Promise<void> => {
-    for (const path of dirs) {
-      if (listings >= MAX_LISTINGS) {
-        return;
-      }
-      const files = await list(path);
-      const isModel = files.some(f => !f.is_dir && f.path.replace(/\/+$/, '') === `${path}/MLmodel`);
+  const dirsIn = (files: MLflowArtifactFile[]) => files.filter(f => f.is_dir).map(f => f.path.replace(/\/+$/, ''));
+  let level = dirsIn(await client.models.mlflowArtifact(runId, undefined, opts));
+  let listings = 1;
+  // a level's folders are listed side by side (each listing is a round trip to MLflow)
+  for (let depth = 1; depth <= 2 && level.length > 0; depth++) {
+    const listed = level.slice(0, Math.max(0, MAX_LISTINGS - listings));
+    listings += listed.length;
+    const contents = await Promise.all(listed.map(path => client.models.mlflowArtifact(runId, path, opts)));
+    const next: string[] = [];
+    listed.forEach((path, i) => {
+      const isModel = contents[i].some(f => !f.is_dir && f.path.replace(/\/+$/, '') === `${path}/MLmodel`);
       folders.push({ path, isModel });
-      if (!isModel && depth < 2) {
-        await visit(
-          files.filter(f => f.is_dir).map(f => f.path.replace(/\/+$/, '')),
-          depth + 1
-        );
+      if (!isModel) {
+        next.push(...dirsIn(contents[i]));
       }
-    }
-  };
-  const root = await list();
-  await visit(
-    root.filter(f => f.is_dir).map(f => f.path.replace(/\/+$/, '')),
-    1
-  );
+    });
+    level = next;
+  }
   return folders.sort(
     (a, b) => Number(b.isModel) - Number(a.isModel) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
   );

@@ -109,12 +109,7 @@ function setup() {
     call: <T>(fn: (c: PrimeHubClient) => Promise<T>) => fn(client),
     noteError: (e: unknown) => noted.push(e)
   } as unknown as ConnectionManager;
-  const manager = new DeploymentsManager(connection, new Logger(NULL_SINK, 'test'), new MemoryStore(), {
-    artifactFolders: async () => [
-      { path: 'model', isModel: true },
-      { path: 'notes', isModel: false }
-    ]
-  });
+  const manager = new DeploymentsManager(connection, new Logger(NULL_SINK, 'test'), new MemoryStore());
   return { manager, calls, deployments, noted, failListing: (e?: Error) => (failList = e) };
 }
 

@@ -9,15 +9,12 @@ import type {
   PredictInput,
   PredictionResult
 } from '@primehub-suite/client';
-import { parseMlflowRun } from '@primehub-suite/client/compare';
-import { exampleRequest, suggestModelServer, type ModelServer } from '@primehub-suite/client/deployments';
+import { inspectModel, modelHints, type ModelServer, type ModelSource } from '@primehub-suite/client/deployments';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
-import type { ModelsManager } from '../models/ModelsManager';
 import type { KeyValueStore } from '../vscode-objs/storage';
 import { DeploymentsModel } from './DeploymentsModel';
 import { parseModelUri } from './deploymentsText';
-import { artifactPathOf, loggedModelInfo } from './modelInfo';
 import { SavedRequests } from './SavedRequests';
 
 /** How a deployment's wait ended: the deployment as read then. */
@@ -31,8 +28,10 @@ export interface ModelHints {
   server: ModelServer;
   /** Why that server ("MLmodel with the sklearn flavour"). */
   reason: string;
-  /** A sample request from the model's signature, when it has one. */
+  /** A sample request from the model's input example or signature, when it has one. */
   example?: PredictInput;
+  /** What the sample was made from ("the model's input example"). */
+  exampleFrom?: string;
 }
 
 /** HTTP Basic credentials of a deployment's client (private endpoints). */
@@ -51,15 +50,10 @@ export class DeploymentsManager {
   /** Test Endpoint's saved and last requests. */
   readonly requests: SavedRequests;
 
-  /**
-   * @param models where a run's artifact folders are listed (the one holding `MLmodel` is a version's
-   *   model when its source does not name the folder: an MLflow 3 logged model, `models:/m-…`)
-   */
   constructor(
     private readonly connection: ConnectionManager,
     private readonly log: Logger,
-    state: KeyValueStore,
-    private readonly models: Pick<ModelsManager, 'artifactFolders'>
+    state: KeyValueStore
   ) {
     this.requests = new SavedRequests(state);
   }
@@ -179,40 +173,24 @@ export class DeploymentsManager {
   }
 
   /**
-   * The model server to preselect for a model URI and why, from the model folder's files and, for a
-   * registered version, its MLflow flavours; with a sample request when the model has a signature.
+   * The model server to preselect for a model URI and why, from the model folder's files and MLflow
+   * flavours; with a sample request when the model has an input example or a signature.
    */
   async hintsFor(modelUri: string, signal?: AbortSignal): Promise<ModelHints> {
-    let files: string[] = [];
-    let flavors: string[] | undefined;
-    let example: PredictInput | undefined;
+    let source: ModelSource | undefined;
     try {
-      const registered = parseModelUri(modelUri);
-      if (registered) {
-        const v = await this.connection.call(c => c.models.version(registered.name, registered.version, { signal }));
-        const run = parseMlflowRun(v.run);
-        const artifactUri = (v.run as { info?: { artifactUri?: string; artifact_uri?: string } } | undefined)?.info;
-        let path = artifactPathOf(v.source, artifactUri?.artifactUri ?? artifactUri?.artifact_uri);
-        if (!path && run) {
-          const models = (await this.models.artifactFolders(run.runId, signal)).filter(f => f.isModel);
-          path = models.length === 1 ? models[0].path : undefined;
-        }
-        const info = loggedModelInfo(run?.tags ?? {}, path);
-        flavors = info.flavors.length > 0 ? info.flavors : undefined;
-        example = exampleRequest(info.signatureInputs);
-        if (run && path) {
-          const listed = await this.connection.call(c => c.models.mlflowArtifact(run.runId, path, { signal }));
-          files = listed.filter(f => !f.is_dir).map(f => f.path.split('/').pop() ?? f.path);
-        }
-      } else if (modelUri.startsWith('phfs:///')) {
-        const listed = await this.connection.call(c => c.files.list(modelUri.slice('phfs://'.length), { signal }));
-        files = listed.filter(f => !f.isDirectory).map(f => f.name);
-      }
+      source = await this.connection.call(c => inspectModel(c, modelUri, { signal }));
     } catch (e) {
       // hints only: the server is picked by hand then
       this.log.warn(`reading ${modelUri} for its model server: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return { ...suggestModelServer(files, flavors), example };
+    const hints = modelHints(source);
+    return {
+      ...hints,
+      ...(hints.example
+        ? { exampleFrom: source?.inputExample !== undefined ? "the model's input example" : "the model's signature" }
+        : {})
+    };
   }
 
   /** `phfs:///jobArtifacts/<job>/<folder>/`: a folder of a job's artifacts as a model URI. */

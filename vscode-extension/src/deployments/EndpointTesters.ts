@@ -64,7 +64,7 @@ export class EndpointTesters implements vscode.Disposable {
     const hints = d.modelURI ? await this.deployments.hintsFor(d.modelURI).catch(() => undefined) : undefined;
     const last = this.deployments.requests.last(key);
     const start = hints?.example
-      ? { draft: inputToDraft(hints.example), prefilledFrom: "the model's signature" }
+      ? { draft: inputToDraft(hints.example), prefilledFrom: hints.exampleFrom }
       : last
         ? { draft: last, prefilledFrom: 'the last request sent' }
         : { draft: { form: 'ndarray' as const, text: '[[]]' } };

@@ -1,16 +1,11 @@
-import type { Job, MLflowArtifactFile, MLflowSetting, ModelVersion } from '@primehub-suite/client';
+import type { Job, MLflowSetting, ModelVersion } from '@primehub-suite/client';
 import type { ConnectionManager } from '../connection/ConnectionManager';
 import type { Logger } from '../logger/Logger';
 import type { KeyValueStore } from '../vscode-objs/storage';
 import { ModelsModel, type VersionDetail } from './ModelsModel';
 import { parseMlflowRun, parseMlflowRuns } from '@primehub-suite/client/compare';
-import {
-  artifactFolders,
-  notebookExperiments,
-  type ArtifactFolder,
-  type ExperimentSuggestion,
-  type RunSummary
-} from './runs';
+import { runModelFolders } from '@primehub-suite/client/deployments';
+import { notebookExperiments, type ArtifactFolder, type ExperimentSuggestion, type RunSummary } from './runs';
 
 /** How many of the group's newest jobs are read for their notebooks' experiments. */
 const JOBS_FOR_EXPERIMENTS = 100;
@@ -140,19 +135,7 @@ export class ModelsManager {
 
   /** The folders of a run's artifacts (its MLflow 3 logged models among them), the ones holding `MLmodel` first. */
   async artifactFolders(runId: string, signal?: AbortSignal): Promise<ArtifactFolder[]> {
-    return this.connection.call(async c => {
-      const root = await c.models.mlflowArtifact(runId, undefined, { signal });
-      const inside = new Map<string, MLflowArtifactFile[]>();
-      await Promise.all(
-        root
-          .filter(f => f.is_dir)
-          .map(async f => {
-            const path = f.path.replace(/\/+$/, '');
-            inside.set(path, await c.models.mlflowArtifact(runId, path, { signal }));
-          })
-      );
-      return artifactFolders(root, inside);
-    });
+    return this.connection.call(c => runModelFolders(c, runId, { signal }));
   }
 
   /** Registers the run's folder as a new version of `name` (a new model if the group has none of that name). */

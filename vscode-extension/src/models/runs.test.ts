@@ -1,7 +1,6 @@
 import type { Job } from '@primehub-suite/client';
 import { buildNotebookRunScript } from '@primehub-suite/client/notebook';
 import {
-  artifactFolders,
   externalUiBase,
   onExternalBase,
   formatMetric,
@@ -104,30 +103,6 @@ describe('experiments of notebook jobs', () => {
     expect(notebookExperiments(jobs)).toEqual([
       { name: 'iris', source: 'notebook job j3' },
       { name: 'wine', source: 'notebook job j2' }
-    ]);
-  });
-});
-
-describe('artifact folders', () => {
-  it('marks the folders holding MLmodel, models first', () => {
-    const root = [
-      { path: 'notes', is_dir: true },
-      { path: 'model', is_dir: true },
-      { path: 'readme.txt', is_dir: false, file_size: 3 }
-    ];
-    const inside = new Map([
-      [
-        'model',
-        [
-          { path: 'model/MLmodel', is_dir: false },
-          { path: 'model/requirements.txt', is_dir: false }
-        ]
-      ],
-      ['notes', [{ path: 'notes/MLmodel.txt', is_dir: false }]]
-    ]);
-    expect(artifactFolders(root, inside)).toEqual([
-      { path: 'model', isModel: true },
-      { path: 'notes', isModel: false }
     ]);
   });
 });

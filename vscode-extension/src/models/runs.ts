@@ -1,5 +1,6 @@
-import type { Job, MLflowArtifactFile } from '@primehub-suite/client';
+import type { Job } from '@primehub-suite/client';
 import { experimentCandidates, type MlflowRun } from '@primehub-suite/client/compare';
+import type { RunModelFolder } from '@primehub-suite/client/deployments';
 import { parseNotebookRunScript } from '@primehub-suite/client/notebook';
 
 /** An MLflow run as the Models view and Register Model show it (the client's Compare reads it). */
@@ -76,27 +77,5 @@ export function onExternalBase(url: string, uiUrl: string, externalBase: string)
   return url.startsWith(ui) ? `${externalBase.replace(/\/+$/, '')}${url.slice(ui.length)}` : url;
 }
 
-/** A folder of a run's artifacts that Register Model offers. */
-export interface ArtifactFolder {
-  path: string;
-  /** It holds an `MLmodel` file: an MLflow model that can be registered. */
-  isModel: boolean;
-}
-
-/**
- * The folders of a run's artifacts root (`mlflowArtifact(runId)`), each with whether its listing
- * (`inside.get(path)`) holds `<path>/MLmodel`; models first, then by name.
- */
-export function artifactFolders(
-  root: readonly MLflowArtifactFile[],
-  inside: ReadonlyMap<string, readonly MLflowArtifactFile[]>
-): ArtifactFolder[] {
-  return root
-    .filter(f => f.is_dir)
-    .map(f => {
-      const path = f.path.replace(/\/+$/, '');
-      const files = inside.get(path) ?? [];
-      return { path, isModel: files.some(x => !x.is_dir && x.path.replace(/\/+$/, '') === `${path}/MLmodel`) };
-    })
-    .sort((a, b) => Number(b.isModel) - Number(a.isModel) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
+/** A folder of a run's artifacts that Register Model offers (`isModel`: it holds an `MLmodel`). */
+export type ArtifactFolder = RunModelFolder;
