@@ -6,7 +6,7 @@
 // The three targets take turns, a round each at a time, so that the machine's other load falls on all.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { fmt, Gql, Results, section, summarize } from './support/bench.mjs';
@@ -165,10 +165,15 @@ async function main() {
   try {
     const modelDir = join(server.dataDir, 'volumes', server.groupName, 'iris');
     mkdirSync(modelDir, { recursive: true });
-    const trained = spawnSync(join(REPO_ROOT, '.venv', 'bin', 'python'), [join(MODELS_DIR, 'train.py'), modelDir], {
-      cwd: MODELS_DIR,
-      encoding: 'utf8'
-    });
+    // train.py writes iris/model.joblib (and the MLflow models, unused here) under the folder it is given
+    const trained = spawnSync(
+      join(REPO_ROOT, '.venv', 'bin', 'python'),
+      [join(MODELS_DIR, 'train.py'), dirname(modelDir)],
+      {
+        cwd: MODELS_DIR,
+        encoding: 'utf8'
+      }
+    );
     if (trained.status !== 0) {
       throw new Error(`training failed: ${trained.stderr}`);
     }

@@ -1,23 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gql, gqlOk } from '../kit/http';
-import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
+import { LocalServerProcess } from '../kit/localServer';
 import { processesWithEnv } from '../../packages/local-server/src/processes';
 import { waitFor } from '../kit/wait';
-
-const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
-
-/** Trains an iris classifier; writes `model.joblib` to the first folder and an MLflow sklearn model to the second. */
-const TRAIN = `
-import sys, joblib, mlflow.sklearn
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-X, y = load_iris(return_X_y=True)
-model = LogisticRegression(max_iter=1000).fit(X, y)
-joblib.dump(model, sys.argv[1] + "/model.joblib")
-mlflow.sklearn.save_model(model, sys.argv[2])
-`;
+import { requirePython, trainModels } from './support';
 
 const FIELDS = 'id name status message stop replicas availableReplicas endpoint modelURI endpointAccessType';
 
@@ -36,22 +23,14 @@ describe('PrimeHub Local deployments', () => {
   let server: LocalServerProcess;
 
   beforeAll(async () => {
-    if (!existsSync(PYTHON)) {
-      throw new Error(`no virtualenv at ${PYTHON}: run the bootstrap (npm test) first`);
-    }
+    requirePython();
     server = await LocalServerProcess.start();
     const volume = join(server.dataDir, 'volumes', server.groupName);
-    mkdirSync(join(volume, 'iris'), { recursive: true });
     mkdirSync(join(volume, 'broken'), { recursive: true });
     writeFileSync(join(volume, 'broken', 'model.joblib'), 'this is not a pickle');
     const phfs = join(server.dataDir, 'phfs', 'groups', server.groupName);
     mkdirSync(phfs, { recursive: true });
-    const trained = spawnSync(PYTHON, ['-c', TRAIN, join(volume, 'iris'), join(phfs, 'iris-mlflow')], {
-      encoding: 'utf8'
-    });
-    if (trained.status !== 0) {
-      throw new Error(`training the iris model failed: ${trained.stderr}`);
-    }
+    trainModels({ iris: join(volume, 'iris'), irisMlflow: join(phfs, 'iris-mlflow') });
   });
 
   afterAll(async () => {

@@ -102,7 +102,7 @@ describe('deployments: rolling updates, large bodies, restarts', () => {
     const volume = join(server.dataDir, 'volumes', server.groupName);
     mkdirSync(join(volume, 'iris-1'), { recursive: true });
     mkdirSync(join(volume, 'iris-2'), { recursive: true });
-    trainModels(join(volume, 'iris-1'));
+    trainModels({ iris: join(volume, 'iris-1') });
     // version 2 of the model, as a retrained one would be published beside the first
     copyFileSync(join(volume, 'iris-1', 'model.joblib'), join(volume, 'iris-2', 'model.joblib'));
     mkdirSync(join(volume, 'broken'), { recursive: true });

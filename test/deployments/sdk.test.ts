@@ -34,7 +34,7 @@ describe("the official SDK's deployments commands against PrimeHub Local", () =>
     deployments = new Deployments(server);
     const iris = join(server.dataDir, 'volumes', server.groupName, 'iris');
     mkdirSync(iris, { recursive: true });
-    trainModels(iris);
+    trainModels({ iris });
   });
 
   afterAll(async () => {

@@ -137,7 +137,7 @@ describe('Seldon v1 REST through the prediction endpoint', () => {
     echoDir = join(server.dataDir, 'phfs', 'groups', server.groupName, 'echo');
     mkdirSync(irisDir, { recursive: true });
     mkdirSync(join(echoDir, '..'), { recursive: true });
-    trainModels(irisDir, echoDir);
+    trainModels({ iris: irisDir, echo: echoDir });
     await deployments.createOk({ id: 'iris', modelURI: `/project/${server.groupName}/iris` });
     await deployments.createOk({ id: 'echo', modelURI: 'phfs:///echo', modelImage: MLFLOW_IMAGE });
   });

@@ -1,6 +1,8 @@
 /** What the deployment suites share: GraphQL calls on deployments, waiting on a status, the prediction endpoint. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gql, gqlOk } from '../kit/http';
 import { REPO_ROOT, type LocalServerProcess } from '../kit/localServer';
@@ -32,16 +34,64 @@ export function requirePython(): void {
   }
 }
 
-/** Trains the iris classifier (`<irisDir>/model.joblib`) and, when asked, the echo model (MLflow pyfunc folder `echoDir`). */
-export function trainModels(irisDir: string, echoDir?: string): void {
-  const trained = spawnSync(PYTHON, [join(MODELS_DIR, 'train.py'), irisDir, ...(echoDir ? [echoDir] : [])], {
+/** The folders of the test models: see {@link trainModels}. */
+export interface ModelTargets {
+  /** `model.joblib`, the iris classifier. */
+  iris?: string;
+  /** The same classifier as an MLflow sklearn model folder. */
+  irisMlflow?: string;
+  /** The echo model as an MLflow pyfunc folder. */
+  echo?: string;
+}
+
+/**
+ * Copies the trained test models to the folders asked for (made when missing). `models/train.py` runs once for the
+ * content of the training scripts and of the virtualenv (its bootstrap stamp), into a folder under the temporary
+ * directory that later suites copy from: it cost each deployment suite 4 to 12 s.
+ */
+export function trainModels(targets: ModelTargets): void {
+  const trained = trainedModels();
+  const folders: Record<keyof ModelTargets, string> = { iris: 'iris', irisMlflow: 'iris-mlflow', echo: 'echo' };
+  for (const [model, target] of Object.entries(targets) as [keyof ModelTargets, string | undefined][]) {
+    if (target) {
+      cpSync(join(trained, folders[model]), target, { recursive: true });
+    }
+  }
+}
+
+function trainedModels(): string {
+  const key = createHash('sha256');
+  for (const file of ['train.py', 'echo_model.py']) {
+    key.update(readFileSync(join(MODELS_DIR, file)));
+  }
+  const stamp = join(REPO_ROOT, '.venv', '.bootstrap-stamp');
+  key.update(existsSync(stamp) ? readFileSync(stamp) : 'no stamp');
+  const dir = join(tmpdir(), `phl-test-models-${key.digest('hex').slice(0, 16)}`);
+  if (existsSync(dir)) {
+    return dir;
+  }
+  // trained beside and renamed into place, so a suite in the other worker never sees a half-written folder
+  const partial = mkdtempSync(`${dir}.partial-`);
+  mkdirSync(join(partial, 'iris'));
+  const trained = spawnSync(PYTHON, [join(MODELS_DIR, 'train.py'), partial], {
     cwd: MODELS_DIR,
     encoding: 'utf8',
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }
   });
   if (trained.status !== 0) {
+    rmSync(partial, { recursive: true, force: true });
     throw new Error(`training the test models failed: ${trained.stderr}`);
   }
+  try {
+    renameSync(partial, dir);
+  } catch (err) {
+    // the other worker finished first: its models are the same
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(dir)) {
+      throw err;
+    }
+  }
+  return dir;
 }
 
 /** GraphQL on one PrimeHub Local's deployments, as its default user. */
