@@ -8,39 +8,30 @@
  * compares the jobs picked; the MLflow UI's compare page opens; Register Model from the best run
  * makes models:/iris/1 of that run.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PrimeHubClient, type Job } from '@primehub-suite/client';
+import type { Job, PrimeHubClient } from '@primehub-suite/client';
 import type { FrameLocator, Page } from 'playwright-core';
-import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
-import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
+import type { LocalServerProcess } from '../kit/localServer';
 import { notebookJson } from '../kit/notebook';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt } from './extensionBuild';
+import { SHOTS, signIn, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
 jest.setTimeout(300_000);
-
-// Each run's screenshots land in the git-ignored test-results/; UPDATE_SCREENSHOTS=1 refreshes the
-// README's committed ones in test/vscode/screenshots instead.
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(__dirname, 'screenshots')
-  : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
 
 /** The experiment: the notebook's name (it sets none). */
 const EXPERIMENT = 'train-iris';
 const SWEEP_NAME = 'iris-sweep';
 const CS = [0.05, 0.3, 2];
 
+let fx: MlflowWorkbench;
 let server: LocalServerProcess;
 let client: PrimeHubClient;
-let scratch: string;
-let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
 let sweepId: string;
+let finished: Promise<Job[]>;
 let jobs: Job[];
 
 /** A run of the sweep as MLflow has it, by its job's name. */
@@ -53,73 +44,53 @@ interface SweepRun {
 }
 let runs: SweepRun[];
 
-beforeAll(async () => {
-  ensureExtensionBuilt();
-  server = await LocalServerProcess.start({ mlflow: true });
-  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
-  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-compare-'));
-  const workspace = join(scratch, 'project');
-  mkdirSync(workspace, { recursive: true });
-  const dir = join(server.dataDir, 'volumes', server.groupName, 'ml');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, `${EXPERIMENT}.ipynb`),
-    JSON.stringify(
-      notebookJson([
-        { source: 'C = 1.0\n', tags: ['parameters'] },
-        {
-          source: [
-            'import mlflow, mlflow.sklearn',
-            'from sklearn.datasets import load_iris',
-            'from sklearn.linear_model import LogisticRegression',
-            'mlflow.sklearn.autolog(log_models=False)',
-            'X, y = load_iris(return_X_y=True)',
-            // all in the job's run, which the job's script keeps active in the kernel
-            'clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
-            'mlflow.log_metric("accuracy", clf.score(X, y))',
-            'mlflow.sklearn.log_model(clf, name="model")'
-          ].join('\n')
-        }
-      ])
-    )
-  );
-  await mlflowRunning(server);
-  const [it] = await client.groups.instanceTypes();
-  const [image] = await client.groups.images();
-  // trains while the workbench starts
-  const submitted = await client.notebook.runSweep({
-    displayName: SWEEP_NAME,
-    instanceType: it.name,
-    image: image.name,
-    notebook: { volumePath: `ml/${EXPERIMENT}.ipynb` },
-    sweep: { C: CS }
-  });
-  sweepId = submitted[0].sweepId!;
-  const finished = Promise.all(submitted.map(r => r.wait({ timeoutMs: 280_000 })));
-  session = await openWorkbench({
-    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'compare'),
-    scratch,
-    workspace,
-    settings: {
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'remote.autoForwardPorts': false
-    }
-  });
-  ({ page, wb } = session);
-  jobs = await finished;
-}, MLFLOW_START_MS + 300_000);
-
-screenshotAfterEach('primehub-compare', () => session);
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await server?.dispose();
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+const workbench = useMlflowWorkbench({
+  name: 'compare',
+  // the sweep trains while the workbench starts
+  beforeWorkbench: async setup => {
+    const dir = join(setup.server.dataDir, 'volumes', setup.server.groupName, 'ml');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, `${EXPERIMENT}.ipynb`),
+      JSON.stringify(
+        notebookJson([
+          { source: 'C = 1.0\n', tags: ['parameters'] },
+          {
+            source: [
+              'import mlflow, mlflow.sklearn',
+              'from sklearn.datasets import load_iris',
+              'from sklearn.linear_model import LogisticRegression',
+              'mlflow.sklearn.autolog(log_models=False)',
+              'X, y = load_iris(return_X_y=True)',
+              // all in the job's run, which the job's script keeps active in the kernel
+              'clf = LogisticRegression(C=C, max_iter=500).fit(X, y)',
+              'mlflow.log_metric("accuracy", clf.score(X, y))',
+              'mlflow.sklearn.log_model(clf, name="model")'
+            ].join('\n')
+          }
+        ])
+      )
+    );
+    const [it] = await setup.client.groups.instanceTypes();
+    const [image] = await setup.client.groups.images();
+    const submitted = await setup.client.notebook.runSweep({
+      displayName: SWEEP_NAME,
+      instanceType: it.name,
+      image: image.name,
+      notebook: { volumePath: `ml/${EXPERIMENT}.ipynb` },
+      sweep: { C: CS }
+    });
+    sweepId = submitted[0].sweepId!;
+    finished = Promise.all(submitted.map(r => r.wait({ timeoutMs: 280_000 })));
+  },
+  timeoutMs: 120_000
 });
+
+beforeAll(async () => {
+  fx = workbench();
+  ({ server, client, page, wb } = fx);
+  jobs = await finished;
+}, 300_000);
 
 /** The Compare Runs webview's page (code-server nests it in two frames). */
 const compareFrame = (): FrameLocator =>
@@ -168,12 +139,7 @@ test('the sweep trains: three jobs, each an MLflow run with its C, accuracy and 
 });
 
 test('Compare Runs on one job of the sweep: its 3 runs with their params and metrics, the best accuracy marked', async () => {
-  await wb.runCommand('PrimeHub: Sign In');
-  await wb.answer('PrimeHub URL', server.baseUrl);
-  await wb.answer('API token', server.token);
-  await page
-    .locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` })
-    .waitFor({ timeout: 60_000 });
+  await signIn(fx);
   await wb.showView('Jobs');
   await wb.runCommand('PrimeHub: Refresh Jobs');
   const first = wb.treeRow(`${SWEEP_NAME}-C=${CS[0]}`);
@@ -256,7 +222,7 @@ test('differences only hides what the runs share; a header sorts; the chart foll
 test("Open in MLflow UI opens MLflow's compare page of the 3 runs", async () => {
   // PrimeHub Local's MLflow UI route of the group (the group's uiUrl)
   const base = `${server.baseUrl}/mlflow-ui/${server.groupName}`;
-  const proxied = `${new URL(session!.codeServer.url).origin}/proxy/${new URL(base).port}/`;
+  const proxied = `${new URL(fx.session.codeServer.url).origin}/proxy/${new URL(base).port}/`;
   // what is checked is the address VS Code opens (code-server opens a loopback address through its proxy)
   await page.context().route(
     url => url.origin === new URL(base).origin || url.href.startsWith(proxied),

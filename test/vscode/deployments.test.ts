@@ -13,37 +13,19 @@
  * artifact folder deployed from its context menu (an MLflow model echoing bytes) and sent the file; Delete.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PrimeHubClient, type Job } from '@primehub-suite/client';
+import type { Job, PrimeHubClient } from '@primehub-suite/client';
 import { parseMlflowRuns } from '@primehub-suite/client/compare';
 import type { FrameLocator, Page } from 'playwright-core';
 import { IRIS_ROWS, MLFLOW_IMAGE, SKLEARN_IMAGE } from '../deployments/support';
-import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
-import { MLFLOW_START_MS, mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
+import { TRAIN_IRIS } from '../kit/mlflow';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt } from './extensionBuild';
+import { SHOTS, signIn, submitJob, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
 jest.setTimeout(300_000);
 
-// Each run's screenshots land in the git-ignored test-results/; UPDATE_SCREENSHOTS=1 refreshes the
-// README's committed ones in test/vscode/screenshots instead.
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(__dirname, 'screenshots')
-  : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
-
-let server: LocalServerProcess;
-let client: PrimeHubClient;
-let scratch: string;
-let session: WorkbenchSession | undefined;
-let page: Page;
-let wb: Workbench;
-let train: Job;
-let saveEcho: Job;
-let workspace: string;
 /** A binData file in the workspace, picked through VS Code's file dialog. */
 const SAMPLE = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256));
 
@@ -64,64 +46,44 @@ const SAVE_ECHO = [
   'EOF'
 ].join('\n');
 
+let fx: MlflowWorkbench;
+let client: PrimeHubClient;
+let page: Page;
+let wb: Workbench;
+let train: Job;
+let saveEcho: Job;
+
+const workbench = useMlflowWorkbench({
+  name: 'deployments',
+  clipboard: true,
+  // both train while the workbench starts
+  beforeWorkbench: async setup => {
+    writeFileSync(join(setup.workspace, 'sample.bin'), SAMPLE);
+    train = await submitJob(setup.client, 'train-iris', TRAIN_IRIS);
+    // its model is deployed from the job's artifacts
+    saveEcho = await submitJob(setup.client, 'save-echo', SAVE_ECHO);
+  },
+  timeoutMs: 120_000
+});
+
+/** Registers the iris run trained with `c` as the next version of iris. */
+async function registerRun(c: string): Promise<void> {
+  const run = parseMlflowRuns(await client.models.mlflowRuns('iris')).find(r =>
+    r.params.some(([k, v]) => k === 'C' && v === c)
+  );
+  await client.models.register({ name: 'iris', runId: run!.runId, path: 'model' });
+}
+
 beforeAll(async () => {
-  ensureExtensionBuilt();
-  server = await LocalServerProcess.start({ mlflow: true });
-  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
-  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-deployments-'));
-  workspace = join(scratch, 'project');
-  mkdirSync(workspace, { recursive: true });
-  writeFileSync(join(workspace, 'sample.bin'), SAMPLE);
-  await mlflowRunning(server);
-  // trains while the workbench starts
-  const [it] = await client.groups.instanceTypes();
-  const [image] = await client.groups.images();
-  train = await client.jobs.submit({
-    displayName: 'train-iris',
-    instanceType: it.name,
-    image: image.name,
-    command: TRAIN_IRIS
-  });
-  // its model is deployed from the job's artifacts
-  saveEcho = await client.jobs.submit({
-    displayName: 'save-echo',
-    instanceType: it.name,
-    image: image.name,
-    command: SAVE_ECHO
-  });
-  session = await openWorkbench({
-    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'deployments'),
-    scratch,
-    workspace,
-    settings: {
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'remote.autoForwardPorts': false
-    }
-  });
-  ({ page, wb } = session);
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
+  fx = workbench();
+  ({ client, page, wb } = fx);
   // version 1 of iris: the run with C=1.0 (the Models suite registers through the UI)
   const done = await client.jobs.wait(train.id, { timeoutMs: 240_000 });
   if (done.phase !== 'Succeeded') {
     throw new Error(`the training job is ${done.phase}: ${done.message}`);
   }
-  const run = parseMlflowRuns(await client.models.mlflowRuns('iris')).find(r =>
-    r.params.some(([k, v]) => k === 'C' && v === '1.0')
-  );
-  await client.models.register({ name: 'iris', runId: run!.runId, path: 'model' });
-}, MLFLOW_START_MS + 300_000);
-
-screenshotAfterEach('primehub-deployments', () => session);
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await server?.dispose();
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-});
+  await registerRun('1.0');
+}, 300_000);
 
 /** The focused row of the open QuickPick, once it shows `text`. */
 const focusedRow = (text: string | RegExp) =>
@@ -159,12 +121,7 @@ async function send(text: string): Promise<void> {
 }
 
 test('signed in, the Deployments view says there are none yet and offers Deploy Model…', async () => {
-  await wb.runCommand('PrimeHub: Sign In');
-  await wb.answer('PrimeHub URL', server.baseUrl);
-  await wb.answer('API token', server.token);
-  await page
-    .locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` })
-    .waitFor({ timeout: 60_000 });
+  await signIn(fx);
   await wb.showView('Deployments');
   await page
     .locator('.welcome-view-content', { hasText: 'No deployments in this group yet' })
@@ -418,7 +375,7 @@ async function chooseSample(): Promise<void> {
   const dialog = wb.quickInputShowing(/The file to send to .* \(binData\)/);
   await dialog.waitFor({ timeout: 30_000 });
   await dialog.locator('.monaco-button', { hasText: 'Send This File' }).waitFor();
-  await wb.quickInput().fill(join(workspace, 'sample.bin'));
+  await wb.quickInput().fill(join(fx.workspace, 'sample.bin'));
   await wb.pickRow('sample.bin').waitFor({ timeout: 30_000 });
   await wb.screenshot(join(SHOTS, 'deployments-tester-file-dialog.png'));
   await page.keyboard.press('Enter');
@@ -454,10 +411,7 @@ test("Test Endpoint with a file as binData, picked in VS Code's file dialog: the
 
 test('Update to the Newest Model Version: version 2 registered, the row offers it; the deployment serves models:/iris/2, Deployed', async () => {
   await wb.clearNotifications();
-  const run = parseMlflowRuns(await client.models.mlflowRuns('iris')).find(r =>
-    r.params.some(([k, v]) => k === 'C' && v === '0.05')
-  );
-  await client.models.register({ name: 'iris', runId: run!.runId, path: 'model' });
+  await registerRun('0.05');
   await wb.showView('Deployments');
   await wb.runCommand('PrimeHub: Refresh Deployments');
   const row = deploymentRow(/^iris.*models:\/iris\/1 · version 2 available/);

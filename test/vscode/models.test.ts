@@ -6,75 +6,39 @@
  * other; the Models view shows both versions with their runs' params and metrics. Then Copy Model
  * URI, Open Run in MLflow UI, and MLflow killed: the view says so once and comes back by itself.
  */
-import { readFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PrimeHubClient, type Job } from '@primehub-suite/client';
+import type { Job, PrimeHubClient } from '@primehub-suite/client';
 import type { Page } from 'playwright-core';
 import { DataDir } from '../../packages/local-server/src/DataDir';
-import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
-import { MLFLOW_START_MS, mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
+import type { LocalServerProcess } from '../kit/localServer';
+import { mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
 import { waitFor } from '../kit/wait';
-import { ensureExtensionBuilt } from './extensionBuild';
+import { SHOTS, signIn, submitJob, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
 jest.setTimeout(300_000);
 
-// Each run's screenshots land in the git-ignored test-results/; UPDATE_SCREENSHOTS=1 refreshes the
-// README's committed ones in test/vscode/screenshots instead.
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(__dirname, 'screenshots')
-  : join(REPO_ROOT, 'test-results', 'screenshots', 'vscode');
-
+let fx: MlflowWorkbench;
 let server: LocalServerProcess;
 let client: PrimeHubClient;
-let scratch: string;
-let session: WorkbenchSession | undefined;
 let page: Page;
 let wb: Workbench;
 let train: Job;
 
-beforeAll(async () => {
-  ensureExtensionBuilt();
-  server = await LocalServerProcess.start({ mlflow: true });
-  client = new PrimeHubClient({ endpoint: server.endpoint, token: server.token, group: server.groupName });
-  scratch = mkdtempSync(join(tmpdir(), 'primehub-vscode-models-'));
-  const workspace = join(scratch, 'project');
-  mkdirSync(workspace, { recursive: true });
-  await mlflowRunning(server);
+const workbench = useMlflowWorkbench({
+  name: 'models',
+  clipboard: true,
   // trains while the workbench starts
-  const [it] = await client.groups.instanceTypes();
-  const [image] = await client.groups.images();
-  train = await client.jobs.submit({
-    displayName: 'train-iris',
-    instanceType: it.name,
-    image: image.name,
-    command: TRAIN_IRIS
-  });
-  session = await openWorkbench({
-    keepLogsIn: join(REPO_ROOT, 'test-results', 'vscode-logs', 'models'),
-    scratch,
-    workspace,
-    settings: {
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'remote.autoForwardPorts': false
-    }
-  });
-  ({ page, wb } = session);
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
-}, MLFLOW_START_MS + 120_000);
+  beforeWorkbench: async setup => {
+    train = await submitJob(setup.client, 'train-iris', TRAIN_IRIS);
+  },
+  timeoutMs: 120_000
+});
 
-screenshotAfterEach('primehub-models', () => session);
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await server?.dispose();
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+beforeAll(() => {
+  fx = workbench();
+  ({ server, client, page, wb } = fx);
 });
 
 /** The open QuickPick or input box once it shows `text` (its title, placeholder, items or message). */
@@ -101,12 +65,7 @@ async function expand(text: string | RegExp): Promise<void> {
 }
 
 test('signed in, the Models view says there are no models yet; the training job makes two MLflow runs', async () => {
-  await wb.runCommand('PrimeHub: Sign In');
-  await wb.answer('PrimeHub URL', server.baseUrl);
-  await wb.answer('API token', server.token);
-  await page
-    .locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` })
-    .waitFor({ timeout: 60_000 });
+  await signIn(fx);
   await wb.showView('Models');
   await page
     .locator('.welcome-view-content', { hasText: 'No registered models in this group yet' })
@@ -235,7 +194,7 @@ test("Copy Model URI copies models:/iris/2; Open Run in MLflow UI opens the run'
   // reaches), as a remote VS Code forwards it; the page is loaded for real: PrimeHub Local's MLflow UI route
   // signs the browser in with the link's one-time ticket and sends it on to the page, fragment kept.
   const ui = `${server.baseUrl}/mlflow-ui/${server.groupName}/`;
-  const proxied = `${new URL(session!.codeServer.url).origin}/proxy/${new URL(ui).port}/mlflow-ui/${server.groupName}/`;
+  const proxied = `${new URL(fx.session.codeServer.url).origin}/proxy/${new URL(ui).port}/mlflow-ui/${server.groupName}/`;
   const popup = page.context().waitForEvent('page', { timeout: 30_000 });
   await wb.contextMenu(modelsRow(/^Run C=0\.05/), 'Open Run in MLflow UI');
   const opened = await popup;
