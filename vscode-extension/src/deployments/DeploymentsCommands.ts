@@ -500,16 +500,20 @@ export class DeploymentsCommands implements vscode.Disposable {
     });
   }
 
-  /** "Update a Deployment to This Version…" on a model version: the deployments of that model first. */
+  /**
+   * "Update a Deployment to This Version…" on a model version: the deployments of that model first.
+   * Without the version (its row was being read again as it was clicked) the version is asked.
+   */
   async updateToVersion(node?: ModelVersionNode): Promise<void> {
-    if (!node) {
-      return;
-    }
     await this.errors.guard('Updating the deployment', async () => {
-      const uri = this.models.modelUri(node.modelName, node.version.version);
+      const uri = node ? this.models.modelUri(node.modelName, node.version.version) : await this.askVersionUri();
+      if (!uri) {
+        return;
+      }
+      const model = parseModelUri(uri)?.name;
       await this.ensureListed();
       const all = this.deployments.model.deployments.filter(d => d.modelURI !== uri);
-      const same = (d: DeploymentDetail) => parseModelUri(d.modelURI)?.name === node.modelName;
+      const same = (d: DeploymentDetail) => parseModelUri(d.modelURI)?.name === model;
       const items = [...all.filter(same), ...all.filter(d => !same(d))].map(d => ({
         label: d.name || d.id,
         description: `${d.status ?? ''} · serves ${d.modelURI ?? 'no model URI'}`,
@@ -530,6 +534,15 @@ export class DeploymentsCommands implements vscode.Disposable {
         await this.applyUpdate(pick.deployment, { modelURI: uri });
       }
     });
+  }
+
+  /** One of the registered models' versions (newest first), as its `models:/` URI. */
+  private async askVersionUri(): Promise<string | undefined> {
+    const pick = await vscode.window.showQuickPick(await this.registeredVersions(), {
+      title: 'Update a deployment to which model version?',
+      ignoreFocusOut: true
+    });
+    return pick?.value;
   }
 
   private async applyUpdate(d: DeploymentDetail, patch: DeploymentPatch): Promise<void> {
