@@ -41,6 +41,14 @@ function playwrightEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
 }
 
+/**
+ * PHJL_UI_SPECS (e.g. `deployments.spec.ts models.spec.ts`, space- or comma-separated) runs only
+ * those spec files: Playwright's file filters. Unset, every spec runs.
+ */
+function specFilter(): string[] {
+  return (process.env.PHJL_UI_SPECS ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
 it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired token, models, deployments, SSH', async () => {
   const root = repoRoot();
   requires(existsSync(CHROMIUM), "Debian's chromium");
@@ -49,7 +57,7 @@ it('galata: sign-in, submit, sweep, cancel, failure, rerun, recurring, expired t
   requires(existsSync(cli), '@playwright/test (npm install)');
   const res = spawnSync(
     process.execPath,
-    [cli, 'test', '-c', join(root, 'jupyterlab-extension', 'ui-tests', 'playwright.config.ts')],
+    [cli, 'test', '-c', join(root, 'jupyterlab-extension', 'ui-tests', 'playwright.config.ts'), ...specFilter()],
     {
       cwd: root,
       encoding: 'utf8',

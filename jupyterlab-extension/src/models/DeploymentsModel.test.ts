@@ -1,11 +1,14 @@
 import { toGroupPath } from '@primehub-suite/client/browser';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IRIS_ROWS, requirePython, trainModels } from '../../../test/deployments/support';
+import { IRIS_ROWS, PYTHON, requirePython, trainModels } from '../../../test/deployments/support';
 import { LocalServerProcess } from '../../../test/kit/localServer';
 import { TestHub, when } from '../testing/TestHub';
+import { DeploymentModel } from './DeploymentModel';
 import { DeploymentsModel } from './DeploymentsModel';
 import { DeployModel } from './DeployModel';
+import { requestCellCode } from './requestCell';
 import { TesterModel } from './TesterModel';
 
 // A real PrimeHub Local serving real sklearn model servers; the iris model trained into its PHFS.
@@ -39,7 +42,7 @@ beforeAll(async () => {
   server = await LocalServerProcess.start();
   const phfs = join(server.dataDir, 'phfs', 'groups', toGroupPath(server.groupName));
   mkdirSync(join(phfs, 'models', 'iris'), { recursive: true });
-  trainModels(join(phfs, 'models', 'iris'));
+  trainModels({ iris: join(phfs, 'models', 'iris') });
   mkdirSync(join(phfs, 'models', 'signed'), { recursive: true });
   writeFileSync(join(phfs, 'models', 'signed', 'MLmodel'), MLMODEL);
   writeFileSync(
@@ -69,6 +72,23 @@ async function deploy(uri: string, access: 'public' | 'private' = 'public'): Pro
   model.setAccess(access);
   expect(await model.deploy()).not.toBeNull();
   return model;
+}
+
+/**
+ * Runs Python code in the project's virtualenv with `input` on its standard input. In a session of
+ * its own (detached): without a terminal to open, getpass reads the standard input.
+ */
+function runPython(code: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, ['-c', code], { detached: true, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', code => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 function row(id: string) {
@@ -152,32 +172,61 @@ it("a model folder's MLmodel: the MLflow server suggested with its flavour, the 
   expect(tester.parsed.input).toEqual({ ndarray: [[5.1, 3.5]], names: ['sepal length (cm)', 'sepal width (cm)'] });
 });
 
-it('a private endpoint: refused without credentials, answered with a client made in the tester', async () => {
+it('a private endpoint: refused without credentials, answered as a client added in its tab, refused once it is deleted', async () => {
   const made = await deploy('phfs:///models/iris', 'private');
   const id = made.result!.id;
   await list.refresh();
   await when(list.changed, () => row(id)?.status === 'Deployed', 90_000);
   const endpoint = row(id)!.endpoint!;
+  const deployment = new DeploymentModel(hub, id);
+  disposables.push(deployment);
+  await deployment.refresh();
+  expect(deployment.isPrivate).toBe(true);
+  expect(deployment.clients).toEqual([]);
   const tester = new TesterModel(hub, id);
   disposables.push(tester);
   tester.setText(JSON.stringify([IRIS_ROWS[2]]));
-  await tester.send(endpoint, true);
-  expect(tester.error).toBe('The endpoint is private: give a client name and its token (or create a client).');
-  expect(tester.result).toBeNull();
 
-  // wrong credentials: PrimeHub's answer decoded
+  // no credentials: sent as it is, PrimeHub's refusal decoded
+  await tester.send(endpoint, true);
+  expect(tester.error).toBe('');
+  expect(tester.result).toMatchObject({ status: 401, ok: false });
+  expect(tester.result!.error).toMatch(/^The endpoint is private.* \(HTTP 401\)/);
   tester.setCredentials('nobody', 'wrong');
   await tester.send(endpoint, true);
   expect(tester.result).toMatchObject({ status: 401, ok: false });
-  expect(tester.result!.error).toMatch(/^The endpoint is private/);
 
-  await tester.createClient('notebook');
-  expect(tester.username).toBe('notebook');
-  expect(tester.password).not.toBe('');
+  const client = await deployment.addClient(' notebook ');
+  expect(deployment.clientsError).toBe('');
+  expect(client?.name).toBe('notebook');
+  expect(client?.token).not.toBe('');
+  expect(deployment.newClient).toEqual(client);
+  expect(deployment.clients).toEqual(['notebook']);
+  tester.setCredentials(client!.name, client!.token);
   await tester.send(endpoint, true);
   expect(tester.result).toMatchObject({ status: 200, ok: true });
   // what is written out for copying names the client, never its token
   expect(tester.request(endpoint, true)?.auth).toEqual({ username: 'notebook' });
+  // the notebook cell asks for the token when it runs, and is answered with it
+  const cell = requestCellCode(tester.request(endpoint, true)!);
+  expect(cell).not.toContain(client!.token);
+  const ran = await runPython(cell, `${client!.token}\n`);
+  expect(ran.stderr).toContain('Token of client notebook: ');
+  expect(ran).toMatchObject({ code: 0 });
+  expect(ran.stdout).toMatch(/'ndarray': \[\[/);
+  deployment.dismissNewClient();
+  expect(deployment.newClient).toBeNull();
+
+  // a name PrimeHub refuses: said beside the clients
+  expect(await deployment.addClient('two words')).toBeNull();
+  expect(deployment.clientsError).toMatch(/^Adding client two words.*invalid client name/);
+  expect(deployment.clients).toEqual(['notebook']);
+
+  await deployment.deleteClient('notebook');
+  expect(deployment.clientsError).toBe('');
+  expect(deployment.clients).toEqual([]);
+  await tester.send(endpoint, true);
+  expect(tester.result).toMatchObject({ status: 401, ok: false });
 }, 120_000);
 
 it('Stop, Start and Delete on a row', async () => {

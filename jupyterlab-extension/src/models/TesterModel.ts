@@ -156,7 +156,6 @@ export class TesterModel implements IDisposable {
   private _result: PredictionResult | null = null;
   private _table: PredictionTable | undefined;
   private _error = '';
-  private _creatingClient = false;
 
   constructor(
     private readonly hub: IPrimeHub,
@@ -210,10 +209,6 @@ export class TesterModel implements IDisposable {
 
   get sending(): boolean {
     return this._sending;
-  }
-
-  get creatingClient(): boolean {
-    return this._creatingClient;
   }
 
   /** The last answer (null before one). */
@@ -290,26 +285,6 @@ export class TesterModel implements IDisposable {
     this.emit();
   }
 
-  /**
-   * Makes a client of the private endpoint and fills its name and token in (PrimeHub shows a
-   * client's token once: it is kept in this tester until the tab closes).
-   */
-  async createClient(name: string): Promise<void> {
-    this._creatingClient = true;
-    this._error = '';
-    this.emit();
-    try {
-      const client = await this.hub.client.deployments.clients.create(this.deploymentId, name.trim());
-      this._username = client.name;
-      this._password = client.plainTextToken;
-    } catch (err) {
-      this._error = this.hub.describe(`Creating client ${name.trim()}`, err);
-    } finally {
-      this._creatingClient = false;
-      this.emit();
-    }
-  }
-
   /** The request to write out for copying: a private endpoint's client name, never its token. */
   request(endpoint: string, isPrivate: boolean): EndpointRequest | null {
     const { input } = this.parsed;
@@ -327,17 +302,14 @@ export class TesterModel implements IDisposable {
       this.emit();
       return;
     }
-    if (isPrivate && (!this._username.trim() || !this._password)) {
-      this._error = 'The endpoint is private: give a client name and its token (or create a client).';
-      this.emit();
-      return;
-    }
     this._sending = true;
     this._error = '';
     this.emit();
     try {
+      // without both, sent as it is: the endpoint's own refusal (401) says what it takes
+      const auth = isPrivate && this._username.trim() && this._password;
       const result = await this.hub.client.deployments.send(endpoint, await asJsonBinData(input), {
-        ...(isPrivate ? { auth: { username: this._username.trim(), password: this._password } } : {})
+        ...(auth ? { auth: { username: this._username.trim(), password: this._password } } : {})
       });
       this._result = result;
       this._table = result.ok ? predictionTable(result.body) : undefined;

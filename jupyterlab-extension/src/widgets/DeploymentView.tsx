@@ -1,13 +1,19 @@
 import { Clipboard } from '@jupyterlab/apputils';
-import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
+import { deleteIcon, HTMLSelect, ReactWidget, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
-import { curlCommand, pythonRequestsCode, type RequestForm } from '@primehub-suite/client/deployments';
+import { curlCommand, type RequestForm } from '@primehub-suite/client/deployments';
 import * as React from 'react';
+import { confirmDanger } from '../dialogs';
 import { DeploymentModel } from '../models/DeploymentModel';
+import { requestCellCode } from '../models/requestCell';
 import { REQUEST_FORMS, TesterModel } from '../models/TesterModel';
 import type { IPrimeHub } from '../tokens';
+import { CopyButton } from './CopyButton';
+import { ErrorText } from './ErrorText';
+import { FormRow } from './FormRow';
 import { InfoTable } from './InfoTable';
 import { DeploymentStatus, Endpoint } from './DeploymentsSection';
+import { TextInput } from './TextInput';
 import { useSignal } from './useSignal';
 
 /** Lines of a pod log kept in view. */
@@ -51,7 +57,7 @@ function PodLog(props: { hub: IPrimeHub; id: string; status: string | null }): R
           Refresh
         </button>
       </div>
-      {error && <div className="jp-primehub-Error">{error}</div>}
+      <ErrorText text={error} />
       <pre className="jp-primehub-LogText" data-testid="deployment-log">
         {lines === null ? 'Loading…' : lines.length ? lines.join('\n') : '(no log lines yet)'}
       </pre>
@@ -70,11 +76,7 @@ function Answer(props: { tester: TesterModel }): React.ReactElement | null {
       <div className="jp-primehub-Help" data-testid="answer-status">
         HTTP {result.status} · {result.latencyMs} ms
       </div>
-      {result.error && (
-        <div className="jp-primehub-Error" role="alert" data-testid="answer-error">
-          {result.error}
-        </div>
-      )}
+      <ErrorText text={result.error} testId="answer-error" alert />
       {table ? (
         <table className="jp-primehub-Info jp-primehub-Prediction" data-testid="prediction-table">
           <thead>
@@ -107,46 +109,130 @@ function Answer(props: { tester: TesterModel }): React.ReactElement | null {
   );
 }
 
-/** A private endpoint's client credentials: typed in, or a client made here (its token shown once). */
-function Credentials(props: { tester: TesterModel }): React.ReactElement {
+/** The client a private endpoint's request goes as (rows of the tester's form): a name of its clients and its token. */
+function Credentials(props: { tester: TesterModel; clients: string[] }): React.ReactElement {
   const { tester } = props;
   return (
-    <div className="jp-primehub-Grid" data-testid="credentials">
-      <label className="jp-primehub-GridLabel" htmlFor="ph-try-client">
-        Client name
-      </label>
-      <div className="jp-primehub-Inline">
-        <input
+    <>
+      <FormRow label="Client name" htmlFor="ph-try-client">
+        <TextInput
           id="ph-try-client"
-          className="jp-mod-styled"
+          list="ph-try-clients"
           value={tester.username}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={e => tester.setCredentials(e.target.value, tester.password)}
+          placeholder="none: sent without credentials"
+          onChange={v => tester.setCredentials(v, tester.password)}
         />
-        <button
-          className="jp-Button jp-mod-styled"
-          disabled={!tester.username.trim() || tester.creatingClient}
-          title="Create a client of this name; PrimeHub shows its token once, kept in this tab only"
-          onClick={() => void tester.createClient(tester.username)}
-        >
-          Create client
-        </button>
-      </div>
-      <label className="jp-primehub-GridLabel" htmlFor="ph-try-token">
-        Client token
-      </label>
-      <div>
-        <input
+        <datalist id="ph-try-clients">
+          {props.clients.map(c => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+      </FormRow>
+      <FormRow label="Client token" htmlFor="ph-try-token">
+        <TextInput
           id="ph-try-token"
-          className="jp-mod-styled"
           type="password"
           value={tester.password}
-          autoComplete="off"
-          onChange={e => tester.setCredentials(tester.username, e.target.value)}
+          onChange={v => tester.setCredentials(tester.username, v)}
         />
-        <div className="jp-primehub-Help">Kept in this tab only; copied snippets carry a placeholder instead.</div>
+        <div className="jp-primehub-Help">
+          Kept in this tab only; a request cell asks for it when it runs, a copied curl carries a placeholder.
+        </div>
+      </FormRow>
+    </>
+  );
+}
+
+/** The token of a client just added, shown this once with Copy. */
+function NewClientToken(props: { model: DeploymentModel }): React.ReactElement | null {
+  const { model } = props;
+  const made = model.newClient;
+  if (!made) {
+    return null;
+  }
+  return (
+    <div className="jp-primehub-Callout jp-primehub-Callout-warn" role="status" data-testid="new-client">
+      <div>
+        The token of client <strong>{made.name}</strong>, shown only now: PrimeHub keeps a hash of it, so copy it to
+        where the caller reads it. Try it below uses it in this tab.
       </div>
+      <div className="jp-primehub-Endpoint">
+        <code className="jp-primehub-Mono jp-primehub-Token" data-testid="client-token">
+          {made.token}
+        </code>
+        <CopyButton text={made.token} tooltip="Copy the client token" labelled />
+        <button className="jp-Button jp-mod-minimal" onClick={() => model.dismissNewClient()}>
+          Hide
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** A private endpoint's clients: each with Delete, and Add client (its token shown once). */
+function Clients(props: { model: DeploymentModel; tester: TesterModel }): React.ReactElement {
+  const { model, tester } = props;
+  const [name, setName] = React.useState('');
+  const clients = model.clients;
+  const add = async (): Promise<void> => {
+    const made = await model.addClient(name);
+    if (made) {
+      setName('');
+      tester.setCredentials(made.name, made.token);
+    }
+  };
+  const remove = async (client: string): Promise<void> => {
+    const yes = await confirmDanger(
+      'Delete client?',
+      `"${client}" can no longer call this endpoint: requests with its token are refused (HTTP 401).`,
+      'Delete'
+    );
+    if (yes) {
+      // the tester keeps the credentials: sent again, the endpoint's refusal shows the client is gone
+      await model.deleteClient(client);
+    }
+  };
+  return (
+    <div className="jp-primehub-Clients" data-testid="clients">
+      <div className="jp-primehub-Section">Clients</div>
+      <div className="jp-primehub-Help">Callers of this private endpoint send a client&apos;s name and token.</div>
+      <ErrorText text={model.clientsError} testId="clients-error" alert />
+      <ul className="jp-primehub-JobList" aria-label="Clients">
+        {clients.map(c => (
+          <li key={c} className="jp-primehub-ClientRow" data-client={c}>
+            <span className="jp-primehub-Mono">{c}</span>
+            <ToolbarButtonComponent
+              icon={deleteIcon}
+              tooltip={`Delete client ${c}`}
+              enabled={!model.changingClients}
+              onClick={() => void remove(c)}
+            />
+          </li>
+        ))}
+        {clients.length === 0 && (
+          <li className="jp-primehub-Empty" data-testid="no-clients">
+            No clients yet: add one to call the endpoint.
+          </li>
+        )}
+      </ul>
+      <NewClientToken model={model} />
+      <form
+        className="jp-primehub-Inline"
+        onSubmit={e => {
+          e.preventDefault();
+          void add();
+        }}
+      >
+        <TextInput aria-label="New client name" placeholder="new client name" value={name} onChange={setName} />
+        <button type="submit" className="jp-Button jp-mod-styled" disabled={!name.trim() || model.changingClients}>
+          Add client
+        </button>
+      </form>
+      {clients.includes(name.trim()) && (
+        <div className="jp-primehub-Help" data-testid="client-exists">
+          &quot;{name.trim()}&quot; exists: adding it again gives it a new token, and its old one is refused.
+        </div>
+      )}
     </div>
   );
 }
@@ -155,10 +241,12 @@ function Credentials(props: { tester: TesterModel }): React.ReactElement {
 function TryIt(props: {
   tester: TesterModel;
   endpoint: string;
-  isPrivate: boolean;
+  /** A private endpoint's client names; null for a public one. */
+  clients: string[] | null;
   actions: IDeploymentViewActions;
 }): React.ReactElement {
-  const { tester, endpoint, isPrivate } = props;
+  const { tester, endpoint, clients } = props;
+  const isPrivate = clients !== null;
   useSignal(tester.changed);
   const [note, setNote] = React.useState('');
   const { problem } = tester.parsed;
@@ -166,10 +254,7 @@ function TryIt(props: {
   return (
     <div className="jp-primehub-TryIt">
       <div className="jp-primehub-Grid">
-        <label className="jp-primehub-GridLabel" htmlFor="ph-try-form">
-          Request
-        </label>
-        <div>
+        <FormRow label="Request" htmlFor="ph-try-form">
           <HTMLSelect
             id="ph-try-form"
             aria-label="Request form"
@@ -190,45 +275,39 @@ function TryIt(props: {
                 : 'The last request sent'}
             </span>
           )}
-        </div>
+        </FormRow>
         {tester.namesApply && (
-          <>
-            <label className="jp-primehub-GridLabel" htmlFor="ph-try-names">
-              Names
-            </label>
-            <input
+          <FormRow label="Names" htmlFor="ph-try-names">
+            <TextInput
               id="ph-try-names"
-              className="jp-mod-styled"
               value={tester.names}
               placeholder="optional column names, comma-separated"
-              spellCheck={false}
-              onChange={e => tester.setNames(e.target.value)}
+              onChange={v => tester.setNames(v)}
             />
-          </>
+          </FormRow>
         )}
-        <label className="jp-primehub-GridLabel" htmlFor="ph-try-data">
-          {tester.form === 'binData' ? 'File' : 'Data'}
-        </label>
-        {tester.form === 'binData' ? (
-          <input
-            id="ph-try-data"
-            type="file"
-            aria-label="File to send"
-            onChange={e => tester.setFile(e.target.files?.[0] ?? null)}
-          />
-        ) : (
-          <textarea
-            id="ph-try-data"
-            className="jp-mod-styled jp-primehub-Mono jp-primehub-RequestText"
-            aria-label="Request data"
-            spellCheck={false}
-            rows={6}
-            value={tester.text}
-            onChange={e => tester.setText(e.target.value)}
-          />
-        )}
+        <FormRow label={tester.form === 'binData' ? 'File' : 'Data'} htmlFor="ph-try-data">
+          {tester.form === 'binData' ? (
+            <input
+              id="ph-try-data"
+              type="file"
+              aria-label="File to send"
+              onChange={e => tester.setFile(e.target.files?.[0] ?? null)}
+            />
+          ) : (
+            <textarea
+              id="ph-try-data"
+              className="jp-mod-styled jp-primehub-Mono jp-primehub-RequestText"
+              aria-label="Request data"
+              spellCheck={false}
+              rows={6}
+              value={tester.text}
+              onChange={e => tester.setText(e.target.value)}
+            />
+          )}
+        </FormRow>
+        {clients && <Credentials tester={tester} clients={clients} />}
       </div>
-      {isPrivate && <Credentials tester={tester} />}
       {problem && tester.text && (
         <div className="jp-primehub-Help" data-testid="request-problem">
           {problem}
@@ -245,8 +324,8 @@ function TryIt(props: {
         <button
           className="jp-Button jp-mod-styled"
           disabled={!request}
-          title="Add a cell that sends this request with Python's requests below the active cell of the current notebook"
-          onClick={() => request && props.actions.insertCell(pythonRequestsCode(request))}
+          title={`Add a cell that sends this request with Python's requests below the active cell of the current notebook${isPrivate ? " (it asks for the client's token when it runs)" : ''}`}
+          onClick={() => request && props.actions.insertCell(requestCellCode(request))}
         >
           Insert request cell
         </button>
@@ -264,11 +343,7 @@ function TryIt(props: {
         </button>
         {note && <span className="jp-primehub-Help">{note}</span>}
       </div>
-      {tester.error && (
-        <div className="jp-primehub-Error" role="alert" data-testid="send-error">
-          {tester.error}
-        </div>
-      )}
+      <ErrorText text={tester.error} testId="send-error" alert />
       <Answer tester={tester} />
     </div>
   );
@@ -309,12 +384,9 @@ function Detail(props: {
       <div className="jp-primehub-Header">
         <h2 className="jp-primehub-Title">{d.name ?? d.id}</h2>
       </div>
-      {model.error && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorText text={model.error} alert />
       <InfoTable rows={rows} />
+      {model.isPrivate && <Clients model={model} tester={props.tester} />}
       <div className="jp-primehub-Tabs" role="tablist">
         <button role="tab" aria-selected={view === 'try'} onClick={() => props.setView('try')}>
           Try it
@@ -325,7 +397,12 @@ function Detail(props: {
       </div>
       {view === 'try' ? (
         d.endpoint && d.status === 'Deployed' ? (
-          <TryIt tester={props.tester} endpoint={d.endpoint} isPrivate={model.isPrivate} actions={props.actions} />
+          <TryIt
+            tester={props.tester}
+            endpoint={d.endpoint}
+            clients={model.isPrivate ? model.clients : null}
+            actions={props.actions}
+          />
         ) : (
           <div className="jp-primehub-Empty">The endpoint answers once the deployment is Deployed.</div>
         )

@@ -69,11 +69,18 @@ async function openDeployments(ph: PrimeHubHelper): Promise<void> {
 }
 
 /** Deploys `uri` through the section's Deploy… dialog; resolves with the new deployment's row. */
-async function deployFromDialog(ph: PrimeHubHelper, uri: string, reason: string | RegExp, screenshot?: string) {
+async function deployFromDialog(
+  ph: PrimeHubHelper,
+  uri: string,
+  reason: string | RegExp,
+  screenshot?: string,
+  access: 'Public' | 'Private' = 'Public'
+) {
   await ph.panel.getByTitle('Deploy a model by its URI (models:/… or phfs:///…)').click();
   const dialog = ph.dialog;
   await expect(dialog).toBeVisible();
   await dialog.getByLabel('Model URI').fill(uri);
+  await dialog.getByRole('radio', { name: new RegExp(`^${access} `) }).check();
   // the name follows the URI; the server is suggested from the folder's files
   await expect(dialog.getByTestId('deploy-server-reason')).toHaveText(reason);
   await expect(dialog.locator('#ph-deploy-instance-type option')).not.toHaveText(['…']);
@@ -88,6 +95,22 @@ async function deployFromDialog(ph: PrimeHubHelper, uri: string, reason: string 
   return row;
 }
 
+/** The current notebook's cells (type and source) and which one is active. */
+function notebookCells(page: IJupyterLabPageFixture) {
+  return page.evaluate(() => {
+    const panel = window.jupyterapp.shell.currentWidget as unknown as {
+      content: {
+        widgets: Array<{ model: { type: string; sharedModel: { getSource(): string } } }>;
+        activeCellIndex: number;
+      };
+    };
+    return {
+      active: panel.content.activeCellIndex,
+      cells: panel.content.widgets.map(c => ({ type: c.model.type, source: c.model.sharedModel.getSource() }))
+    };
+  });
+}
+
 /** The deployment tab in view. */
 function deploymentTab(page: IJupyterLabPageFixture) {
   return page.locator('.jp-primehub-DeploymentView:visible');
@@ -98,7 +121,7 @@ test.beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'phjl-deploy-'));
   stack = await startLabStack({ labPort: process.env.PHJL_UI_DEPLOYMENTS_PORT!, mlflow: false, signedIn: true });
-  trainModels(dir, join(dir, 'echo'));
+  trainModels({ iris: dir, echo: join(dir, 'echo') });
   await uploadToPhfs(stack, 'models/iris/model.joblib', readFileSync(join(dir, 'model.joblib')));
   for (const file of readdirSync(join(dir, 'echo'), { recursive: true, encoding: 'utf8' })) {
     if (statSync(join(dir, 'echo', file)).isFile()) {
@@ -106,16 +129,18 @@ test.beforeAll(async () => {
     }
   }
   await uploadToPhfs(stack, 'models/broken/model.joblib', Buffer.from('this is not a pickle'));
-  // a notebook for the request cell
-  writeFileSync(
-    join(stack.home, 'predict.ipynb'),
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-      cells: [{ id: 'c0', cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: '# predict' }]
-    })
-  );
+  // notebooks for the request cells
+  for (const name of ['predict', 'private']) {
+    writeFileSync(
+      join(stack.home, `${name}.ipynb`),
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+        cells: [{ id: 'c0', cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: `# ${name}` }]
+      })
+    );
+  }
 });
 
 test.afterAll(async () => {
@@ -196,18 +221,7 @@ test('deploy an iris folder from PHFS, try it, insert a request cell, stop it', 
   await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: `Deployment ${id}` }).click();
   await tab.getByRole('button', { name: 'Insert request cell' }).click();
   await expect(page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: 'predict.ipynb' }).first()).toBeVisible();
-  const cells = await page.evaluate(() => {
-    const panel = window.jupyterapp.shell.currentWidget as unknown as {
-      content: {
-        widgets: Array<{ model: { type: string; sharedModel: { getSource(): string } } }>;
-        activeCellIndex: number;
-      };
-    };
-    return {
-      active: panel.content.activeCellIndex,
-      cells: panel.content.widgets.map(c => ({ type: c.model.type, source: c.model.sharedModel.getSource() }))
-    };
-  });
+  const cells = await notebookCells(page);
   expect(cells.active).toBe(1);
   expect(cells.cells[0].source).toBe('# predict');
   expect(cells.cells[1].type).toBe('code');
@@ -327,4 +341,118 @@ test('strData, jsonData and a file as binData to an MLflow model that echoes the
   await expect(body).toContainText(`"sha256": "${createHash('sha256').update(bytes).digest('hex')}"`);
   await expect(body).toContainText('"bytes": 5000');
   await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 200 · \d+ ms$/);
+});
+
+test('a private endpoint: a client added (its token shown once), tried as it and without, a request cell that asks for the token, the client deleted', async ({
+  page
+}) => {
+  const ph = new PrimeHubHelper(page);
+  await ph.signIn(stack!.token);
+  await openDeployments(ph);
+  const row = await deployFromDialog(
+    ph,
+    'phfs:///models/iris',
+    'Suggested for the PHFS folder /models/iris: a scikit-learn model (model.joblib).',
+    undefined,
+    'Private'
+  );
+  await expect(row).toHaveAttribute('data-status', 'Deployed', { timeout: 120_000 });
+  await expect(row.getByTestId('replicas')).toHaveText('1/1 replica · private');
+  const endpoint = (await row.getByTestId('endpoint').textContent())!;
+
+  await row.getByRole('button', { name: 'Try it' }).click();
+  const tab = deploymentTab(page);
+  await expect(tab.locator('td[data-field="Access"]')).toHaveText('Private (client name and token)');
+  const clients = tab.getByTestId('clients');
+  await expect(clients.getByTestId('no-clients')).toBeVisible();
+  const data = tab.getByLabel('Request data');
+  await expect(data).toHaveValue('[[]]');
+  await data.fill(JSON.stringify([IRIS_ROWS[2]]));
+  const send = tab.getByRole('button', { name: 'Send', exact: true });
+
+  // without credentials: sent, and PrimeHub's refusal decoded into a sentence
+  await send.click();
+  await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 401 · \d+ ms$/);
+  await expect(tab.getByTestId('answer-error')).toHaveText(/^The endpoint is private.* \(HTTP 401\)/);
+
+  // Add client: its token shown once, with Copy; Try it takes it
+  await clients.getByLabel('New client name').fill('notebook');
+  await clients.getByRole('button', { name: 'Add client' }).click();
+  const shownToken = clients.getByTestId('client-token');
+  await expect(shownToken).toHaveText(/\S{16,}/);
+  const token = (await shownToken.textContent())!;
+  await expect(clients.locator('[data-client="notebook"]')).toBeVisible();
+  await expect(clients.getByTestId('no-clients')).toBeHidden();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const copy = clients.getByTitle('Copy the client token');
+  await copy.click();
+  await expect(copy).toHaveText('Copied');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+  await expect(tab.getByLabel('Client name', { exact: true })).toHaveValue('notebook');
+  await expect(tab.getByLabel('Client token', { exact: true })).toHaveValue(token);
+
+  // as the client: the model's own probabilities, as the endpoint answers them with the same credentials
+  await send.click();
+  await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 200 · \d+ ms$/);
+  const direct = (await (
+    await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`notebook:${token}`).toString('base64')}`
+      },
+      body: JSON.stringify({ data: { ndarray: [IRIS_ROWS[2]] } })
+    })
+  ).json()) as { data: { ndarray: number[][] } };
+  await expect(tab.getByTestId('prediction-table').locator('tbody td')).toHaveText(direct.data.ndarray[0].map(shown));
+  await page.addStyleTag({ content: NO_TOASTS });
+  // from the clients down to the answer, the token masked
+  await clients.evaluate(e => e.scrollIntoView());
+  await tab.screenshot({ path: join(SCREENSHOTS, 'deployment-private.png'), mask: [shownToken] });
+
+  // the token is in no browser storage; once hidden it is not shown again
+  const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+  expect(stored).not.toContain(token);
+  await clients.getByRole('button', { name: 'Hide', exact: true }).click();
+  await expect(clients.getByTestId('new-client')).toBeHidden();
+  await expect(tab).not.toContainText(token);
+
+  // Insert request cell: a cell that asks for the token when it runs (never written into it)
+  await ph.openNotebook('private.ipynb');
+  await page
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+      hasText: `Deployment ${await row.getAttribute('data-deployment-id')}`
+    })
+    .click();
+  await tab.getByRole('button', { name: 'Insert request cell' }).click();
+  await expect(page.locator('.jp-mod-current .lm-TabBar-tabLabel', { hasText: 'private.ipynb' }).first()).toBeVisible();
+  const cells = await notebookCells(page);
+  expect(cells.active).toBe(1);
+  const source = cells.cells[1].source;
+  expect(source).toContain('getpass.getpass("Token of client notebook: ")');
+  expect(source).toContain('auth = ("notebook", ');
+  expect(source).not.toContain(token);
+  // run it: Jupyter's password field takes the token, the answer is printed
+  await page.evaluate(() => void window.jupyterapp.commands.execute('notebook:run-cell'));
+  const notebook = page.locator('.jp-NotebookPanel:visible');
+  const stdin = notebook.locator('.jp-Stdin-input');
+  await expect(stdin).toHaveAttribute('type', 'password', { timeout: 120_000 });
+  await stdin.fill(token);
+  await stdin.press('Enter');
+  await expect(notebook.locator('.jp-OutputArea-output').last()).toContainText("'ndarray': [[", { timeout: 60_000 });
+  await expect(notebook).not.toContainText(token);
+
+  // Delete: the client is gone, and the tester's (kept) credentials are refused
+  await page
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+      hasText: `Deployment ${await row.getAttribute('data-deployment-id')}`
+    })
+    .click();
+  await clients.getByTitle('Delete client notebook').click();
+  await ph.answer('Delete client?', 'Delete');
+  await expect(clients.locator('[data-client="notebook"]')).toBeHidden();
+  await expect(clients.getByTestId('no-clients')).toBeVisible();
+  await send.click();
+  await expect(tab.getByTestId('answer-status')).toHaveText(/^HTTP 401 · \d+ ms$/);
+  await expect(tab.getByTestId('answer-error')).toHaveText(/^The endpoint is private.* \(HTTP 401\)/);
 });
