@@ -15,7 +15,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import type { LocalServerProcess } from '../kit/localServer';
 import { notebookJson } from '../kit/notebook';
 import { waitFor } from '../kit/wait';
-import { SHOTS, signIn, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
+import { SHOTS, signIn, succeededJobRow, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
 import type { Workbench } from './workbench';
 
 jest.setTimeout(300_000);
@@ -140,15 +140,7 @@ test('the sweep trains: three jobs, each an MLflow run with its C, accuracy and 
 
 test('Compare Runs on one job of the sweep: its 3 runs with their params and metrics, the best accuracy marked', async () => {
   await signIn(fx);
-  await wb.showView('Jobs');
-  await wb.runCommand('PrimeHub: Refresh Jobs');
-  const first = wb.treeRow(`${SWEEP_NAME}-C=${CS[0]}`);
-  await wb.treeRow('Succeeded').waitFor({ timeout: 30_000 });
-  if (!(await first.isVisible())) {
-    await wb.treeRow('Succeeded').click();
-  }
-  await first.waitFor();
-  await wb.contextMenu(first, 'Compare Runs');
+  await wb.contextMenu(await succeededJobRow(wb, `${SWEEP_NAME}-C=${CS[0]}`), 'Compare Runs');
 
   await view()
     .locator('h1', { hasText: `Sweep ${sweepId}` })

@@ -21,7 +21,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { IRIS_ROWS, MLFLOW_IMAGE, SKLEARN_IMAGE } from '../deployments/support';
 import { TRAIN_IRIS } from '../kit/mlflow';
 import { waitFor } from '../kit/wait';
-import { SHOTS, signIn, submitJob, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
+import { SHOTS, signIn, submitJob, succeededJobRow, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
 import type { Workbench } from './workbench';
 
 jest.setTimeout(300_000);
@@ -114,6 +114,15 @@ async function predictionRows(): Promise<Array<Record<string, string>>> {
 /** A number as the table shows it: four significant digits. */
 const shown = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
 
+/** Deploy Model's last steps as offered: the first instance type, 1 replica, a public endpoint. */
+async function acceptLastDeploySteps(): Promise<void> {
+  await wb.acceptPick('Deploy Model (4/6): instance type');
+  await wb.answer('Deploy Model (5/6): replicas', '1');
+  await wb.quickInputShowing('Deploy Model (6/6): endpoint access').waitFor({ timeout: 30_000 });
+  await focusedRow('Public').waitFor();
+  await page.keyboard.press('Enter');
+}
+
 /** Sends what the request editor holds, once the previous answer is gone. */
 async function send(text: string): Promise<void> {
   await tester().locator('#text').fill(text);
@@ -152,11 +161,7 @@ test('Deploy Model… from the palette: models:/iris/1 typed, the MLflow server 
   await wb.quickInputShowing('must start with a letter or digit').waitFor();
   await wb.quickInput().fill('iris');
   await page.keyboard.press('Enter');
-  await wb.acceptPick('Deploy Model (4/6): instance type');
-  await wb.answer('Deploy Model (5/6): replicas', '1');
-  await wb.quickInputShowing('Deploy Model (6/6): endpoint access').waitFor({ timeout: 30_000 });
-  await focusedRow('Public').waitFor();
-  await page.keyboard.press('Enter');
+  await acceptLastDeploySteps();
 
   // state first: the deployment in PrimeHub, then the view and the notification
   const created = await waitFor(
@@ -472,15 +477,7 @@ test('Deploy Model… on a finished job: its artifact folder offered with its ph
   await wb.clearNotifications();
   const saved = await client.jobs.wait(saveEcho.id, { timeoutMs: 240_000 });
   expect(saved.phase).toBe('Succeeded');
-  await wb.showView('Jobs');
-  await wb.runCommand('PrimeHub: Refresh Jobs');
-  const job = wb.treeRow('save-echo');
-  await wb.treeRow('Succeeded').waitFor({ timeout: 30_000 });
-  if (!(await job.isVisible())) {
-    await wb.treeRow('Succeeded').click();
-  }
-  await job.waitFor({ timeout: 30_000 });
-  await wb.contextMenu(job, 'Deploy Model…');
+  await wb.contextMenu(await succeededJobRow(wb, 'save-echo'), 'Deploy Model…');
 
   const uri = `phfs:///jobArtifacts/${saveEcho.id}/echo/`;
   await wb.quickInputShowing("the folder of save-echo's artifacts holding the model").waitFor({ timeout: 60_000 });
@@ -495,11 +492,7 @@ test('Deploy Model… on a finished job: its artifact folder offered with its ph
   await wb.quickInputShowing('Deploy Model (3/6): name').waitFor({ timeout: 30_000 });
   expect(await wb.quickInput().inputValue()).toBe('echo');
   await page.keyboard.press('Enter');
-  await wb.acceptPick('Deploy Model (4/6): instance type');
-  await wb.answer('Deploy Model (5/6): replicas', '1');
-  await wb.quickInputShowing('Deploy Model (6/6): endpoint access').waitFor({ timeout: 30_000 });
-  await focusedRow('Public').waitFor();
-  await page.keyboard.press('Enter');
+  await acceptLastDeploySteps();
 
   const created = await waitFor(
     'the deployment of the job folder',

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient, type Job } from '@primehub-suite/client';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
 import { ensureExtensionBuilt } from './extensionBuild';
@@ -119,4 +119,17 @@ export async function signIn({ wb, page, server }: MlflowWorkbench): Promise<voi
   await page
     .locator('.statusbar-item', { hasText: `PrimeHub Local: ${server.groupName}` })
     .waitFor({ timeout: 60_000 });
+}
+
+/** A succeeded job's row in the Jobs view (shown, refreshed, its group expanded). */
+export async function succeededJobRow(wb: Workbench, displayName: string): Promise<Locator> {
+  await wb.showView('Jobs');
+  await wb.runCommand('PrimeHub: Refresh Jobs');
+  const row = wb.treeRow(displayName);
+  await wb.treeRow('Succeeded').waitFor({ timeout: 30_000 });
+  if (!(await row.isVisible())) {
+    await wb.treeRow('Succeeded').click();
+  }
+  await row.waitFor({ timeout: 30_000 });
+  return row;
 }

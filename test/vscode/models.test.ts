@@ -14,7 +14,7 @@ import { DataDir } from '../../packages/local-server/src/DataDir';
 import type { LocalServerProcess } from '../kit/localServer';
 import { mlflowRunning, TRAIN_IRIS } from '../kit/mlflow';
 import { waitFor } from '../kit/wait';
-import { SHOTS, signIn, submitJob, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
+import { SHOTS, signIn, submitJob, succeededJobRow, useMlflowWorkbench, type MlflowWorkbench } from './mlflowWorkbench';
 import type { Workbench } from './workbench';
 
 jest.setTimeout(300_000);
@@ -129,15 +129,7 @@ test('Register Model from the palette: experiment typed, run picked, the model f
 
 test('Register Model from the job\'s context menu: the job\'s runs, "Adds version 2 to iris"; the view shows both versions with their runs', async () => {
   await wb.clearNotifications();
-  await wb.showView('Jobs');
-  await wb.runCommand('PrimeHub: Refresh Jobs');
-  const row = wb.treeRow('train-iris');
-  await wb.treeRow('Succeeded').waitFor({ timeout: 30_000 });
-  if (!(await row.isVisible())) {
-    await wb.treeRow('Succeeded').click();
-  }
-  await row.waitFor();
-  await wb.contextMenu(row, "Register Model from This Job's Run");
+  await wb.contextMenu(await succeededJobRow(wb, 'train-iris'), "Register Model from This Job's Run");
 
   // a script job names no experiment: the one used before is offered first
   await quickInput('Register Model from train-iris').waitFor({ timeout: 30_000 });
