@@ -1,9 +1,15 @@
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { Deployment, InstanceType } from '@primehub-suite/client/browser';
-import { MODEL_SERVERS, suggestModelServer, type ModelServer } from '@primehub-suite/client/deployments';
+import {
+  inspectModel,
+  MODEL_SERVERS,
+  phfsPathOf,
+  registryRef,
+  suggestModelServer,
+  type ModelServer
+} from '@primehub-suite/client/deployments';
 import type { IPrimeHub } from '../tokens';
-import { inspectModel, phfsPathOf, registryRef } from './modelSource';
 
 /** What the Deploy dialog starts from: a model URI and, when known, a name for the deployment. */
 export interface IDeployRequest {

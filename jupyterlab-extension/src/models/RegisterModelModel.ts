@@ -1,10 +1,10 @@
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { FeatureUnavailableError, type Job } from '@primehub-suite/client/browser';
+import { runModelFolders, type RunModelFolder } from '@primehub-suite/client/deployments';
 import type { IPrimeHub } from '../tokens';
 import { notebookPathsOf, originalOfSnapshot } from './notebookJobs';
 import {
-  artifactFolders,
   experimentCandidates,
   experimentRuns,
   listModels,
@@ -12,7 +12,6 @@ import {
   registerModel,
   registrationTarget,
   runsOfJob,
-  type IArtifactFolder,
   type IMlflowRun,
   type IRegistered,
   type IRegistrationTarget
@@ -43,7 +42,7 @@ export class RegisterModelModel implements IDisposable {
   private _onlyJobRuns = true;
   private _note = '';
   private _runId: string | null = null;
-  private _folders: IArtifactFolder[] | null = null;
+  private _folders: RunModelFolder[] | null = null;
   private _folder = '';
   private _name = '';
   private _nameTouched = false;
@@ -112,7 +111,7 @@ export class RegisterModelModel implements IDisposable {
   }
 
   /** The chosen run's artifact folders, models first (null while they are listed). */
-  get folders(): ReadonlyArray<IArtifactFolder> | null {
+  get folders(): ReadonlyArray<RunModelFolder> | null {
     return this._folders;
   }
 
@@ -285,7 +284,7 @@ export class RegisterModelModel implements IDisposable {
       return;
     }
     try {
-      const folders = await artifactFolders(this.hub.client, runId);
+      const folders = await runModelFolders(this.hub.client, runId);
       if (seq !== this._runSeq) {
         return;
       }

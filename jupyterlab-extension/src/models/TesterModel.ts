@@ -3,6 +3,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { PredictInput, PredictionResult } from '@primehub-suite/client/browser';
 import {
   exampleRequest,
+  inspectModel,
   predictionTable,
   requestFormOf,
   type EndpointRequest,
@@ -10,7 +11,6 @@ import {
   type RequestForm
 } from '@primehub-suite/client/deployments';
 import type { IPrimeHub } from '../tokens';
-import { inspectModel } from './modelSource';
 
 /** The request forms, in the order the tester offers them. */
 export const REQUEST_FORMS: ReadonlyArray<{ form: RequestForm; label: string }> = [

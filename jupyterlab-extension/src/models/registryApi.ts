@@ -45,12 +45,6 @@ export interface IMlflowRun {
   tags: Record<string, string>;
 }
 
-/** A folder of a run's artifacts, and whether it is an MLflow model (holds `MLmodel`). */
-export interface IArtifactFolder {
-  path: string;
-  isModel: boolean;
-}
-
 /** One registered version with its source run, as the version view shows it. */
 export interface IVersionDetail {
   name: string;
@@ -182,42 +176,6 @@ export function runsOfJob(
   const byId = new Map(runs.map(r => [r.runId, r]));
   const mine = clientRunsOfJob(job, runs.map(asClientRun), now);
   return mine.by === 'none' ? [] : mine.runs.map(r => byId.get(r.runId)!);
-}
-
-/** At most this many artifact listings when looking for a run's model folders (each asks MLflow). */
-const MAX_LISTINGS = 20;
-
-/**
- * The folders of a run's artifacts (two levels deep), each with whether it holds an `MLmodel`:
- * MLflow 3 logged models are listed as folders named after them (`model/` with `model/MLmodel`).
- * Models first, then by path.
- */
-export async function artifactFolders(client: PrimeHubClient, runId: string): Promise<IArtifactFolder[]> {
-  let listings = 0;
-  const list = (path?: string) => (listings++, client.models.mlflowArtifact(runId, path));
-  const folders: IArtifactFolder[] = [];
-  const visit = async (dirs: string[], depth: number): Promise<void> => {
-    for (const path of dirs) {
-      if (listings >= MAX_LISTINGS) {
-        return;
-      }
-      const files = await list(path);
-      const isModel = files.some(f => !f.is_dir && f.path === `${path}/MLmodel`);
-      folders.push({ path, isModel });
-      if (!isModel && depth < 2) {
-        await visit(
-          files.filter(f => f.is_dir).map(f => f.path),
-          depth + 1
-        );
-      }
-    }
-  };
-  const root = await list();
-  await visit(
-    root.filter(f => f.is_dir).map(f => f.path.replace(/^\/+|\/+$/g, '')),
-    1
-  );
-  return folders.sort((a, b) => Number(b.isModel) - Number(a.isModel) || a.path.localeCompare(b.path));
 }
 
 /** The runs of an experiment; null when the group's MLflow has no experiment of that name. */
