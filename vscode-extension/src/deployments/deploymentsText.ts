@@ -1,19 +1,13 @@
 import type { Deployment, DeploymentDetail, DeploymentHistoryItem, DeploymentStatus } from '@primehub-suite/client';
+import { registryRef } from '@primehub-suite/client/deployments';
 import { describeError } from '../errors/describeError';
 import { clock, formatTime } from '../models/modelsText';
 import type { DeploymentsModel } from './DeploymentsModel';
 
-/** A registered model's version a `models:/<name>/<version>` URI names (undefined for any other URI). */
+/** A registered model's numbered version a `models:/<name>/<version>` URI names (undefined for a stage or any other URI). */
 export function parseModelUri(uri: string | null | undefined): { name: string; version: string } | undefined {
-  const m = /^models:\/([^/]+)\/(\d+)\/?$/.exec(uri?.trim() ?? '');
-  if (!m) {
-    return undefined;
-  }
-  try {
-    return { name: decodeURIComponent(m[1]), version: m[2] };
-  } catch {
-    return undefined;
-  }
+  const ref = registryRef(uri);
+  return ref && /^\d+$/.test(ref.version) ? ref : undefined;
 }
 
 /**
