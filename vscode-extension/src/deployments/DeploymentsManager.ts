@@ -69,10 +69,12 @@ export class DeploymentsManager {
     }
     try {
       const client = this.connection.client;
+      // an action's own read of a deployment, landing while this listing is read, is the newer
+      const mark = this.model.mark();
       const listed = await client.deployments.list({ signal });
       // the listing has no model URI nor update time: each deployment's spec is read
       const details = await Promise.all(listed.map(d => this.detailOf(d, signal)));
-      this.model.setListing(details, await this.latestVersions(details, signal));
+      this.model.setListing(details, await this.latestVersions(details, signal), mark);
     } catch (e) {
       this.model.setError(e);
       this.connection.noteError(e);

@@ -12,6 +12,10 @@ const MOVING: ReadonlySet<DeploymentStatus> = new Set<DeploymentStatus>(['Deploy
 export class DeploymentsModel extends ListModel<DeploymentDetail> {
   private latest = new Map<string, string>();
   private _failedAt?: Date;
+  /** Counts the deployments read on their own or removed (after an action on them). */
+  private seq = 0;
+  /** When (by `seq`) each of them was read on its own or removed, kept until a listing begun later. */
+  private readAt = new Map<string, number>();
 
   /** The deployments as last listed, by name (then id). */
   get deployments(): readonly DeploymentDetail[] {
@@ -32,8 +36,31 @@ export class DeploymentsModel extends ListModel<DeploymentDetail> {
     return this.items.find(d => d.id === id);
   }
 
-  /** A new listing, with the newest version of each model the deployments serve (`name` → version). */
-  setListing(deployments: DeploymentDetail[], latestVersions: ReadonlyMap<string, string> = new Map()): void {
+  /**
+   * A mark taken as a listing begins: a deployment read on its own (or removed) after it is newer than
+   * what that listing says of it (a client added while the list was read).
+   */
+  mark(): number {
+    return this.seq;
+  }
+
+  /**
+   * A new listing, with the newest version of each model the deployments serve (`name` → version);
+   * given the mark taken as it began, the deployments read on their own since then stay as read.
+   */
+  setListing(
+    deployments: DeploymentDetail[],
+    latestVersions: ReadonlyMap<string, string> = new Map(),
+    mark?: number
+  ): void {
+    if (mark !== undefined) {
+      const newer = new Set([...this.readAt].filter(([, at]) => at > mark).map(([id]) => id));
+      deployments = [
+        ...deployments.filter(d => !newer.has(d.id)),
+        ...[...newer].flatMap(id => this.items.filter(d => d.id === id))
+      ];
+      this.readAt = new Map([...this.readAt].filter(([id]) => newer.has(id)));
+    }
     this.latest = new Map(latestVersions);
     this._failedAt = undefined;
     this.set(
@@ -43,11 +70,13 @@ export class DeploymentsModel extends ListModel<DeploymentDetail> {
 
   /** One deployment read again (after an action on it); a deployment not listed yet is added. */
   put(deployment: DeploymentDetail): void {
+    this.readAt.set(deployment.id, ++this.seq);
     this.setListing([...this.items.filter(d => d.id !== deployment.id), deployment], this.latest);
   }
 
   /** A deployment gone (deleted). */
   remove(id: string): void {
+    this.readAt.set(id, ++this.seq);
     this.setListing(
       this.items.filter(d => d.id !== id),
       this.latest
@@ -63,6 +92,7 @@ export class DeploymentsModel extends ListModel<DeploymentDetail> {
   /** Signed out, or another group or profile: nothing is known. */
   override clear(): void {
     this.latest.clear();
+    this.readAt.clear();
     this._failedAt = undefined;
     super.clear();
   }
