@@ -4,6 +4,7 @@ import type { Widget } from '@lumino/widgets';
 import * as React from 'react';
 import { serverExtension } from '../api';
 import type { IAuthorizedKeys, IKeyCheck, IPrimeHub } from '../tokens';
+import { DialogFooter } from './DialogFooter';
 import { openModal } from './Modal';
 
 /** A `.pub` file is one line; anything this large is not one. */
@@ -178,14 +179,10 @@ function AddKeyDialog(props: { hub: IPrimeHub; options: IAddKeyOptions; onClose:
           </div>
         )}
       </div>
-      <div className="jp-Dialog-footer">
-        <button className="jp-Dialog-button jp-mod-reject jp-mod-styled" onClick={props.onClose}>
-          <div className="jp-Dialog-buttonLabel">Cancel</div>
-        </button>
-        <button className="jp-Dialog-button jp-mod-accept jp-mod-styled" disabled={!ready} onClick={() => void add()}>
-          <div className="jp-Dialog-buttonLabel">{adding ? 'Adding…' : 'Add key'}</div>
-        </button>
-      </div>
+      <DialogFooter
+        reject={{ label: 'Cancel', onClick: props.onClose }}
+        accept={{ label: adding ? 'Adding…' : 'Add key', disabled: !ready, onClick: () => void add() }}
+      />
     </>
   );
 }

@@ -1,16 +1,18 @@
 import { HTMLSelect } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import type { DeployModel } from '../models/DeployModel';
+import type { DeployModel, EndpointAccess } from '../models/DeployModel';
+import { DialogFooter } from './DialogFooter';
+import { ErrorText } from './ErrorText';
+import { FormRow } from './FormRow';
 import { resources } from './SubmitDialog';
+import { TextInput } from './TextInput';
 import { useSignal } from './useSignal';
 
-function Problem(props: { text: string; testId: string }): React.ReactElement | null {
-  return props.text ? (
-    <div className="jp-primehub-Error" data-testid={props.testId}>
-      {props.text}
-    </div>
-  ) : null;
-}
+/** The endpoint's access types, as the dialog offers them. */
+const ACCESS: ReadonlyArray<{ access: EndpointAccess; label: string; note: string }> = [
+  { access: 'public', label: 'Public', note: 'anyone who reaches the URL can call it' },
+  { access: 'private', label: 'Private', note: 'callers send a client name and token (HTTP Basic)' }
+];
 
 /**
  * "Deploy a model": the deployment's name, model URI, model server (suggested from the model),
@@ -48,47 +50,24 @@ export function DeployDialog(props: {
           PrimeHub panel.
         </p>
         <div className="jp-primehub-Grid">
-          <label className="jp-primehub-GridLabel" htmlFor="ph-deploy-name">
-            Name
-          </label>
-          <div>
-            <input
-              id="ph-deploy-name"
-              className="jp-mod-styled"
-              value={model.name}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={e => model.setName(e.target.value)}
-            />
-            {(touched || model.name) && <Problem text={model.nameProblem} testId="deploy-name-problem" />}
-          </div>
+          <FormRow label="Name" htmlFor="ph-deploy-name">
+            <TextInput id="ph-deploy-name" value={model.name} onChange={v => model.setName(v)} />
+            {(touched || model.name) && <ErrorText text={model.nameProblem} testId="deploy-name-problem" />}
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-deploy-uri">
-            Model URI
-          </label>
-          <div>
-            <input
+          <FormRow label="Model URI" htmlFor="ph-deploy-uri">
+            <TextInput
               id="ph-deploy-uri"
-              className="jp-mod-styled jp-primehub-Mono"
+              className="jp-primehub-Mono"
               value={model.uri}
               placeholder="models:/<name>/<version> or phfs:///<folder>"
-              spellCheck={false}
-              autoComplete="off"
-              onChange={e => model.setUri(e.target.value)}
+              onChange={v => model.setUri(v)}
             />
-            {(touched || model.uri) && <Problem text={model.uriProblem} testId="deploy-uri-problem" />}
-          </div>
+            {(touched || model.uri) && <ErrorText text={model.uriProblem} testId="deploy-uri-problem" />}
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-deploy-server">
-            Model server
-          </label>
-          <div>
-            <HTMLSelect
-              id="ph-deploy-server"
-              aria-label="Model server"
-              value={model.image}
-              onChange={e => model.setImage(e.currentTarget.value)}
-            >
+          <FormRow label="Model server" htmlFor="ph-deploy-server">
+            <HTMLSelect id="ph-deploy-server" value={model.image} onChange={e => model.setImage(e.currentTarget.value)}>
               {model.servers.map(s => (
                 <option key={s.image} value={s.image}>
                   {s.label} — {s.image}
@@ -98,86 +77,66 @@ export function DeployDialog(props: {
             <div className="jp-primehub-Help" data-testid="deploy-server-reason">
               {model.inspecting ? 'Looking into the model…' : model.reason}
             </div>
-            <Problem text={model.serverNote} testId="deploy-server-note" />
-          </div>
+            <ErrorText text={model.serverNote} testId="deploy-server-note" />
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-deploy-instance-type">
-            Instance type
-          </label>
-          <HTMLSelect
-            id="ph-deploy-instance-type"
-            aria-label="Instance type"
-            value={model.instanceType}
-            onChange={e => model.setInstanceType(e.currentTarget.value)}
-          >
-            {(types === null || types.length === 0) && (
-              <option value={model.instanceType}>{model.instanceType || '…'}</option>
-            )}
-            {types?.map(t => (
-              <option key={t.name} value={t.name}>
-                {resources(t)}
-              </option>
-            ))}
-          </HTMLSelect>
+          <FormRow label="Instance type" htmlFor="ph-deploy-instance-type">
+            <HTMLSelect
+              id="ph-deploy-instance-type"
+              value={model.instanceType}
+              onChange={e => model.setInstanceType(e.currentTarget.value)}
+            >
+              {(types === null || types.length === 0) && (
+                <option value={model.instanceType}>{model.instanceType || '…'}</option>
+              )}
+              {types?.map(t => (
+                <option key={t.name} value={t.name}>
+                  {resources(t)}
+                </option>
+              ))}
+            </HTMLSelect>
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-deploy-replicas">
-            Replicas
-          </label>
-          <div>
-            <input
+          <FormRow label="Replicas" htmlFor="ph-deploy-replicas">
+            <TextInput
               id="ph-deploy-replicas"
-              className="jp-mod-styled"
               type="number"
               min={1}
               max={20}
               value={model.replicas}
-              onChange={e => model.setReplicas(e.target.value)}
+              onChange={v => model.setReplicas(v)}
             />
-            <Problem text={model.replicasProblem} testId="deploy-replicas-problem" />
-          </div>
+            <ErrorText text={model.replicasProblem} testId="deploy-replicas-problem" />
+          </FormRow>
 
-          <span className="jp-primehub-GridLabel">Endpoint</span>
-          <div role="radiogroup" aria-label="Endpoint access" className="jp-primehub-Folders">
-            <label>
-              <input
-                type="radio"
-                name="ph-deploy-access"
-                checked={model.access === 'public'}
-                onChange={() => model.setAccess('public')}
-              />{' '}
-              Public <span className="jp-primehub-JobMeta">anyone who reaches the URL can call it</span>
-            </label>
-            <label>
-              <input
-                type="radio"
-                name="ph-deploy-access"
-                checked={model.access === 'private'}
-                onChange={() => model.setAccess('private')}
-              />{' '}
-              Private <span className="jp-primehub-JobMeta">callers send a client name and token (HTTP Basic)</span>
-            </label>
-          </div>
+          <FormRow label="Endpoint">
+            <div role="radiogroup" aria-label="Endpoint access" className="jp-primehub-Folders">
+              {ACCESS.map(a => (
+                <label key={a.access}>
+                  <input
+                    type="radio"
+                    name="ph-deploy-access"
+                    checked={model.access === a.access}
+                    onChange={() => model.setAccess(a.access)}
+                  />{' '}
+                  {a.label} <span className="jp-primehub-JobMeta">{a.note}</span>
+                </label>
+              ))}
+            </div>
+          </FormRow>
         </div>
-        {model.error && (
-          <div className="jp-primehub-Error" role="alert">
-            {model.error}
-          </div>
-        )}
+        <ErrorText text={model.error} alert />
         {/* Enter in a field deploys */}
         <button type="submit" hidden />
       </form>
-      <div className="jp-Dialog-footer">
-        <button className="jp-Dialog-button jp-mod-reject jp-mod-styled" onClick={props.onClose}>
-          <div className="jp-Dialog-buttonLabel">Cancel</div>
-        </button>
-        <button
-          className="jp-Dialog-button jp-mod-accept jp-mod-styled"
-          disabled={!model.canDeploy}
-          onClick={() => void deploy()}
-        >
-          <div className="jp-Dialog-buttonLabel">{model.deploying ? 'Deploying…' : 'Deploy'}</div>
-        </button>
-      </div>
+      <DialogFooter
+        reject={{ label: 'Cancel', onClick: props.onClose }}
+        accept={{
+          label: model.deploying ? 'Deploying…' : 'Deploy',
+          disabled: !model.canDeploy,
+          onClick: () => void deploy()
+        }}
+      />
     </>
   );
 }

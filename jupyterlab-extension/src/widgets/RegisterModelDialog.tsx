@@ -3,7 +3,11 @@ import * as React from 'react';
 import type { IMlflowRun } from '../models/registryApi';
 import type { RegisterModelModel } from '../models/RegisterModelModel';
 import type { IPrimeHub } from '../tokens';
+import { DialogFooter } from './DialogFooter';
+import { ErrorText } from './ErrorText';
+import { FormRow } from './FormRow';
 import { formatTimestamp, MlflowUnavailable, ModelUri } from './ModelsSection';
+import { TextInput } from './TextInput';
 import { useSignal } from './useSignal';
 
 /** A run as one line of the run picker: its name, metrics and state. */
@@ -24,11 +28,7 @@ function formatMetric(value: string): string {
 function TargetLine(props: { model: RegisterModelModel }): React.ReactElement | null {
   const { model } = props;
   if (model.nameProblem) {
-    return (
-      <div className="jp-primehub-Error" data-testid="name-problem">
-        {model.nameProblem}
-      </div>
-    );
+    return <ErrorText text={model.nameProblem} testId="name-problem" />;
   }
   const t = model.target;
   if (!t || t.name !== model.name) {
@@ -52,11 +52,7 @@ function Done(props: { model: RegisterModelModel; onClose: () => void }): React.
         </p>
         <ModelUri uri={r.uri} />
       </div>
-      <div className="jp-Dialog-footer">
-        <button className="jp-Dialog-button jp-mod-accept jp-mod-styled" onClick={props.onClose}>
-          <div className="jp-Dialog-buttonLabel">Close</div>
-        </button>
-      </div>
+      <DialogFooter accept={{ label: 'Close', onClick: props.onClose }} />
     </>
   );
 }
@@ -83,11 +79,7 @@ export function RegisterModelDialog(props: {
         <div className="jp-primehub-RegisterDialog">
           <MlflowUnavailable hub={props.hub} group={job.groupName ?? props.hub.group} />
         </div>
-        <div className="jp-Dialog-footer">
-          <button className="jp-Dialog-button jp-mod-reject jp-mod-styled" onClick={props.onClose}>
-            <div className="jp-Dialog-buttonLabel">Close</div>
-          </button>
-        </div>
+        <DialogFooter reject={{ label: 'Close', onClick: props.onClose }} />
       </>
     );
   }
@@ -102,41 +94,37 @@ export function RegisterModelDialog(props: {
           Registers a model the job&apos;s MLflow run logged as a version in the group&apos;s model registry.
         </p>
         <div className="jp-primehub-Grid">
-          <span className="jp-primehub-GridLabel">Job</span>
-          <span data-testid="register-job">
-            {job.displayName ?? job.id} <span className="jp-primehub-JobMeta">({job.id})</span>
-          </span>
+          <FormRow label="Job">
+            <span data-testid="register-job">
+              {job.displayName ?? job.id} <span className="jp-primehub-JobMeta">({job.id})</span>
+            </span>
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-experiment">
-            Experiment
-          </label>
-          <form
-            className="jp-primehub-Inline"
-            onSubmit={e => {
-              e.preventDefault();
-              void model.findRuns();
-            }}
-          >
-            <input
-              id="ph-experiment"
-              className="jp-mod-styled"
-              value={model.experiment}
-              disabled={model.unavailable}
-              onChange={e => model.setExperiment(e.target.value)}
-            />
-            <button
-              type="submit"
-              className="jp-Button jp-mod-styled"
-              disabled={model.searching || !model.experiment.trim() || model.unavailable}
+          <FormRow label="Experiment" htmlFor="ph-experiment">
+            <form
+              className="jp-primehub-Inline"
+              onSubmit={e => {
+                e.preventDefault();
+                void model.findRuns();
+              }}
             >
-              Find runs
-            </button>
-          </form>
+              <TextInput
+                id="ph-experiment"
+                value={model.experiment}
+                disabled={model.unavailable}
+                onChange={v => model.setExperiment(v)}
+              />
+              <button
+                type="submit"
+                className="jp-Button jp-mod-styled"
+                disabled={model.searching || !model.experiment.trim() || model.unavailable}
+              >
+                Find runs
+              </button>
+            </form>
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-run">
-            Run
-          </label>
-          <div>
+          <FormRow label="Run" htmlFor="ph-run">
             {model.searching ? (
               <span className="jp-primehub-Help">Looking for the job&apos;s runs…</span>
             ) : runs.length ? (
@@ -170,45 +158,40 @@ export function RegisterModelDialog(props: {
                   .join(' · ')}
               </div>
             )}
-          </div>
+          </FormRow>
 
-          <span className="jp-primehub-GridLabel">Artifact folder</span>
-          <div role="radiogroup" aria-label="Artifact folder" className="jp-primehub-Folders">
-            {run && folders === null && <span className="jp-primehub-Help">Listing the run&apos;s artifacts…</span>}
-            {folders?.map(f => (
-              <label key={f.path} className={f.isModel ? '' : 'jp-primehub-Disabled'} data-folder={f.path}>
-                <input
-                  type="radio"
-                  name="ph-folder"
-                  value={f.path}
-                  checked={model.folder === f.path}
-                  disabled={!f.isModel}
-                  onChange={() => model.selectFolder(f.path)}
-                />{' '}
-                <code>{f.path}/</code>{' '}
-                <span className="jp-primehub-JobMeta">{f.isModel ? 'MLflow model' : 'no MLmodel file'}</span>
-              </label>
-            ))}
-            {folders && models.length === 0 && (
-              <span className="jp-primehub-Help" data-testid="no-model-folder">
-                This run logged no model: none of its folders holds an MLmodel file.
-              </span>
-            )}
-          </div>
+          <FormRow label="Artifact folder">
+            <div role="radiogroup" aria-label="Artifact folder" className="jp-primehub-Folders">
+              {run && folders === null && <span className="jp-primehub-Help">Listing the run&apos;s artifacts…</span>}
+              {folders?.map(f => (
+                <label key={f.path} className={f.isModel ? '' : 'jp-primehub-Disabled'} data-folder={f.path}>
+                  <input
+                    type="radio"
+                    name="ph-folder"
+                    value={f.path}
+                    checked={model.folder === f.path}
+                    disabled={!f.isModel}
+                    onChange={() => model.selectFolder(f.path)}
+                  />{' '}
+                  <code>{f.path}/</code>{' '}
+                  <span className="jp-primehub-JobMeta">{f.isModel ? 'MLflow model' : 'no MLmodel file'}</span>
+                </label>
+              ))}
+              {folders && models.length === 0 && (
+                <span className="jp-primehub-Help" data-testid="no-model-folder">
+                  This run logged no model: none of its folders holds an MLmodel file.
+                </span>
+              )}
+            </div>
+          </FormRow>
 
-          <label className="jp-primehub-GridLabel" htmlFor="ph-model-name">
-            Model name
-          </label>
-          <div>
-            <input
+          <FormRow label="Model name" htmlFor="ph-model-name">
+            <TextInput
               id="ph-model-name"
-              className="jp-mod-styled"
               list="ph-model-names"
               value={model.name}
               placeholder="new or existing model"
-              spellCheck={false}
-              autoComplete="off"
-              onChange={e => model.setName(e.target.value)}
+              onChange={v => model.setName(v)}
             />
             <datalist id="ph-model-names">
               {model.existing.map(n => (
@@ -216,26 +199,18 @@ export function RegisterModelDialog(props: {
               ))}
             </datalist>
             <TargetLine model={model} />
-          </div>
+          </FormRow>
         </div>
-        {model.error && (
-          <div className="jp-primehub-Error" role="alert">
-            {model.error}
-          </div>
-        )}
+        <ErrorText text={model.error} alert />
       </div>
-      <div className="jp-Dialog-footer">
-        <button className="jp-Dialog-button jp-mod-reject jp-mod-styled" onClick={props.onClose}>
-          <div className="jp-Dialog-buttonLabel">Cancel</div>
-        </button>
-        <button
-          className="jp-Dialog-button jp-mod-accept jp-mod-styled"
-          disabled={!model.canRegister}
-          onClick={() => void model.register()}
-        >
-          <div className="jp-Dialog-buttonLabel">{model.registering ? 'Registering…' : 'Register'}</div>
-        </button>
-      </div>
+      <DialogFooter
+        reject={{ label: 'Cancel', onClick: props.onClose }}
+        accept={{
+          label: model.registering ? 'Registering…' : 'Register',
+          disabled: !model.canRegister,
+          onClick: () => void model.register()
+        }}
+      />
     </>
   );
 }

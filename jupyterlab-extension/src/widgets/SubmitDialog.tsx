@@ -15,6 +15,7 @@ import {
 import { cronOf, RECURRENCE_LABELS, recurrenceSpec, type RecurrenceChoice } from '../models/recurrence';
 import { submitNotebook, type ISubmitResult, type ISubmittedJob } from '../submitNotebook';
 import type { IPrimeHub } from '../tokens';
+import { DialogFooter } from './DialogFooter';
 import { SignInForm } from './SignIn';
 
 export interface ISubmitDialogProps {
@@ -335,21 +336,18 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
           </div>
         )}
       </div>
-      <div className="jp-Dialog-footer">
+      <DialogFooter
+        reject={{ label: 'Cancel', onClick: props.onClose }}
+        accept={{
+          label: busy ? 'Submitting…' : 'Submit',
+          disabled: busy || needsSignIn || standing,
+          onClick: () => void submit()
+        }}
+      >
         <span className="jp-primehub-Count" data-testid="job-count">
           {mode === 'recurring' ? '1 recurring job' : count === 1 ? '1 job' : `${count} jobs`}
         </span>
-        <button className="jp-Dialog-button jp-mod-reject jp-mod-styled" onClick={props.onClose}>
-          <div className="jp-Dialog-buttonLabel">Cancel</div>
-        </button>
-        <button
-          className="jp-Dialog-button jp-mod-accept jp-mod-styled"
-          disabled={busy || needsSignIn || standing}
-          onClick={() => void submit()}
-        >
-          <div className="jp-Dialog-buttonLabel">{busy ? 'Submitting…' : 'Submit'}</div>
-        </button>
-      </div>
+      </DialogFooter>
     </>
   );
 }
