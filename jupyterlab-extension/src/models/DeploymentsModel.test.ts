@@ -1,4 +1,5 @@
 import { toGroupPath } from '@primehub-suite/client/browser';
+import { pythonRequestsCode } from '@primehub-suite/client/deployments';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { TestHub, when } from '../testing/TestHub';
 import { DeploymentModel } from './DeploymentModel';
 import { DeploymentsModel } from './DeploymentsModel';
 import { DeployModel } from './DeployModel';
-import { requestCellCode } from './requestCell';
 import { TesterModel } from './TesterModel';
 
 // A real PrimeHub Local serving real sklearn model servers; the iris model trained into its PHFS.
@@ -208,7 +208,7 @@ it('a private endpoint: refused without credentials, answered as a client added 
   // what is written out for copying names the client, never its token
   expect(tester.request(endpoint, true)?.auth).toEqual({ username: 'notebook' });
   // the notebook cell asks for the token when it runs, and is answered with it
-  const cell = requestCellCode(tester.request(endpoint, true)!);
+  const cell = pythonRequestsCode(tester.request(endpoint, true)!, { askToken: true });
   expect(cell).not.toContain(client!.token);
   const ran = await runPython(cell, `${client!.token}\n`);
   expect(ran.stderr).toContain('Token of client notebook: ');

@@ -1,11 +1,10 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import { deleteIcon, HTMLSelect, ReactWidget, ToolbarButtonComponent } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
-import { curlCommand, type RequestForm } from '@primehub-suite/client/deployments';
+import { curlCommand, pythonRequestsCode, type RequestForm } from '@primehub-suite/client/deployments';
 import * as React from 'react';
 import { confirmDanger } from '../dialogs';
 import { DeploymentModel } from '../models/DeploymentModel';
-import { requestCellCode } from '../models/requestCell';
 import { REQUEST_FORMS, TesterModel } from '../models/TesterModel';
 import type { IPrimeHub } from '../tokens';
 import { CopyButton } from './CopyButton';
@@ -325,7 +324,7 @@ function TryIt(props: {
           className="jp-Button jp-mod-styled"
           disabled={!request}
           title={`Add a cell that sends this request with Python's requests below the active cell of the current notebook${isPrivate ? " (it asks for the client's token when it runs)" : ''}`}
-          onClick={() => request && props.actions.insertCell(requestCellCode(request))}
+          onClick={() => request && props.actions.insertCell(pythonRequestsCode(request, { askToken: true }))}
         >
           Insert request cell
         </button>

@@ -115,6 +115,27 @@ describe('pythonRequestsCode, run by the real Python and requests', () => {
     expect(seen[0]!.body.includes(Buffer.from([9, 8, 7]))).toBe(true);
   });
 
+  it('asks for the client token with getpass when told to, never writing it (the token typed on standard input)', async () => {
+    requires(existsSync(python), `the project's virtualenv (${python})`);
+    const request = { endpoint: endpoint(), input: { strData: 'x' }, auth: { username: 'nb "1"', password: 's3cret' } };
+    const code = pythonRequestsCode(request, { askToken: true });
+    expect(code.startsWith('import getpass\n\nimport requests\n')).toBe(true);
+    expect(code).toContain('auth = ("nb \\"1\\"", getpass.getpass("Token of client nb \\"1\\": "))');
+    expect(code).not.toContain('s3cret');
+    expect(code).not.toContain(TOKEN_PLACEHOLDER);
+    // no terminal here: getpass reads the line from standard input
+    const child = execFile(python, ['-c', code], { cwd: dir });
+    child.stdin!.end('typed-token\n');
+    await new Promise((resolve, reject) =>
+      child.once('exit', c => (c === 0 ? resolve(c) : reject(new Error(`exit ${c}`))))
+    );
+    expect(seen[0]!.headers.authorization).toBe(basic('nb "1"', 'typed-token'));
+    // a public endpoint has nothing to ask
+    expect(pythonRequestsCode({ endpoint: endpoint(), input: { strData: 'x' } }, { askToken: true })).not.toContain(
+      'getpass'
+    );
+  });
+
   it('reads as a user would write it: a payload literal, a timeout, no PrimeHub token', () => {
     const code = pythonRequestsCode({
       endpoint: 'https://hub.example/deployment/d/api/v1.0/predictions',

@@ -88,14 +88,32 @@ function pythonLiteral(value: unknown, indent: string, depth: number): string {
   return flat.length <= 80 || entries.length === 0 ? flat : `{\n${inner}${entries.join(`,\n${inner}`)}\n${outer}}`;
 }
 
-/** Python that sends the request with `requests` and prints the answer. */
-export function pythonRequestsCode(req: EndpointRequest): string {
-  const lines = ['import requests', '', `url = ${JSON.stringify(req.endpoint)}`];
+/**
+ * Python that sends the request with `requests` and prints the answer. With `askToken`, a private
+ * endpoint's client token is asked for with `getpass` when the code runs, never written into it (nor
+ * any password the request carries): for a notebook cell, which is saved, shared and submitted as a
+ * job with its sources, where a token typed into Jupyter's password field stays in the kernel.
+ */
+export function pythonRequestsCode(req: EndpointRequest, opts: { askToken?: boolean } = {}): string {
+  const ask = Boolean(req.auth && opts.askToken);
+  const lines = [
+    ...(ask ? ['import getpass', ''] : []),
+    'import requests',
+    '',
+    `url = ${JSON.stringify(req.endpoint)}`
+  ];
   const args = ['url'];
   if (req.auth) {
-    lines.push(
-      `auth = (${JSON.stringify(req.auth.username)}, ${JSON.stringify(req.auth.password ?? TOKEN_PLACEHOLDER)})`
-    );
+    const user = JSON.stringify(req.auth.username);
+    if (ask) {
+      const prompt = JSON.stringify(`Token of client ${req.auth.username}: `);
+      lines.push(
+        '# asked for when the code runs, so the token is never saved with it (PrimeHub showed it once)',
+        `auth = (${user}, getpass.getpass(${prompt}))`
+      );
+    } else {
+      lines.push(`auth = (${user}, ${JSON.stringify(req.auth.password ?? TOKEN_PLACEHOLDER)})`);
+    }
   }
   if ('binData' in req.input) {
     const name = JSON.stringify(fileNameOf(req.input));
