@@ -380,11 +380,26 @@ async function chooseSample(): Promise<void> {
   const dialog = wb.quickInputShowing(/The file to send to .* \(binData\)/);
   await dialog.waitFor({ timeout: 30_000 });
   await dialog.locator('.monaco-button', { hasText: 'Send This File' }).waitFor();
-  await wb.quickInput().fill(join(fx.workspace, 'sample.bin'));
+  // it lists the workspace folder, then sets its path as the value: a path typed before that is replaced
   await wb.pickRow('sample.bin').waitFor({ timeout: 30_000 });
-  await wb.screenshot(join(SHOTS, 'deployments-tester-file-dialog.png'));
-  await page.keyboard.press('Enter');
-  await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
+  const path = join(fx.workspace, 'sample.bin');
+  for (let attempt = 1; ; attempt++) {
+    await wb.quickInput().fill(path);
+    if (attempt === 1) {
+      await wb.screenshot(join(SHOTS, 'deployments-tester-file-dialog.png'));
+    }
+    await page.keyboard.press('Enter');
+    const taken = await dialog
+      .waitFor({ state: 'hidden', timeout: 10_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (taken) {
+      break;
+    }
+    if (attempt === 3) {
+      throw new Error(`the file dialog did not take ${path}: ${await dialog.innerText()}`);
+    }
+  }
   await tester().locator('#fileName', { hasText: 'sample.bin (4.9 KB)' }).waitFor({ timeout: 30_000 });
 }
 
