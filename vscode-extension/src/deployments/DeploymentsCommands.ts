@@ -567,7 +567,7 @@ export class DeploymentsCommands implements vscode.Disposable {
         `Delete deployment ${name}?`,
         {
           modal: true,
-          detail: `Its endpoint stops answering, and its clients and history are deleted with it. ${d.endpoint ?? ''}`
+          detail: `${d.endpoint ? `Its endpoint ${d.endpoint} stops answering` : 'Its endpoint stops answering'}, and its clients and history are deleted with it.`
         },
         'Delete'
       );
