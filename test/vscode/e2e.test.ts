@@ -2,7 +2,7 @@
  * End-to-end: the packaged VSIX installed into code-server (VS Code 1.100) in headless Chromium,
  * driven through the command palette against a real PrimeHub Local, as a user would.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient } from '@primehub-suite/client';
@@ -11,7 +11,7 @@ import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { waitFor } from '../kit/wait';
 import { ensureExtensionBuilt } from './extensionBuild';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+import { closeAfterAll, openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 import { notebookJson } from '../kit/notebook';
 
 jest.setTimeout(300_000);
@@ -62,14 +62,7 @@ beforeAll(async () => {
 
 screenshotAfterEach('primehub-e2e', () => session);
 
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await server?.dispose();
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-});
+closeAfterAll(() => ({ session, client, server, scratch }));
 
 test('signed out, the PrimeHub views offer to sign in; Models and Deployments too', async () => {
   await wb.openPrimeHub();

@@ -3,7 +3,7 @@
  * MLflow, a client of it, a workspace folder, and the packaged VSIX in code-server open on that folder
  * in headless Chromium; closed and removed after the suite.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient, type Job } from '@primehub-suite/client';
@@ -12,7 +12,7 @@ import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { MLFLOW_START_MS, mlflowRunning } from '../kit/mlflow';
 import { ensureExtensionBuilt } from './extensionBuild';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+import { closeAfterAll, openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
 // Each run's screenshots land in the git-ignored test-results/; UPDATE_SCREENSHOTS=1 refreshes the
 // README's committed ones in test/vscode/screenshots instead.
@@ -87,14 +87,7 @@ export function useMlflowWorkbench(opts: MlflowWorkbenchOptions): () => MlflowWo
 
   screenshotAfterEach(`primehub-${opts.name}`, () => session);
 
-  afterAll(async () => {
-    await session?.close();
-    await client?.close();
-    await server?.dispose();
-    if (scratch) {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  });
+  closeAfterAll(() => ({ session, client, server, scratch }));
 
   return () => {
     if (!made) {

@@ -5,7 +5,7 @@
  * notebook's home in a new window through Remote - SSH's `vscode-remote://ssh-remote+<alias>` address (code-server,
  * one remote itself, opens it on its own server by path; the address asked for is read from the PrimeHub log).
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,7 +14,7 @@ import { makeKey, requireOpenSsh } from '../kit/ssh';
 import { waitFor } from '../kit/wait';
 import { ensureExtensionBuilt, packageVsix } from './extensionBuild';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+import { closeAfterAll, openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 
 jest.setTimeout(300_000);
 
@@ -91,13 +91,7 @@ beforeAll(async () => {
 
 screenshotAfterEach('primehub-ssh-remote', () => session);
 
-afterAll(async () => {
-  await session?.close();
-  await server?.dispose();
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-});
+closeAfterAll(() => ({ session, server, scratch }));
 
 test("Connect opens the notebook's home in a Remote - SSH window", async () => {
   await wb.runCommand('PrimeHub: Sign In');

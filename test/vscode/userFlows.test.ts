@@ -5,7 +5,7 @@
  * running and still get its output notebook), the Jobs view beyond its newest jobs, an outage of
  * PrimeHub and its end, Pause and Resume of a recurring job, and no console links on PrimeHub Local.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeHubClient, type Job } from '@primehub-suite/client';
@@ -15,7 +15,7 @@ import { LocalServerProcess, REPO_ROOT } from '../kit/localServer';
 import { waitFor } from '../kit/wait';
 import { ensureExtensionBuilt } from './extensionBuild';
 import type { Workbench } from './workbench';
-import { openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
+import { closeAfterAll, openWorkbench, screenshotAfterEach, type WorkbenchSession } from './workbenchSession';
 import { notebookJson } from '../kit/notebook';
 
 jest.setTimeout(300_000);
@@ -73,14 +73,7 @@ beforeAll(async () => {
 
 screenshotAfterEach('primehub-flows', () => session);
 
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await server?.dispose();
-  if (scratch) {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-});
+closeAfterAll(() => ({ session, client, server, scratch }));
 
 const statusItem = (text: string | RegExp) => page.locator('.statusbar-item', { hasText: text }).first();
 

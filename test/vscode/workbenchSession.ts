@@ -79,3 +79,25 @@ export function screenshotAfterEach(prefix: string, session: () => WorkbenchSess
       .catch(() => undefined);
   });
 }
+
+/** What a suite made that `closeAfterAll` closes, any of it possibly not made. */
+export interface SuiteParts {
+  session?: WorkbenchSession;
+  client?: { close(): Promise<void> };
+  server?: { dispose(): Promise<void> };
+  /** A folder removed last. */
+  scratch?: string;
+}
+
+/** After the suite: the workbench closed first (it is a client), then the client, PrimeHub Local and the scratch. */
+export function closeAfterAll(parts: () => SuiteParts): void {
+  afterAll(async () => {
+    const { session, client, server, scratch } = parts();
+    await session?.close();
+    await client?.close();
+    await server?.dispose();
+    if (scratch) {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+}
