@@ -6,6 +6,7 @@ import { serverExtension } from '../api';
 import type { IAuthorizedKeys, IKeyCheck, IPrimeHub } from '../tokens';
 import { DialogFooter } from './DialogFooter';
 import { openModal } from './Modal';
+import { ErrorText } from './ErrorText';
 
 /** A `.pub` file is one line; anything this large is not one. */
 const MAX_UPLOAD_BYTES = 64 * 1024;
@@ -173,11 +174,7 @@ function AddKeyDialog(props: { hub: IPrimeHub; options: IAddKeyOptions; onClose:
             Added to <code>{check.file}</code>, after the keys there.
           </div>
         )}
-        {problem && (
-          <div className="jp-primehub-Error" role="alert">
-            {problem}
-          </div>
-        )}
+        <ErrorText text={problem} alert />
       </div>
       <DialogFooter
         reject={{ label: 'Cancel', onClick: props.onClose }}

@@ -7,6 +7,7 @@ import type { IPrimeHub } from '../tokens';
 import { CompareChart, formatNumber } from './CompareChart';
 import { MlflowUnavailable } from './ModelsSection';
 import { useSignal } from './useSignal';
+import { ErrorText } from './ErrorText';
 
 /** What the tab's links and buttons do. */
 export interface ICompareActions {
@@ -271,11 +272,7 @@ function Compare(props: { hub: IPrimeHub; model: CompareModel; actions: ICompare
   return (
     <div className="jp-primehub-Compare">
       <Summary model={model} />
-      {model.error && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorText text={model.error} alert />
       {model.unavailable && <MlflowUnavailable hub={props.hub} group={props.hub.group} />}
       {model.loading && !model.error && (
         <div className="jp-primehub-Empty">Looking for the jobs&apos; MLflow runs…</div>

@@ -4,6 +4,7 @@ import { confirmDanger } from '../dialogs';
 import type { DeploymentsModel, IDeploymentRow } from '../models/DeploymentsModel';
 import { CopyButton } from './CopyButton';
 import { useSignal } from './useSignal';
+import { ErrorText } from './ErrorText';
 
 /** What a deployment row can open elsewhere (the deployments plugin's commands). */
 export interface IDeploymentActions {
@@ -66,11 +67,7 @@ function DeploymentRow(props: {
           {d.endpointAccessType === 'private' ? ' · private' : ''}
         </span>
       </div>
-      {d.status === 'Failed' && d.message && (
-        <div className="jp-primehub-Error" data-testid="deployment-message">
-          {d.message}
-        </div>
-      )}
+      {d.status === 'Failed' && d.message && <ErrorText text={d.message} testId="deployment-message" />}
       {d.endpoint && <Endpoint url={d.endpoint} />}
       {d.modelURI && (
         <span className="jp-primehub-JobParams" data-testid="model-uri" title="Model URI">
@@ -132,11 +129,7 @@ export function DeploymentsSection(props: {
         />
         <ToolbarButtonComponent icon={refreshIcon} tooltip="Refresh" onClick={() => void model.refresh()} />
       </div>
-      {model.error && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorText text={model.error} alert />
       {model.note && <div className="jp-primehub-Help">{model.note}</div>}
       {items && items.length === 0 && (
         <div className="jp-primehub-Empty" data-testid="no-deployments">

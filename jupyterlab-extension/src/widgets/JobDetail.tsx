@@ -9,6 +9,7 @@ import type { IPrimeHub } from '../tokens';
 import { consoleRoot } from './SignIn';
 import { InfoTable } from './InfoTable';
 import { useSignal } from './useSignal';
+import { ErrorText } from './ErrorText';
 
 /** What the job tab can ask the rest of JupyterLab to do. */
 export interface IJobDetailActions {
@@ -156,7 +157,7 @@ function LogView(props: { hub: IPrimeHub; job: Job; onEnd: () => void }): React.
           Download log
         </button>
       </div>
-      {error && <div className="jp-primehub-Error">{error}</div>}
+      <ErrorText text={error} />
       <pre ref={pre} className="jp-primehub-LogText" data-testid="job-log">
         {lines.length === 0 ? (isTerminalPhase(job.phase) ? '(no log)' : '(waiting for output…)') : lines.join('\n')}
       </pre>
@@ -321,7 +322,7 @@ function Artifacts(props: {
         Artifacts are what the job wrote to <code>$HOME/artifacts/</code> (not the notebook's folder); PrimeHub keeps
         them 7 days, at most 100 MB / 1000 files.
       </p>
-      {error && <div className="jp-primehub-Error">{error}</div>}
+      <ErrorText text={error} />
       {status && <div className="jp-primehub-Help">{status}</div>}
       {items && items.length === 0 && <div className="jp-primehub-Empty">No artifacts</div>}
       <ul className="jp-primehub-ArtifactTree" aria-label="Artifacts">
@@ -479,11 +480,7 @@ function Detail(props: { hub: IPrimeHub; model: JobModel; actions: IJobDetailAct
           </button>
         </div>
       </div>
-      {error && (
-        <div className="jp-primehub-Error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorText text={error} alert />
       {note && <div className="jp-primehub-Help">{note}</div>}
       <InfoTable rows={rows} />
       {nb && (

@@ -9,6 +9,7 @@ import type { IPrimeHub } from '../tokens';
 import { CopyButton } from './CopyButton';
 import { InfoTable } from './InfoTable';
 import { useSignal } from './useSignal';
+import { ErrorText } from './ErrorText';
 
 /** A registry timestamp as a short local date and time ('' when there is none): the panel is narrow. */
 export function formatTimestamp(value: unknown): string {
@@ -266,9 +267,7 @@ export function ModelsSection(props: {
       </div>
       {model.error && (
         <>
-          <div className="jp-primehub-Error" role="alert">
-            {model.error}
-          </div>
+          <ErrorText text={model.error} alert />
           <div className="jp-primehub-Help">Tried again by itself (less often while it fails); Refresh tries now.</div>
         </>
       )}

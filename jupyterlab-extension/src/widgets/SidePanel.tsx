@@ -18,6 +18,7 @@ import { ModelsSection } from './ModelsSection';
 import { SignInForm, tokenFileOf } from './SignIn';
 import { SshSection } from './SshSection';
 import { useSignal } from './useSignal';
+import { ErrorText } from './ErrorText';
 
 /** The panel's sections. */
 export type PanelTab = 'jobs' | 'recurring' | 'models' | 'deployments' | 'ssh';
@@ -190,11 +191,7 @@ function JobsList(props: {
           Mine
         </label>
       </div>
-      {model.error && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorText text={model.error} alert />
       {model.loaded && (
         <div className="jp-primehub-Help jp-primehub-JobCount">
           {count === 0 ? 'No jobs' : `${count.toLocaleString()} job${count === 1 ? '' : 's'}`}
@@ -246,11 +243,7 @@ function SchedulesList(props: {
   const paused = (s: Schedule): boolean => s.recurrence?.type === 'inactive';
   return (
     <div className="jp-primehub-Schedules">
-      {model.error && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorText text={model.error} alert />
       {model.note && <div className="jp-primehub-Help">{model.note}</div>}
       <ul className="jp-primehub-JobList" aria-label="Recurring jobs">
         {model.items?.map(s => (
@@ -372,9 +365,7 @@ function Panel(props: {
   if (!hub.config) {
     return hub.connectError ? (
       <div className="jp-primehub-Panel">
-        <div className="jp-primehub-Error" role="alert">
-          {hub.connectError}
-        </div>
+        <ErrorText text={hub.connectError} alert />
         <button className="jp-Button jp-mod-styled" onClick={() => void hub.connect()}>
           Try again
         </button>
@@ -423,11 +414,7 @@ function Panel(props: {
       {tab === 'models' && <ModelsSection hub={hub} model={props.models} deploy={props.actions.deployments.deploy} />}
       {tab === 'deployments' && <DeploymentsSection model={props.deployments} actions={props.actions.deployments} />}
       {tab === 'ssh' && <SshSection hub={hub} model={props.ssh} addKey={props.actions.addSshKey} />}
-      {error && (
-        <div className="jp-primehub-Error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorText text={error} alert />
       <div className="jp-primehub-Footer">
         <button className="jp-Button jp-mod-minimal" onClick={() => void signOut(hub, setError)}>
           Sign out

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import type { IPrimeHub, IPrimeHubConfig } from '../tokens';
+import { ErrorText } from './ErrorText';
 
 /** PrimeHub's console root: `PRIMEHUB_CONSOLE_URL`, else the API's host (this page's for the in-cluster API). */
 export function consoleRoot(config: IPrimeHubConfig | null): string {
@@ -73,11 +74,7 @@ export function SignInForm(props: { hub: IPrimeHub; onSignedIn?: (user: string) 
       <button type="submit" className="jp-Button jp-mod-styled jp-mod-accept" disabled={busy || token.trim() === ''}>
         {busy ? 'Checking…' : 'Connect'}
       </button>
-      {error && (
-        <div className="jp-primehub-Error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorText text={error} alert />
       <p className="jp-primehub-Help">
         The token is kept by this notebook server (<code>{tokenFileOf(config)}</code>), never in the browser.
       </p>

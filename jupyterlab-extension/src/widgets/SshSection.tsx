@@ -6,6 +6,7 @@ import type { SshModel } from '../models/SshModel';
 import type { IAuthorizedKey, IPrimeHub } from '../tokens';
 import { CopyButton } from './CopyButton';
 import { useSignal } from './useSignal';
+import { ErrorText } from './ErrorText';
 
 /** JupyterLab's switch (the DOM and classes of ui-components' `Switch` widget), as a React element. */
 function LabSwitch(props: {
@@ -105,11 +106,7 @@ function Keys(props: { model: SshModel; add: () => void }): React.ReactElement {
         <div className="jp-primehub-Section">Authorized keys</div>
         <ToolbarButtonComponent icon={addIcon} label="Add key" tooltip="Authorize a public key" onClick={props.add} />
       </div>
-      {model.keysError && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.keysError}
-        </div>
-      )}
+      <ErrorText text={model.keysError} alert />
       {model.keys && (
         <ul className="jp-primehub-JobList" aria-label="Authorized keys">
           {model.keys.map(k => (
@@ -156,11 +153,7 @@ export function SshSection(props: { hub: IPrimeHub; model: SshModel; addKey: () 
         )}
         <ToolbarButtonComponent icon={refreshIcon} tooltip="Refresh" onClick={() => void model.refresh()} />
       </div>
-      {model.error && (
-        <div className="jp-primehub-Error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorText text={model.error} alert />
       {status && (
         <div className="jp-primehub-Help" data-testid="ssh-state" data-state={status.enabled ? status.state : 'off'}>
           {model.switching ? (status.enabled ? 'Turning SSH off…' : 'Starting the SSH server…') : stateText(status)}

@@ -17,6 +17,7 @@ import { submitNotebook, type ISubmitResult, type ISubmittedJob } from '../submi
 import type { IPrimeHub } from '../tokens';
 import { DialogFooter } from './DialogFooter';
 import { SignInForm } from './SignIn';
+import { ErrorText } from './ErrorText';
 
 export interface ISubmitDialogProps {
   hub: IPrimeHub;
@@ -275,9 +276,7 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
                 default <code>{f.defaultText}</code>
               </div>
               {(showErrors || f.text !== f.defaultText) && form.errors[f.name] && (
-                <div className="jp-primehub-Error" role="alert">
-                  {form.errors[f.name]}
-                </div>
+                <ErrorText text={form.errors[f.name]} alert />
               )}
             </div>
           ))}
@@ -316,25 +315,12 @@ export function SubmitDialog(props: ISubmitDialogProps): React.ReactElement {
               {runs?.ok && (
                 <div className="jp-primehub-Help">Next runs: {runs.runs.map(d => d.toLocaleString()).join(' · ')}</div>
               )}
-              {runs && !runs.ok && (
-                <div className="jp-primehub-Error" role="alert" data-testid="cron-error">
-                  {runs.message}
-                </div>
-              )}
+              {runs && !runs.ok && <ErrorText text={runs.message} testId="cron-error" alert />}
             </div>
           )}
         </div>
-        {(showErrors || standing) &&
-          problems.map(p => (
-            <div key={p} className="jp-primehub-Error" role="alert">
-              {p}
-            </div>
-          ))}
-        {error && (
-          <div className="jp-primehub-Error" role="alert">
-            {error}
-          </div>
-        )}
+        {(showErrors || standing) && problems.map(p => <ErrorText key={p} text={p} alert />)}
+        <ErrorText text={error} alert />
       </div>
       <DialogFooter
         reject={{ label: 'Cancel', onClick: props.onClose }}
